@@ -1,0 +1,65 @@
+# T1 Support. A newcomer needs two commands: `make up` (run the product) and `make test` (run the suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BUF := tools/buf/node_modules/.bin/buf
+ENGINES := python3 -m infra.engines
+# buf breaking compares proto/ with this git ref (main by default; CI compares a clone of main with itself).
+BREAKING_AGAINST ?= main
+
+.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit up down infra-up infra-down infra-status
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+bootstrap:  ## install uv, the locked virtualenv and buf (cached; idempotent)
+	@scripts/bootstrap.sh
+
+gen: bootstrap  ## regenerate gen/ from proto/ (the only codegen path: grpcio-tools)
+	@scripts/gen.sh
+
+check-gen: bootstrap  ## fail when gen/ is not what proto/ generates
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && scripts/gen.sh $$tmp/gen >/dev/null && \
+	  if ! diff -r -q gen $$tmp/gen >/dev/null; then \
+	    diff -r -q gen $$tmp/gen; echo "gen/ is stale: run 'make gen' and commit the result" >&2; exit 1; fi
+
+breaking: bootstrap  ## buf breaking (FILE) against $(BREAKING_AGAINST)
+	@if git cat-file -e $(BREAKING_AGAINST):buf.yaml 2>/dev/null; then \
+	  $(BUF) breaking --against '.git#ref=$(BREAKING_AGAINST)'; \
+	else echo "buf breaking: $(BREAKING_AGAINST) has no buf.yaml yet; nothing to compare"; fi
+
+lint: bootstrap check-gen breaking  ## buf lint + format, ruff, mypy, stale gen/, breaking changes
+	$(BUF) lint
+	$(BUF) format --diff --exit-code
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+fmt: bootstrap  ## format proto and Python
+	$(BUF) format -w
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+infra-up:  ## install (cached) and start Kafka, FerretDB, Redis, S3, Prometheus on loopback
+	@$(ENGINES) up
+
+infra-down:  ## stop every engine; no process is left behind
+	@$(ENGINES) down
+
+infra-status:  ## one line per engine
+	@$(ENGINES) status
+
+test: lint infra-up  ## install, start the engines, run the whole suite
+	$(VENV)/bin/pytest
+
+test-unit: bootstrap  ## the tests that need no engine
+	$(VENV)/bin/pytest tests/unit
+
+up: bootstrap infra-up  ## run the product on loopback; Ctrl-C stops it
+	@$(PY) -m scripts.stack
+
+down:  ## stop the product and the engines
+	@$(PY) -m scripts.stack --stop || true
+	@$(ENGINES) down

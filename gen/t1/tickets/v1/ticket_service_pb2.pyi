@@ -1,0 +1,168 @@
+from t1.tickets.v1 import ticket_pb2 as _ticket_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class GetTicketRequest(_message.Message):
+    __slots__ = ("ticket_id",)
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    def __init__(self, ticket_id: _Optional[str] = ...) -> None: ...
+
+class GetTicketResponse(_message.Message):
+    __slots__ = ("ticket",)
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    ticket: _ticket_pb2.Ticket
+    def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
+
+class ListTicketsRequest(_message.Message):
+    __slots__ = ("status", "assignee_id", "query", "page_token", "page_size", "category")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    status: _ticket_pb2.TicketStatus
+    assignee_id: str
+    query: str
+    page_token: str
+    page_size: int
+    category: str
+    def __init__(self, status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., assignee_id: _Optional[str] = ..., query: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ...) -> None: ...
+
+class ListTicketsResponse(_message.Message):
+    __slots__ = ("tickets", "next_page_token")
+    TICKETS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tickets: _containers.RepeatedCompositeFieldContainer[_ticket_pb2.Ticket]
+    next_page_token: str
+    def __init__(self, tickets: _Optional[_Iterable[_Union[_ticket_pb2.Ticket, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListMessagesRequest(_message.Message):
+    __slots__ = ("ticket_id", "page_token", "page_size", "include_internal")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_INTERNAL_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    page_token: str
+    page_size: int
+    include_internal: bool
+    def __init__(self, ticket_id: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., include_internal: _Optional[bool] = ...) -> None: ...
+
+class ListMessagesResponse(_message.Message):
+    __slots__ = ("messages", "next_page_token")
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[_ticket_pb2.Message]
+    next_page_token: str
+    def __init__(self, messages: _Optional[_Iterable[_Union[_ticket_pb2.Message, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class TakeTicketRequest(_message.Message):
+    __slots__ = ("ticket_id", "operator_id")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    operator_id: str
+    def __init__(self, ticket_id: _Optional[str] = ..., operator_id: _Optional[str] = ...) -> None: ...
+
+class TakeTicketResponse(_message.Message):
+    __slots__ = ("ticket",)
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    ticket: _ticket_pb2.Ticket
+    def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
+
+class AssignTicketRequest(_message.Message):
+    __slots__ = ("ticket_id", "operator_id", "assigned_by")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNED_BY_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    operator_id: str
+    assigned_by: str
+    def __init__(self, ticket_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., assigned_by: _Optional[str] = ...) -> None: ...
+
+class AssignTicketResponse(_message.Message):
+    __slots__ = ("ticket",)
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    ticket: _ticket_pb2.Ticket
+    def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
+
+class CloseTicketRequest(_message.Message):
+    __slots__ = ("ticket_id", "operator_id")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    operator_id: str
+    def __init__(self, ticket_id: _Optional[str] = ..., operator_id: _Optional[str] = ...) -> None: ...
+
+class CloseTicketResponse(_message.Message):
+    __slots__ = ("ticket",)
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    ticket: _ticket_pb2.Ticket
+    def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
+
+class AddOperatorMessageRequest(_message.Message):
+    __slots__ = ("ticket_id", "operator_id", "text", "attachments", "client_message_id")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    operator_id: str
+    text: str
+    attachments: _containers.RepeatedCompositeFieldContainer[_ticket_pb2.Attachment]
+    client_message_id: str
+    def __init__(self, ticket_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[_ticket_pb2.Attachment, _Mapping]]] = ..., client_message_id: _Optional[str] = ...) -> None: ...
+
+class AddOperatorMessageResponse(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: _ticket_pb2.Message
+    def __init__(self, message: _Optional[_Union[_ticket_pb2.Message, _Mapping]] = ...) -> None: ...
+
+class AddNoteRequest(_message.Message):
+    __slots__ = ("ticket_id", "operator_id", "text")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    operator_id: str
+    text: str
+    def __init__(self, ticket_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class AddNoteResponse(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: _ticket_pb2.Message
+    def __init__(self, message: _Optional[_Union[_ticket_pb2.Message, _Mapping]] = ...) -> None: ...
+
+class UpdateTicketRequest(_message.Message):
+    __slots__ = ("ticket_id", "tags", "priority", "category", "subcategory", "update_paths", "operator_id")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_PATHS_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    tags: _containers.RepeatedScalarFieldContainer[str]
+    priority: _ticket_pb2.TicketPriority
+    category: str
+    subcategory: str
+    update_paths: _containers.RepeatedScalarFieldContainer[str]
+    operator_id: str
+    def __init__(self, ticket_id: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., priority: _Optional[_Union[_ticket_pb2.TicketPriority, str]] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., update_paths: _Optional[_Iterable[str]] = ..., operator_id: _Optional[str] = ...) -> None: ...
+
+class UpdateTicketResponse(_message.Message):
+    __slots__ = ("ticket",)
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    ticket: _ticket_pb2.Ticket
+    def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...

@@ -1,0 +1,87 @@
+"""Command line of the engine manager (stdlib only; runs before the virtualenv exists).
+
+python3 -m infra.engines install [NAME...]   install what is missing (cached under ~/.cache/t1)
+python3 -m infra.engines up [NAME...]        install, start and health-check (idempotent)
+python3 -m infra.engines down [NAME...]      stop; leaves no process behind
+python3 -m infra.engines status              one line per engine
+python3 -m infra.engines env                 the T1_* variables that point services at the engines
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from infra.engines.base import Engine, log
+from infra.engines.ferretdb import FerretDB
+from infra.engines.kafka import Kafka
+from infra.engines.prometheus import Prometheus
+from infra.engines.redis import Redis
+from infra.engines.s3 import S3
+
+ENGINES: dict[str, Engine] = {
+    engine.name: engine for engine in (Kafka(), FerretDB(), Redis(), S3(), Prometheus())
+}
+
+
+def select(names: list[str]) -> list[Engine]:
+    unknown = [name for name in names if name not in ENGINES]
+    if unknown:
+        raise SystemExit(f"unknown engine(s) {unknown}; known: {sorted(ENGINES)}")
+    return [ENGINES[name] for name in names] if names else list(ENGINES.values())
+
+
+def service_env() -> dict[str, str]:
+    s3 = ENGINES["s3"]
+    assert isinstance(s3, S3)
+    return {
+        "T1_KAFKA_BOOTSTRAP": ENGINES["kafka"].url(),
+        "T1_MONGO_URL": ENGINES["mongo"].url(),
+        "T1_REDIS_URL": ENGINES["redis"].url(),
+        "T1_S3_ENDPOINT": s3.url(),
+        "T1_S3_ACCESS_KEY": s3.access_key,
+        "T1_S3_SECRET_KEY": s3.secret_key,
+        "T1_PROMETHEUS_URL": ENGINES["prometheus"].url(),
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python3 -m infra.engines",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=["install", "up", "down", "status", "env"])
+    parser.add_argument("names", nargs="*", help=f"engines (default: all): {', '.join(ENGINES)}")
+    args = parser.parse_args(argv)
+    engines = select(args.names)
+    if args.command == "install":
+        for engine in engines:
+            engine.ensure_installed()
+    elif args.command == "up":
+        for engine in engines:
+            engine.ensure_installed()
+        try:
+            for engine in engines:
+                engine.start()
+        except Exception as error:
+            log(f"start failed: {error}")
+            return 1
+    elif args.command == "down":
+        for engine in reversed(engines):
+            engine.stop()
+    elif args.command == "status":
+        for engine in engines:
+            pid = engine.pid()
+            state = (
+                "up" if pid is not None and engine.healthy() else ("starting/unhealthy" if pid else "down")
+            )
+            print(f"{engine.name:<11} {state:<18} {engine.url()}" + (f"  pid {pid}" if pid else ""))
+    else:
+        for key, value in service_env().items():
+            print(f"export {key}={value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

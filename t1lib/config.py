@@ -1,0 +1,93 @@
+"""Settings on pydantic-settings. Every service composes the pieces it needs and loads them with
+`load_settings`, which turns a missing or malformed variable into one clear message at start."""
+
+from __future__ import annotations
+
+import sys
+from typing import TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "T1_"
+
+
+class BaseServiceSettings(BaseSettings):
+    """Fields every service has. Environment variables are prefixed with T1_."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    service_name: str = "t1"
+    log_level: str = "INFO"
+    log_json: bool = True
+    metrics_port: int = Field(default=0, description="Prometheus /metrics port; 0 disables it")
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    kafka_bootstrap: str = Field(description="Kafka bootstrap servers, e.g. 127.0.0.1:9092")
+    kafka_topic_partitions: int = 3
+    kafka_max_attempts: int = Field(default=5, description="handler attempts before a message goes to DLQ")
+    kafka_retry_backoff_s: float = 0.2
+    kafka_retry_backoff_max_s: float = 5.0
+
+
+class MongoSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    mongo_url: str = Field(description="MongoDB URL, e.g. mongodb://127.0.0.1:27017")
+    mongo_db: str = "t1"
+
+
+class RedisSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    redis_url: str = Field(description="Redis URL, e.g. redis://127.0.0.1:6379/0")
+
+
+class S3Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    s3_endpoint: str = Field(description="S3 endpoint host:port, e.g. 127.0.0.1:9000")
+    s3_access_key: str = Field(description="S3 access key")
+    s3_secret_key: str = Field(description="S3 secret key")
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "t1-attachments"
+
+
+class GrpcServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 50051
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+class SettingsError(SystemExit):
+    """Raised (and exits the process) when the environment does not configure a service."""
+
+
+def describe_errors(cls: type[BaseSettings], error: ValidationError) -> str:
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    lines = [f"{cls.__name__}: the service is not configured:"]
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        info = cls.model_fields.get(field)
+        hint = f" ({info.description})" if info is not None and info.description else ""
+        problem = "is required" if item["type"] == "missing" else f"is invalid: {item['msg']}"
+        lines.append(f"  {prefix}{field.upper()} {problem}{hint}")
+    return "\n".join(lines)
+
+
+def load_settings(cls: type[SettingsT]) -> SettingsT:
+    """Build settings from the environment or exit with a message naming each bad variable."""
+    try:
+        return cls()
+    except ValidationError as error:
+        message = describe_errors(cls, error)
+        print(message, file=sys.stderr)
+        raise SettingsError(message) from error

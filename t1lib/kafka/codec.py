@@ -1,0 +1,84 @@
+"""Encoding events to Kafka records and back. Headers carry the proto type and the trace context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from google.protobuf.message import DecodeError, Message
+from opentelemetry import propagate
+
+from t1lib.kafka.topics import REGISTRY, TopicRegistry
+
+HEADER_TYPE = "proto-type"
+HEADER_CONTENT_TYPE = "content-type"
+HEADER_EVENT_ID = "event-id"
+CONTENT_TYPE = "application/x-protobuf"
+
+Headers = list[tuple[str, str | bytes | None]]
+RecordHeaders = dict[str, str | bytes | None] | Headers | None
+
+
+class UndecodableMessageError(ValueError):
+    """A record that cannot become its topic's event type; it belongs in the dead-letter topic."""
+
+
+@dataclass(frozen=True)
+class EncodedEvent:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers = field(default_factory=list)
+
+
+def encode(event: Message, registry: TopicRegistry = REGISTRY) -> EncodedEvent:
+    spec = registry.for_message(event)
+    event_id = str(getattr(event, "event_id", ""))
+    if not event_id:
+        raise ValueError(f"{spec.type_name}.event_id is empty; build events with t1lib.events.new_event")
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    headers: Headers = [
+        (HEADER_TYPE, spec.type_name.encode()),
+        (HEADER_CONTENT_TYPE, CONTENT_TYPE.encode()),
+        (HEADER_EVENT_ID, event_id.encode()),
+    ]
+    headers += [(name, value.encode()) for name, value in carrier.items()]
+    return EncodedEvent(
+        topic=spec.name, key=spec.key_of(event).encode(), value=event.SerializeToString(), headers=headers
+    )
+
+
+def headers_dict(headers: RecordHeaders) -> dict[str, str]:
+    items = headers.items() if isinstance(headers, dict) else headers or []
+    return {name: _text(value) for name, value in items}
+
+
+def _text(value: str | bytes | None) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value or ""
+
+
+def decode(
+    topic: str, value: bytes | None, headers: RecordHeaders, registry: TopicRegistry = REGISTRY
+) -> Message:
+    """The event in a record of `topic`, or UndecodableMessageError saying why not."""
+    try:
+        spec = registry.by_name(topic)
+    except KeyError as error:
+        raise UndecodableMessageError(str(error)) from error
+    declared = headers_dict(headers).get(HEADER_TYPE)
+    if declared is not None and declared != spec.type_name:
+        raise UndecodableMessageError(
+            f"header {HEADER_TYPE}={declared!r} but {topic} carries {spec.type_name}"
+        )
+    if value is None:
+        raise UndecodableMessageError("record has no value")
+    event = spec.message_type()
+    try:
+        event.ParseFromString(value)
+    except DecodeError as error:
+        raise UndecodableMessageError(f"not a valid {spec.type_name}: {error}") from error
+    if not getattr(event, "event_id", ""):
+        raise UndecodableMessageError(f"{spec.type_name} without event_id")
+    return event

@@ -1,0 +1,37 @@
+"""Store factories: MongoDB (pymongo async), Redis (redis-py asyncio), S3 (minio client)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import redis.asyncio as redis_async
+from minio import Minio
+from pymongo import AsyncMongoClient
+
+from t1lib.config import MongoSettings, RedisSettings, S3Settings
+
+
+def mongo_client(settings: MongoSettings) -> AsyncMongoClient[dict[str, Any]]:
+    # tz_aware: datetimes come back as aware UTC, as they went in.
+    return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
+
+
+def redis_client(settings: RedisSettings) -> redis_async.Redis:
+    return redis_async.Redis.from_url(settings.redis_url, decode_responses=True)
+
+
+def s3_client(settings: S3Settings) -> Minio:
+    return Minio(
+        settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+    )
+
+
+async def ensure_bucket(client: Minio, bucket: str) -> None:
+    """Create a private bucket if it does not exist (objects are only reachable by presigned URLs)."""
+    if not await asyncio.to_thread(client.bucket_exists, bucket):
+        await asyncio.to_thread(client.make_bucket, bucket)

@@ -1,0 +1,34 @@
+"""OpenTelemetry tracing (ids propagate through Kafka headers and gRPC) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import Counter, Histogram, start_http_server
+
+KAFKA_EVENTS = Counter(
+    "t1_kafka_events_total", "Kafka events handled, by outcome", ["topic", "group", "outcome"]
+)
+KAFKA_HANDLER_SECONDS = Histogram(
+    "t1_kafka_handler_seconds", "Time spent in Kafka event handlers", ["topic", "group"]
+)
+GRPC_REQUESTS = Counter("t1_grpc_requests_total", "gRPC requests served, by status code", ["method", "code"])
+GRPC_SECONDS = Histogram("t1_grpc_request_seconds", "gRPC request latency", ["method"])
+
+_configured = False
+
+
+def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
+    """Install a tracer provider (so every log line and event carries a trace id) and serve /metrics."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    trace.set_tracer_provider(TracerProvider(resource=Resource.create({"service.name": service_name})))
+    if metrics_port:
+        start_http_server(metrics_port, addr="127.0.0.1")
+
+
+def tracer(name: str) -> trace.Tracer:
+    return trace.get_tracer(name)
