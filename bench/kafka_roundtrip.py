@@ -12,9 +12,8 @@ import statistics
 import time
 import uuid
 
-from t1.tickets.v1 import events_pb2 as tickets_events
-
 from infra.engines.__main__ import ENGINES
+from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.events import new_event, to_datetime
 from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext

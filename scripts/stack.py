@@ -7,6 +7,7 @@ them all. The engines themselves are started by `make infra-up` before this runs
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -50,10 +51,8 @@ def start(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 def stop_recorded() -> None:
     for pid_file in PID_DIR.glob("stack-*.pid"):
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.killpg(int(pid_file.read_text()), signal.SIGTERM)
-        except (ProcessLookupError, ValueError):
-            pass
         pid_file.unlink(missing_ok=True)
 
 
@@ -77,7 +76,9 @@ def main() -> int:
         while True:
             for name, process in processes.items():
                 if process.poll() is not None:
-                    print(f"{name} exited with {process.returncode}; see .data/logs/{name}.log", file=sys.stderr)
+                    print(
+                        f"{name} exited with {process.returncode}; see .data/logs/{name}.log", file=sys.stderr
+                    )
                     return 1
             time.sleep(1)
     except KeyboardInterrupt:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from infra.engines.base import Engine, log
+from infra.engines.base import HOST, Engine, log
 from infra.engines.ferretdb import FerretDB
 from infra.engines.kafka import Kafka
 from infra.engines.prometheus import Prometheus
@@ -38,7 +38,7 @@ def service_env() -> dict[str, str]:
         "T1_KAFKA_BOOTSTRAP": ENGINES["kafka"].url(),
         "T1_MONGO_URL": ENGINES["mongo"].url(),
         "T1_REDIS_URL": ENGINES["redis"].url(),
-        "T1_S3_ENDPOINT": s3.url(),
+        "T1_S3_ENDPOINT": f"{HOST}:{s3.port}",
         "T1_S3_ACCESS_KEY": s3.access_key,
         "T1_S3_SECRET_KEY": s3.secret_key,
         "T1_PROMETHEUS_URL": ENGINES["prometheus"].url(),

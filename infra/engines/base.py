@@ -44,10 +44,11 @@ def port_open(port: int, host: str = HOST) -> bool:
 
 
 def http_ok(url: str) -> bool:
+    """True when `url` answers 2xx."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
-            return 200 <= response.status < 500
-    except OSError:
+            return 200 <= int(response.status) < 300
+    except OSError:  # includes HTTPError for 4xx/5xx
         return False
 
 

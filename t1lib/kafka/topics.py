@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from google.protobuf.message import Message
+
 from t1.events.v1 import options_pb2
 from t1.notifications.v1 import events_pb2 as notifications_events
 from t1.stats.v1 import events_pb2 as stats_events

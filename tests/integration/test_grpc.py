@@ -9,9 +9,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
 from t1.stats.v1 import stats_service_pb2 as stats_pb
 from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
-
 from t1lib.errors import NotFoundError
 from t1lib.grpc.client import open_channel
 from t1lib.grpc.server import start_server
@@ -43,7 +43,9 @@ class FakeStats(stats_grpc.StatsServiceServicer):
 @pytest.fixture
 async def channel() -> AsyncIterator[grpc.aio.Channel]:
     server, port = await start_server(
-        "127.0.0.1:0", lambda s: stats_grpc.add_StatsServiceServicer_to_server(FakeStats(), s), [STATS_SERVICE]
+        "127.0.0.1:0",
+        lambda s: stats_grpc.add_StatsServiceServicer_to_server(FakeStats(), s),
+        [STATS_SERVICE],
     )
     channel = open_channel(f"127.0.0.1:{port}", default_timeout_s=0.5)
     yield channel
@@ -81,14 +83,18 @@ async def test_success_passes_through(channel: grpc.aio.Channel) -> None:
 
 async def test_domain_error_maps_to_its_status(channel: grpc.aio.Channel) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
-        await stats_grpc.StatsServiceStub(channel).GetOperatorStats(stats_pb.GetOperatorStatsRequest(operator_id="ghost"))
+        await stats_grpc.StatsServiceStub(channel).GetOperatorStats(
+            stats_pb.GetOperatorStatsRequest(operator_id="ghost")
+        )
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
     assert raised.value.details() == "оператор ghost не найден"
 
 
 async def test_unexpected_error_is_internal_without_details(channel: grpc.aio.Channel) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
-        await stats_grpc.StatsServiceStub(channel).GetOperatorStats(stats_pb.GetOperatorStatsRequest(operator_id="bug"))
+        await stats_grpc.StatsServiceStub(channel).GetOperatorStats(
+            stats_pb.GetOperatorStatsRequest(operator_id="bug")
+        )
     assert raised.value.code() == grpc.StatusCode.INTERNAL
     assert raised.value.details() == "internal error"
 

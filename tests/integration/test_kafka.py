@@ -10,8 +10,8 @@ from collections import Counter
 import pytest
 from confluent_kafka import Consumer
 from opentelemetry import trace
-from t1.tickets.v1 import events_pb2 as tickets_events
 
+from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError
 from t1lib.events import new_event
 from t1lib.kafka.codec import headers_dict
@@ -28,7 +28,12 @@ def message(chat_id: int, text: str = "Добрый день, карта заб�
 
 
 def consumer_for(
-    bootstrap: str, registry: TopicRegistry, producer: EventProducer, group: str, handler: object, **options: object
+    bootstrap: str,
+    registry: TopicRegistry,
+    producer: EventProducer,
+    group: str,
+    handler: object,
+    **options: object,
 ) -> EventConsumer:
     return EventConsumer(
         bootstrap=bootstrap,
@@ -49,12 +54,18 @@ async def run_until(consumer: EventConsumer, done: asyncio.Event, timeout_s: flo
         await asyncio.wait_for(task, 15)
 
 
-def read_all(bootstrap: str, topic: str, expected: int, timeout_s: float = 20) -> list[tuple[bytes | None, bytes | None, dict[str, str]]]:
+def read_all(
+    bootstrap: str, topic: str, expected: int, timeout_s: float = 20
+) -> list[tuple[bytes | None, bytes | None, dict[str, str]]]:
     consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4()}", "auto.offset.reset": "earliest"}
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"reader-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+        }
     )
     consumer.subscribe([topic])
-    records = []
+    records: list[tuple[bytes | None, bytes | None, dict[str, str]]] = []
     deadline = time.monotonic() + timeout_s
     try:
         while time.monotonic() < deadline and len(records) < expected:
@@ -134,9 +145,16 @@ async def test_poison_records_go_to_dlq_and_consumption_continues(
     bootstrap: str, registry: TopicRegistry, producer: EventProducer
 ) -> None:
     topic = registry.for_message(tickets_events.TicketCreated).name
-    good_before, good_after, rejected, failing = message(1), message(1), message(1, "reject me"), message(1, "fail")
+    good_before, good_after, rejected, failing = (
+        message(1),
+        message(1),
+        message(1, "reject me"),
+        message(1, "fail"),
+    )
     await producer.publish(good_before)
-    await producer.send(topic, b"1", b"\xff\xfe definitely not protobuf", [("proto-type", b"t1.tickets.v1.TicketCreated")])
+    await producer.send(
+        topic, b"1", b"\xff\xfe definitely not protobuf", [("proto-type", b"t1.tickets.v1.TicketCreated")]
+    )
     await producer.publish(rejected)
     await producer.publish(failing)
     await producer.publish(good_after)

@@ -1,4 +1,4 @@
-"""Round trips through the store factories on the real engines (FerretDB, Redis, S3), Russian text included."""
+"""Round trips through the store factories on the real engines (FerretDB, Redis, S3), in Russian."""
 
 from __future__ import annotations
 
@@ -57,7 +57,12 @@ async def test_s3_private_bucket_presigned_download(engines: dict[str, str]) -> 
     await ensure_bucket(client, bucket)  # idempotent
     try:
         await asyncio.to_thread(
-            client.put_object, bucket, name, io.BytesIO(body), len(body), content_type="text/plain; charset=utf-8"
+            client.put_object,
+            bucket,
+            name,
+            io.BytesIO(body),
+            len(body),
+            content_type="text/plain; charset=utf-8",
         )
         response = await asyncio.to_thread(client.get_object, bucket, name)
         try:

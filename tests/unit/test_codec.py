@@ -1,10 +1,10 @@
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+
 from t1.stats.v1 import events_pb2 as stats_events
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2
-
 from t1lib.events import new_event, to_datetime
 from t1lib.kafka.codec import HEADER_TYPE, UndecodableMessageError, decode, encode, headers_dict
 
@@ -34,7 +34,8 @@ def test_round_trip_keeps_russian_text_key_and_type_header() -> None:
 
 def test_new_event_sets_unique_id_and_time() -> None:
     first, second = customer_message(), customer_message()
-    assert first.event_id and first.event_id != second.event_id
+    assert first.event_id
+    assert first.event_id != second.event_id
     assert to_datetime(first.occurred_at).tzinfo is not None
 
 
@@ -54,7 +55,7 @@ def test_garbage_is_undecodable() -> None:
 
 def test_type_header_must_match_the_topic() -> None:
     record = encode(customer_message())
-    with pytest.raises(UndecodableMessageError, match="carries t1.tickets.v1.OperatorReply"):
+    with pytest.raises(UndecodableMessageError, match=r"carries t1\.tickets\.v1\.OperatorReply"):
         decode("operator_replies", record.value, record.headers)
 
 

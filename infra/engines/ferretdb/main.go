@@ -1,0 +1,69 @@
+// Command ferretdb runs embeddable FerretDB v1 with the SQLite backend for T1 Support dev/test setups.
+//
+// Built by infra/engines/ferretdb/__init__.py; the embeddable package avoids the version.txt panic
+// of `go install github.com/FerretDB/FerretDB/cmd/ferretdb`.
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func main() {
+	listen := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP listen address")
+	dir := flag.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", "sqlite"), "directory for SQLite database files")
+	level := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "error"), "FerretDB log level: debug, info, warn, error")
+	flag.Parse()
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil)) // our own lines, always at info
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
+		logger.Error("log level", "error", err)
+		os.Exit(2)
+	}
+
+	abs, err := filepath.Abs(*dir)
+	if err == nil {
+		err = os.MkdirAll(abs, 0o755)
+	}
+	if err != nil {
+		logger.Error("sqlite dir", "error", err)
+		os.Exit(1)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl})),
+		Handler:   "sqlite",
+		SQLiteURL: (&url.URL{Scheme: "file", Path: abs + "/"}).String(),
+	})
+	if err != nil {
+		logger.Error("start", "error", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	logger.Info("listening", "addr", *listen, "sqlite", abs)
+	if err := f.Run(ctx); err != nil {
+		logger.Error("run", "error", err)
+		os.Exit(1)
+	}
+	logger.Info("stopped")
+}
