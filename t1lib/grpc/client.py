@@ -8,7 +8,7 @@ from typing import Any
 import grpc
 
 
-class DefaultDeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
+class DefaultDeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     def __init__(self, timeout_s: float) -> None:
         self._timeout_s = timeout_s
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 import pytest
@@ -23,7 +24,7 @@ class FakeStats(stats_grpc.StatsServiceServicer):
     """Behaviour that exercises each path of the interceptor; not a stats implementation."""
 
     async def GetOperatorStats(
-        self, request: stats_pb.GetOperatorStatsRequest, context: grpc.aio.ServicerContext
+        self, request: stats_pb.GetOperatorStatsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> stats_pb.GetOperatorStatsResponse:
         if request.operator_id == "ghost":
             raise NotFoundError("оператор ghost не найден")
@@ -34,7 +35,7 @@ class FakeStats(stats_grpc.StatsServiceServicer):
         )
 
     async def ListOperatorStats(
-        self, request: stats_pb.ListOperatorStatsRequest, context: grpc.aio.ServicerContext
+        self, request: stats_pb.ListOperatorStatsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> stats_pb.ListOperatorStatsResponse:
         await asyncio.sleep(3)
         return stats_pb.ListOperatorStatsResponse()
@@ -54,14 +55,14 @@ async def channel() -> AsyncIterator[grpc.aio.Channel]:
 
 
 async def test_health_reports_serving(channel: grpc.aio.Channel) -> None:
-    health = health_pb2_grpc.HealthStub(channel)
+    health: Any = health_pb2_grpc.HealthStub(channel)  # the stubs package types only the sync API
     for service in ("", STATS_SERVICE):
         response = await health.Check(health_pb2.HealthCheckRequest(service=service))
         assert response.status == health_pb2.HealthCheckResponse.SERVING
 
 
 async def test_reflection_lists_the_services(channel: grpc.aio.Channel) -> None:
-    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    stub: Any = reflection_pb2_grpc.ServerReflectionStub(channel)  # type: ignore[arg-type]
 
     async def requests() -> AsyncIterator[reflection_pb2.ServerReflectionRequest]:
         yield reflection_pb2.ServerReflectionRequest(list_services="")

@@ -55,7 +55,7 @@ class Kafka(Engine):
         staging = HOME / "libs.partial"
         shutil.rmtree(staging, ignore_errors=True)
         copy = ["dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={staging}"]
-        run(["mvn", "-q", "-B", "-f", str(POM), *copy])
+        run(["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(POM), *copy])
         shutil.rmtree(LIBS, ignore_errors=True)
         staging.rename(LIBS)
 

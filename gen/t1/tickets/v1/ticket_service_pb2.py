@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from t1.tickets.v1 import ticket_pb2 as t1_dot_tickets_dot_v1_dot_ticket__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"t1/tickets/v1/ticket_service.proto\x12\rt1.tickets.v1\x1a\x1at1/tickets/v1/ticket.proto\"%\n\x10GetTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\":\n\x11GetTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\x9e\x01\n\x12ListTicketsRequest\x12+\n\x06status\x18\x01 \x01(\x0e\x32\x1b.t1.tickets.v1.TicketStatus\x12\x13\n\x0b\x61ssignee_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\"V\n\x13ListTicketsResponse\x12&\n\x07tickets\x18\x01 \x03(\x0b\x32\x15.t1.tickets.v1.Ticket\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"i\n\x13ListMessagesRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x18\n\x10include_internal\x18\x04 \x01(\x08\"Y\n\x14ListMessagesResponse\x12(\n\x08messages\x18\x01 \x03(\x0b\x32\x16.t1.tickets.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x11TakeTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\";\n\x12TakeTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"R\n\x13\x41ssignTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61ssigned_by\x18\x03 \x01(\t\"=\n\x14\x41ssignTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"<\n\x12\x43loseTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\"<\n\x13\x43loseTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\x9c\x01\n\x19\x41\x64\x64OperatorMessageRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12.\n\x0b\x61ttachments\x18\x04 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12\x19\n\x11\x63lient_message_id\x18\x05 \x01(\t\"E\n\x1a\x41\x64\x64OperatorMessageResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"F\n\x0e\x41\x64\x64NoteRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\":\n\x0f\x41\x64\x64NoteResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"\xb9\x01\n\x13UpdateTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x0c\n\x04tags\x18\x02 \x03(\t\x12/\n\x08priority\x18\x03 \x01(\x0e\x32\x1d.t1.tickets.v1.TicketPriority\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\x14\n\x0cupdate_paths\x18\x06 \x03(\t\x12\x13\n\x0boperator_id\x18\x07 \x01(\t\"=\n\x14UpdateTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket2\x9e\x06\n\rTicketService\x12N\n\tGetTicket\x12\x1f.t1.tickets.v1.GetTicketRequest\x1a .t1.tickets.v1.GetTicketResponse\x12T\n\x0bListTickets\x12!.t1.tickets.v1.ListTicketsRequest\x1a\".t1.tickets.v1.ListTicketsResponse\x12W\n\x0cListMessages\x12\".t1.tickets.v1.ListMessagesRequest\x1a#.t1.tickets.v1.ListMessagesResponse\x12Q\n\nTakeTicket\x12 .t1.tickets.v1.TakeTicketRequest\x1a!.t1.tickets.v1.TakeTicketResponse\x12W\n\x0c\x41ssignTicket\x12\".t1.tickets.v1.AssignTicketRequest\x1a#.t1.tickets.v1.AssignTicketResponse\x12T\n\x0b\x43loseTicket\x12!.t1.tickets.v1.CloseTicketRequest\x1a\".t1.tickets.v1.CloseTicketResponse\x12i\n\x12\x41\x64\x64OperatorMessage\x12(.t1.tickets.v1.AddOperatorMessageRequest\x1a).t1.tickets.v1.AddOperatorMessageResponse\x12H\n\x07\x41\x64\x64Note\x12\x1d.t1.tickets.v1.AddNoteRequest\x1a\x1e.t1.tickets.v1.AddNoteResponse\x12W\n\x0cUpdateTicket\x12\".t1.tickets.v1.UpdateTicketRequest\x1a#.t1.tickets.v1.UpdateTicketResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"t1/tickets/v1/ticket_service.proto\x12\rt1.tickets.v1\x1a\x1at1/tickets/v1/ticket.proto\"%\n\x10GetTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\":\n\x11GetTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\xbe\x01\n\x12ListTicketsRequest\x12+\n\x06status\x18\x01 \x01(\x0e\x32\x1b.t1.tickets.v1.TicketStatus\x12\x13\n\x0b\x61ssignee_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\x12\x1e\n\x16visible_to_operator_id\x18\x07 \x01(\t\"V\n\x13ListTicketsResponse\x12&\n\x07tickets\x18\x01 \x03(\x0b\x32\x15.t1.tickets.v1.Ticket\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"i\n\x13ListMessagesRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x18\n\x10include_internal\x18\x04 \x01(\x08\"Y\n\x14ListMessagesResponse\x12(\n\x08messages\x18\x01 \x03(\x0b\x32\x16.t1.tickets.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x11TakeTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\";\n\x12TakeTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"R\n\x13\x41ssignTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61ssigned_by\x18\x03 \x01(\t\"=\n\x14\x41ssignTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"<\n\x12\x43loseTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\"<\n\x13\x43loseTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\x9c\x01\n\x19\x41\x64\x64OperatorMessageRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12.\n\x0b\x61ttachments\x18\x04 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12\x19\n\x11\x63lient_message_id\x18\x05 \x01(\t\"E\n\x1a\x41\x64\x64OperatorMessageResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"F\n\x0e\x41\x64\x64NoteRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\":\n\x0f\x41\x64\x64NoteResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"\xb9\x01\n\x13UpdateTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x0c\n\x04tags\x18\x02 \x03(\t\x12/\n\x08priority\x18\x03 \x01(\x0e\x32\x1d.t1.tickets.v1.TicketPriority\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\x14\n\x0cupdate_paths\x18\x06 \x03(\t\x12\x13\n\x0boperator_id\x18\x07 \x01(\t\"=\n\x14UpdateTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket2\x9e\x06\n\rTicketService\x12N\n\tGetTicket\x12\x1f.t1.tickets.v1.GetTicketRequest\x1a .t1.tickets.v1.GetTicketResponse\x12T\n\x0bListTickets\x12!.t1.tickets.v1.ListTicketsRequest\x1a\".t1.tickets.v1.ListTicketsResponse\x12W\n\x0cListMessages\x12\".t1.tickets.v1.ListMessagesRequest\x1a#.t1.tickets.v1.ListMessagesResponse\x12Q\n\nTakeTicket\x12 .t1.tickets.v1.TakeTicketRequest\x1a!.t1.tickets.v1.TakeTicketResponse\x12W\n\x0c\x41ssignTicket\x12\".t1.tickets.v1.AssignTicketRequest\x1a#.t1.tickets.v1.AssignTicketResponse\x12T\n\x0b\x43loseTicket\x12!.t1.tickets.v1.CloseTicketRequest\x1a\".t1.tickets.v1.CloseTicketResponse\x12i\n\x12\x41\x64\x64OperatorMessage\x12(.t1.tickets.v1.AddOperatorMessageRequest\x1a).t1.tickets.v1.AddOperatorMessageResponse\x12H\n\x07\x41\x64\x64Note\x12\x1d.t1.tickets.v1.AddNoteRequest\x1a\x1e.t1.tickets.v1.AddNoteResponse\x12W\n\x0cUpdateTicket\x12\".t1.tickets.v1.UpdateTicketRequest\x1a#.t1.tickets.v1.UpdateTicketResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,37 +37,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETTICKETRESPONSE']._serialized_start=120
   _globals['_GETTICKETRESPONSE']._serialized_end=178
   _globals['_LISTTICKETSREQUEST']._serialized_start=181
-  _globals['_LISTTICKETSREQUEST']._serialized_end=339
-  _globals['_LISTTICKETSRESPONSE']._serialized_start=341
-  _globals['_LISTTICKETSRESPONSE']._serialized_end=427
-  _globals['_LISTMESSAGESREQUEST']._serialized_start=429
-  _globals['_LISTMESSAGESREQUEST']._serialized_end=534
-  _globals['_LISTMESSAGESRESPONSE']._serialized_start=536
-  _globals['_LISTMESSAGESRESPONSE']._serialized_end=625
-  _globals['_TAKETICKETREQUEST']._serialized_start=627
-  _globals['_TAKETICKETREQUEST']._serialized_end=686
-  _globals['_TAKETICKETRESPONSE']._serialized_start=688
-  _globals['_TAKETICKETRESPONSE']._serialized_end=747
-  _globals['_ASSIGNTICKETREQUEST']._serialized_start=749
-  _globals['_ASSIGNTICKETREQUEST']._serialized_end=831
-  _globals['_ASSIGNTICKETRESPONSE']._serialized_start=833
-  _globals['_ASSIGNTICKETRESPONSE']._serialized_end=894
-  _globals['_CLOSETICKETREQUEST']._serialized_start=896
-  _globals['_CLOSETICKETREQUEST']._serialized_end=956
-  _globals['_CLOSETICKETRESPONSE']._serialized_start=958
-  _globals['_CLOSETICKETRESPONSE']._serialized_end=1018
-  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_start=1021
-  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_end=1177
-  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_start=1179
-  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_end=1248
-  _globals['_ADDNOTEREQUEST']._serialized_start=1250
-  _globals['_ADDNOTEREQUEST']._serialized_end=1320
-  _globals['_ADDNOTERESPONSE']._serialized_start=1322
-  _globals['_ADDNOTERESPONSE']._serialized_end=1380
-  _globals['_UPDATETICKETREQUEST']._serialized_start=1383
-  _globals['_UPDATETICKETREQUEST']._serialized_end=1568
-  _globals['_UPDATETICKETRESPONSE']._serialized_start=1570
-  _globals['_UPDATETICKETRESPONSE']._serialized_end=1631
-  _globals['_TICKETSERVICE']._serialized_start=1634
-  _globals['_TICKETSERVICE']._serialized_end=2432
+  _globals['_LISTTICKETSREQUEST']._serialized_end=371
+  _globals['_LISTTICKETSRESPONSE']._serialized_start=373
+  _globals['_LISTTICKETSRESPONSE']._serialized_end=459
+  _globals['_LISTMESSAGESREQUEST']._serialized_start=461
+  _globals['_LISTMESSAGESREQUEST']._serialized_end=566
+  _globals['_LISTMESSAGESRESPONSE']._serialized_start=568
+  _globals['_LISTMESSAGESRESPONSE']._serialized_end=657
+  _globals['_TAKETICKETREQUEST']._serialized_start=659
+  _globals['_TAKETICKETREQUEST']._serialized_end=718
+  _globals['_TAKETICKETRESPONSE']._serialized_start=720
+  _globals['_TAKETICKETRESPONSE']._serialized_end=779
+  _globals['_ASSIGNTICKETREQUEST']._serialized_start=781
+  _globals['_ASSIGNTICKETREQUEST']._serialized_end=863
+  _globals['_ASSIGNTICKETRESPONSE']._serialized_start=865
+  _globals['_ASSIGNTICKETRESPONSE']._serialized_end=926
+  _globals['_CLOSETICKETREQUEST']._serialized_start=928
+  _globals['_CLOSETICKETREQUEST']._serialized_end=988
+  _globals['_CLOSETICKETRESPONSE']._serialized_start=990
+  _globals['_CLOSETICKETRESPONSE']._serialized_end=1050
+  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_start=1053
+  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_end=1209
+  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_start=1211
+  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_end=1280
+  _globals['_ADDNOTEREQUEST']._serialized_start=1282
+  _globals['_ADDNOTEREQUEST']._serialized_end=1352
+  _globals['_ADDNOTERESPONSE']._serialized_start=1354
+  _globals['_ADDNOTERESPONSE']._serialized_end=1412
+  _globals['_UPDATETICKETREQUEST']._serialized_start=1415
+  _globals['_UPDATETICKETREQUEST']._serialized_end=1600
+  _globals['_UPDATETICKETRESPONSE']._serialized_start=1602
+  _globals['_UPDATETICKETRESPONSE']._serialized_end=1663
+  _globals['_TICKETSERVICE']._serialized_start=1666
+  _globals['_TICKETSERVICE']._serialized_end=2464
 # @@protoc_insertion_point(module_scope)

@@ -20,20 +20,22 @@ class GetTicketResponse(_message.Message):
     def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
 
 class ListTicketsRequest(_message.Message):
-    __slots__ = ("status", "assignee_id", "query", "page_token", "page_size", "category")
+    __slots__ = ("status", "assignee_id", "query", "page_token", "page_size", "category", "visible_to_operator_id")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    VISIBLE_TO_OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
     status: _ticket_pb2.TicketStatus
     assignee_id: str
     query: str
     page_token: str
     page_size: int
     category: str
-    def __init__(self, status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., assignee_id: _Optional[str] = ..., query: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ...) -> None: ...
+    visible_to_operator_id: str
+    def __init__(self, status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., assignee_id: _Optional[str] = ..., query: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ..., visible_to_operator_id: _Optional[str] = ...) -> None: ...
 
 class ListTicketsResponse(_message.Message):
     __slots__ = ("tickets", "next_page_token")

@@ -1,0 +1,264 @@
+"""Tickets for the console: list, read, take, assign, reply, close, annotate, edit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, UploadFile, status
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
+from gateway.context import AppContext
+from gateway.domain.access import may_act, may_see
+from gateway.domain.replies import closed_event, reply_event
+from gateway.models import MessageCreate, MessagesPage, NoteCreate, TicketAssign, TicketsPage, TicketUpdate
+from t1.tickets.v1 import ticket_pb2
+from t1.tickets.v1 import ticket_service_pb2 as pb
+from t1lib.auth import Principal
+from t1lib.views import PRIORITY_VALUES, STATUS_VALUES, MessagePublic, TicketPublic, message_view, ticket_view
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+StatusName = Literal["open", "assigned", "closed"]
+
+
+async def fetch_ticket(context: AppContext, ticket_id: str) -> ticket_pb2.Ticket:
+    response = await context.tickets.GetTicket(pb.GetTicketRequest(ticket_id=ticket_id))
+    return response.ticket
+
+
+async def visible_ticket(context: AppContext, operator: Principal, ticket_id: str) -> ticket_pb2.Ticket:
+    ticket = await fetch_ticket(context, ticket_id)
+    if not may_see(operator, ticket):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another operator")
+    return ticket
+
+
+async def actionable_ticket(context: AppContext, operator: Principal, ticket_id: str) -> ticket_pb2.Ticket:
+    """The ticket, taken by the operator first when it is still in the queue."""
+    ticket = await fetch_ticket(context, ticket_id)
+    if not may_act(operator, ticket):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another operator")
+    if ticket.status == ticket_pb2.TICKET_STATUS_OPEN and not operator.is_admin:
+        taken = await context.tickets.TakeTicket(
+            pb.TakeTicketRequest(ticket_id=ticket_id, operator_id=operator.operator_id)
+        )
+        ticket = taken.ticket
+    return ticket
+
+
+@router.get("")
+async def list_tickets(
+    operator: CurrentOperator,
+    context: ContextDep,
+    status_filter: Annotated[StatusName | None, Query(alias="status")] = None,
+    assignee: Annotated[str | None, Query(description='operator id, or "me"')] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TicketsPage:
+    if assignee == "me":
+        assignee = operator.operator_id
+    request = pb.ListTicketsRequest(
+        status=STATUS_VALUES[status_filter] if status_filter else ticket_pb2.TICKET_STATUS_UNSPECIFIED,
+        assignee_id=assignee or "",
+        query=q or "",
+        category=category or "",
+        page_token=cursor or "",
+        page_size=limit,
+    )
+    if not operator.is_admin:
+        if assignee and assignee != operator.operator_id:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "operators see only the queue and their own tickets"
+            )
+        request.visible_to_operator_id = operator.operator_id
+    response = await context.tickets.ListTickets(request)
+    return TicketsPage(
+        items=[ticket_view(ticket) for ticket in response.tickets],
+        next_cursor=response.next_page_token or None,
+    )
+
+
+@router.get("/{ticket_id}")
+async def get_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketPublic:
+    return ticket_view(await visible_ticket(context, operator, ticket_id))
+
+
+@router.get("/{ticket_id}/messages")
+async def list_messages(
+    ticket_id: str,
+    operator: CurrentOperator,
+    context: ContextDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> MessagesPage:
+    await visible_ticket(context, operator, ticket_id)
+    response = await context.tickets.ListMessages(
+        pb.ListMessagesRequest(
+            ticket_id=ticket_id, page_token=cursor or "", page_size=limit, include_internal=True
+        )
+    )
+    presign = context.attachments.presign
+    return MessagesPage(
+        items=[message_view(message, presign) for message in response.messages],
+        next_cursor=response.next_page_token or None,
+    )
+
+
+@router.post("/{ticket_id}/take")
+async def take_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketPublic:
+    await visible_ticket(context, operator, ticket_id)
+    response = await context.tickets.TakeTicket(
+        pb.TakeTicketRequest(ticket_id=ticket_id, operator_id=operator.operator_id)
+    )
+    return ticket_view(response.ticket)
+
+
+@router.post("/{ticket_id}/assign")
+async def assign_ticket(
+    ticket_id: str, body: TicketAssign, admin: AdminOperator, context: ContextDep
+) -> TicketPublic:
+    assignee = await context.operators.get(body.operator_id)
+    if not assignee.get("active", True):
+        raise HTTPException(status.HTTP_409_CONFLICT, "operator is deactivated")
+    response = await context.tickets.AssignTicket(
+        pb.AssignTicketRequest(
+            ticket_id=ticket_id, operator_id=body.operator_id, assigned_by=admin.operator_id
+        )
+    )
+    return ticket_view(response.ticket)
+
+
+async def read_message_form(request: Request, max_bytes: int) -> tuple[str, str | None, UploadFile | None]:
+    """(text, client_message_id, file) from a JSON body or a multipart form with `file` and `text`."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form: FormData = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        text = form.get("text") or ""
+        client_id = form.get("client_message_id")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST, "multipart body needs a `file` field with a file"
+            )
+        if upload.size is not None and upload.size > max_bytes:
+            raise HTTPException(
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"file is larger than {max_bytes} bytes"
+            )
+        if not isinstance(text, str) or len(text) > 1024:
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST, "`text` (the caption) must be at most 1024 characters"
+            )
+        return text, client_id if isinstance(client_id, str) else None, upload
+    try:
+        body = MessageCreate.model_validate_json(await request.body())
+    except ValidationError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, error.errors(include_url=False)) from None
+    return body.text, body.client_message_id, None
+
+
+@router.post(
+    "/{ticket_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": MessageCreate.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "text": {"type": "string", "description": "caption"},
+                            "client_message_id": {"type": "string"},
+                        },
+                    }
+                },
+            },
+        }
+    },
+)
+async def send_message(
+    ticket_id: str, request: Request, operator: CurrentOperator, context: ContextDep
+) -> MessagePublic:
+    """Reply to the customer: JSON `{text}`, or multipart with `file` and an optional `text` caption."""
+    max_bytes = context.settings.max_upload_bytes
+    text, client_message_id, upload = await read_message_form(request, max_bytes)
+    ticket = await actionable_ticket(context, operator, ticket_id)
+    if ticket.status == ticket_pb2.TICKET_STATUS_CLOSED:
+        raise HTTPException(status.HTTP_409_CONFLICT, "ticket is closed")
+    attachments = []
+    if upload is not None:
+        data = await upload.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise HTTPException(
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"file is larger than {max_bytes} bytes"
+            )
+        mime_type = upload.content_type or "application/octet-stream"
+        attachments.append(await context.attachments.upload(ticket_id, upload.filename, mime_type, data))
+    stored = await context.tickets.AddOperatorMessage(
+        pb.AddOperatorMessageRequest(
+            ticket_id=ticket_id,
+            operator_id=operator.operator_id,
+            text=text,
+            attachments=attachments,
+            client_message_id=client_message_id or "",
+        )
+    )
+    await context.producer.publish(reply_event(ticket, stored.message))
+    return message_view(stored.message, context.attachments.presign)
+
+
+@router.post("/{ticket_id}/close")
+async def close_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketPublic:
+    """Close the ticket; the customer is told in Telegram."""
+    ticket = await fetch_ticket(context, ticket_id)
+    if not may_act(operator, ticket):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another operator")
+    response = await context.tickets.CloseTicket(
+        pb.CloseTicketRequest(ticket_id=ticket_id, operator_id=operator.operator_id)
+    )
+    await context.producer.publish(closed_event(response.ticket, operator.operator_id))
+    return ticket_view(response.ticket)
+
+
+@router.post("/{ticket_id}/notes", status_code=status.HTTP_201_CREATED)
+async def add_note(
+    ticket_id: str, body: NoteCreate, operator: CurrentOperator, context: ContextDep
+) -> MessagePublic:
+    """An internal note: other operators see it, the customer never does."""
+    ticket = await fetch_ticket(context, ticket_id)
+    if not may_act(operator, ticket):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another operator")
+    response = await context.tickets.AddNote(
+        pb.AddNoteRequest(ticket_id=ticket_id, operator_id=operator.operator_id, text=body.text)
+    )
+    return message_view(response.message)
+
+
+@router.patch("/{ticket_id}")
+async def update_ticket(
+    ticket_id: str, body: TicketUpdate, operator: CurrentOperator, context: ContextDep
+) -> TicketPublic:
+    ticket = await fetch_ticket(context, ticket_id)
+    if not may_act(operator, ticket):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another operator")
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "nothing to change")
+    request = pb.UpdateTicketRequest(
+        ticket_id=ticket_id, operator_id=operator.operator_id, update_paths=list(changes)
+    )
+    if body.tags is not None:
+        request.tags.extend(tag.strip() for tag in body.tags if tag.strip())
+    if body.priority is not None:
+        request.priority = PRIORITY_VALUES[body.priority]
+    request.category = body.category or ""
+    request.subcategory = body.subcategory or ""
+    response = await context.tickets.UpdateTicket(request)
+    return ticket_view(response.ticket)

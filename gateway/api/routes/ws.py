@@ -1,0 +1,57 @@
+"""`/api/v1/ws`: the console's live event stream, relayed from the notifications service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlencode
+
+import websockets
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+
+from gateway.api.deps import authenticate, get_context
+from gateway.context import AppContext
+
+router = APIRouter(tags=["live"])
+logger = logging.getLogger(__name__)
+
+
+@router.websocket("/ws")
+async def live_events(websocket: WebSocket, token: str = "") -> None:
+    """JSON events `{type, ticket_id, event_id, ticket, message}` for the tickets this operator may see."""
+    context: AppContext = get_context(websocket)  # type: ignore[arg-type]
+    try:
+        authenticate(token, context)
+    except Exception:
+        await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="invalid or expired access token")
+        return
+    upstream_url = f"{context.settings.notifications_ws_url}?{urlencode({'token': token})}"
+    try:
+        upstream = await websockets.connect(upstream_url, open_timeout=5)
+    except (OSError, websockets.InvalidHandshake, TimeoutError) as error:
+        logger.warning("notifications unreachable: %r", error)
+        await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="live events unavailable")
+        return
+    await websocket.accept()
+    async with upstream:
+        downstream = asyncio.create_task(_relay_down(upstream, websocket))
+        upward = asyncio.create_task(_relay_up(websocket, upstream))
+        _done, pending = await asyncio.wait({downstream, upward}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+    with contextlib.suppress(RuntimeError):
+        await websocket.close()
+
+
+async def _relay_down(upstream: websockets.ClientConnection, websocket: WebSocket) -> None:
+    async for frame in upstream:
+        await websocket.send_text(frame if isinstance(frame, str) else frame.decode())
+
+
+async def _relay_up(websocket: WebSocket, upstream: websockets.ClientConnection) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            await upstream.send(await websocket.receive_text())

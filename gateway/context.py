@@ -1,0 +1,63 @@
+"""Everything the routes use, built once at start-up and closed at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import redis.asyncio as redis_async
+from pymongo import AsyncMongoClient
+
+from gateway.core.config import Settings
+from gateway.domain.attachments import AttachmentStore
+from gateway.domain.operators import OperatorRepository
+from gateway.domain.sessions import LoginLimiter, SessionStore
+from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
+from t1lib.grpc.client import open_channel
+from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.topics import REGISTRY, TopicRegistry
+from t1lib.stores import ensure_bucket, mongo_client, redis_client, s3_client
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    mongo: AsyncMongoClient[dict[str, Any]]
+    redis: redis_async.Redis
+    channel: grpc.aio.Channel
+    tickets: tickets_grpc.TicketServiceAsyncStub
+    operators: OperatorRepository
+    sessions: SessionStore
+    login_limiter: LoginLimiter
+    attachments: AttachmentStore
+    producer: EventProducer
+
+    @classmethod
+    async def create(cls, settings: Settings, registry: TopicRegistry = REGISTRY) -> AppContext:
+        mongo = mongo_client(settings)
+        redis = redis_client(settings)
+        s3 = s3_client(settings)
+        await ensure_bucket(s3, settings.s3_bucket)
+        channel = open_channel(settings.tickets_grpc_addr, settings.grpc_timeout_s)
+        operators = OperatorRepository(mongo, settings.mongo_db)
+        await operators.create_indexes()
+        return cls(
+            settings=settings,
+            mongo=mongo,
+            redis=redis,
+            channel=channel,
+            tickets=tickets_grpc.TicketServiceStub(channel),
+            operators=operators,
+            sessions=SessionStore(redis, settings.refresh_token_ttl_s),
+            login_limiter=LoginLimiter(redis, settings.login_attempts_per_window, settings.login_window_s),
+            attachments=AttachmentStore(s3, settings.s3_bucket, settings.presigned_url_ttl_s),
+            producer=EventProducer(settings.kafka_bootstrap, "gateway", registry=registry),
+        )
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.producer.close)
+        await self.channel.close()
+        await self.redis.aclose()
+        await self.mongo.close()

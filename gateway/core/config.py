@@ -1,0 +1,35 @@
+"""Gateway settings (T1_* environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from t1lib.config import BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings, S3Settings
+
+
+class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings, S3Settings):
+    model_config = SettingsConfigDict(env_prefix="T1_", env_file=".env", extra="ignore")
+
+    service_name: str = "gateway"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    tickets_grpc_addr: str = Field(description="message_saver's TicketService address, e.g. 127.0.0.1:8001")
+    notifications_ws_url: str = Field(
+        description="notifications' WebSocket endpoint, e.g. ws://127.0.0.1:8006/ws"
+    )
+    jwt_secret: SecretStr = Field(
+        description="secret that signs operator access tokens (shared with notifications)"
+    )
+    access_token_ttl_s: int = 15 * 60
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+    admin_username: str = "admin"
+    admin_password: SecretStr | None = None
+    login_attempts_per_window: int = 10
+    login_window_s: int = 300
+    max_upload_bytes: int = 20 * 1024 * 1024
+    presigned_url_ttl_s: int = 15 * 60
+    grpc_timeout_s: float = 5.0
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:3001", "http://localhost:3001"]
+    )

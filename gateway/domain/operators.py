@@ -1,0 +1,87 @@
+"""Operator accounts, owned by the gateway (MongoDB collection `operators`)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from gateway.core.security import hash_password, verify_password
+from t1lib.auth import Principal, Role
+from t1lib.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
+
+Document = dict[str, Any]
+
+
+class OperatorRepository:
+    def __init__(self, client: AsyncMongoClient[Document], database: str) -> None:
+        self._db: AsyncDatabase[Document] = client[database]
+        self._operators = self._db["operators"]
+
+    async def create_indexes(self) -> None:
+        await self._operators.create_index([("username", ASCENDING)], unique=True)
+
+    async def create(self, username: str, password: str, role: Role, display_name: str = "") -> Document:
+        document = {
+            "_id": str(uuid.uuid4()),
+            "username": username.lower(),
+            "password_hash": hash_password(password),
+            "role": role.value,
+            "display_name": display_name or username,
+            "active": True,
+            "created_at": datetime.now(UTC),
+        }
+        try:
+            await self._operators.insert_one(document)
+        except DuplicateKeyError:
+            raise AlreadyExistsError(f"operator {username!r} exists already") from None
+        return document
+
+    async def get(self, operator_id: str) -> Document:
+        document = await self._operators.find_one({"_id": operator_id})
+        if document is None:
+            raise NotFoundError(f"operator {operator_id} not found")
+        return document
+
+    async def list(self) -> list[Document]:
+        return [document async for document in self._operators.find({}).sort("username", ASCENDING)]
+
+    async def update(self, operator_id: str, changes: Document) -> Document:
+        fields = {key: value for key, value in changes.items() if value is not None}
+        if "password" in fields:
+            fields["password_hash"] = hash_password(fields.pop("password"))
+        if not fields:
+            raise InvalidArgumentError("nothing to change")
+        result = await self._operators.update_one({"_id": operator_id}, {"$set": fields})
+        if result.matched_count == 0:
+            raise NotFoundError(f"operator {operator_id} not found")
+        return await self.get(operator_id)
+
+    async def authenticate(self, username: str, password: str) -> Principal | None:
+        document = await self._operators.find_one({"username": username.lower()})
+        hashed = document["password_hash"] if document else None
+        if not verify_password(hashed, password) or document is None or not document.get("active", True):
+            return None
+        return principal_of(document)
+
+    async def ensure_first_admin(self, username: str, password: str | None) -> str | None:
+        """Create the first admin when no admin exists. Returns a generated password, if one was made."""
+        if await self._operators.find_one({"role": Role.ADMIN.value}) is not None:
+            return None
+        generated = None
+        if not password:
+            generated = password = secrets.token_urlsafe(12)
+        try:
+            await self.create(username, password, Role.ADMIN, "Administrator")
+        except AlreadyExistsError:
+            return None  # another gateway instance created it meanwhile
+        return generated
+
+
+def principal_of(document: Document) -> Principal:
+    return Principal(operator_id=document["_id"], role=Role(document["role"]), username=document["username"])

@@ -1,0 +1,63 @@
+"""The gateway app: REST + WebSocket for the operator console."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import grpc
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from gateway.api.routes import auth, operators, tickets, ws
+from gateway.context import AppContext
+from gateway.core.config import Settings
+from gateway.core.errors import grpc_error_handler, http_status_for
+from t1lib.errors import DomainError
+from t1lib.grpc.errors import status_for
+from t1lib.kafka.topics import REGISTRY, TopicRegistry
+
+logger = logging.getLogger(__name__)
+
+
+async def domain_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    return JSONResponse(status_code=http_status_for(status_for(error)), content={"detail": str(error)})
+
+
+def create_app(settings: Settings, registry: TopicRegistry = REGISTRY) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context = await AppContext.create(settings, registry)
+        password = settings.admin_password.get_secret_value() if settings.admin_password else None
+        generated = await context.operators.ensure_first_admin(settings.admin_username, password)
+        if generated:
+            logger.warning("created the first admin %r with password %r", settings.admin_username, generated)
+        app.state.context = context
+        try:
+            yield
+        finally:
+            await context.close()
+
+    app = FastAPI(title="T1 Support gateway", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    app.add_exception_handler(grpc.aio.AioRpcError, grpc_error_handler)
+    app.add_exception_handler(DomainError, domain_error_handler)
+
+    api = APIRouter(prefix="/api/v1")
+    for module in (auth, operators, tickets, ws):
+        api.include_router(module.router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,82 @@
+"""Request and response bodies of the REST API (XCreate / XUpdate in, XPublic out)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from t1lib.views import MessagePublic, TicketPublic
+
+RoleName = Literal["operator", "admin"]
+PriorityName = Literal["low", "normal", "high", "urgent"]
+
+
+class LoginCreate(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class RefreshCreate(BaseModel):
+    refresh_token: str = Field(min_length=1)
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int
+
+
+class OperatorCreate(BaseModel):
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    password: str = Field(min_length=8, max_length=256)
+    display_name: str = Field(default="", max_length=128)
+    role: RoleName = "operator"
+
+
+class OperatorUpdate(BaseModel):
+    display_name: str | None = Field(default=None, max_length=128)
+    password: str | None = Field(default=None, min_length=8, max_length=256)
+    role: RoleName | None = None
+    active: bool | None = None
+
+
+class OperatorPublic(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: RoleName
+    active: bool
+    created_at: datetime
+
+
+class TicketsPage(BaseModel):
+    items: list[TicketPublic]
+    next_cursor: str | None
+
+
+class MessagesPage(BaseModel):
+    items: list[MessagePublic]
+    next_cursor: str | None
+
+
+class MessageCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=4096)
+    client_message_id: str | None = Field(default=None, max_length=128)
+
+
+class NoteCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=4096)
+
+
+class TicketAssign(BaseModel):
+    operator_id: str = Field(min_length=1)
+
+
+class TicketUpdate(BaseModel):
+    tags: list[str] | None = Field(default=None, max_length=50)
+    priority: PriorityName | None = None
+    category: str | None = Field(default=None, max_length=200)
+    subcategory: str | None = Field(default=None, max_length=200)
