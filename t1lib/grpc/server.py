@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -18,8 +18,9 @@ from t1lib.telemetry import GRPC_REQUESTS, GRPC_SECONDS
 
 logger = logging.getLogger(__name__)
 
-Context = grpc.aio.ServicerContext[Any, Any]
-Handler = grpc.RpcMethodHandler[Any, Any]
+# The grpc stubs make these generic; at run time they are plain classes, hence the string aliases.
+Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
 
 
 class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
@@ -34,7 +35,7 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
         if handler is None or handler.unary_unary is None:
             return handler
         method = str(handler_call_details.method)
-        behavior = cast(Callable[[Any, Context], Awaitable[Any]], handler.unary_unary)
+        behavior = cast("Callable[[Any, Context], Awaitable[Any]]", handler.unary_unary)
 
         async def guarded(request: Any, context: Context) -> Any:
             started = time.perf_counter()

@@ -1,0 +1,104 @@
+"""The notifications app: consumes websocket_notifications and pushes to operators' WebSockets."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
+from fastapi.responses import JSONResponse
+
+from services.notifications.config import Settings
+from services.notifications.hub import Hub
+from t1.notifications.v1 import events_pb2
+from t1lib.auth import InvalidTokenError, verify_access_token
+from t1lib.kafka.consumer import EventConsumer, EventContext
+from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.topics import REGISTRY, TopicRegistry
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, registry: TopicRegistry = REGISTRY) -> FastAPI:
+    hub = Hub(settings.connection_queue_size)
+
+    async def on_notification(event: events_pb2.WebsocketNotification, _context: EventContext) -> None:
+        hub.publish(event)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        producer = EventProducer(settings.kafka_bootstrap, "notifications-dlq", registry=registry)
+        # Every instance must see every event (it holds its own connections), so each has its own group
+        # and starts at the newest event: consoles reload state over REST when they (re)connect.
+        consumer = EventConsumer(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=f"notifications-{uuid.uuid4().hex[:12]}",
+            handlers={events_pb2.WebsocketNotification: on_notification},
+            dlq_producer=producer,
+            registry=registry,
+            max_attempts=1,
+            extra_config={"auto.offset.reset": "latest", "enable.auto.commit": "false"},
+        )
+        app.state.consumer = consumer
+        task = asyncio.create_task(consumer.run())
+        try:
+            yield
+        finally:
+            consumer.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 15)
+            await asyncio.to_thread(producer.close)
+
+    app = FastAPI(title="T1 Support notifications", lifespan=lifespan)
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        ready = app.state.consumer.assigned.is_set()
+        body = {"status": "ok" if ready else "starting", "connections": hub.size}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @app.websocket("/ws")
+    async def live(websocket: WebSocket, token: str = "") -> None:
+        try:
+            principal = verify_access_token(settings.jwt_secret.get_secret_value(), token)
+        except InvalidTokenError:
+            await websocket.close(
+                code=status.WS_1008_POLICY_VIOLATION, reason="invalid or expired access token"
+            )
+            return
+        await websocket.accept()
+        connection = hub.connect(principal)
+        reader = asyncio.create_task(_drain_client(websocket))
+        try:
+            await websocket.send_json({"type": "hello", "operator_id": principal.operator_id})
+            while not reader.done():
+                getter = asyncio.create_task(connection.queue.get())
+                overflow = asyncio.create_task(connection.overflowed.wait())
+                done, pending = await asyncio.wait(
+                    {getter, overflow, reader}, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in pending - {reader}:
+                    task.cancel()
+                if getter in done:
+                    await websocket.send_json(getter.result())
+                elif overflow in done:
+                    await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too slow; reconnect")
+                    break
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            hub.disconnect(connection)
+            reader.cancel()
+
+    return app
+
+
+async def _drain_client(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, so a closed connection is noticed."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            await websocket.receive_text()
