@@ -1,7 +1,6 @@
+from services.notifications.routing import full_payload, payload_for
 from t1.notifications.v1 import events_pb2
 from t1.tickets.v1 import ticket_pb2
-
-from services.notifications.routing import full_payload, payload_for
 from t1lib.auth import Principal, Role
 from t1lib.events import new_event
 
