@@ -57,6 +57,14 @@ class S3Settings(BaseSettings):
     s3_bucket: str = "t1-attachments"
 
 
+class QdrantSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    qdrant_url: str | None = Field(default=None, description="Qdrant server URL; unset means local mode")
+    qdrant_path: str = Field(default=".data/qdrant", description="directory of the local-mode Qdrant store")
+    qdrant_api_key: str | None = None
+
+
 class GrpcServerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 

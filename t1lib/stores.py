@@ -1,4 +1,4 @@
-"""Store factories: MongoDB (pymongo async), Redis (redis-py asyncio), S3 (minio client)."""
+"""Store factories: MongoDB (pymongo async), Redis (redis-py asyncio), S3 (minio client), Qdrant."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 import redis.asyncio as redis_async
 from minio import Minio
 from pymongo import AsyncMongoClient
+from qdrant_client import AsyncQdrantClient
 
-from t1lib.config import MongoSettings, RedisSettings, S3Settings
+from t1lib.config import MongoSettings, QdrantSettings, RedisSettings, S3Settings
 
 
 def mongo_client(settings: MongoSettings) -> AsyncMongoClient[dict[str, Any]]:
@@ -29,6 +30,13 @@ def s3_client(settings: S3Settings) -> Minio:
         secure=settings.s3_secure,
         region=settings.s3_region,
     )
+
+
+def qdrant_client(settings: QdrantSettings) -> AsyncQdrantClient:
+    """A Qdrant server client when T1_QDRANT_URL is set, else qdrant-client's local mode on disk."""
+    if settings.qdrant_url:
+        return AsyncQdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+    return AsyncQdrantClient(path=settings.qdrant_path)
 
 
 async def ensure_bucket(client: Minio, bucket: str) -> None:

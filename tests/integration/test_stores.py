@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+from pathlib import Path
 
 import httpx
 import pymongo.errors
 import pytest
+from qdrant_client import models
 
-from t1lib.config import MongoSettings, RedisSettings, S3Settings
-from t1lib.stores import ensure_bucket, mongo_client, redis_client, s3_client
+from t1lib.config import MongoSettings, QdrantSettings, RedisSettings, S3Settings
+from t1lib.stores import ensure_bucket, mongo_client, qdrant_client, redis_client, s3_client
 
 pytestmark = pytest.mark.integration
 
@@ -81,3 +83,24 @@ async def test_s3_private_bucket_presigned_download(engines: dict[str, str]) -> 
         for item in await asyncio.to_thread(lambda: list(client.list_objects(bucket, recursive=True))):
             await asyncio.to_thread(client.remove_object, bucket, str(item.object_name))
         await asyncio.to_thread(client.remove_bucket, bucket)
+
+
+async def test_qdrant_local_mode_round_trip(tmp_path: Path) -> None:
+    client = qdrant_client(QdrantSettings(qdrant_url=None, qdrant_path=str(tmp_path / "qdrant")))
+    try:
+        await client.create_collection(
+            "faq", vectors_config=models.VectorParams(size=3, distance=models.Distance.COSINE)
+        )
+        await client.upsert(
+            "faq",
+            points=[
+                models.PointStruct(
+                    id=1, vector=[1.0, 0.0, 0.0], payload={"question": "Как заблокировать карту?"}
+                ),
+                models.PointStruct(id=2, vector=[0.0, 1.0, 0.0], payload={"question": "Как открыть вклад?"}),
+            ],
+        )
+        found = await client.query_points("faq", query=[0.9, 0.1, 0.0], limit=1)
+        assert [point.payload for point in found.points] == [{"question": "Как заблокировать карту?"}]
+    finally:
+        await client.close()
