@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -16,21 +17,93 @@ import time
 from dataclasses import dataclass, field
 
 from infra.engines.__main__ import ENGINES, service_env
-from infra.engines.base import DATA_DIR, REPO_ROOT
+from infra.engines.base import DATA_DIR, REPO_ROOT, port_open
 
 
 @dataclass(frozen=True)
 class Service:
     name: str
     module: str
+    port: int
     env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()
     url: str = ""
 
 
-# Filled in as services land; each runs as `python -m <module>`.
-SERVICES: tuple[Service, ...] = ()
+SANDBOX_TOKEN = "123456:t1-sandbox-token"  # noqa: S105 - the local fake accepts any token
+SANDBOX_PORT = 8081
 
 PID_DIR = DATA_DIR / "run"
+SECRETS_FILE = DATA_DIR / "secrets.env"
+
+
+def services(env: dict[str, str]) -> list[Service]:
+    """Every service in start order; each runs as `python -m <module>`."""
+    listed: list[Service] = []
+    if not env.get("TELEGRAM_BOT_TOKEN"):
+        listed.append(
+            Service(
+                "telegram-sandbox",
+                "fakes.telegram",
+                SANDBOX_PORT,
+                args=("--host", "127.0.0.1", "--port", str(SANDBOX_PORT)),
+                url=f"http://127.0.0.1:{SANDBOX_PORT}/  (play the customer here)",
+            )
+        )
+    listed += [
+        Service(
+            "message_saver",
+            "services.message_saver",
+            8001,
+            {"T1_GRPC_PORT": "8001", "T1_METRICS_PORT": "9102"},
+        ),
+        Service("notifications", "services.notifications", 8006, {"T1_METRICS_PORT": "9103"}),
+        Service("bot", "services.bot", 0, {"T1_METRICS_PORT": "9104"}),
+        Service(
+            "gateway",
+            "gateway",
+            8000,
+            {"T1_METRICS_PORT": "9101"},
+            url="http://127.0.0.1:8000/docs  (REST API; WebSocket at /api/v1/ws)",
+        ),
+    ]
+    return listed
+
+
+def stack_env() -> dict[str, str]:
+    """Engine addresses, service addresses and the secrets kept in .data/secrets.env across runs."""
+    if not SECRETS_FILE.exists():
+        SECRETS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        SECRETS_FILE.write_text(
+            f"T1_JWT_SECRET={secrets.token_urlsafe(32)}\nT1_ADMIN_PASSWORD={secrets.token_urlsafe(9)}\n"
+        )
+        SECRETS_FILE.chmod(0o600)
+    saved = dict(line.split("=", 1) for line in SECRETS_FILE.read_text().splitlines() if "=" in line)
+    env = {**os.environ, **service_env(), **saved}
+    env.setdefault("T1_ADMIN_USERNAME", "admin")
+    env.setdefault("T1_TICKETS_GRPC_ADDR", "127.0.0.1:8001")
+    env.setdefault("T1_NOTIFICATIONS_WS_URL", "ws://127.0.0.1:8006/ws")
+    env.setdefault("T1_QDRANT_PATH", str(DATA_DIR / "qdrant"))
+    if not env.get("TELEGRAM_BOT_TOKEN"):
+        env["TELEGRAM_BOT_TOKEN"] = SANDBOX_TOKEN
+        env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"
+    return env
+
+
+def wait_listening(service: Service, process: subprocess.Popen[bytes], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while service.port and time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{service.name} exited with {process.returncode}; see .data/logs/{service.name}.log"
+            )
+        if port_open(service.port):
+            return
+        time.sleep(0.2)
+    if service.port:
+        raise RuntimeError(
+            f"{service.name} did not listen on {service.port}; see .data/logs/{service.name}.log"
+        )
 
 
 def start(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -38,7 +111,7 @@ def start(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own modules
-            [sys.executable, "-m", service.module],
+            [sys.executable, "-m", service.module, *service.args],
             cwd=REPO_ROOT,
             env={**env, **service.env},
             stdout=log,
@@ -64,13 +137,25 @@ def main() -> int:
     stop_recorded()
     if args.stop:
         return 0
-    env = {**os.environ, **service_env()}
-    processes = {service.name: start(service, env) for service in SERVICES}
-    print("\nT1 Support is up. Engines:")
+    env = stack_env()
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for service in services(env):
+            processes[service.name] = start(service, env)
+            wait_listening(service, processes[service.name])
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        stop_recorded()
+        return 1
+    print("\nT1 Support is up.\n\nEngines:")
     for engine in ENGINES.values():
-        print(f"  {engine.name:<11} {engine.url()}")
-    for service in SERVICES:
-        print(f"  {service.name:<11} {service.url or '(background worker)'}")
+        print(f"  {engine.name:<17} {engine.url()}")
+    print("Services:")
+    for service in services(env):
+        print(f"  {service.name:<17} {service.url or '(background worker)'}")
+    print(
+        f"\nOperator login: {env['T1_ADMIN_USERNAME']} / {env['T1_ADMIN_PASSWORD']}  (kept in {SECRETS_FILE})"
+    )
     print("Logs: .data/logs/. Ctrl-C stops the services; `make down` also stops the engines.\n", flush=True)
     try:
         while True:
