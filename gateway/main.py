@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import grpc
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from gateway.api.routes import auth, operators, tickets, ws
 from gateway.context import AppContext
@@ -60,4 +64,19 @@ def create_app(settings: Settings, registry: TopicRegistry = REGISTRY) -> FastAP
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    console = Path(settings.console_dir)
+    if (console / "index.html").is_file():
+        app.mount("/", SinglePageApp(directory=console, html=True), name="console")
     return app
+
+
+class SinglePageApp(StaticFiles):
+    """The console's files; unknown paths outside /api get index.html so client-side routes work."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except StarletteHTTPException as error:
+            if error.status_code != 404 or path.startswith("api/"):
+                raise
+            return await super().get_response("index.html", scope)
