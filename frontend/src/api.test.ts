@@ -1,0 +1,208 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiClient, ApiError, detailText, errorText, newClientId, type KeyValueStorage } from './api';
+import { translate } from './i18n';
+
+type Handler = (url: string, init: RequestInit) => Response | Promise<Response>;
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+function memoryStorage(): KeyValueStorage & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (key) => data.get(key) ?? null,
+    setItem: (key, value) => void data.set(key, value),
+    removeItem: (key) => void data.delete(key),
+  };
+}
+
+function tokens(n: number) {
+  return { access_token: `access-${n}`, refresh_token: `refresh-${n}`, token_type: 'bearer', expires_in: 900 };
+}
+
+function authOf(init: RequestInit): string | undefined {
+  return (init.headers as Record<string, string>).Authorization;
+}
+
+/** A client logged in with tokens #1, talking to `handler`. */
+async function loggedIn(handler: Handler) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const storage = memoryStorage();
+  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    const request = init ?? {};
+    calls.push({ url, init: request });
+    if (url === '/api/v1/auth/login') return json(200, tokens(1));
+    return handler(url, request);
+  });
+  const client = new ApiClient({ fetch: fetch as unknown as typeof globalThis.fetch, storage });
+  await client.login('anna', 'secret-password');
+  calls.length = 0;
+  return { client, calls, storage };
+}
+
+describe('ApiClient refresh on 401', () => {
+  it('refreshes once and retries the call with the new access token', async () => {
+    const { client, calls } = await loggedIn((url, init) => {
+      if (url === '/api/v1/auth/refresh') {
+        expect(JSON.parse(String(init.body))).toEqual({ refresh_token: 'refresh-1' });
+        return json(200, tokens(2));
+      }
+      if (authOf(init) === 'Bearer access-2') return json(200, { id: 'op-1', username: 'anna' });
+      return json(401, { detail: 'invalid or expired access token' });
+    });
+
+    const me = await client.me();
+
+    expect(me).toEqual({ id: 'op-1', username: 'anna' });
+    expect(calls.map((call) => call.url)).toEqual(['/api/v1/operators/me', '/api/v1/auth/refresh', '/api/v1/operators/me']);
+    expect(authOf(calls[0]!.init)).toBe('Bearer access-1');
+    expect(authOf(calls[1]!.init)).toBeUndefined();
+    expect(authOf(calls[2]!.init)).toBe('Bearer access-2');
+    expect(client.tokens()).toMatchObject({ access_token: 'access-2', refresh_token: 'refresh-2' });
+  });
+
+  it('shares one refresh between concurrent 401s (refresh tokens work once)', async () => {
+    let refreshes = 0;
+    const { client } = await loggedIn(async (url, init) => {
+      if (url === '/api/v1/auth/refresh') {
+        refreshes += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return json(200, tokens(2));
+      }
+      return authOf(init) === 'Bearer access-2' ? json(200, { items: [], next_cursor: null }) : json(401, { detail: 'expired' });
+    });
+
+    const results = await Promise.all([client.listTickets({ status: 'open' }), client.listTickets({ status: 'closed' }), client.me()]);
+
+    expect(refreshes).toBe(1);
+    expect(results).toHaveLength(3);
+  });
+
+  it('goes to the login screen when the refresh is refused', async () => {
+    const { client, calls, storage } = await loggedIn((url) =>
+      url === '/api/v1/auth/refresh' ? json(401, { detail: 'refresh token is invalid, expired or already used' }) : json(401, { detail: 'expired' }),
+    );
+    const onAuthLost = vi.fn();
+    client.onAuthLost = onAuthLost;
+
+    const error = await client.getTicket('t-1').catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(401);
+    expect(onAuthLost).toHaveBeenCalledTimes(1);
+    expect(client.tokens()).toBeNull();
+    expect(storage.data.size).toBe(0);
+    expect(calls.map((call) => call.url)).toEqual(['/api/v1/tickets/t-1', '/api/v1/auth/refresh']);
+  });
+
+  it('gives up after one refresh when the retried call is still 401', async () => {
+    const { client, calls } = await loggedIn((url) => (url === '/api/v1/auth/refresh' ? json(200, tokens(2)) : json(401, { detail: 'no' })));
+    const onAuthLost = vi.fn();
+    client.onAuthLost = onAuthLost;
+
+    await expect(client.me()).rejects.toMatchObject({ status: 401 });
+    expect(calls.filter((call) => call.url === '/api/v1/auth/refresh')).toHaveLength(1);
+    expect(onAuthLost).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the session when the refresh fails for lack of network', async () => {
+    const { client } = await loggedIn((url) => {
+      if (url === '/api/v1/auth/refresh') throw new TypeError('Failed to fetch');
+      return json(401, { detail: 'expired' });
+    });
+    const onAuthLost = vi.fn();
+    client.onAuthLost = onAuthLost;
+
+    await expect(client.me()).rejects.toMatchObject({ status: 0 });
+    expect(onAuthLost).not.toHaveBeenCalled();
+    expect(client.tokens()?.refresh_token).toBe('refresh-1');
+  });
+
+  it('does not refresh for login errors', async () => {
+    const storage = memoryStorage();
+    const fetch = vi.fn(async () => json(401, { detail: 'wrong username or password' }));
+    const client = new ApiClient({ fetch: fetch as unknown as typeof globalThis.fetch, storage });
+    const onAuthLost = vi.fn();
+    client.onAuthLost = onAuthLost;
+
+    await expect(client.login('anna', 'nope')).rejects.toMatchObject({ status: 401, detail: 'wrong username or password' });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(onAuthLost).not.toHaveBeenCalled();
+  });
+
+  it('refreshes the WebSocket token shortly before it expires', async () => {
+    let now = 1_000_000;
+    const storage = memoryStorage();
+    const fetch = vi.fn(async (input: RequestInfo | URL) =>
+      json(200, String(input).endsWith('/login') ? tokens(1) : tokens(2)),
+    );
+    const client = new ApiClient({ fetch: fetch as unknown as typeof globalThis.fetch, storage, now: () => now });
+    await client.login('anna', 'secret-password');
+
+    expect(await client.freshAccessToken()).toBe('access-1');
+    now += 890_000; // 10 s before expiry
+    expect(await client.freshAccessToken()).toBe('access-2');
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('ApiClient requests', () => {
+  it('reports 429 with Retry-After', async () => {
+    const fetch = vi.fn(async () => json(429, { detail: 'too many failed logins; try again in 42 s' }, { 'Retry-After': '42' }));
+    const client = new ApiClient({ fetch: fetch as unknown as typeof globalThis.fetch, storage: memoryStorage() });
+
+    const error = (await client.login('anna', 'x').catch((caught: unknown) => caught)) as ApiError;
+
+    expect(error.status).toBe(429);
+    expect(error.retryAfter).toBe(42);
+  });
+
+  it('sends query parameters without empty values', async () => {
+    const { client, calls } = await loggedIn(() => json(200, { items: [], next_cursor: null }));
+    await client.listTickets({ status: 'assigned', assignee: 'me', q: '', cursor: 'abc', limit: 50 });
+    expect(calls[0]!.url).toBe('/api/v1/tickets?status=assigned&assignee=me&cursor=abc&limit=50');
+  });
+
+  it('sends a file as multipart with the caption and client_message_id', async () => {
+    const { client, calls } = await loggedIn(() => json(201, { id: 'm-1' }));
+    const file = new File(['hello'], 'invoice.pdf', { type: 'application/pdf' });
+
+    await client.sendMessage('t-1', { text: 'see attached', clientMessageId: 'c-1', file });
+
+    const { init } = calls[0]!;
+    expect(init.body).toBeInstanceOf(FormData);
+    const form = init.body as FormData;
+    expect((form.get('file') as File).name).toBe('invoice.pdf');
+    expect(form.get('text')).toBe('see attached');
+    expect(form.get('client_message_id')).toBe('c-1');
+    expect((init.headers as Record<string, string>)['Content-Type']).toBeUndefined();
+  });
+});
+
+describe('error text', () => {
+  const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate('en', key, params);
+
+  it('reads string and validation-list details', () => {
+    expect(detailText({ detail: 'ticket is closed' })).toBe('ticket is closed');
+    expect(
+      detailText({ detail: [{ loc: ['body', 'username'], msg: 'String should have at least 2 characters' }, { loc: ['body'], msg: 'bad' }] }),
+    ).toBe('username: String should have at least 2 characters; bad');
+  });
+
+  it('prefers a friendlier message for a named status', () => {
+    expect(errorText(new ApiError(409, 'ticket already assigned'), t, { 409: 'error.alreadyTaken' })).toBe('Already taken by another operator');
+    expect(errorText(new ApiError(409, 'ticket already assigned'), t)).toBe('ticket already assigned');
+    expect(errorText(new ApiError(0, ''), t)).toBe(translate('en', 'error.network'));
+  });
+
+  it('makes UUID-shaped client ids', () => {
+    expect(newClientId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(newClientId()).not.toBe(newClientId());
+  });
+});

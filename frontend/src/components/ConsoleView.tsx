@@ -1,0 +1,109 @@
+import { useCallback, useRef, useState } from 'react';
+import { useI18n } from '../i18n';
+import type { OperatorPublic } from '../types';
+import type { ConsoleApi } from '../useConsole';
+import { Conversation, mayAct } from './Conversation';
+import { HintsPanel } from './HintsPanel';
+import { TicketDetails } from './TicketDetails';
+import { TicketQueue } from './TicketQueue';
+
+export interface ConsoleViewProps {
+  me: OperatorPublic;
+  console: ConsoleApi;
+  operators: OperatorPublic[];
+  nameOf: (operatorId: string | null) => string;
+}
+
+/** The tickets page: queue | conversation | details. */
+export function ConsoleView({ me, console: desk, operators, nameOf }: ConsoleViewProps) {
+  const { t } = useI18n();
+  const { state } = desk;
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const replyRef = useRef<HTMLTextAreaElement>(null);
+  const ticket = state.openTicket;
+  const isAdmin = me.role === 'admin';
+
+  const setDraft = useCallback(
+    (text: string) => {
+      const id = state.selectedId;
+      if (id) setDrafts((all) => ({ ...all, [id]: text }));
+    },
+    [state.selectedId],
+  );
+  const draft = state.selectedId ? (drafts[state.selectedId] ?? '') : '';
+
+  const useHint = (answer: string) => {
+    setDraft(draft.trim() ? `${draft.trimEnd()}\n\n${answer}` : answer);
+    replyRef.current?.focus();
+  };
+
+  const lastCustomerMessage = [...state.messages].reverse().find((message) => message.direction === 'customer');
+
+  return (
+    <div className="console">
+      <TicketQueue
+        state={state}
+        isAdmin={isAdmin}
+        nameOf={nameOf}
+        onFilter={desk.setFilter}
+        onLoadMore={desk.loadMore}
+        onSelect={desk.select}
+        onRetry={desk.reloadList}
+      />
+
+      <main className="console__main" id="main">
+        {state.hiddenNotice && (
+          <div className="alert alert--info" role="status">
+            {t('conversation.hidden')}{' '}
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => desk.dispatch({ type: 'notice/clear' })}>
+              {t('common.dismiss')}
+            </button>
+          </div>
+        )}
+        {ticket ? (
+          <Conversation
+            ticket={ticket}
+            messages={state.messages}
+            messagesStatus={state.messagesStatus}
+            messagesError={state.messagesError}
+            me={me}
+            operators={operators}
+            nameOf={nameOf}
+            draft={draft}
+            onDraftChange={setDraft}
+            textareaRef={replyRef}
+            onTicketChanged={desk.ticketChanged}
+            onMessageAdded={desk.messageAdded}
+            onReload={desk.reloadMessages}
+          />
+        ) : state.selectedId && state.messagesStatus === 'error' ? (
+          <div className="empty">
+            <p className="alert alert--error" role="alert">
+              {state.messagesError}
+            </p>
+          </div>
+        ) : state.selectedId ? (
+          <div className="empty">
+            <p className="placeholder">{t('common.loading')}</p>
+          </div>
+        ) : (
+          <div className="empty">
+            <p className="empty__title">{t('conversation.none')}</p>
+            <p className="muted">{t('conversation.noneHint')}</p>
+          </div>
+        )}
+      </main>
+
+      <aside className="console__side" aria-label={t('details.label')}>
+        {ticket && (
+          <>
+            <TicketDetails ticket={ticket} canEdit={mayAct(ticket, me)} nameOf={nameOf} onTicketChanged={desk.ticketChanged} />
+            {ticket.status !== 'closed' && (
+              <HintsPanel ticketId={ticket.id} refreshKey={lastCustomerMessage?.id ?? ''} onUse={useHint} />
+            )}
+          </>
+        )}
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+import { useI18n } from '../i18n';
+import { Icon } from './Icon';
+import type { AttachmentPublic, MessagePublic } from '../types';
+
+export interface MessageBubbleProps {
+  message: MessagePublic;
+  /** Who wrote it, as shown above the text (customer's or operator's name); null: no label. */
+  author: string | null;
+  /** A file failed to load (its presigned URL may have expired). */
+  onMediaError?: () => void;
+}
+
+function Attachment({ attachment, onMediaError }: { attachment: AttachmentPublic; onMediaError?: () => void }) {
+  const { t, fmt } = useI18n();
+  const name = attachment.file_name || t(`attachment.kind.${attachment.kind}`);
+  const size = attachment.size > 0 ? fmt.size(attachment.size) : '';
+  const ocr = attachment.ocr_text.trim();
+
+  if (attachment.kind === 'photo') {
+    return (
+      <figure className="attachment attachment--photo">
+        {attachment.url ? (
+          <a href={attachment.url} target="_blank" rel="noopener noreferrer" title={t('attachment.openFull')}>
+            <img src={attachment.url} alt={attachment.file_name || t('attachment.kind.photo')} loading="lazy" onError={onMediaError} />
+          </a>
+        ) : (
+          <div className="attachment__missing">{t('attachment.unavailable', { name })}</div>
+        )}
+        {ocr && (
+          <figcaption className="attachment__ocr">
+            <span className="attachment__ocr-label">{t('attachment.ocr')}</span>
+            <span className="attachment__ocr-text">{ocr}</span>
+          </figcaption>
+        )}
+      </figure>
+    );
+  }
+
+  const link = attachment.url ? (
+    <a className="attachment__link" href={attachment.url} download={attachment.file_name || undefined} target="_blank" rel="noopener noreferrer">
+      <Icon name={attachment.kind === 'document' ? 'file' : 'media'} />
+      <span className="attachment__name">{name}</span>
+    </a>
+  ) : (
+    <span className="attachment__link attachment__link--missing">
+      <span className="attachment__name">{name}</span> <span className="muted">({t('attachment.notStored')})</span>
+    </span>
+  );
+
+  return (
+    <div className={`attachment attachment--${attachment.kind}`}>
+      {attachment.url && (attachment.kind === 'voice' || attachment.kind === 'audio') && (
+        <audio controls preload="none" src={attachment.url} onError={onMediaError} aria-label={name} />
+      )}
+      {attachment.url && attachment.kind === 'video' && (
+        <video controls preload="metadata" src={attachment.url} onError={onMediaError} aria-label={name} />
+      )}
+      <div className="attachment__file">
+        {link}
+        {size && <span className="attachment__size">{size}</span>}
+      </div>
+      {ocr && (
+        <div className="attachment__ocr">
+          <span className="attachment__ocr-label">{t('attachment.ocr')}</span>
+          <span className="attachment__ocr-text">{ocr}</span>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** One message of the conversation: customer on the left, operator on the right, system centered, notes yellow. */
+export function MessageBubble({ message, author, onMediaError }: MessageBubbleProps) {
+  const { t, fmt } = useI18n();
+  const kind = message.internal ? 'note' : message.direction;
+  const time = message.created_at ? fmt.time(message.created_at) : '';
+  const label = message.internal ? `${t('message.note')}${author ? ` · ${author}` : ''}` : author;
+
+  return (
+    <article
+      className={`bubble bubble--${message.direction}${message.internal ? ' bubble--note' : ''}`}
+      data-kind={kind}
+      aria-label={message.internal ? t('message.noteAria') : undefined}
+    >
+      {label && (
+        <header className="bubble__author">
+          {message.internal && <Icon name="lock" size={13} />}
+          {label}
+        </header>
+      )}
+      {message.attachments.map((attachment) => (
+        <Attachment key={attachment.id} attachment={attachment} onMediaError={onMediaError} />
+      ))}
+      {message.text && <div className="bubble__text">{message.text}</div>}
+      <footer className="bubble__meta">
+        {message.edited && (
+          <span
+            className="bubble__edited"
+            title={message.edited_at ? t('message.editedAt', { time: fmt.dateTime(message.edited_at) }) : undefined}
+          >
+            {t('message.edited')}
+          </span>
+        )}
+        {time && (
+          <time dateTime={message.created_at ?? undefined} title={message.created_at ? fmt.dateTime(message.created_at) : undefined}>
+            {time}
+          </time>
+        )}
+      </footer>
+    </article>
+  );
+}

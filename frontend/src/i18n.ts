@@ -1,0 +1,514 @@
+/**
+ * Every string of the console, in Russian (first) and English, plus locale-aware formatting.
+ * The chosen language is kept in localStorage. Placeholders look like {name}.
+ */
+import { createContext, createElement, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+
+const ru = {
+  'app.name': 'T1 Support',
+  'app.language': 'Язык интерфейса',
+  'app.logout': 'Выйти',
+  'app.sections': 'Разделы',
+  'app.skipToContent': 'Перейти к содержимому',
+
+  'nav.tickets': 'Обращения',
+  'nav.operators': 'Операторы',
+
+  'live.online': 'В сети',
+  'live.onlineHint': 'Обновления приходят в реальном времени',
+  'live.connecting': 'Подключение…',
+  'live.connectingHint': 'Подключаемся к потоку обновлений',
+  'live.offline': 'Нет связи',
+  'live.offlineHint': 'Поток обновлений недоступен, переподключаемся',
+
+  'login.subtitle': 'Консоль оператора',
+  'login.username': 'Логин',
+  'login.password': 'Пароль',
+  'login.submit': 'Войти',
+  'login.signingIn': 'Входим…',
+  'login.wrong': 'Неверный логин или пароль',
+  'login.tooMany': 'Слишком много попыток входа. Повторите через {seconds} с.',
+  'login.expired': 'Сессия истекла. Войдите снова.',
+
+  'common.loading': 'Загрузка…',
+  'common.retry': 'Повторить',
+  'common.save': 'Сохранить',
+  'common.saving': 'Сохранение…',
+  'common.saved': 'Сохранено',
+  'common.add': 'Добавить',
+  'common.dismiss': 'Скрыть',
+  'common.you': 'Вы',
+
+  'error.network': 'Нет связи с сервером. Проверьте подключение и повторите.',
+  'error.server': 'Ошибка сервера ({status}). Повторите позже.',
+  'error.http': 'Ошибка запроса ({status})',
+  'error.unknown': 'Неизвестная ошибка',
+  'error.tooManyRequests': 'Слишком много запросов. Повторите через {seconds} с.',
+  'error.alreadyTaken': 'Обращение уже взял другой оператор',
+  'error.forbiddenTicket': 'Это обращение ведёт другой оператор',
+  'error.ticketNotFound': 'Обращение не найдено',
+  'error.fileTooLarge': 'Файл слишком большой',
+
+  'queue.label': 'Список обращений',
+  'queue.tabs': 'Фильтр обращений',
+  'queue.tab.queue': 'Очередь',
+  'queue.tab.mine': 'Мои',
+  'queue.tab.closed': 'Закрытые',
+  'queue.tab.all': 'Все',
+  'queue.search': 'Поиск по обращениям',
+  'queue.searchPlaceholder': 'Поиск: имя, текст, тег…',
+  'queue.empty': 'Здесь пока пусто',
+  'queue.nothingFound': 'Ничего не найдено',
+  'queue.loadMore': 'Загрузить ещё',
+  'queue.unread': 'Есть новые сообщения',
+
+  'status.open': 'В очереди',
+  'status.assigned': 'В работе',
+  'status.closed': 'Закрыто',
+
+  'priority.low': 'Низкий',
+  'priority.normal': 'Обычный',
+  'priority.high': 'Высокий',
+  'priority.urgent': 'Срочный',
+
+  'role.operator': 'Оператор',
+  'role.admin': 'Администратор',
+
+  'conversation.messages': 'Переписка',
+  'conversation.empty': 'Сообщений пока нет',
+  'conversation.none': 'Выберите обращение',
+  'conversation.noneHint': 'Слева — очередь и ваши обращения. Новые появятся автоматически.',
+  'conversation.hidden': 'Обращение больше недоступно: его взял другой оператор.',
+
+  'message.edited': 'изменено',
+  'message.editedAt': 'Изменено {time}',
+  'message.note': 'Заметка',
+  'message.noteAria': 'Внутренняя заметка, клиент её не видит',
+  'message.operator': 'Оператор',
+
+  'attachment.kind.photo': 'Фото',
+  'attachment.kind.document': 'Документ',
+  'attachment.kind.voice': 'Голосовое сообщение',
+  'attachment.kind.audio': 'Аудио',
+  'attachment.kind.video': 'Видео',
+  'attachment.ocr': 'Распознанный текст',
+  'attachment.openFull': 'Открыть в полном размере',
+  'attachment.unavailable': '{name}: файл недоступен',
+  'attachment.notStored': 'файл недоступен',
+
+  'actions.take': 'Взять',
+  'actions.taking': 'Берём…',
+  'actions.close': 'Закрыть',
+  'actions.closing': 'Закрываем…',
+  'actions.closeConfirm': 'Закрыть обращение? Клиент получит уведомление в Telegram.',
+  'actions.assign': 'Назначить',
+  'actions.assignTo': 'Назначить оператору',
+  'actions.chooseOperator': '— выберите оператора —',
+  'actions.assignConfirm': 'Назначить',
+  'actions.assigning': 'Назначаем…',
+
+  'reply.formLabel': 'Ответ',
+  'reply.label': 'Ответ клиенту',
+  'reply.noteLabel': 'Внутренняя заметка',
+  'reply.placeholder': 'Ответ клиенту…',
+  'reply.captionPlaceholder': 'Подпись к файлу (необязательно)…',
+  'reply.notePlaceholder': 'Заметка для коллег — клиент её не увидит…',
+  'reply.attach': 'Файл',
+  'reply.removeFile': 'Убрать файл {name}',
+  'reply.noFileInNote': 'К заметке нельзя приложить файл',
+  'reply.asNote': 'Заметка',
+  'reply.keysHint': 'Enter — отправить, Shift+Enter — новая строка',
+  'reply.noteHint': 'Видна только операторам',
+  'reply.tooLong': 'Не длиннее {limit} символов',
+  'reply.send': 'Отправить',
+  'reply.addNote': 'Добавить заметку',
+  'reply.sending': 'Отправка…',
+  'reply.failed': 'Не отправлено',
+  'reply.discard': 'Отменить',
+  'reply.closed': 'Обращение закрыто — ответить нельзя.',
+  'reply.notYours': 'Обращение ведёт другой оператор.',
+
+  'details.label': 'Клиент и обращение',
+  'customer.title': 'Клиент',
+  'customer.name': 'Имя',
+  'customer.username': 'Telegram',
+  'customer.telegramId': 'Telegram ID',
+  'customer.chatId': 'ID чата',
+  'customer.language': 'Язык',
+  'customer.anonymous': 'Без имени',
+
+  'ticket.title': 'Обращение',
+  'ticket.untitled': 'Без темы',
+  'ticket.subject': 'Тема',
+  'ticket.status': 'Статус',
+  'ticket.assignee': 'Оператор',
+  'ticket.nobody': 'не назначен',
+  'ticket.created': 'Создано',
+  'ticket.closedAt': 'Закрыто',
+  'ticket.priority': 'Приоритет',
+  'ticket.tags': 'Теги',
+  'ticket.noTags': 'Нет тегов',
+  'ticket.addTag': 'Новый тег',
+  'ticket.addTagPlaceholder': 'Новый тег',
+  'ticket.removeTag': 'Удалить тег {tag}',
+  'ticket.category': 'Категория',
+  'ticket.subcategory': 'Подкатегория',
+
+  'hints.title': 'Подсказки',
+  'hints.none': 'Подсказок нет',
+  'hints.use': 'Вставить ответ в поле ввода',
+
+  'operators.title': 'Операторы',
+  'operators.list': 'Все операторы',
+  'operators.create': 'Новый оператор',
+  'operators.createButton': 'Создать',
+  'operators.createdOk': 'Оператор {name} создан',
+  'operators.exists': 'Оператор с таким логином уже есть',
+  'operators.username': 'Логин',
+  'operators.usernameRule': 'Латинские буквы, цифры, точка, дефис и подчёркивание',
+  'operators.displayName': 'Имя',
+  'operators.password': 'Пароль',
+  'operators.passwordRule': 'Не короче 8 символов',
+  'operators.role': 'Роль',
+  'operators.roleOf': 'Роль оператора {name}',
+  'operators.state': 'Статус',
+  'operators.active': 'Активен',
+  'operators.inactive': 'Отключён',
+  'operators.created': 'Создан',
+  'operators.actions': 'Действия',
+  'operators.deactivate': 'Отключить',
+  'operators.reactivate': 'Включить',
+  'operators.setPassword': 'Сменить пароль',
+  'operators.newPassword': 'Новый пароль',
+  'operators.newPasswordFor': 'Новый пароль для {name}',
+  'operators.other': 'другой оператор',
+
+  'size.b': 'Б',
+  'size.kb': 'КБ',
+  'size.mb': 'МБ',
+  'size.gb': 'ГБ',
+
+  'time.yesterday': 'вчера',
+} as const;
+
+export type MessageKey = keyof typeof ru;
+
+const en: Record<MessageKey, string> = {
+  'app.name': 'T1 Support',
+  'app.language': 'Interface language',
+  'app.logout': 'Sign out',
+  'app.sections': 'Sections',
+  'app.skipToContent': 'Skip to content',
+
+  'nav.tickets': 'Tickets',
+  'nav.operators': 'Operators',
+
+  'live.online': 'Live',
+  'live.onlineHint': 'Updates arrive in real time',
+  'live.connecting': 'Connecting…',
+  'live.connectingHint': 'Connecting to the update stream',
+  'live.offline': 'Offline',
+  'live.offlineHint': 'The update stream is unavailable; reconnecting',
+
+  'login.subtitle': 'Operator console',
+  'login.username': 'Username',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+  'login.signingIn': 'Signing in…',
+  'login.wrong': 'Wrong username or password',
+  'login.tooMany': 'Too many sign-in attempts. Try again in {seconds} s.',
+  'login.expired': 'Your session has expired. Please sign in again.',
+
+  'common.loading': 'Loading…',
+  'common.retry': 'Retry',
+  'common.save': 'Save',
+  'common.saving': 'Saving…',
+  'common.saved': 'Saved',
+  'common.add': 'Add',
+  'common.dismiss': 'Dismiss',
+  'common.you': 'You',
+
+  'error.network': 'Cannot reach the server. Check the connection and try again.',
+  'error.server': 'Server error ({status}). Try again later.',
+  'error.http': 'Request failed ({status})',
+  'error.unknown': 'Unknown error',
+  'error.tooManyRequests': 'Too many requests. Try again in {seconds} s.',
+  'error.alreadyTaken': 'Already taken by another operator',
+  'error.forbiddenTicket': 'This ticket belongs to another operator',
+  'error.ticketNotFound': 'Ticket not found',
+  'error.fileTooLarge': 'The file is too large',
+
+  'queue.label': 'Tickets',
+  'queue.tabs': 'Ticket filter',
+  'queue.tab.queue': 'Queue',
+  'queue.tab.mine': 'Mine',
+  'queue.tab.closed': 'Closed',
+  'queue.tab.all': 'All',
+  'queue.search': 'Search tickets',
+  'queue.searchPlaceholder': 'Search: name, text, tag…',
+  'queue.empty': 'Nothing here yet',
+  'queue.nothingFound': 'Nothing found',
+  'queue.loadMore': 'Load more',
+  'queue.unread': 'Has new messages',
+
+  'status.open': 'Queued',
+  'status.assigned': 'In progress',
+  'status.closed': 'Closed',
+
+  'priority.low': 'Low',
+  'priority.normal': 'Normal',
+  'priority.high': 'High',
+  'priority.urgent': 'Urgent',
+
+  'role.operator': 'Operator',
+  'role.admin': 'Admin',
+
+  'conversation.messages': 'Conversation',
+  'conversation.empty': 'No messages yet',
+  'conversation.none': 'Select a ticket',
+  'conversation.noneHint': 'The queue and your tickets are on the left. New ones appear automatically.',
+  'conversation.hidden': 'This ticket is no longer available: another operator took it.',
+
+  'message.edited': 'edited',
+  'message.editedAt': 'Edited {time}',
+  'message.note': 'Note',
+  'message.noteAria': 'Internal note, not visible to the customer',
+  'message.operator': 'Operator',
+
+  'attachment.kind.photo': 'Photo',
+  'attachment.kind.document': 'Document',
+  'attachment.kind.voice': 'Voice message',
+  'attachment.kind.audio': 'Audio',
+  'attachment.kind.video': 'Video',
+  'attachment.ocr': 'Recognized text',
+  'attachment.openFull': 'Open full size',
+  'attachment.unavailable': '{name}: file unavailable',
+  'attachment.notStored': 'file unavailable',
+
+  'actions.take': 'Take',
+  'actions.taking': 'Taking…',
+  'actions.close': 'Close',
+  'actions.closing': 'Closing…',
+  'actions.closeConfirm': 'Close this ticket? The customer is notified in Telegram.',
+  'actions.assign': 'Assign',
+  'actions.assignTo': 'Assign to',
+  'actions.chooseOperator': '— choose an operator —',
+  'actions.assignConfirm': 'Assign',
+  'actions.assigning': 'Assigning…',
+
+  'reply.formLabel': 'Reply',
+  'reply.label': 'Reply to the customer',
+  'reply.noteLabel': 'Internal note',
+  'reply.placeholder': 'Reply to the customer…',
+  'reply.captionPlaceholder': 'File caption (optional)…',
+  'reply.notePlaceholder': 'A note for colleagues — the customer never sees it…',
+  'reply.attach': 'File',
+  'reply.removeFile': 'Remove file {name}',
+  'reply.noFileInNote': 'Notes cannot carry files',
+  'reply.asNote': 'Note',
+  'reply.keysHint': 'Enter to send, Shift+Enter for a new line',
+  'reply.noteHint': 'Visible to operators only',
+  'reply.tooLong': 'At most {limit} characters',
+  'reply.send': 'Send',
+  'reply.addNote': 'Add note',
+  'reply.sending': 'Sending…',
+  'reply.failed': 'Not sent',
+  'reply.discard': 'Discard',
+  'reply.closed': 'The ticket is closed — replies are disabled.',
+  'reply.notYours': 'Another operator handles this ticket.',
+
+  'details.label': 'Customer and ticket',
+  'customer.title': 'Customer',
+  'customer.name': 'Name',
+  'customer.username': 'Telegram',
+  'customer.telegramId': 'Telegram ID',
+  'customer.chatId': 'Chat ID',
+  'customer.language': 'Language',
+  'customer.anonymous': 'No name',
+
+  'ticket.title': 'Ticket',
+  'ticket.untitled': 'No subject',
+  'ticket.subject': 'Subject',
+  'ticket.status': 'Status',
+  'ticket.assignee': 'Operator',
+  'ticket.nobody': 'unassigned',
+  'ticket.created': 'Created',
+  'ticket.closedAt': 'Closed',
+  'ticket.priority': 'Priority',
+  'ticket.tags': 'Tags',
+  'ticket.noTags': 'No tags',
+  'ticket.addTag': 'New tag',
+  'ticket.addTagPlaceholder': 'New tag',
+  'ticket.removeTag': 'Remove tag {tag}',
+  'ticket.category': 'Category',
+  'ticket.subcategory': 'Subcategory',
+
+  'hints.title': 'Suggestions',
+  'hints.none': 'No suggestions',
+  'hints.use': 'Insert the answer into the reply box',
+
+  'operators.title': 'Operators',
+  'operators.list': 'All operators',
+  'operators.create': 'New operator',
+  'operators.createButton': 'Create',
+  'operators.createdOk': 'Operator {name} created',
+  'operators.exists': 'An operator with this username exists already',
+  'operators.username': 'Username',
+  'operators.usernameRule': 'Latin letters, digits, dot, hyphen and underscore',
+  'operators.displayName': 'Name',
+  'operators.password': 'Password',
+  'operators.passwordRule': 'At least 8 characters',
+  'operators.role': 'Role',
+  'operators.roleOf': 'Role of operator {name}',
+  'operators.state': 'State',
+  'operators.active': 'Active',
+  'operators.inactive': 'Deactivated',
+  'operators.created': 'Created',
+  'operators.actions': 'Actions',
+  'operators.deactivate': 'Deactivate',
+  'operators.reactivate': 'Reactivate',
+  'operators.setPassword': 'Set password',
+  'operators.newPassword': 'New password',
+  'operators.newPasswordFor': 'New password for {name}',
+  'operators.other': 'another operator',
+
+  'size.b': 'B',
+  'size.kb': 'KB',
+  'size.mb': 'MB',
+  'size.gb': 'GB',
+
+  'time.yesterday': 'yesterday',
+};
+
+export type Locale = 'ru' | 'en';
+export const LOCALES: readonly Locale[] = ['ru', 'en'];
+export const DEFAULT_LOCALE: Locale = 'ru';
+export const dictionaries: Record<Locale, Record<MessageKey, string>> = { ru, en };
+
+/** BCP 47 tags for Intl formatting. */
+const INTL_LOCALE: Record<Locale, string> = { ru: 'ru-RU', en: 'en-GB' };
+const STORAGE_KEY = 't1.locale';
+
+export type Params = Record<string, string | number>;
+export type Translate = (key: MessageKey, params?: Params) => string;
+
+export function translate(locale: Locale, key: MessageKey, params?: Params): string {
+  const text = dictionaries[locale][key] ?? dictionaries[DEFAULT_LOCALE][key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
+}
+
+/** The placeholders ({name}) a text uses. */
+export function placeholders(text: string): string[] {
+  return Array.from(text.matchAll(/\{(\w+)\}/g), (match) => match[1] ?? '').sort();
+}
+
+export function storedLocale(): Locale {
+  try {
+    const value = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY);
+    return value === 'en' || value === 'ru' ? value : DEFAULT_LOCALE;
+  } catch {
+    return DEFAULT_LOCALE;
+  }
+}
+
+function parse(value: string): Date | null {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+export interface Formatters {
+  /** 14:05 */
+  time: (value: string) => string;
+  /** 12 мар. 2025 г., 14:05 */
+  dateTime: (value: string) => string;
+  /** 12 марта 2025 г. (day separators) */
+  day: (value: string) => string;
+  /** Queue: the time today, "yesterday", else the date. */
+  listTime: (value: string) => string;
+  /** 1,2 МБ */
+  size: (bytes: number) => string;
+}
+
+export function makeFormatters(locale: Locale, now: () => Date = () => new Date()): Formatters {
+  const tag = INTL_LOCALE[locale];
+  const time = new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' });
+  const dateTime = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' });
+  const day = new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'long', year: 'numeric' });
+  const shortDate = new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short' });
+  const fullDate = new Intl.DateTimeFormat(tag, { day: '2-digit', month: '2-digit', year: 'numeric' });
+  const number = new Intl.NumberFormat(tag, { maximumFractionDigits: 1 });
+  const t = (key: MessageKey) => translate(locale, key);
+  const safe = (format: (date: Date) => string) => (value: string) => {
+    const date = parse(value);
+    return date ? format(date) : '';
+  };
+  return {
+    time: safe((date) => time.format(date)),
+    dateTime: safe((date) => dateTime.format(date)),
+    day: safe((date) => day.format(date)),
+    listTime: safe((date) => {
+      const today = now();
+      if (sameDay(date, today)) return time.format(date);
+      const yesterday = new Date(today);
+      yesterday.setDate(today.getDate() - 1);
+      if (sameDay(date, yesterday)) return t('time.yesterday');
+      if (date.getFullYear() === today.getFullYear()) return shortDate.format(date);
+      return fullDate.format(date);
+    }),
+    size: (bytes: number) => {
+      const units: MessageKey[] = ['size.b', 'size.kb', 'size.mb', 'size.gb'];
+      let value = Math.max(0, bytes);
+      let unit = 0;
+      while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit += 1;
+      }
+      return `${number.format(unit === 0 ? Math.round(value) : value)} ${t(units[unit] ?? 'size.b')}`;
+    },
+  };
+}
+
+export interface I18n {
+  locale: Locale;
+  setLocale: (locale: Locale) => void;
+  t: Translate;
+  fmt: Formatters;
+}
+
+function makeI18n(locale: Locale, setLocale: (locale: Locale) => void): I18n {
+  return {
+    locale,
+    setLocale,
+    t: (key, params) => translate(locale, key, params),
+    fmt: makeFormatters(locale),
+  };
+}
+
+const I18nContext = createContext<I18n>(makeI18n(DEFAULT_LOCALE, () => undefined));
+
+export function I18nProvider({ children, initialLocale }: { children: ReactNode; initialLocale?: Locale }) {
+  const [locale, setLocaleState] = useState<Locale>(() => initialLocale ?? storedLocale());
+  const setLocale = useCallback((next: Locale) => {
+    setLocaleState(next);
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // private mode: the choice lasts for this page only
+    }
+    document.documentElement.lang = next;
+  }, []);
+  const value = useMemo(() => {
+    if (typeof document !== 'undefined') document.documentElement.lang = locale;
+    return makeI18n(locale, setLocale);
+  }, [locale, setLocale]);
+  return createElement(I18nContext.Provider, { value }, children);
+}
+
+export function useI18n(): I18n {
+  return useContext(I18nContext);
+}

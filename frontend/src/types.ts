@@ -1,0 +1,142 @@
+/** The JSON shapes of the gateway REST API (gateway/models.py, t1lib/views.py). */
+
+export type Role = 'operator' | 'admin';
+export type TicketStatus = 'open' | 'assigned' | 'closed';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type Direction = 'customer' | 'operator' | 'system';
+export type AttachmentKind = 'photo' | 'document' | 'voice' | 'audio' | 'video';
+
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
+
+export interface TokenPublic {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+}
+
+export interface OperatorPublic {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  active: boolean;
+  created_at: string;
+}
+
+export interface OperatorCreate {
+  username: string;
+  password: string;
+  display_name: string;
+  role: Role;
+}
+
+export interface OperatorUpdate {
+  display_name?: string;
+  password?: string;
+  role?: Role;
+  active?: boolean;
+}
+
+export interface CustomerPublic {
+  telegram_id: number;
+  chat_id: number;
+  name: string;
+  username: string;
+  language_code: string;
+}
+
+export interface TicketPublic {
+  id: string;
+  title: string;
+  status: TicketStatus;
+  customer: CustomerPublic;
+  assignee: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  last_message_at: string | null;
+  last_message_preview: string;
+  tags: string[];
+  priority: Priority;
+  category: string;
+  subcategory: string;
+  closed_at: string | null;
+}
+
+export interface TicketUpdate {
+  tags?: string[];
+  priority?: Priority;
+  category?: string;
+  subcategory?: string;
+}
+
+export interface AttachmentPublic {
+  id: string;
+  kind: AttachmentKind;
+  /** Short-lived presigned URL; null when the file is not stored (or in live events). */
+  url: string | null;
+  mime_type: string;
+  file_name: string;
+  size: number;
+  ocr_text: string;
+}
+
+export interface MessagePublic {
+  id: string;
+  ticket_id: string;
+  direction: Direction;
+  text: string;
+  attachments: AttachmentPublic[];
+  edited: boolean;
+  internal: boolean;
+  operator_id: string | null;
+  created_at: string | null;
+  edited_at: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface Hint {
+  answer: string;
+  question: string;
+  category: string;
+  subcategory: string;
+  score: number;
+}
+
+export interface TicketQuery {
+  status?: TicketStatus;
+  assignee?: string;
+  q?: string;
+  category?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Events of the WebSocket `/api/v1/ws`. */
+export type TicketEventType = 'ticket.created' | 'ticket.updated' | 'message.created' | 'message.updated';
+
+export interface HelloEvent {
+  type: 'hello';
+  operator_id?: string;
+}
+
+export interface TicketEvent {
+  type: TicketEventType;
+  event_id: string;
+  ticket_id: string;
+  occurred_at?: string;
+  ticket: TicketPublic;
+  message: MessagePublic | null;
+}
+
+export interface HiddenEvent {
+  type: 'ticket.hidden';
+  event_id: string;
+  ticket_id: string;
+}
+
+export type LiveEvent = HelloEvent | TicketEvent | HiddenEvent;

@@ -1,0 +1,168 @@
+/** The console's data: the reducer, REST loading of the list and the open ticket, and the live stream. */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { api, errorText } from './api';
+import type { Translate } from './i18n';
+import { LiveConnection, type LiveStatus } from './live';
+import { consoleReducer, initialState, ticketQuery, type ConsoleAction, type ConsoleState, type ListFilter } from './state';
+import type { MessagePublic, OperatorPublic, TicketPublic } from './types';
+
+const PAGE_SIZE = 50;
+
+export interface ConsoleApi {
+  state: ConsoleState;
+  liveStatus: LiveStatus;
+  dispatch: (action: ConsoleAction) => void;
+  setFilter: (filter: ListFilter) => void;
+  reloadList: () => void;
+  loadMore: () => void;
+  select: (id: string | null) => void;
+  reloadMessages: () => void;
+  ticketChanged: (ticket: TicketPublic) => void;
+  messageAdded: (message: MessagePublic) => void;
+}
+
+export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
+  const [state, dispatch] = useReducer(consoleReducer, me.id, (id) =>
+    initialState(id, { tab: 'queue', q: '' }),
+  );
+  const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting');
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const tRef = useRef(t);
+  tRef.current = t;
+
+  // --- the list ----------------------------------------------------------------------------------
+
+  const loadFirstPage = useCallback((version: number, filter: ListFilter) => {
+    api
+      .listTickets({ ...ticketQuery(filter), limit: PAGE_SIZE })
+      .then((page) => dispatch({ type: 'list/loaded', version, page, append: false }))
+      .catch((error: unknown) =>
+        dispatch({ type: 'list/failed', version, error: errorText(error, tRef.current) }),
+      );
+  }, []);
+
+  // Every bump of listVersion (filter change, reload) loads the first page again.
+  useEffect(() => {
+    if (state.listStatus === 'loading') loadFirstPage(state.listVersion, state.filter);
+  }, [state.listVersion, loadFirstPage]);
+
+  useEffect(() => {
+    dispatch({ type: 'list/reload' });
+  }, []);
+
+  const setFilter = useCallback((filter: ListFilter) => dispatch({ type: 'filter/set', filter }), []);
+  const reloadList = useCallback(() => dispatch({ type: 'list/reload' }), []);
+
+  const loadMore = useCallback(() => {
+    const current = stateRef.current;
+    if (current.loadingMore || !current.nextCursor || current.listStatus !== 'ready') return;
+    const { listVersion: version, filter, nextCursor } = current;
+    dispatch({ type: 'list/loadMore' });
+    api
+      .listTickets({ ...ticketQuery(filter), cursor: nextCursor, limit: PAGE_SIZE })
+      .then((page) => dispatch({ type: 'list/loaded', version, page, append: true }))
+      .catch((error: unknown) =>
+        dispatch({ type: 'list/failed', version, error: errorText(error, tRef.current) }),
+      );
+  }, []);
+
+  // --- the open ticket ---------------------------------------------------------------------------
+
+  const loadOpenTicket = useCallback((id: string) => {
+    dispatch({ type: 'messages/loading', ticketId: id });
+    api
+      .getTicket(id)
+      .then((ticket) => dispatch({ type: 'ticket/loaded', ticket }))
+      .catch(() => {
+        // the messages request below reports the error
+      });
+    api
+      .allMessages(id)
+      .then((items) => dispatch({ type: 'messages/loaded', ticketId: id, items }))
+      .catch((error: unknown) =>
+        dispatch({
+          type: 'messages/failed',
+          ticketId: id,
+          error: errorText(error, tRef.current, { 403: 'error.forbiddenTicket', 404: 'error.ticketNotFound' }),
+        }),
+      );
+  }, []);
+
+  const select = useCallback(
+    (id: string | null) => {
+      const previous = stateRef.current.selectedId;
+      dispatch({ type: 'ticket/select', id });
+      if (id && id !== previous) loadOpenTicket(id);
+    },
+    [loadOpenTicket],
+  );
+
+  const reloadMessages = useCallback(() => {
+    const id = stateRef.current.selectedId;
+    if (id) loadOpenTicket(id);
+  }, [loadOpenTicket]);
+
+  const ticketChanged = useCallback((ticket: TicketPublic) => dispatch({ type: 'ticket/changed', ticket }), []);
+  const messageAdded = useCallback((message: MessagePublic) => dispatch({ type: 'message/added', message }), []);
+
+  // --- live events -------------------------------------------------------------------------------
+
+  useEffect(() => {
+    let refetchTimer: ReturnType<typeof setTimeout> | null = null;
+    const connection = new LiveConnection({
+      getToken: async (suspect) => {
+        // A refused connection may mean an expired token: a REST call refreshes it if so.
+        if (suspect) await api.me();
+        return api.freshAccessToken();
+      },
+      onStatus: setLiveStatus,
+      onHello: (reconnected) => {
+        if (!reconnected) return;
+        // Events sent while we were away are not replayed: reload what is on screen.
+        dispatch({ type: 'list/reload' });
+        const id = stateRef.current.selectedId;
+        if (id) loadOpenTicket(id);
+      },
+      onEvent: (event) => {
+        dispatch({ type: 'live', event });
+        // Live messages carry no presigned URLs: fetch the open conversation again to show the files.
+        if (
+          (event.type === 'message.created' || event.type === 'message.updated') &&
+          event.message &&
+          event.message.ticket_id === stateRef.current.selectedId &&
+          event.message.attachments.some((attachment) => !attachment.url)
+        ) {
+          if (refetchTimer) clearTimeout(refetchTimer);
+          const id = event.message.ticket_id;
+          refetchTimer = setTimeout(() => {
+            refetchTimer = null;
+            if (stateRef.current.selectedId !== id) return;
+            api
+              .allMessages(id)
+              .then((items) => dispatch({ type: 'messages/loaded', ticketId: id, items }))
+              .catch(() => undefined);
+          }, 400);
+        }
+      },
+    });
+    connection.start();
+    return () => {
+      if (refetchTimer) clearTimeout(refetchTimer);
+      connection.stop();
+    };
+  }, [loadOpenTicket]);
+
+  return {
+    state,
+    liveStatus,
+    dispatch,
+    setFilter,
+    reloadList,
+    loadMore,
+    select,
+    reloadMessages,
+    ticketChanged,
+    messageAdded,
+  };
+}
