@@ -9,7 +9,8 @@ ENGINES := python3 -m infra.engines
 # buf breaking compares proto/ with this git ref (main by default; CI compares a clone of main with itself).
 BREAKING_AGAINST ?= main
 
-.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit up down infra-up infra-down infra-status
+.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down \
+	infra-up infra-down infra-status
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,13 +52,22 @@ infra-down:  ## stop every engine; no process is left behind
 infra-status:  ## one line per engine
 	@$(ENGINES) status
 
-test: lint infra-up  ## install, start the engines, run the whole suite
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+console: frontend/node_modules/.package-lock.json  ## build the operator console into frontend/dist
+	cd frontend && npm run build
+
+test-console: frontend/node_modules/.package-lock.json  ## typecheck and test the console
+	cd frontend && npm run typecheck && npm test
+
+test: lint test-console console infra-up  ## install, start the engines, run the whole suite
 	$(VENV)/bin/pytest
 
 test-unit: bootstrap  ## the tests that need no engine
 	$(VENV)/bin/pytest tests/unit
 
-up: bootstrap infra-up  ## run the product on loopback; Ctrl-C stops it
+up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it
 	@$(PY) -m scripts.stack
 
 down:  ## stop the product and the engines
