@@ -46,7 +46,7 @@ def services(env: dict[str, str]) -> list[Service]:
                 "telegram-sandbox",
                 "fakes.telegram",
                 SANDBOX_PORT,
-                args=("--host", "127.0.0.1", "--port", str(SANDBOX_PORT)),
+                args=("--host", "127.0.0.1", "--port", str(SANDBOX_PORT), "--token", SANDBOX_TOKEN),
                 url=f"http://127.0.0.1:{SANDBOX_PORT}/  (play the customer here)",
             )
         )

@@ -1,0 +1,59 @@
+"""python -m fakes.telegram [--host 127.0.0.1] [--port 8081] [--token TOKEN]: run the fake Bot API server.
+
+Open http://HOST:PORT/ to play the customer; point the bot at it with
+TELEGRAM_API_URL=http://HOST:PORT and TELEGRAM_BOT_TOKEN=TOKEN."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+
+from fakes.telegram.server import DEFAULT_TOKEN, FakeTelegram
+
+
+async def serve(args: argparse.Namespace) -> None:
+    fake = FakeTelegram(
+        token=args.token,
+        host=args.host,
+        port=args.port,
+        bot_username=args.username,
+        bot_first_name=args.name,
+        log_level=args.log_level,
+    )
+    await fake.start()
+    print(
+        f"Fake Telegram Bot API on {fake.url}\n"
+        f"  customer page: {fake.url}/\n"
+        f"  bot token:     {fake.token}\n"
+        f"  for the bot:   TELEGRAM_API_URL={fake.url} TELEGRAM_BOT_TOKEN={fake.token}\n"
+        f"  sandbox API:   {fake.url}/sandbox/chats",
+        flush=True,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await fake.stop()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m fakes.telegram", description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("FAKE_TELEGRAM_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("FAKE_TELEGRAM_PORT", "8081")))
+    parser.add_argument("--token", default=os.environ.get("FAKE_TELEGRAM_TOKEN", DEFAULT_TOKEN))
+    parser.add_argument("--username", default="t1_support_bot", help="the bot's @username")
+    parser.add_argument("--name", default="T1 Support", help="the bot's first_name")
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    args = parser.parse_args(argv)
+    asyncio.run(serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

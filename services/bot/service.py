@@ -1,0 +1,205 @@
+"""Wiring: python-telegram-bot (long polling or webhook) and the operator_replies consumer in one asyncio
+loop. `build_bot(settings, registry)` makes an instance tests run in-process (topic prefix, fake Telegram)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram.ext import Application, ApplicationBuilder
+
+from services.bot.config import BotSettings
+from services.bot.delivery import ReplyDeliverer
+from services.bot.handlers import ALLOWED_UPDATES, build_handlers, on_error
+from services.bot.ingest import CustomerIngest
+from services.bot.ledger import DeliveryLedger
+from services.bot.telegram_calls import TelegramCaller
+from services.bot.webhook import WebhookServer, webhook_app
+from t1.tickets.v1 import events_pb2 as tickets_events
+from t1lib.kafka.admin import ensure_topics
+from t1lib.kafka.consumer import EventConsumer
+from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
+from t1lib.stores import ensure_bucket, redis_client, s3_client
+
+logger = logging.getLogger(__name__)
+
+PtbApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class BotService:
+    def __init__(
+        self,
+        settings: BotSettings,
+        *,
+        registry: TopicRegistry | None = None,
+        webhook_socket: socket.socket | None = None,
+        consumer_config: dict[str, str | int] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
+        self.producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=self.registry)
+        self.redis = redis_client(settings)
+        self.s3 = s3_client(settings)
+        self.caller = TelegramCaller(
+            attempts=settings.bot_send_attempts,
+            backoff_s=settings.bot_send_backoff_s,
+            backoff_max_s=settings.bot_send_backoff_max_s,
+            max_retry_after_s=settings.bot_max_retry_after_s,
+        )
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.api_base_url)
+            .base_file_url(settings.file_base_url)
+        )
+        if settings.webhook_mode:
+            builder = builder.updater(None)
+        self.application: PtbApplication = builder.build()
+        self.ingest = CustomerIngest(
+            producer=self.producer,
+            s3=self.s3,
+            bucket=settings.s3_bucket,
+            caller=self.caller,
+            attempts=settings.bot_ingest_attempts,
+            backoff_s=settings.bot_ingest_backoff_s,
+        )
+        self.application.add_handlers(build_handlers(self.ingest, self.caller))
+        self.application.add_error_handler(on_error)
+        self.ledger = DeliveryLedger(
+            self.redis, claim_ttl_s=settings.bot_claim_ttl_s, state_ttl_s=settings.bot_delivery_state_ttl_s
+        )
+        self.deliverer = ReplyDeliverer(
+            bot=self.application.bot,
+            ledger=self.ledger,
+            s3=self.s3,
+            bucket=settings.s3_bucket,
+            caller=self.caller,
+            claim_wait_s=settings.bot_claim_wait_s,
+        )
+        self.consumer = EventConsumer(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=settings.consumer_group,
+            handlers={tickets_events.OperatorReply: self.deliverer.handle},
+            dlq_producer=self.producer,
+            max_attempts=settings.kafka_max_attempts,
+            backoff_s=settings.kafka_retry_backoff_s,
+            backoff_max_s=settings.kafka_retry_backoff_max_s,
+            registry=self.registry,
+            extra_config=consumer_config,
+        )
+        self.webhook_secret = settings.bot_webhook_secret.get_secret_value() or secrets.token_urlsafe(32)
+        self.webhook: WebhookServer | None = None
+        if settings.webhook_mode:
+            path = urlparse(settings.bot_webhook_url).path or "/"
+            app = webhook_app(self.application.bot, self.application.update_queue, path, self.webhook_secret)
+            self.webhook = WebhookServer(
+                app, host=settings.bot_webhook_host, port=settings.bot_webhook_port, sock=webhook_socket
+            )
+        self.started = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set (or the consumer fails); then stop taking updates, finish the ones
+        taken, stop the consumer, flush the producer."""
+        try:
+            await ensure_bucket(self.s3, self.settings.s3_bucket)
+            await asyncio.to_thread(
+                ensure_topics,
+                self.settings.kafka_bootstrap,
+                self.registry,
+                partitions=self.settings.kafka_topic_partitions,
+            )
+            async with self.application:
+                await self.application.start()
+                consumer_task = asyncio.create_task(self.consumer.run(), name="bot-operator-replies")
+                try:
+                    await self._start_updates()
+                    self.started.set()
+                    logger.info(
+                        "bot started",
+                        extra={"fields": {"mode": "webhook" if self.webhook else "polling"}},
+                    )
+                    await _until(stop, consumer_task)
+                finally:
+                    await self._stop_updates()
+                    await self.application.stop()
+                    self.consumer.stop()
+                    if not consumer_task.done():
+                        await consumer_task
+        finally:
+            await asyncio.to_thread(self.producer.close)
+            await self.redis.aclose()
+            logger.info("bot stopped")
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[BotService]:
+        """Run in the background for the duration of the block (tests)."""
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.run(stop), name="bot")
+        started = asyncio.create_task(self.started.wait())
+        await asyncio.wait({task, started}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            started.cancel()
+            task.result()
+            raise RuntimeError("the bot stopped while starting")
+        try:
+            yield self
+        finally:
+            stop.set()
+            await task
+
+    async def _start_updates(self) -> None:
+        bot = self.application.bot
+        if self.webhook is not None:
+            await self.webhook.start()
+            await self.caller.call(
+                "setWebhook",
+                lambda: bot.set_webhook(
+                    url=self.settings.bot_webhook_url,
+                    secret_token=self.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                ),
+            )
+            return
+        updater = self.application.updater
+        assert updater is not None
+        await updater.start_polling(
+            timeout=timedelta(seconds=self.settings.bot_poll_timeout_s),
+            allowed_updates=ALLOWED_UPDATES,
+            bootstrap_retries=3,
+        )
+
+    async def _stop_updates(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+
+
+async def _until(stop: asyncio.Event, consumer_task: asyncio.Task[None]) -> None:
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({stopping, consumer_task}, return_when=asyncio.FIRST_COMPLETED)
+    if consumer_task.done():
+        stopping.cancel()
+        consumer_task.result()  # a crashed consumer stops the service with its error
+        raise RuntimeError("the operator_replies consumer stopped unexpectedly")
+
+
+def build_bot(
+    settings: BotSettings,
+    registry: TopicRegistry | None = None,
+    *,
+    webhook_socket: socket.socket | None = None,
+    consumer_config: dict[str, str | int] | None = None,
+) -> BotService:
+    return BotService(
+        settings, registry=registry, webhook_socket=webhook_socket, consumer_config=consumer_config
+    )
