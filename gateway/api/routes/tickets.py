@@ -216,10 +216,8 @@ async def send_message(
 
 @router.post("/{ticket_id}/close")
 async def close_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketPublic:
-    """Close the ticket; the customer is told in Telegram."""
-    ticket = await fetch_ticket(context, ticket_id)
-    if not may_act(operator, ticket):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another operator")
+    """Close the ticket; the customer is told in Telegram. A ticket still in the queue is taken first."""
+    await actionable_ticket(context, operator, ticket_id)
     response = await context.tickets.CloseTicket(
         pb.CloseTicketRequest(ticket_id=ticket_id, operator_id=operator.operator_id)
     )

@@ -1,0 +1,114 @@
+"""Wiring: Mongo, producer, consumer and gRPC server of one message_saver instance.
+
+`build_app(settings, registry)` makes an instance that tests run in-process (topic prefix, port 0);
+`__main__` runs one until SIGTERM/SIGINT. An App is started and stopped once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import grpc
+from pymongo import AsyncMongoClient
+
+from services.message_saver.config import MessageSaverSettings
+from services.message_saver.convert import Doc
+from services.message_saver.desk import TicketDesk
+from services.message_saver.domain import SequenceClock
+from services.message_saver.handlers import handlers
+from services.message_saver.intake import Intake
+from services.message_saver.publisher import Publisher
+from services.message_saver.repository import Repository
+from services.message_saver.servicer import SERVICE_NAME, TicketServicer
+from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
+from t1lib.grpc.server import start_server
+from t1lib.kafka.admin import ensure_topics
+from t1lib.kafka.consumer import EventConsumer
+from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
+from t1lib.stores import mongo_client
+
+logger = logging.getLogger(__name__)
+
+CONSUMER_STOP_TIMEOUT_S = 30.0
+
+
+@dataclass
+class App:
+    settings: MessageSaverSettings
+    registry: TopicRegistry
+    repository: Repository
+    producer: EventProducer
+    consumer: EventConsumer
+    servicer: TicketServicer
+    mongo: AsyncMongoClient[Doc]
+    port: int = 0
+    _server: grpc.aio.Server | None = field(default=None, repr=False)
+    _consumer_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.grpc_host}:{self.port}"
+
+    async def start(self) -> None:
+        settings = self.settings
+        await asyncio.to_thread(
+            ensure_topics, settings.kafka_bootstrap, self.registry, partitions=settings.kafka_topic_partitions
+        )
+        await self.repository.create_indexes()
+        self._server, self.port = await start_server(
+            f"{settings.grpc_host}:{settings.grpc_port}",
+            lambda server: api_grpc.add_TicketServiceServicer_to_server(self.servicer, server),
+            [SERVICE_NAME],
+        )
+        self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set, or the consumer dies (then its error is raised)."""
+        assert self._consumer_task is not None, "start() first"
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({stopper, self._consumer_task}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if self._consumer_task.done():
+            self._consumer_task.result()
+            raise RuntimeError("the Kafka consumer stopped unexpectedly")
+
+    async def stop(self) -> None:
+        """Stop consuming (stored offsets are committed), let RPCs finish, deliver queued events."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.consumer.stop()
+        try:
+            if self._consumer_task is not None:
+                await asyncio.wait_for(asyncio.shield(self._consumer_task), CONSUMER_STOP_TIMEOUT_S)
+        except Exception:
+            logger.exception("consumer did not stop cleanly")
+        finally:
+            if self._server is not None:
+                await self._server.stop(grace=self.settings.grpc_grace_s)
+            await asyncio.to_thread(self.producer.close)
+            await self.mongo.close()
+
+
+async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | None = None) -> App:
+    registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
+    client = mongo_client(settings)
+    repository = Repository(client[settings.mongo_db])
+    producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=registry)
+    publisher = Publisher(producer)
+    clock = SequenceClock()
+    consumer = EventConsumer(
+        bootstrap=settings.kafka_bootstrap,
+        group_id=settings.consumer_group,
+        handlers=handlers(Intake(repository, publisher, clock)),
+        dlq_producer=producer,
+        max_attempts=settings.kafka_max_attempts,
+        backoff_s=settings.kafka_retry_backoff_s,
+        backoff_max_s=settings.kafka_retry_backoff_max_s,
+        registry=registry,
+    )
+    servicer = TicketServicer(TicketDesk(repository, publisher, clock))
+    return App(settings, registry, repository, producer, consumer, servicer, client)

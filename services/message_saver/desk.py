@@ -1,0 +1,246 @@
+"""What operators do through TicketService (via the gateway, which has already authorized the call).
+
+Each state change is one conditional single-document update (serialized per ticket, see repository),
+so concurrent callers cannot both win. Every change publishes ticket.updated (or message.created) with an
+event id derived from the ticket's version (or the message id). A repeated call that changes nothing
+publishes again with the same id: if the first call stored but failed to publish, nothing is lost, and
+consumers drop the duplicate."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from services.message_saver import convert, domain
+from services.message_saver.convert import Doc
+from services.message_saver.publisher import Publisher
+from services.message_saver.repository import Repository
+from t1.tickets.v1 import ticket_pb2 as pb
+from t1.tickets.v1 import ticket_service_pb2 as api
+from t1lib.errors import InvalidArgumentError, NotFoundError
+
+Status = domain.Status
+NOT_CLOSED = {"status": {"$ne": str(Status.CLOSED)}}
+
+
+class TicketDesk:
+    def __init__(self, repository: Repository, publisher: Publisher, clock: domain.SequenceClock) -> None:
+        self._repo = repository
+        self._publisher = publisher
+        self._clock = clock
+
+    async def get(self, ticket_id: str) -> Doc:
+        ticket = await self._repo.get_ticket(domain.require(ticket_id, "ticket_id"))
+        if ticket is None:
+            raise NotFoundError(f"тикет {ticket_id} не найден")
+        return ticket
+
+    async def list_tickets(self, request: api.ListTicketsRequest) -> tuple[list[Doc], str]:
+        limit = domain.page_size(request.page_size, domain.TICKETS_PAGE)
+        after = domain.decode_cursor(request.page_token) if request.page_token else None
+        found = await self._repo.list_tickets(ticket_filter(request), after, limit + 1)
+        page = found[:limit]
+        more = len(found) > limit
+        token = (
+            domain.encode_cursor(domain.to_millis(page[-1]["last_message_at"]), page[-1]["_id"])
+            if more
+            else ""
+        )
+        return page, token
+
+    async def list_messages(self, request: api.ListMessagesRequest) -> tuple[list[Doc], str]:
+        limit = domain.page_size(request.page_size, domain.MESSAGES_PAGE)
+        after = domain.decode_cursor(request.page_token) if request.page_token else None
+        ticket = await self.get(request.ticket_id)
+        found = await self._repo.list_messages(ticket["_id"], request.include_internal, after, limit + 1)
+        page = found[:limit]
+        more = len(found) > limit
+        return page, domain.encode_cursor(int(page[-1]["seq"]), page[-1]["_id"]) if more else ""
+
+    async def take(self, ticket_id: str, operator_id: str) -> Doc:
+        ticket_id = domain.require(ticket_id, "ticket_id")
+        operator_id = domain.require(operator_id, "operator_id")
+        taken = await self._repo.update_ticket(
+            ticket_id,
+            {"status": str(Status.ASSIGNED), "assignee_id": operator_id},
+            domain.utcnow(),
+            {"status": str(Status.OPEN)},
+        )
+        if taken is None:
+            current = await self.get(ticket_id)
+            domain.check_take(current["status"], str(current.get("assignee_id", "")), operator_id)
+            taken = current  # already held by the caller
+        await self._publisher.ticket_updated(taken)
+        return taken
+
+    async def assign(self, ticket_id: str, operator_id: str, assigned_by: str) -> Doc:
+        ticket_id = domain.require(ticket_id, "ticket_id")
+        operator_id = domain.require(operator_id, "operator_id")
+        assigned = await self._repo.update_ticket(
+            ticket_id,
+            {"status": str(Status.ASSIGNED), "assignee_id": operator_id, "assigned_by": assigned_by},
+            domain.utcnow(),
+            {
+                "$or": [
+                    {"status": str(Status.OPEN)},
+                    {"status": str(Status.ASSIGNED), "assignee_id": {"$ne": operator_id}},
+                ]
+            },
+        )
+        if assigned is None:
+            current = await self.get(ticket_id)
+            domain.check_not_closed(current["status"], "назначение")
+            assigned = current  # already assigned to this operator
+        await self._publisher.ticket_updated(assigned)
+        return assigned
+
+    async def close(self, ticket_id: str, operator_id: str) -> Doc:
+        ticket_id = domain.require(ticket_id, "ticket_id")
+        now = domain.utcnow()
+        closed = await self._repo.update_ticket(
+            ticket_id,
+            {"status": str(Status.CLOSED), "closed_at": now, "closed_by": operator_id},
+            now,
+            NOT_CLOSED,
+        )
+        ticket = closed or await self.get(ticket_id)
+        # Also after a repeated close: a crash may have left the entry behind the first time.
+        await self._repo.release_active(int(ticket["chat_id"]), ticket["_id"])
+        await self._publisher.ticket_updated(ticket)
+        return ticket
+
+    async def add_operator_message(self, request: api.AddOperatorMessageRequest) -> Doc:
+        ticket_id = domain.require(request.ticket_id, "ticket_id")
+        operator_id = domain.require(request.operator_id, "operator_id")
+        domain.validate_operator_text(request.text, len(request.attachments))
+        message_id = domain.operator_message_id(ticket_id, request.client_message_id.strip())
+        message = await self._repo.get_message(message_id)
+        if message is None:
+            ticket = await self.get(ticket_id)
+            domain.check_not_closed(ticket["status"], "ответ")
+            message = self._message_doc(
+                message_id, ticket, domain.Direction.OPERATOR, operator_id, request.text
+            )
+            message["attachments"] = convert.attachment_docs(request.attachments, message_id)
+            message["client_message_id"] = request.client_message_id.strip()
+            if not await self._repo.insert_message(message):
+                message = await self._repo.get_message(message_id) or message
+        elif message["ticket_id"] != ticket_id:  # pragma: no cover - ids include the ticket id
+            raise NotFoundError(f"сообщение {message_id} не относится к тикету {ticket_id}")
+        ticket = await self._record_last_message(message)
+        # Same event id on a retry, so a crash between storing and publishing loses nothing.
+        await self._publisher.notify(
+            domain.Notification.MESSAGE_CREATED, str(message["_id"]), ticket, message
+        )
+        return message
+
+    async def add_note(self, ticket_id: str, operator_id: str, text: str) -> Doc:
+        """An internal note: direction SYSTEM, internal=true, operator_id = author; allowed on closed
+        tickets; does not change the ticket's last message (the queue shows the conversation)."""
+        ticket_id = domain.require(ticket_id, "ticket_id")
+        operator_id = domain.require(operator_id, "operator_id")
+        domain.validate_note(text)
+        ticket = await self.get(ticket_id)
+        message_id = domain.operator_message_id(ticket_id, "")
+        note = self._message_doc(message_id, ticket, domain.Direction.SYSTEM, operator_id, text)
+        note["internal"] = True
+        await self._repo.insert_message(note)
+        ticket = await self._repo.update_ticket(ticket_id, {}, domain.utcnow()) or ticket
+        await self._publisher.notify(domain.Notification.MESSAGE_CREATED, message_id, ticket, note)
+        return note
+
+    async def update(self, request: api.UpdateTicketRequest) -> Doc:
+        ticket_id = domain.require(request.ticket_id, "ticket_id")
+        changes = ticket_changes(request)
+        current = await self.get(ticket_id)
+        updated: Doc | None = current
+        if any(current.get(key) != value for key, value in changes.items()):
+            updated = await self._repo.update_ticket(ticket_id, changes, domain.utcnow())
+        if updated is None:
+            raise NotFoundError(f"тикет {ticket_id} не найден")
+        await self._publisher.ticket_updated(updated)
+        return updated
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _message_doc(
+        self, message_id: str, ticket: Doc, direction: domain.Direction, operator_id: str, text: str
+    ) -> Doc:
+        now = domain.utcnow()
+        return {
+            "_id": message_id,
+            "ticket_id": ticket["_id"],
+            "chat_id": ticket.get("chat_id", 0),
+            "direction": str(direction),
+            "text": text,
+            "attachments": [],
+            "edited": False,
+            "created_at": now,
+            "edited_at": None,
+            "operator_id": operator_id,
+            "telegram_message_id": 0,
+            "internal": False,
+            "seq": self._clock.next(time.time_ns()),
+            "stored_at": now,
+        }
+
+    async def _record_last_message(self, message: Doc) -> Doc:
+        """Show `message` as the ticket's last message, unless a later message is shown already."""
+        ticket_id = str(message["ticket_id"])
+        preview = domain.preview(str(message["text"]), convert.attachment_kinds(message))
+        changes = {
+            "last_message_at": message["created_at"],
+            "last_message_preview": preview,
+            "last_message_id": message["_id"],
+        }
+        condition = {
+            "last_message_id": {"$ne": message["_id"]},
+            "last_message_at": {"$lte": message["created_at"]},
+        }
+        ticket = await self._repo.update_ticket(ticket_id, changes, domain.utcnow(), condition)
+        return ticket or await self.get(ticket_id)
+
+
+def ticket_filter(request: api.ListTicketsRequest) -> list[dict[str, Any]]:
+    """The request's filters as clauses that all must hold."""
+    clauses: list[dict[str, Any]] = []
+    if request.status != pb.TICKET_STATUS_UNSPECIFIED:
+        status = convert.STATUS_FROM_PROTO.get(request.status)
+        if status is None:
+            raise InvalidArgumentError(f"неизвестный status: {request.status}")
+        clauses.append({"status": str(status)})
+    if request.assignee_id:
+        clauses.append({"assignee_id": request.assignee_id})
+    if request.category:
+        clauses.append({"category": request.category})
+    if request.visible_to_operator_id:
+        clauses.append(
+            {"$or": [{"status": str(Status.OPEN)}, {"assignee_id": request.visible_to_operator_id}]}
+        )
+    query = domain.normalize_query(request.query)
+    if query:
+        pattern = {"$regex": domain.regex_literal(query), "$options": "i"}
+        fields: Sequence[str] = (
+            "title",
+            "customer.first_name",
+            "customer.last_name",
+            "customer.username",
+            "last_message_preview",
+        )
+        clauses.append({"$or": [{field: pattern} for field in fields]})
+    return clauses
+
+
+def ticket_changes(request: api.UpdateTicketRequest) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for path in domain.validate_update_paths(list(request.update_paths)):
+        if path == "tags":
+            changes["tags"] = domain.normalize_tags(request.tags)
+        elif path == "priority":
+            changes["priority"] = convert.priority_name(request.priority)
+        elif path == "category":
+            changes["category"] = domain.squash(request.category)
+        else:
+            changes["subcategory"] = domain.squash(request.subcategory)
+    return changes

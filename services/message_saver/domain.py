@@ -1,0 +1,292 @@
+"""Pure rules of tickets and messages: ids, statuses, previews, validation, cursors. No I/O here."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import string
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from t1lib.errors import ConflictError, InvalidArgumentError, PermanentEventError
+
+# Fixed namespace of every deterministic id this service derives (never change it: ids are stored).
+NAMESPACE = uuid.UUID("4f1c7c2e-8a51-5a53-9d3e-7d0c1a0b7e11")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PREVIEW_LIMIT = 120
+TITLE_LIMIT = 60
+TEXT_LIMIT = 4096  # Telegram's limit for one message
+TAGS_LIMIT = 20
+TAG_LENGTH_LIMIT = 50
+QUERY_LENGTH_LIMIT = 200
+
+TICKETS_PAGE = (50, 200)  # (default, maximum)
+MESSAGES_PAGE = (100, 500)
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    CLOSED = "closed"
+
+
+ACTIVE_STATUSES = (Status.OPEN, Status.ASSIGNED)
+
+
+class Direction(StrEnum):
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+class Notification(StrEnum):
+    """`type` of t1.notifications.v1.WebsocketNotification."""
+
+    TICKET_CREATED = "ticket.created"
+    TICKET_UPDATED = "ticket.updated"
+    MESSAGE_CREATED = "message.created"
+    MESSAGE_UPDATED = "message.updated"
+
+
+ATTACHMENT_LABELS = {
+    "photo": "[фото]",
+    "document": "[документ]",
+    "voice": "[голосовое сообщение]",
+    "audio": "[аудио]",
+    "video": "[видео]",
+}
+UNKNOWN_ATTACHMENT_LABEL = "[вложение]"
+
+UPDATABLE_PATHS = frozenset({"tags", "priority", "category", "subcategory"})
+
+
+# --- ids -------------------------------------------------------------------------------------------
+
+
+def derived_id(*parts: object) -> str:
+    """A stable id for the given parts: the same parts always give the same id."""
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(str(part) for part in parts)))
+
+
+def customer_message_id(chat_id: int, telegram_message_id: int) -> str:
+    """Id of a customer's Telegram message: one stored message per (chat, Telegram message)."""
+    return derived_id("customer-message", chat_id, telegram_message_id)
+
+
+def operator_message_id(ticket_id: str, client_message_id: str) -> str:
+    """Id of an operator message; stable per (ticket, client_message_id), random without a client id."""
+    if not client_message_id:
+        return str(uuid.uuid4())
+    return derived_id("operator-message", ticket_id, client_message_id)
+
+
+def event_id_for(source: str, kind: str) -> str:
+    """Id of an event caused by `source` (an event id, a message id, a ticket version): re-publishing
+    after a redelivery yields the same id, so consumers de-duplicate it."""
+    return derived_id("event", source, kind)
+
+
+def ticket_version_key(ticket_id: str, version: int) -> str:
+    return f"{ticket_id}@{version}"
+
+
+def attachment_id(message_id: str, index: int) -> str:
+    return derived_id("attachment", message_id, index)
+
+
+# --- time ------------------------------------------------------------------------------------------
+
+
+def to_millis(moment: datetime) -> int:
+    """Milliseconds since the epoch, rounded down (exact integer arithmetic, no float error)."""
+    delta = moment.astimezone(UTC) - EPOCH
+    return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
+
+
+def from_millis(millis: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=millis)
+
+
+def truncate_to_millis(moment: datetime) -> datetime:
+    """MongoDB keeps milliseconds; truncating first makes what we return equal to what we stored."""
+    return from_millis(to_millis(moment))
+
+
+def utcnow() -> datetime:
+    return truncate_to_millis(datetime.now(UTC))
+
+
+class SequenceClock:
+    """Strictly increasing nanosecond stamps: the order messages were stored in (ties impossible
+    within a process; across processes the wall clock decides)."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self, now_ns: int) -> int:
+        self._last = max(self._last + 1, now_ns)
+        return self._last
+
+
+# --- text ------------------------------------------------------------------------------------------
+
+
+def squash(text: str) -> str:
+    """Whitespace runs (including newlines) become single spaces."""
+    return " ".join(text.split())
+
+
+def shorten(text: str, limit: int) -> str:
+    text = squash(text)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def attachments_label(kinds: Iterable[str]) -> str:
+    labels: list[str] = []
+    for kind in kinds:
+        label = ATTACHMENT_LABELS.get(kind, UNKNOWN_ATTACHMENT_LABEL)
+        if label not in labels:
+            labels.append(label)
+    return " ".join(labels)
+
+
+def preview(text: str, attachment_kinds: Sequence[str]) -> str:
+    """The queue line of a message: its text shortened, or what it carries when it has no text."""
+    if text.strip():
+        return shorten(text, PREVIEW_LIMIT)
+    return attachments_label(attachment_kinds)
+
+
+def title_request_texts(text: str, attachment_kinds: Sequence[str]) -> list[str]:
+    """What the summarizer gets for a new ticket: the first message's text (or what it carries)."""
+    return [text.strip() or attachments_label(attachment_kinds)]
+
+
+def normalize_title(title: str) -> str:
+    title = shorten(title, TITLE_LIMIT)
+    if not title:
+        raise PermanentEventError("generated title is empty")
+    return title
+
+
+def regex_literal(query: str) -> str:
+    """`query` as a regular expression that matches it literally (in PCRE and RE2 alike)."""
+    return "".join("\\" + char if char in string.punctuation else char for char in query)
+
+
+def normalize_query(query: str) -> str:
+    query = squash(query)
+    if len(query) > QUERY_LENGTH_LIMIT:
+        raise InvalidArgumentError(f"query длиннее {QUERY_LENGTH_LIMIT} символов")
+    return query
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+def validate_customer_message(
+    chat_id: int, telegram_message_id: int, text: str, attachment_count: int
+) -> None:
+    """Raise PermanentEventError for a customer message that can never be stored."""
+    if chat_id == 0:
+        raise PermanentEventError("TicketCreated.chat_id is 0")
+    if telegram_message_id == 0:
+        raise PermanentEventError("TicketCreated.telegram_message_id is 0")
+    if not text.strip() and attachment_count == 0:
+        raise PermanentEventError("TicketCreated has neither text nor attachments")
+
+
+def require(value: str, name: str) -> str:
+    if not value.strip():
+        raise InvalidArgumentError(f"{name} не задан")
+    return value.strip()
+
+
+def validate_operator_text(text: str, attachment_count: int) -> None:
+    if not text.strip() and attachment_count == 0:
+        raise InvalidArgumentError("сообщение пустое: нужен текст или вложение")
+    if len(text) > TEXT_LIMIT:
+        raise InvalidArgumentError(f"текст длиннее {TEXT_LIMIT} символов")
+
+
+def validate_note(text: str) -> None:
+    if not text.strip():
+        raise InvalidArgumentError("заметка пустая")
+    if len(text) > TEXT_LIMIT:
+        raise InvalidArgumentError(f"заметка длиннее {TEXT_LIMIT} символов")
+
+
+def validate_update_paths(paths: Sequence[str]) -> list[str]:
+    if not paths:
+        raise InvalidArgumentError("update_paths пуст: укажите поля из tags, priority, category, subcategory")
+    unknown = sorted(set(paths) - UPDATABLE_PATHS)
+    if unknown:
+        raise InvalidArgumentError(f"неизвестные поля в update_paths: {', '.join(unknown)}")
+    return sorted(set(paths))
+
+
+def normalize_tags(tags: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    for raw in tags:
+        tag = squash(raw)
+        if not tag or tag in result:
+            continue
+        if len(tag) > TAG_LENGTH_LIMIT:
+            raise InvalidArgumentError(f"тег длиннее {TAG_LENGTH_LIMIT} символов: {tag[:20]}…")
+        result.append(tag)
+    if len(result) > TAGS_LIMIT:
+        raise InvalidArgumentError(f"больше {TAGS_LIMIT} тегов")
+    return result
+
+
+def page_size(requested: int, limits: tuple[int, int]) -> int:
+    default, maximum = limits
+    if requested < 0:
+        raise InvalidArgumentError("page_size не может быть отрицательным")
+    return default if requested == 0 else min(requested, maximum)
+
+
+# --- status transitions ----------------------------------------------------------------------------
+
+
+def check_take(status: str, assignee_id: str, operator_id: str) -> None:
+    """After the atomic OPEN -> ASSIGNED update did not match: fine when the caller already holds the
+    ticket, ConflictError otherwise."""
+    if status == Status.CLOSED:
+        raise ConflictError("тикет закрыт")
+    if status == Status.ASSIGNED and assignee_id == operator_id:
+        return
+    if status == Status.ASSIGNED:
+        raise ConflictError(f"тикет уже взят оператором {assignee_id}")
+    raise ConflictError("тикет изменился, повторите попытку")
+
+
+def check_not_closed(status: str, action: str) -> None:
+    if status == Status.CLOSED:
+        raise ConflictError(f"тикет закрыт: {action} невозможно")
+
+
+# --- cursors ---------------------------------------------------------------------------------------
+
+
+def encode_cursor(position: int, last_id: str) -> str:
+    """An opaque page token naming the last item of a page by its sort position and id."""
+    raw = json.dumps([position, last_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        position, last_id = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise InvalidArgumentError("некорректный page_token") from error
+    if not isinstance(position, int) or isinstance(position, bool) or not isinstance(last_id, str):
+        raise InvalidArgumentError("некорректный page_token")
+    return position, last_id

@@ -1,0 +1,25 @@
+"""Kafka handlers: decode is done by the consumer; each handler hands the event to Intake."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from google.protobuf.message import Message
+
+from services.message_saver.intake import Intake
+from t1.summarizer.v1 import events_pb2 as summarizer
+from t1.tickets.v1 import events_pb2 as tickets_events
+from t1lib.kafka.consumer import EventContext, Handler
+
+
+def handlers(intake: Intake) -> Mapping[type[Message], Handler]:
+    async def on_ticket_created(event: tickets_events.TicketCreated, _context: EventContext) -> None:
+        await intake.customer_message(event)
+
+    async def on_title_generated(event: summarizer.ChatTitleGenerated, _context: EventContext) -> None:
+        await intake.title_generated(event)
+
+    return {
+        tickets_events.TicketCreated: on_ticket_created,
+        summarizer.ChatTitleGenerated: on_title_generated,
+    }

@@ -1,0 +1,58 @@
+"""Events message_saver publishes: websocket_notifications and chat_title_request.
+
+Every event id is derived (domain.event_id_for) from what caused it, so publishing again after a crash or
+a redelivery produces the same id and downstream consumers drop the duplicate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.message_saver import convert, domain
+from t1.notifications.v1 import events_pb2 as notifications
+from t1.summarizer.v1 import events_pb2 as summarizer
+from t1lib.events import timestamp
+from t1lib.kafka.producer import EventProducer
+
+
+class Publisher:
+    def __init__(self, producer: EventProducer) -> None:
+        self._producer = producer
+
+    async def notify(
+        self,
+        kind: domain.Notification,
+        source: str,
+        ticket: Mapping[str, Any],
+        message: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Publish a `kind` notification caused by `source` (an event id, a message id, a ticket version)."""
+        await self._producer.publish(
+            notifications.WebsocketNotification(
+                event_id=domain.event_id_for(source, kind),
+                occurred_at=timestamp(),
+                ticket_id=str(ticket["_id"]),
+                type=str(kind),
+                ticket=convert.ticket_proto(ticket),
+                message=None if message is None else convert.message_proto(message),
+            )
+        )
+
+    async def ticket_updated(self, ticket: Mapping[str, Any]) -> None:
+        """ticket.updated for a change made through the API; the ticket's version names the change."""
+        source = domain.ticket_version_key(str(ticket["_id"]), int(ticket.get("version", 0)))
+        await self.notify(domain.Notification.TICKET_UPDATED, source, ticket)
+
+    async def title_request(self, source: str, ticket: Mapping[str, Any], message: Mapping[str, Any]) -> None:
+        customer = ticket.get("customer") or {}
+        await self._producer.publish(
+            summarizer.ChatTitleRequest(
+                event_id=domain.event_id_for(source, "chat_title_request"),
+                occurred_at=timestamp(),
+                ticket_id=str(ticket["_id"]),
+                messages=domain.title_request_texts(
+                    str(message.get("text", "")), convert.attachment_kinds(message)
+                ),
+                language_code=str(customer.get("language_code", "")),
+            )
+        )

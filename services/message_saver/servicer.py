@@ -1,0 +1,69 @@
+"""TicketService over gRPC: requests in, TicketDesk calls, protos out. Domain errors become status codes
+in t1lib's interceptor (NotFoundError -> NOT_FOUND, ConflictError -> FAILED_PRECONDITION,
+InvalidArgumentError -> INVALID_ARGUMENT)."""
+
+# ruff: noqa: N802 - method names are the RPC names generated from the proto
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+from services.message_saver.convert import message_proto, ticket_proto
+from services.message_saver.desk import TicketDesk
+from t1.tickets.v1 import ticket_service_pb2 as api
+from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
+
+SERVICE_NAME = api.DESCRIPTOR.services_by_name["TicketService"].full_name
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+class TicketServicer(api_grpc.TicketServiceServicer):
+    def __init__(self, desk: TicketDesk) -> None:
+        self._desk = desk
+
+    async def GetTicket(self, request: api.GetTicketRequest, context: Context) -> api.GetTicketResponse:
+        return api.GetTicketResponse(ticket=ticket_proto(await self._desk.get(request.ticket_id)))
+
+    async def ListTickets(self, request: api.ListTicketsRequest, context: Context) -> api.ListTicketsResponse:
+        tickets, token = await self._desk.list_tickets(request)
+        return api.ListTicketsResponse(tickets=[ticket_proto(doc) for doc in tickets], next_page_token=token)
+
+    async def ListMessages(
+        self, request: api.ListMessagesRequest, context: Context
+    ) -> api.ListMessagesResponse:
+        messages, token = await self._desk.list_messages(request)
+        return api.ListMessagesResponse(
+            messages=[message_proto(doc) for doc in messages], next_page_token=token
+        )
+
+    async def TakeTicket(self, request: api.TakeTicketRequest, context: Context) -> api.TakeTicketResponse:
+        ticket = await self._desk.take(request.ticket_id, request.operator_id)
+        return api.TakeTicketResponse(ticket=ticket_proto(ticket))
+
+    async def AssignTicket(
+        self, request: api.AssignTicketRequest, context: Context
+    ) -> api.AssignTicketResponse:
+        ticket = await self._desk.assign(request.ticket_id, request.operator_id, request.assigned_by)
+        return api.AssignTicketResponse(ticket=ticket_proto(ticket))
+
+    async def CloseTicket(self, request: api.CloseTicketRequest, context: Context) -> api.CloseTicketResponse:
+        ticket = await self._desk.close(request.ticket_id, request.operator_id)
+        return api.CloseTicketResponse(ticket=ticket_proto(ticket))
+
+    async def AddOperatorMessage(
+        self, request: api.AddOperatorMessageRequest, context: Context
+    ) -> api.AddOperatorMessageResponse:
+        message = await self._desk.add_operator_message(request)
+        return api.AddOperatorMessageResponse(message=message_proto(message))
+
+    async def AddNote(self, request: api.AddNoteRequest, context: Context) -> api.AddNoteResponse:
+        note = await self._desk.add_note(request.ticket_id, request.operator_id, request.text)
+        return api.AddNoteResponse(message=message_proto(note))
+
+    async def UpdateTicket(
+        self, request: api.UpdateTicketRequest, context: Context
+    ) -> api.UpdateTicketResponse:
+        return api.UpdateTicketResponse(ticket=ticket_proto(await self._desk.update(request)))

@@ -1,0 +1,266 @@
+"""message_saver in-process on the real engines: topics under a prefix unique to the test, a Mongo
+database unique to the test (dropped afterwards), gRPC on a free port, and a reader of what it publishes."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient
+from google.protobuf.message import Message
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.message_saver.app import App, build_app
+from services.message_saver.config import MessageSaverSettings
+from t1.notifications.v1 import events_pb2 as notifications
+from t1.summarizer.v1 import events_pb2 as summarizer
+from t1.tickets.v1 import events_pb2 as tickets_events
+from t1.tickets.v1 import ticket_pb2 as pb
+from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
+from t1lib.events import new_event, timestamp
+from t1lib.grpc.client import open_channel
+from t1lib.kafka.admin import all_topic_names, ensure_topics
+from t1lib.kafka.codec import headers_dict
+from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry, dlq_topic
+from t1lib.stores import mongo_client
+
+PARTITIONS = 3
+Doc = dict[str, Any]
+
+
+def customer(chat_id: int, first_name: str = "Иван", last_name: str = "Петров") -> pb.Customer:
+    return pb.Customer(
+        telegram_user_id=chat_id,
+        chat_id=chat_id,
+        first_name=first_name,
+        last_name=last_name,
+        username=f"клиент_{chat_id}",
+        language_code="ru",
+    )
+
+
+def customer_message(
+    chat_id: int,
+    telegram_message_id: int,
+    text: str = "Здравствуйте! Не проходит оплата картой",
+    *,
+    edited: bool = False,
+    attachments: tuple[pb.Attachment, ...] = (),
+    who: pb.Customer | None = None,
+) -> tickets_events.TicketCreated:
+    return new_event(
+        tickets_events.TicketCreated,
+        chat_id=chat_id,
+        customer=who or customer(chat_id),
+        telegram_message_id=telegram_message_id,
+        text=text,
+        attachments=list(attachments),
+        edited=edited,
+        sent_at=timestamp(),
+    )
+
+
+@dataclass
+class Record:
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: dict[str, str]
+    event: Message | None
+
+
+class Reader:
+    """Reads topics from the beginning in a background thread (no consumer group: plain assignment)."""
+
+    def __init__(self, bootstrap: str, registry: TopicRegistry, topics: list[str]) -> None:
+        self._registry = registry
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"reader-{uuid.uuid4()}",
+                "enable.auto.commit": False,
+            }
+        )
+        self._consumer.assign(
+            [
+                TopicPartition(topic, partition, OFFSET_BEGINNING)
+                for topic in topics
+                for partition in range(PARTITIONS)
+            ]
+        )
+        self._records: list[Record] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="test-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            record = self._consumer.poll(0.1)
+            if record is None or record.error():
+                continue
+            topic = str(record.topic())
+            event: Message | None = None
+            if not topic.endswith(".dlq"):
+                event = self._registry.by_name(topic).message_type()
+                event.ParseFromString(record.value() or b"")
+            with self._lock:
+                self._records.append(
+                    Record(topic, record.key(), record.value(), headers_dict(record.headers()), event)
+                )
+        self._consumer.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def records(self, topic: str) -> list[Record]:
+        with self._lock:
+            return [record for record in self._records if record.topic == topic]
+
+
+@dataclass
+class Harness:
+    bootstrap: str
+    registry: TopicRegistry
+    settings: MessageSaverSettings
+    db: AsyncDatabase[Doc]
+    producer: EventProducer
+    reader: Reader
+    apps: list[App] = field(default_factory=list)
+    channels: list[grpc.aio.Channel] = field(default_factory=list)
+
+    def topic(self, event_type: type[Message]) -> str:
+        return self.registry.for_message(event_type).name
+
+    async def start_app(self) -> App:
+        app = await build_app(self.settings, self.registry)
+        self.apps.append(app)
+        await app.start()
+        return app
+
+    def stub(self, app: App) -> api_grpc.TicketServiceAsyncStub:
+        channel = open_channel(f"127.0.0.1:{app.port}", default_timeout_s=10)
+        self.channels.append(channel)
+        return api_grpc.TicketServiceStub(channel)
+
+    async def send(self, *events: Message) -> None:
+        for event in events:
+            await self.producer.publish(event)
+
+    def notifications(self, kind: str | None = None) -> list[notifications.WebsocketNotification]:
+        found = [
+            record.event for record in self.reader.records(self.topic(notifications.WebsocketNotification))
+        ]
+        return [
+            event
+            for event in found
+            if isinstance(event, notifications.WebsocketNotification) and (kind is None or event.type == kind)
+        ]
+
+    def title_requests(self) -> list[summarizer.ChatTitleRequest]:
+        found = [record.event for record in self.reader.records(self.topic(summarizer.ChatTitleRequest))]
+        return [event for event in found if isinstance(event, summarizer.ChatTitleRequest)]
+
+    def dead_letters(self, event_type: type[Message]) -> list[Record]:
+        return self.reader.records(dlq_topic(self.topic(event_type)))
+
+    async def tickets(self, **query: Any) -> list[Doc]:
+        return [doc async for doc in self.db["tickets"].find(query)]
+
+    async def messages(self, **query: Any) -> list[Doc]:
+        return [doc async for doc in self.db["messages"].find(query)]
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]] | Callable[[], bool], timeout_s: float = 30, what: str = ""
+) -> None:
+    """Wait until `check()` is true; fail the test with `what` when it never becomes true."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if not isinstance(result, bool):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s}s waiting for {what or check}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def bootstrap(engines: dict[str, str]) -> str:
+    return engines["T1_KAFKA_BOOTSTRAP"]
+
+
+@pytest.fixture
+async def registry(bootstrap: str) -> AsyncIterator[TopicRegistry]:
+    registry = TopicRegistry(EVENT_TYPES, prefix=f"test-ms-{uuid.uuid4().hex[:10]}.")
+    await asyncio.to_thread(ensure_topics, bootstrap, registry, partitions=PARTITIONS)
+    yield registry
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for future in admin.delete_topics(all_topic_names(registry), operation_timeout=10).values():
+        await asyncio.to_thread(future.result, 15)
+
+
+@pytest.fixture
+def settings(engines: dict[str, str]) -> MessageSaverSettings:
+    suffix = uuid.uuid4().hex[:10]
+    return MessageSaverSettings(
+        kafka_bootstrap=engines["T1_KAFKA_BOOTSTRAP"],
+        mongo_url=engines["T1_MONGO_URL"],
+        mongo_db=f"ms_test_{suffix}",
+        grpc_host="127.0.0.1",
+        grpc_port=0,
+        grpc_grace_s=1,
+        consumer_group=f"message_saver-{suffix}",
+        kafka_max_attempts=2,
+        kafka_retry_backoff_s=0.05,
+    )
+
+
+@pytest.fixture
+async def harness(
+    bootstrap: str, registry: TopicRegistry, settings: MessageSaverSettings
+) -> AsyncIterator[Harness]:
+    client: AsyncMongoClient[Doc] = mongo_client(settings)
+    producer = EventProducer(bootstrap, "test-bot", registry=registry)
+    topics = [
+        registry.for_message(notifications.WebsocketNotification).name,
+        registry.for_message(summarizer.ChatTitleRequest).name,
+        dlq_topic(registry.for_message(tickets_events.TicketCreated).name),
+        dlq_topic(registry.for_message(summarizer.ChatTitleGenerated).name),
+    ]
+    reader = Reader(bootstrap, registry, topics)
+    harness = Harness(bootstrap, registry, settings, client[settings.mongo_db], producer, reader)
+    try:
+        yield harness
+    finally:
+        for channel in harness.channels:
+            await channel.close()
+        for app in harness.apps:
+            await app.stop()
+        reader.close()
+        await asyncio.to_thread(producer.close)
+        await client.drop_database(settings.mongo_db)
+        await client.close()
+
+
+@pytest.fixture
+async def app(harness: Harness) -> App:
+    return await harness.start_app()
+
+
+@pytest.fixture
+def stub(harness: Harness, app: App) -> api_grpc.TicketServiceAsyncStub:
+    return harness.stub(app)

@@ -1,0 +1,257 @@
+"""Customer messages and titles arriving over Kafka, on the real engines."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from services.message_saver.app import App
+from t1.notifications.v1 import events_pb2 as notifications
+from t1.summarizer.v1 import events_pb2 as summarizer
+from t1.tickets.v1 import events_pb2 as tickets_events
+from t1.tickets.v1 import ticket_pb2 as pb
+from t1.tickets.v1 import ticket_service_pb2 as api
+from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
+from t1lib.events import new_event, timestamp
+from tests.message_saver.conftest import Harness, customer_message, eventually
+
+pytestmark = pytest.mark.integration
+
+TEXT = "Здравствуйте! Не могу оплатить покупку картой «Мир», пишет «операция отклонена»."
+
+
+async def test_first_message_opens_a_ticket_and_asks_for_a_title(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
+) -> None:
+    event = customer_message(501, 10, TEXT)
+    await harness.send(event)
+    await eventually(lambda: len(harness.notifications("message.created")) == 1, what="message.created")
+    await eventually(lambda: len(harness.title_requests()) == 1, what="chat_title_request")
+
+    [ticket] = await harness.tickets()
+    [message] = await harness.messages()
+    assert ticket["status"] == "open"
+    assert ticket["chat_id"] == 501
+    assert ticket["customer"]["first_name"] == "Иван"
+    assert ticket["last_message_preview"] == TEXT
+    assert message["ticket_id"] == ticket["_id"]
+    assert message["text"] == TEXT
+    assert message["direction"] == "customer"
+    active = await harness.db["active_tickets"].find_one({"_id": 501})
+    assert active is not None
+    assert active["ticket_id"] == ticket["_id"]
+
+    [created] = harness.notifications("ticket.created")
+    [message_created] = harness.notifications("message.created")
+    assert created.ticket_id == ticket["_id"]
+    assert created.ticket.status == pb.TICKET_STATUS_OPEN
+    assert created.ticket.customer.username == "клиент_501"
+    assert message_created.message.text == TEXT
+    assert message_created.message.direction == pb.MESSAGE_DIRECTION_CUSTOMER
+    assert message_created.message.telegram_message_id == 10
+    assert message_created.message.created_at.ToMilliseconds() == event.sent_at.ToMilliseconds()
+    [title_request] = harness.title_requests()
+    assert title_request.ticket_id == ticket["_id"]
+    assert list(title_request.messages) == [TEXT]
+    assert title_request.language_code == "ru"
+
+    response = await stub.GetTicket(api.GetTicketRequest(ticket_id=ticket["_id"]))
+    assert response.ticket.last_message_preview == TEXT
+    assert response.ticket.priority == pb.TICKET_PRIORITY_NORMAL
+
+
+async def test_next_message_of_the_chat_joins_the_same_ticket(harness: Harness, app: App) -> None:
+    await harness.send(customer_message(502, 1, "Добрый день"), customer_message(502, 2, "Карта не работает"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 2, what="two messages")
+    await eventually(lambda: len(harness.title_requests()) == 1, what="the title request")
+    await asyncio.sleep(1)  # a second title request, if any, would arrive now
+
+    [ticket] = await harness.tickets()
+    assert {message["ticket_id"] for message in await harness.messages()} == {ticket["_id"]}
+    assert ticket["last_message_preview"] == "Карта не работает"
+    assert len(harness.notifications("ticket.created")) == 1
+    assert len(harness.title_requests()) == 1
+    assert list(harness.title_requests()[0].messages) == ["Добрый день"]
+
+
+async def test_redelivered_event_is_stored_once_and_republished_with_the_same_ids(
+    harness: Harness, app: App
+) -> None:
+    event = customer_message(503, 1, TEXT)
+    resent_by_bot = customer_message(503, 1, TEXT)  # same Telegram message, new event id
+    await harness.send(event, event, resent_by_bot)
+    await eventually(lambda: len(harness.notifications("message.created")) == 3, what="three publications")
+    await eventually(lambda: len(harness.title_requests()) == 3, what="three title requests")
+
+    assert len(await harness.messages()) == 1
+    assert len(await harness.tickets()) == 1
+    for published in (
+        harness.notifications("message.created"),
+        harness.notifications("ticket.created"),
+        harness.title_requests(),
+    ):
+        assert len({item.event_id for item in published}) == 1, "a duplicate got a new event id"
+
+
+async def test_edit_replaces_text_and_marks_the_message_edited(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
+) -> None:
+    await harness.send(customer_message(504, 5, "Номер карты 1234"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+    edit = customer_message(504, 5, "Номер карты 5678, извините", edited=True)
+    await harness.send(edit, edit)
+    await eventually(lambda: len(harness.notifications("message.updated")) == 2, what="message.updated")
+
+    [message] = await harness.messages()
+    assert message["text"] == "Номер карты 5678, извините"
+    assert message["edited"] is True
+    assert message["edited_at"] is not None
+    updates = harness.notifications("message.updated")
+    assert updates[0].event_id == updates[1].event_id
+    assert updates[0].message.edited
+    assert updates[0].message.HasField("edited_at")
+    assert updates[0].ticket.last_message_preview == "Номер карты 5678, извините"
+    listed = await stub.ListMessages(api.ListMessagesRequest(ticket_id=message["ticket_id"]))
+    assert [(item.text, item.edited) for item in listed.messages] == [("Номер карты 5678, извините", True)]
+
+
+async def test_edit_of_a_message_never_seen_is_stored_as_edited(harness: Harness, app: App) -> None:
+    await harness.send(customer_message(505, 9, "Исправленный текст", edited=True))
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+    [message] = await harness.messages()
+    assert message["edited"] is True
+    assert message["text"] == "Исправленный текст"
+    assert harness.notifications("message.created")[0].message.edited
+
+
+async def test_attachments_only_message(harness: Harness, app: App) -> None:
+    photo = pb.Attachment(
+        kind=pb.ATTACHMENT_KIND_PHOTO,
+        mime_type="image/jpeg",
+        file_name="photo.jpg",
+        size=2048,
+        s3_key="a/b.jpg",
+    )
+    await harness.send(customer_message(506, 1, "", attachments=(photo,)))
+    await eventually(lambda: len(harness.title_requests()) == 1)
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+    [ticket] = await harness.tickets()
+    [message] = await harness.messages()
+    assert ticket["last_message_preview"] == "[фото]"
+    assert list(harness.title_requests()[0].messages) == ["[фото]"]
+    assert message["attachments"][0]["kind"] == "photo"
+    assert message["attachments"][0]["s3_key"] == "a/b.jpg"
+    assert message["attachments"][0]["id"]  # generated when the bot sent none
+    published = harness.notifications("message.created")[0].message.attachments[0]
+    assert published.kind == pb.ATTACHMENT_KIND_PHOTO
+    assert published.id == message["attachments"][0]["id"]
+
+
+async def test_message_after_close_opens_a_new_ticket(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
+) -> None:
+    await harness.send(customer_message(507, 1, "Первый вопрос"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+    [first] = await harness.tickets()
+    closed = await stub.CloseTicket(api.CloseTicketRequest(ticket_id=first["_id"], operator_id="оператор-1"))
+    assert closed.ticket.status == pb.TICKET_STATUS_CLOSED
+    assert closed.ticket.HasField("closed_at")
+    again = await stub.CloseTicket(api.CloseTicketRequest(ticket_id=first["_id"], operator_id="оператор-1"))
+    assert again.ticket.closed_at == closed.ticket.closed_at  # closing twice changes nothing
+    assert await harness.db["active_tickets"].find_one({"_id": 507}) is None
+
+    await harness.send(customer_message(507, 2, "Новый вопрос"))
+    await eventually(lambda: len(harness.notifications("ticket.created")) == 2, what="second ticket")
+    await eventually(lambda: len(harness.title_requests()) == 2)
+    tickets = {ticket["_id"]: ticket for ticket in await harness.tickets()}
+    assert len(tickets) == 2
+    assert tickets[first["_id"]]["status"] == "closed"
+    [second] = [ticket for ticket in tickets.values() if ticket["_id"] != first["_id"]]
+    assert second["status"] == "open"
+    assert second["last_message_preview"] == "Новый вопрос"
+    [second_message] = await harness.messages(telegram_message_id=2)
+    assert second_message["ticket_id"] == second["_id"]
+
+    def closed_updates() -> list[notifications.WebsocketNotification]:
+        updates = harness.notifications("ticket.updated")
+        return [update for update in updates if update.ticket.status == pb.TICKET_STATUS_CLOSED]
+
+    # Closed, then the repeated close announces it again under the same event id.
+    await eventually(lambda: len(closed_updates()) == 2, what="two announcements of the close")
+    await asyncio.sleep(0.5)
+    assert len(closed_updates()) == 2
+    assert closed_updates()[0].event_id == closed_updates()[1].event_id
+
+
+async def test_generated_title_is_stored_once_and_announced(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
+) -> None:
+    await harness.send(customer_message(508, 1, TEXT))
+    await eventually(lambda: len(harness.title_requests()) == 1)
+    ticket_id = harness.title_requests()[0].ticket_id
+    generated = new_event(
+        summarizer.ChatTitleGenerated,
+        ticket_id=ticket_id,
+        title="Отклонена оплата картой «Мир»",
+        source=summarizer.TITLE_SOURCE_FALLBACK,
+    )
+    await harness.send(generated, generated)
+    await eventually(lambda: len(harness.notifications("ticket.updated")) == 2, what="ticket.updated")
+
+    response = await stub.GetTicket(api.GetTicketRequest(ticket_id=ticket_id))
+    assert response.ticket.title == "Отклонена оплата картой «Мир»"
+    updates = harness.notifications("ticket.updated")
+    assert {update.event_id for update in updates} == {updates[0].event_id}
+    assert updates[0].ticket.title == "Отклонена оплата картой «Мир»"
+    [stored] = await harness.tickets()
+    assert stored["version"] == 2, "the repeated title changed the ticket again"  # 1: first message
+
+
+async def test_bad_events_go_to_the_dead_letter_topics(harness: Harness, app: App) -> None:
+    topic = harness.topic(tickets_events.TicketCreated)
+    no_chat = customer_message(509, 1, "без чата")
+    no_chat.chat_id = 0
+    await harness.producer.send(topic, b"0", no_chat.SerializeToString(), [])
+    empty = new_event(tickets_events.TicketCreated, chat_id=509, telegram_message_id=2, sent_at=timestamp())
+    unknown_ticket = new_event(summarizer.ChatTitleGenerated, ticket_id="нет-такого", title="Заголовок")
+    await harness.send(empty, unknown_ticket, customer_message(509, 3, "Нормальное сообщение"))
+
+    await eventually(
+        lambda: len(harness.dead_letters(tickets_events.TicketCreated)) == 2, what="two DLQ records"
+    )
+    await eventually(lambda: len(harness.dead_letters(summarizer.ChatTitleGenerated)) == 1)
+    dead = {
+        record.headers["dlq-error"]: record for record in harness.dead_letters(tickets_events.TicketCreated)
+    }
+    assert {record.headers["dlq-reason"] for record in dead.values()} == {"rejected"}
+    [no_chat_error] = [error for error in dead if "chat_id is 0" in error]
+    [empty_error] = [error for error in dead if "neither text nor attachments" in error]
+    assert dead[empty_error].value == empty.SerializeToString()
+    assert dead[no_chat_error].key == b"0"
+    await eventually(lambda: len(harness.notifications("message.created")) == 1, what="the good message")
+    assert [message["text"] for message in await harness.messages()] == ["Нормальное сообщение"]
+
+
+async def test_leftovers_of_a_crash_are_repaired(harness: Harness, app: App) -> None:
+    """A crash can leave an active_tickets entry whose ticket was never written (between claiming the chat
+    and creating the ticket) or is already closed (between closing and releasing the chat)."""
+    await harness.db["active_tickets"].insert_one({"_id": 511, "ticket_id": "не-записанный-тикет"})
+    await harness.db["tickets"].insert_one({"_id": "закрытый-тикет", "chat_id": 512, "status": "closed"})
+    await harness.db["active_tickets"].insert_one({"_id": 512, "ticket_id": "закрытый-тикет"})
+    await harness.send(customer_message(511, 1, "Первое сообщение"), customer_message(512, 1, "Снова я"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 2)
+
+    [repaired] = await harness.tickets(chat_id=511)
+    assert repaired["_id"] == "не-записанный-тикет"
+    assert repaired["status"] == "open"
+    assert repaired["last_message_preview"] == "Первое сообщение"
+    reopened = {ticket["_id"]: ticket["status"] for ticket in await harness.tickets(chat_id=512)}
+    assert len(reopened) == 2
+    assert reopened["закрытый-тикет"] == "closed"
+    [message] = await harness.messages(chat_id=512)
+    assert message["ticket_id"] != "закрытый-тикет"
+    assert reopened[message["ticket_id"]] == "open"
+    entry = await harness.db["active_tickets"].find_one({"_id": 512})
+    assert entry is not None
+    assert entry["ticket_id"] == message["ticket_id"]
