@@ -21,7 +21,7 @@ from gateway.core.config import Settings
 from gateway.core.errors import grpc_error_handler, http_status_for
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
-from t1lib.kafka.topics import REGISTRY, TopicRegistry
+from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,9 @@ async def domain_error_handler(_request: Request, error: Exception) -> JSONRespo
     return JSONResponse(status_code=http_status_for(status_for(error)), content={"detail": str(error)})
 
 
-def create_app(settings: Settings, registry: TopicRegistry = REGISTRY) -> FastAPI:
+def create_app(settings: Settings, registry: TopicRegistry | None = None) -> FastAPI:
+    registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context = await AppContext.create(settings, registry)

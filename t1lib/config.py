@@ -27,6 +27,7 @@ class KafkaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     kafka_bootstrap: str = Field(description="Kafka bootstrap servers, e.g. 127.0.0.1:9092")
+    kafka_topic_prefix: str = Field(default="", description="prefix of every topic name (shared clusters)")
     kafka_topic_partitions: int = 3
     kafka_max_attempts: int = Field(default=5, description="handler attempts before a message goes to DLQ")
     kafka_retry_backoff_s: float = 0.2

@@ -44,7 +44,6 @@ class BotSettings(BaseServiceSettings, KafkaSettings, RedisSettings, S3Settings,
     )
 
     service_name: str = "bot"
-    kafka_topic_prefix: str = Field(default="", description="prefix of every topic name (shared clusters)")
     consumer_group: str = Field(
         default=CONSUMER_GROUP, description="Kafka consumer group of operator_replies"
     )

@@ -26,7 +26,6 @@ class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, Gr
     grpc_port: int = DEFAULT_GRPC_PORT
     grpc_grace_s: float = Field(default=5.0, description="seconds in-flight RPCs get to finish at stop")
     consumer_group: str = Field(default=CONSUMER_GROUP, description="Kafka consumer group id")
-    kafka_topic_prefix: str = Field(default="", description="prefix of every topic name (shared clusters)")
     # Customer messages must not end up in the DLQ because MongoDB was briefly away: with the backoff
     # capped at 5 s, 30 attempts ride out about two minutes before a record is dead-lettered.
     # Bad content (PermanentEventError) still goes to the DLQ at once.

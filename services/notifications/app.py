@@ -18,12 +18,14 @@ from t1.notifications.v1 import events_pb2
 from t1lib.auth import InvalidTokenError, verify_access_token
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
-from t1lib.kafka.topics import REGISTRY, TopicRegistry
+from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, registry: TopicRegistry = REGISTRY) -> FastAPI:
+def create_app(settings: Settings, registry: TopicRegistry | None = None) -> FastAPI:
+    registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
+
     hub = Hub(settings.connection_queue_size)
 
     async def on_notification(event: events_pb2.WebsocketNotification, _context: EventContext) -> None:

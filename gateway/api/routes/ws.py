@@ -42,7 +42,7 @@ async def live_events(websocket: WebSocket, token: str = "") -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-    with contextlib.suppress(RuntimeError):
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await websocket.close()
 
 
