@@ -37,10 +37,15 @@ PID_DIR = DATA_DIR / "run"
 SECRETS_FILE = DATA_DIR / "secrets.env"
 
 
-def services(env: dict[str, str]) -> list[Service]:
+def sandbox_mode() -> bool:
+    """No real bot token configured: run the fake Telegram and point the bot at it."""
+    return not os.environ.get("TELEGRAM_BOT_TOKEN")
+
+
+def services() -> list[Service]:
     """Every service in start order; each runs as `python -m <module>`."""
     listed: list[Service] = []
-    if not env.get("TELEGRAM_BOT_TOKEN"):
+    if sandbox_mode():
         listed.append(
             Service(
                 "telegram-sandbox",
@@ -56,15 +61,22 @@ def services(env: dict[str, str]) -> list[Service]:
             "services.message_saver",
             8001,
             {"T1_GRPC_PORT": "8001", "T1_METRICS_PORT": "9102"},
+            url="grpc://127.0.0.1:8001  (TicketService)",
         ),
-        Service("notifications", "services.notifications", 8006, {"T1_METRICS_PORT": "9103"}),
+        Service(
+            "notifications",
+            "services.notifications",
+            8006,
+            {"T1_METRICS_PORT": "9103"},
+            url="ws://127.0.0.1:8006/ws  (relayed by the gateway at /api/v1/ws)",
+        ),
         Service("bot", "services.bot", 0, {"T1_METRICS_PORT": "9104"}),
         Service(
             "gateway",
             "gateway",
             8000,
             {"T1_METRICS_PORT": "9101"},
-            url="http://127.0.0.1:8000/docs  (REST API; WebSocket at /api/v1/ws)",
+            url="http://127.0.0.1:8000/  (operator console; API docs at /docs)",
         ),
     ]
     return listed
@@ -84,7 +96,7 @@ def stack_env() -> dict[str, str]:
     env.setdefault("T1_TICKETS_GRPC_ADDR", "127.0.0.1:8001")
     env.setdefault("T1_NOTIFICATIONS_WS_URL", "ws://127.0.0.1:8006/ws")
     env.setdefault("T1_QDRANT_PATH", str(DATA_DIR / "qdrant"))
-    if not env.get("TELEGRAM_BOT_TOKEN"):
+    if sandbox_mode():
         env["TELEGRAM_BOT_TOKEN"] = SANDBOX_TOKEN
         env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"
     return env
@@ -129,6 +141,10 @@ def stop_recorded() -> None:
         pid_file.unlink(missing_ok=True)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stop", action="store_true", help="stop services left by an earlier run")
@@ -137,10 +153,11 @@ def main() -> int:
     stop_recorded()
     if args.stop:
         return 0
+    signal.signal(signal.SIGTERM, _interrupt)
     env = stack_env()
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        for service in services(env):
+        for service in services():
             processes[service.name] = start(service, env)
             wait_listening(service, processes[service.name])
     except RuntimeError as error:
@@ -151,7 +168,7 @@ def main() -> int:
     for engine in ENGINES.values():
         print(f"  {engine.name:<17} {engine.url()}")
     print("Services:")
-    for service in services(env):
+    for service in services():
         print(f"  {service.name:<17} {service.url or '(background worker)'}")
     print(
         f"\nOperator login: {env['T1_ADMIN_USERNAME']} / {env['T1_ADMIN_PASSWORD']}  (kept in {SECRETS_FILE})"
