@@ -177,11 +177,13 @@ def main() -> int:
     try:
         while True:
             for name, process in processes.items():
-                if process.poll() is not None:
-                    print(
-                        f"{name} exited with {process.returncode}; see .data/logs/{name}.log", file=sys.stderr
-                    )
-                    return 1
+                if process.poll() is None:
+                    continue
+                if process.returncode in (0, -signal.SIGTERM):
+                    print(f"{name} was stopped (make down); stopping the rest")
+                    return 0
+                print(f"{name} exited with {process.returncode}; see .data/logs/{name}.log", file=sys.stderr)
+                return 1
             time.sleep(1)
     except KeyboardInterrupt:
         print("\nstopping services…")
