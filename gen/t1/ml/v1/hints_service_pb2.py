@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ct1/ml/v1/hints_service.proto\x12\x08t1.ml.v1\"p\n\x04Hint\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\"A\n\x0fGetHintsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\"1\n\x10GetHintsResponse\x12\x1d\n\x05hints\x18\x01 \x03(\x0b\x32\x0e.t1.ml.v1.Hint2Q\n\x0cHintsService\x12\x41\n\x08GetHints\x12\x19.t1.ml.v1.GetHintsRequest\x1a\x1a.t1.ml.v1.GetHintsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ct1/ml/v1/hints_service.proto\x12\x08t1.ml.v1\"p\n\x04Hint\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\"\x89\x01\n\x0eKnowledgeEntry\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x13\n\x0bsubcategory\x18\x03 \x01(\t\x12\x10\n\x08question\x18\x04 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x05 \x01(\t\x12\x10\n\x08priority\x18\x06 \x01(\t\x12\x10\n\x08\x61udience\x18\x07 \x01(\t\"A\n\x0fGetHintsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\"1\n\x10GetHintsResponse\x12\x1d\n\x05hints\x18\x01 \x03(\x0b\x32\x0e.t1.ml.v1.Hint\"#\n\x13\x43lassifyTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"Q\n\x14\x43lassifyTextResponse\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x13\n\x0bsubcategory\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\"M\n\x12ListEntriesRequest\x12\x12\n\npage_token\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\"Y\n\x13ListEntriesResponse\x12)\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"=\n\x12UpsertEntryRequest\x12\'\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\">\n\x13UpsertEntryResponse\x12\'\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\"&\n\x12\x44\x65leteEntryRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"\x15\n\x13\x44\x65leteEntryResponse2\x84\x03\n\x0cHintsService\x12\x41\n\x08GetHints\x12\x19.t1.ml.v1.GetHintsRequest\x1a\x1a.t1.ml.v1.GetHintsResponse\x12M\n\x0c\x43lassifyText\x12\x1d.t1.ml.v1.ClassifyTextRequest\x1a\x1e.t1.ml.v1.ClassifyTextResponse\x12J\n\x0bListEntries\x12\x1c.t1.ml.v1.ListEntriesRequest\x1a\x1d.t1.ml.v1.ListEntriesResponse\x12J\n\x0bUpsertEntry\x12\x1c.t1.ml.v1.UpsertEntryRequest\x1a\x1d.t1.ml.v1.UpsertEntryResponse\x12J\n\x0b\x44\x65leteEntry\x12\x1c.t1.ml.v1.DeleteEntryRequest\x1a\x1d.t1.ml.v1.DeleteEntryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,10 +33,28 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_HINT']._serialized_start=42
   _globals['_HINT']._serialized_end=154
-  _globals['_GETHINTSREQUEST']._serialized_start=156
-  _globals['_GETHINTSREQUEST']._serialized_end=221
-  _globals['_GETHINTSRESPONSE']._serialized_start=223
-  _globals['_GETHINTSRESPONSE']._serialized_end=272
-  _globals['_HINTSSERVICE']._serialized_start=274
-  _globals['_HINTSSERVICE']._serialized_end=355
+  _globals['_KNOWLEDGEENTRY']._serialized_start=157
+  _globals['_KNOWLEDGEENTRY']._serialized_end=294
+  _globals['_GETHINTSREQUEST']._serialized_start=296
+  _globals['_GETHINTSREQUEST']._serialized_end=361
+  _globals['_GETHINTSRESPONSE']._serialized_start=363
+  _globals['_GETHINTSRESPONSE']._serialized_end=412
+  _globals['_CLASSIFYTEXTREQUEST']._serialized_start=414
+  _globals['_CLASSIFYTEXTREQUEST']._serialized_end=449
+  _globals['_CLASSIFYTEXTRESPONSE']._serialized_start=451
+  _globals['_CLASSIFYTEXTRESPONSE']._serialized_end=532
+  _globals['_LISTENTRIESREQUEST']._serialized_start=534
+  _globals['_LISTENTRIESREQUEST']._serialized_end=611
+  _globals['_LISTENTRIESRESPONSE']._serialized_start=613
+  _globals['_LISTENTRIESRESPONSE']._serialized_end=702
+  _globals['_UPSERTENTRYREQUEST']._serialized_start=704
+  _globals['_UPSERTENTRYREQUEST']._serialized_end=765
+  _globals['_UPSERTENTRYRESPONSE']._serialized_start=767
+  _globals['_UPSERTENTRYRESPONSE']._serialized_end=829
+  _globals['_DELETEENTRYREQUEST']._serialized_start=831
+  _globals['_DELETEENTRYREQUEST']._serialized_end=869
+  _globals['_DELETEENTRYRESPONSE']._serialized_start=871
+  _globals['_DELETEENTRYRESPONSE']._serialized_end=892
+  _globals['_HINTSSERVICE']._serialized_start=895
+  _globals['_HINTSSERVICE']._serialized_end=1283
 # @@protoc_insertion_point(module_scope)

@@ -22,6 +22,24 @@ class Hint(_message.Message):
     score: float
     def __init__(self, entry_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
+class KnowledgeEntry(_message.Message):
+    __slots__ = ("id", "category", "subcategory", "question", "answer", "priority", "audience")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    category: str
+    subcategory: str
+    question: str
+    answer: str
+    priority: str
+    audience: str
+    def __init__(self, id: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., priority: _Optional[str] = ..., audience: _Optional[str] = ...) -> None: ...
+
 class GetHintsRequest(_message.Message):
     __slots__ = ("query", "limit", "category")
     QUERY_FIELD_NUMBER: _ClassVar[int]
@@ -37,3 +55,59 @@ class GetHintsResponse(_message.Message):
     HINTS_FIELD_NUMBER: _ClassVar[int]
     hints: _containers.RepeatedCompositeFieldContainer[Hint]
     def __init__(self, hints: _Optional[_Iterable[_Union[Hint, _Mapping]]] = ...) -> None: ...
+
+class ClassifyTextRequest(_message.Message):
+    __slots__ = ("text",)
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    def __init__(self, text: _Optional[str] = ...) -> None: ...
+
+class ClassifyTextResponse(_message.Message):
+    __slots__ = ("category", "subcategory", "confidence")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    category: str
+    subcategory: str
+    confidence: float
+    def __init__(self, category: _Optional[str] = ..., subcategory: _Optional[str] = ..., confidence: _Optional[float] = ...) -> None: ...
+
+class ListEntriesRequest(_message.Message):
+    __slots__ = ("page_token", "page_size", "category")
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    page_token: str
+    page_size: int
+    category: str
+    def __init__(self, page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ...) -> None: ...
+
+class ListEntriesResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[KnowledgeEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[KnowledgeEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpsertEntryRequest(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: KnowledgeEntry
+    def __init__(self, entry: _Optional[_Union[KnowledgeEntry, _Mapping]] = ...) -> None: ...
+
+class UpsertEntryResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: KnowledgeEntry
+    def __init__(self, entry: _Optional[_Union[KnowledgeEntry, _Mapping]] = ...) -> None: ...
+
+class DeleteEntryRequest(_message.Message):
+    __slots__ = ("entry_id",)
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    def __init__(self, entry_id: _Optional[str] = ...) -> None: ...
+
+class DeleteEntryResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

@@ -40,6 +40,26 @@ class HintsServiceStub:
                 request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.GetHintsRequest.SerializeToString,
                 response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.GetHintsResponse.FromString,
                 _registered_method=True)
+        self.ClassifyText = channel.unary_unary(
+                '/t1.ml.v1.HintsService/ClassifyText',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextResponse.FromString,
+                _registered_method=True)
+        self.ListEntries = channel.unary_unary(
+                '/t1.ml.v1.HintsService/ListEntries',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesResponse.FromString,
+                _registered_method=True)
+        self.UpsertEntry = channel.unary_unary(
+                '/t1.ml.v1.HintsService/UpsertEntry',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.UpsertEntryRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.UpsertEntryResponse.FromString,
+                _registered_method=True)
+        self.DeleteEntry = channel.unary_unary(
+                '/t1.ml.v1.HintsService/DeleteEntry',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryResponse.FromString,
+                _registered_method=True)
 
 
 class HintsServiceServicer:
@@ -53,6 +73,34 @@ class HintsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ClassifyText(self, request, context):
+        """ClassifyText assigns a knowledge-base category and subcategory to a customer's text.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEntries(self, request, context):
+        """ListEntries pages through the knowledge base.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertEntry(self, request, context):
+        """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteEntry(self, request, context):
+        """DeleteEntry removes an entry and its vectors. NOT_FOUND when it does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_HintsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -60,6 +108,26 @@ def add_HintsServiceServicer_to_server(servicer, server):
                     servicer.GetHints,
                     request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.GetHintsRequest.FromString,
                     response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.GetHintsResponse.SerializeToString,
+            ),
+            'ClassifyText': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClassifyText,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextResponse.SerializeToString,
+            ),
+            'ListEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEntries,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesResponse.SerializeToString,
+            ),
+            'UpsertEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertEntry,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.UpsertEntryRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.UpsertEntryResponse.SerializeToString,
+            ),
+            'DeleteEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteEntry,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -90,6 +158,114 @@ class HintsService:
             '/t1.ml.v1.HintsService/GetHints',
             t1_dot_ml_dot_v1_dot_hints__service__pb2.GetHintsRequest.SerializeToString,
             t1_dot_ml_dot_v1_dot_hints__service__pb2.GetHintsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClassifyText(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/ClassifyText',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/ListEntries',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/UpsertEntry',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.UpsertEntryRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.UpsertEntryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/DeleteEntry',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -35,6 +35,14 @@ class HintsServiceStub:
     def __new__(cls, channel: _aio.Channel) -> HintsServiceAsyncStub: ...
     GetHints: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.GetHintsRequest, _hints_service_pb2.GetHintsResponse]
     """GetHints returns the knowledge-base entries that best answer a customer's query."""
+    ClassifyText: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ClassifyTextRequest, _hints_service_pb2.ClassifyTextResponse]
+    """ClassifyText assigns a knowledge-base category and subcategory to a customer's text."""
+    ListEntries: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ListEntriesRequest, _hints_service_pb2.ListEntriesResponse]
+    """ListEntries pages through the knowledge base."""
+    UpsertEntry: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.UpsertEntryRequest, _hints_service_pb2.UpsertEntryResponse]
+    """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it."""
+    DeleteEntry: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.DeleteEntryRequest, _hints_service_pb2.DeleteEntryResponse]
+    """DeleteEntry removes an entry and its vectors. NOT_FOUND when it does not exist."""
 
 @_typing.type_check_only
 class HintsServiceAsyncStub(HintsServiceStub):
@@ -43,6 +51,14 @@ class HintsServiceAsyncStub(HintsServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetHints: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.GetHintsRequest, _hints_service_pb2.GetHintsResponse]  # type: ignore[assignment]
     """GetHints returns the knowledge-base entries that best answer a customer's query."""
+    ClassifyText: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ClassifyTextRequest, _hints_service_pb2.ClassifyTextResponse]  # type: ignore[assignment]
+    """ClassifyText assigns a knowledge-base category and subcategory to a customer's text."""
+    ListEntries: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ListEntriesRequest, _hints_service_pb2.ListEntriesResponse]  # type: ignore[assignment]
+    """ListEntries pages through the knowledge base."""
+    UpsertEntry: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.UpsertEntryRequest, _hints_service_pb2.UpsertEntryResponse]  # type: ignore[assignment]
+    """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it."""
+    DeleteEntry: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.DeleteEntryRequest, _hints_service_pb2.DeleteEntryResponse]  # type: ignore[assignment]
+    """DeleteEntry removes an entry and its vectors. NOT_FOUND when it does not exist."""
 
 class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
     """HintsService suggests replies from the knowledge base; ml owns the knowledge base and its vectors."""
@@ -54,5 +70,37 @@ class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_hints_service_pb2.GetHintsResponse, _abc.Awaitable[_hints_service_pb2.GetHintsResponse]]:
         """GetHints returns the knowledge-base entries that best answer a customer's query."""
+
+    @_abc_1.abstractmethod
+    def ClassifyText(
+        self,
+        request: _hints_service_pb2.ClassifyTextRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.ClassifyTextResponse, _abc.Awaitable[_hints_service_pb2.ClassifyTextResponse]]:
+        """ClassifyText assigns a knowledge-base category and subcategory to a customer's text."""
+
+    @_abc_1.abstractmethod
+    def ListEntries(
+        self,
+        request: _hints_service_pb2.ListEntriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.ListEntriesResponse, _abc.Awaitable[_hints_service_pb2.ListEntriesResponse]]:
+        """ListEntries pages through the knowledge base."""
+
+    @_abc_1.abstractmethod
+    def UpsertEntry(
+        self,
+        request: _hints_service_pb2.UpsertEntryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.UpsertEntryResponse, _abc.Awaitable[_hints_service_pb2.UpsertEntryResponse]]:
+        """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it."""
+
+    @_abc_1.abstractmethod
+    def DeleteEntry(
+        self,
+        request: _hints_service_pb2.DeleteEntryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.DeleteEntryResponse, _abc.Awaitable[_hints_service_pb2.DeleteEntryResponse]]:
+        """DeleteEntry removes an entry and its vectors. NOT_FOUND when it does not exist."""
 
 def add_HintsServiceServicer_to_server(servicer: HintsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

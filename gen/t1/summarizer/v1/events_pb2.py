@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from t1.events.v1 import options_pb2 as t1_dot_events_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dt1/summarizer/v1/events.proto\x12\x10t1.summarizer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1at1/events/v1/options.proto\"\xb6\x01\n\x10\x43hatTitleRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x10\n\x08messages\x18\x04 \x03(\t\x12\x15\n\rlanguage_code\x18\x05 \x01(\t:#\xa2\xbb\x18\x1f\n\x12\x63hat_title_request\x12\tticket_id\"\xde\x01\n\x12\x43hatTitleGenerated\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12-\n\x06source\x18\x05 \x01(\x0e\x32\x1d.t1.summarizer.v1.TitleSource\x12\r\n\x05model\x18\x06 \x01(\t:%\xa2\xbb\x18!\n\x14\x63hat_title_generated\x12\tticket_id*\\\n\x0bTitleSource\x12\x1c\n\x18TITLE_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10TITLE_SOURCE_LLM\x10\x01\x12\x19\n\x15TITLE_SOURCE_FALLBACK\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dt1/summarizer/v1/events.proto\x12\x10t1.summarizer.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1at1/events/v1/options.proto\"\xb6\x01\n\x10\x43hatTitleRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x10\n\x08messages\x18\x04 \x03(\t\x12\x15\n\rlanguage_code\x18\x05 \x01(\t:#\xa2\xbb\x18\x1f\n\x12\x63hat_title_request\x12\tticket_id\"\x85\x02\n\x12\x43hatTitleGenerated\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12-\n\x06source\x18\x05 \x01(\x0e\x32\x1d.t1.summarizer.v1.TitleSource\x12\r\n\x05model\x18\x06 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x07 \x01(\t\x12\x13\n\x0bsubcategory\x18\x08 \x01(\t:%\xa2\xbb\x18!\n\x14\x63hat_title_generated\x12\tticket_id*\\\n\x0bTitleSource\x12\x1c\n\x18TITLE_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10TITLE_SOURCE_LLM\x10\x01\x12\x19\n\x15TITLE_SOURCE_FALLBACK\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,10 +37,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHATTITLEREQUEST']._serialized_options = b'\242\273\030\037\n\022chat_title_request\022\tticket_id'
   _globals['_CHATTITLEGENERATED']._loaded_options = None
   _globals['_CHATTITLEGENERATED']._serialized_options = b'\242\273\030!\n\024chat_title_generated\022\tticket_id'
-  _globals['_TITLESOURCE']._serialized_start=522
-  _globals['_TITLESOURCE']._serialized_end=614
+  _globals['_TITLESOURCE']._serialized_start=561
+  _globals['_TITLESOURCE']._serialized_end=653
   _globals['_CHATTITLEREQUEST']._serialized_start=113
   _globals['_CHATTITLEREQUEST']._serialized_end=295
   _globals['_CHATTITLEGENERATED']._serialized_start=298
-  _globals['_CHATTITLEGENERATED']._serialized_end=520
+  _globals['_CHATTITLEGENERATED']._serialized_end=559
 # @@protoc_insertion_point(module_scope)

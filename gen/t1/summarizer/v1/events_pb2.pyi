@@ -35,17 +35,21 @@ class ChatTitleRequest(_message.Message):
     def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., messages: _Optional[_Iterable[str]] = ..., language_code: _Optional[str] = ...) -> None: ...
 
 class ChatTitleGenerated(_message.Message):
-    __slots__ = ("event_id", "occurred_at", "ticket_id", "title", "source", "model")
+    __slots__ = ("event_id", "occurred_at", "ticket_id", "title", "source", "model", "category", "subcategory")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     occurred_at: _timestamp_pb2.Timestamp
     ticket_id: str
     title: str
     source: TitleSource
     model: str
-    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., title: _Optional[str] = ..., source: _Optional[_Union[TitleSource, str]] = ..., model: _Optional[str] = ...) -> None: ...
+    category: str
+    subcategory: str
+    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., title: _Optional[str] = ..., source: _Optional[_Union[TitleSource, str]] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ...) -> None: ...
