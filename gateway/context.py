@@ -14,6 +14,7 @@ from gateway.core.config import Settings
 from gateway.domain.attachments import AttachmentStore
 from gateway.domain.operators import OperatorRepository
 from gateway.domain.sessions import LoginLimiter, SessionStore
+from t1.ml.v1 import hints_service_pb2_grpc as hints_grpc
 from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
 from t1lib.grpc.client import open_channel
 from t1lib.kafka.producer import EventProducer
@@ -28,6 +29,8 @@ class AppContext:
     redis: redis_async.Redis
     channel: grpc.aio.Channel
     tickets: tickets_grpc.TicketServiceAsyncStub
+    ml_channel: grpc.aio.Channel
+    hints: hints_grpc.HintsServiceAsyncStub
     operators: OperatorRepository
     sessions: SessionStore
     login_limiter: LoginLimiter
@@ -41,6 +44,7 @@ class AppContext:
         s3 = s3_client(settings)
         await ensure_bucket(s3, settings.s3_bucket)
         channel = open_channel(settings.tickets_grpc_addr, settings.grpc_timeout_s)
+        ml_channel = open_channel(settings.ml_grpc_addr, settings.grpc_timeout_s)
         operators = OperatorRepository(mongo, settings.mongo_db)
         await operators.create_indexes()
         return cls(
@@ -49,6 +53,8 @@ class AppContext:
             redis=redis,
             channel=channel,
             tickets=tickets_grpc.TicketServiceStub(channel),
+            ml_channel=ml_channel,
+            hints=hints_grpc.HintsServiceStub(ml_channel),
             operators=operators,
             sessions=SessionStore(redis, settings.refresh_token_ttl_s),
             login_limiter=LoginLimiter(redis, settings.login_attempts_per_window, settings.login_window_s),
@@ -59,5 +65,6 @@ class AppContext:
     async def close(self) -> None:
         await asyncio.to_thread(self.producer.close)
         await self.channel.close()
+        await self.ml_channel.close()
         await self.redis.aclose()
         await self.mongo.close()

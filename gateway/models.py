@@ -75,6 +75,37 @@ class TicketAssign(BaseModel):
     operator_id: str = Field(min_length=1)
 
 
+class HintPublic(BaseModel):
+    answer: str
+    question: str
+    category: str
+    subcategory: str
+    score: float
+
+
+class HintsPublic(BaseModel):
+    items: list[HintPublic]
+    query: str
+
+
+class KnowledgeEntryCreate(BaseModel):
+    category: str = Field(min_length=1, max_length=200)
+    subcategory: str = Field(default="", max_length=200)
+    question: str = Field(min_length=3, max_length=2000)
+    answer: str = Field(min_length=1, max_length=8000)
+    priority: str = Field(default="", max_length=50)
+    audience: str = Field(default="", max_length=200)
+
+
+class KnowledgeEntryPublic(KnowledgeEntryCreate):
+    id: str
+
+
+class KnowledgeEntriesPage(BaseModel):
+    items: list[KnowledgeEntryPublic]
+    next_cursor: str | None
+
+
 class TicketUpdate(BaseModel):
     tags: list[str] | None = Field(default=None, max_length=50)
     priority: PriorityName | None = None

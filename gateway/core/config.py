@@ -15,6 +15,7 @@ class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings,
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     tickets_grpc_addr: str = Field(description="message_saver's TicketService address, e.g. 127.0.0.1:8001")
+    ml_grpc_addr: str = Field(default="127.0.0.1:8004", description="ml's HintsService address")
     notifications_ws_url: str = Field(
         description="notifications' WebSocket endpoint, e.g. ws://127.0.0.1:8006/ws"
     )

@@ -11,8 +11,19 @@ from starlette.datastructures import FormData, UploadFile
 from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
 from gateway.context import AppContext
 from gateway.domain.access import may_act, may_see
+from gateway.domain.hints import hints_query
 from gateway.domain.replies import closed_event, reply_event
-from gateway.models import MessageCreate, MessagesPage, NoteCreate, TicketAssign, TicketsPage, TicketUpdate
+from gateway.models import (
+    HintPublic,
+    HintsPublic,
+    MessageCreate,
+    MessagesPage,
+    NoteCreate,
+    TicketAssign,
+    TicketsPage,
+    TicketUpdate,
+)
+from t1.ml.v1 import hints_service_pb2 as ml
 from t1.tickets.v1 import ticket_pb2
 from t1.tickets.v1 import ticket_service_pb2 as pb
 from t1lib.auth import Principal
@@ -21,6 +32,7 @@ from t1lib.views import PRIORITY_VALUES, STATUS_VALUES, MessagePublic, TicketPub
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
 StatusName = Literal["open", "assigned", "closed"]
+HISTORY_PAGES = 10
 
 
 async def fetch_ticket(context: AppContext, ticket_id: str) -> ticket_pb2.Ticket:
@@ -106,6 +118,50 @@ async def list_messages(
         items=[message_view(message, presign) for message in response.messages],
         next_cursor=response.next_page_token or None,
     )
+
+
+async def recent_messages(context: AppContext, ticket_id: str) -> list[ticket_pb2.Message]:
+    """The ticket's messages, oldest first (bounded: hints only need the last few)."""
+    messages: list[ticket_pb2.Message] = []
+    token = ""
+    for _page in range(HISTORY_PAGES):
+        response = await context.tickets.ListMessages(
+            pb.ListMessagesRequest(ticket_id=ticket_id, page_token=token, page_size=500)
+        )
+        messages.extend(response.messages)
+        token = response.next_page_token
+        if not token:
+            break
+    return messages
+
+
+@router.get("/{ticket_id}/hints")
+async def ticket_hints(
+    ticket_id: str,
+    operator: CurrentOperator,
+    context: ContextDep,
+    limit: Annotated[int, Query(ge=1, le=10)] = 3,
+    category: Annotated[str | None, Query(max_length=200)] = None,
+) -> HintsPublic:
+    """Knowledge-base answers for what the customer asked recently (text and photos' OCR text)."""
+    await visible_ticket(context, operator, ticket_id)
+    query = hints_query(await recent_messages(context, ticket_id))
+    if not query:
+        return HintsPublic(items=[], query="")
+    response = await context.hints.GetHints(
+        ml.GetHintsRequest(query=query, limit=limit, category=category or "")
+    )
+    items = [
+        HintPublic(
+            answer=hint.answer,
+            question=hint.question,
+            category=hint.category,
+            subcategory=hint.subcategory,
+            score=hint.score,
+        )
+        for hint in response.hints
+    ]
+    return HintsPublic(items=items, query=query)
 
 
 @router.post("/{ticket_id}/take")
