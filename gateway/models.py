@@ -101,6 +101,11 @@ class KnowledgeEntryPublic(KnowledgeEntryCreate):
     id: str
 
 
+class CategoryPublic(BaseModel):
+    name: str
+    subcategories: list[str]
+
+
 class KnowledgeEntriesPage(BaseModel):
     items: list[KnowledgeEntryPublic]
     next_cursor: str | None

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
-from gateway.models import KnowledgeEntriesPage, KnowledgeEntryCreate, KnowledgeEntryPublic
+from gateway.models import CategoryPublic, KnowledgeEntriesPage, KnowledgeEntryCreate, KnowledgeEntryPublic
 from t1.ml.v1 import hints_service_pb2 as ml
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
+MAX_PAGES = 20
 
 
 def entry_view(entry: ml.KnowledgeEntry) -> KnowledgeEntryPublic:
@@ -39,6 +40,23 @@ async def list_entries(
     return KnowledgeEntriesPage(
         items=[entry_view(entry) for entry in response.entries], next_cursor=response.next_page_token or None
     )
+
+
+@router.get("/categories")
+async def list_categories(_operator: CurrentOperator, context: ContextDep) -> list[CategoryPublic]:
+    """Every category with its subcategories, sorted, for filters and pickers."""
+    found: dict[str, set[str]] = {}
+    token = ""
+    for _page in range(MAX_PAGES):
+        response = await context.hints.ListEntries(ml.ListEntriesRequest(page_token=token, page_size=500))
+        for entry in response.entries:
+            subcategories = found.setdefault(entry.category, set())
+            if entry.subcategory:
+                subcategories.add(entry.subcategory)
+        token = response.next_page_token
+        if not token:
+            break
+    return [CategoryPublic(name=name, subcategories=sorted(subs)) for name, subs in sorted(found.items())]
 
 
 @router.post("/entries", status_code=status.HTTP_201_CREATED)
