@@ -63,3 +63,5 @@ def configure_logging(service_name: str, level: str = "INFO", *, json_output: bo
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # httpx logs every request URL at INFO, and some URLs carry secrets (Telegram's bot token).
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

@@ -6,16 +6,11 @@ import asyncio
 
 from services.message_saver.app import build_app
 from services.message_saver.config import MessageSaverSettings
-from t1lib.config import load_settings
-from t1lib.logs import configure_logging
-from t1lib.runtime import run_until_signalled
-from t1lib.telemetry import configure_telemetry
+from t1lib.runtime import run_until_signalled, start_service
 
 
 def main() -> None:
-    settings = load_settings(MessageSaverSettings)
-    configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
-    configure_telemetry(settings.service_name, settings.metrics_port)
+    settings = start_service(MessageSaverSettings)
 
     async def serve(stop: asyncio.Event) -> None:
         app = await build_app(settings)

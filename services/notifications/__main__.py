@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from services.notifications.app import create_app
 from services.notifications.config import Settings
-from t1lib.config import load_settings
-from t1lib.logs import configure_logging
-from t1lib.telemetry import configure_telemetry
+from t1lib.runtime import serve_http, start_service
 
 
 def main() -> None:
-    settings = load_settings(Settings)
-    configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
-    configure_telemetry(settings.service_name, settings.metrics_port)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.notifications_host,
-        port=settings.notifications_port,
-        log_config=None,
-    )
+    settings = start_service(Settings)
+    serve_http(create_app(settings), settings.notifications_host, settings.notifications_port)
 
 
 if __name__ == "__main__":

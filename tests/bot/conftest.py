@@ -11,16 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from confluent_kafka.admin import AdminClient
 from minio import Minio
 
 from fakes.telegram import FakeTelegram
 from services.bot.config import BotSettings
 from services.bot.service import BotService, build_bot
 from t1lib.config import S3Settings
-from t1lib.kafka.admin import all_topic_names, ensure_topics
-from t1lib.kafka.producer import EventProducer
-from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry
+from t1lib.kafka.topics import TopicRegistry
 from t1lib.stores import ensure_bucket, s3_client
 from tests.bot.helpers import TopicReader
 
@@ -28,28 +25,6 @@ from tests.bot.helpers import TopicReader
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 SettingsFactory = Callable[..., BotSettings]
-
-
-@pytest.fixture
-def bootstrap(engines: dict[str, str]) -> str:
-    return engines["T1_KAFKA_BOOTSTRAP"]
-
-
-@pytest.fixture
-async def registry(bootstrap: str) -> AsyncIterator[TopicRegistry]:
-    registry = TopicRegistry(EVENT_TYPES, prefix=f"test-bot-{uuid.uuid4().hex[:10]}.")
-    await asyncio.to_thread(ensure_topics, bootstrap, registry, partitions=3)
-    yield registry
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    for future in admin.delete_topics(all_topic_names(registry), operation_timeout=10).values():
-        await asyncio.to_thread(future.result, 15)
-
-
-@pytest.fixture
-async def producer(bootstrap: str, registry: TopicRegistry) -> AsyncIterator[EventProducer]:
-    producer = EventProducer(bootstrap, "test-gateway", registry=registry)
-    yield producer
-    await asyncio.to_thread(producer.close)
 
 
 @pytest.fixture
