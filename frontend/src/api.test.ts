@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError, detailText, errorText, newClientId, type KeyValueStorage } from './api';
 import { translate } from './i18n';
+import { ticketQuery } from './state';
 
 type Handler = (url: string, init: RequestInit) => Response | Promise<Response>;
 
@@ -167,6 +168,62 @@ describe('ApiClient requests', () => {
     const { client, calls } = await loggedIn(() => json(200, { items: [], next_cursor: null }));
     await client.listTickets({ status: 'assigned', assignee: 'me', q: '', cursor: 'abc', limit: 50 });
     expect(calls[0]!.url).toBe('/api/v1/tickets?status=assigned&assignee=me&cursor=abc&limit=50');
+  });
+
+  it('sends the queue category filter as category=, with the tab and search', async () => {
+    const { client, calls } = await loggedIn(() => json(200, { items: [], next_cursor: null }));
+    await client.listTickets({ ...ticketQuery({ tab: 'queue', q: '', category: 'Оплата и счета' }), limit: 50 });
+    await client.listTickets({ ...ticketQuery({ tab: 'mine', q: 'счёт', category: 'Сеть' }), limit: 50 });
+    await client.listTickets({ ...ticketQuery({ tab: 'all', q: '', category: '' }), limit: 50 });
+
+    const params = calls.map(({ url }) => Object.fromEntries(new URL(url, 'http://x').searchParams));
+    expect(calls[0]!.url).toBe(`/api/v1/tickets?status=open&category=${encodeURIComponent('Оплата и счета').replace(/%20/g, '+')}&limit=50`);
+    expect(params[0]).toEqual({ status: 'open', category: 'Оплата и счета', limit: '50' });
+    expect(params[1]).toEqual({ status: 'assigned', assignee: 'me', q: 'счёт', category: 'Сеть', limit: '50' });
+    expect(params[2]).toEqual({ limit: '50' });
+  });
+
+  it('calls the knowledge-base routes', async () => {
+    const entry = { category: 'Сеть', subcategory: '', question: 'Нет интернета', answer: 'Перезагрузите роутер.', priority: '', audience: '' };
+    const { client, calls } = await loggedIn((url, init) => {
+      if (init.method === 'DELETE') return new Response(null, { status: 204 });
+      if (url.startsWith('/api/v1/kb/categories')) return json(200, [{ name: 'Сеть', subcategories: ['Wi-Fi'] }]);
+      if (init.method === 'GET') return json(200, { items: [], next_cursor: null });
+      return json(init.method === 'POST' ? 201 : 200, { id: 'kb/1', ...entry });
+    });
+
+    expect(await client.categories()).toEqual([{ name: 'Сеть', subcategories: ['Wi-Fi'] }]);
+    await client.listKnowledge({ category: 'Сеть', cursor: null, limit: 20 });
+    await client.createKnowledge(entry);
+    await client.updateKnowledge('kb/1', entry);
+    expect(await client.deleteKnowledge('kb/1')).toBeUndefined();
+
+    expect(calls.map(({ url, init }) => `${init.method} ${url}`)).toEqual([
+      'GET /api/v1/kb/categories',
+      `GET /api/v1/kb/entries?category=${encodeURIComponent('Сеть')}&limit=20`,
+      'POST /api/v1/kb/entries',
+      'PUT /api/v1/kb/entries/kb%2F1',
+      'DELETE /api/v1/kb/entries/kb%2F1',
+    ]);
+    expect(JSON.parse(String(calls[2]!.init.body))).toEqual(entry);
+  });
+
+  it('keeps the entries of a 422 validation list for the form fields', async () => {
+    const { client } = await loggedIn(() =>
+      json(422, {
+        detail: [
+          { type: 'string_too_short', loc: ['body', 'question'], msg: 'String should have at least 3 characters' },
+          { type: 'missing', loc: ['body'], msg: 'Field required' },
+        ],
+      }),
+    );
+    const error = (await client.createKnowledge({ category: 'a', subcategory: '', question: 'ab', answer: 'x', priority: '', audience: '' }).catch((caught: unknown) => caught)) as ApiError;
+    expect(error.status).toBe(422);
+    expect(error.issues).toEqual([
+      { loc: ['question'], msg: 'String should have at least 3 characters' },
+      { loc: [], msg: 'Field required' },
+    ]);
+    expect(error.detail).toBe('question: String should have at least 3 characters; Field required');
   });
 
   it('sends a file as multipart with the caption and client_message_id', async () => {

@@ -6,7 +6,11 @@
  */
 import type { MessageKey, Translate } from './i18n';
 import type {
-  Hint,
+  CategoryPublic,
+  HintsPublic,
+  KnowledgeEntryInput,
+  KnowledgeEntryPublic,
+  KnowledgeEntryQuery,
   MessagePublic,
   OperatorCreate,
   OperatorPublic,
@@ -32,25 +36,47 @@ export interface StoredTokens {
 
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
+/** One entry of a validation error `{detail: [{loc, msg}, ...]}` (422), `body` dropped from `loc`. */
+export interface FieldIssue {
+  loc: string[];
+  msg: string;
+}
+
 /** An HTTP error of the API (status 0: the request did not reach the server). */
 export class ApiError extends Error {
   readonly status: number;
   readonly detail: string;
   /** Seconds from a Retry-After header (429), when there is one. */
   readonly retryAfter: number | null;
+  /** The entries of a validation-list detail (422), for showing them next to form fields. */
+  readonly issues: FieldIssue[];
 
-  constructor(status: number, detail: string, retryAfter: number | null = null) {
+  constructor(status: number, detail: string, retryAfter: number | null = null, issues: FieldIssue[] = []) {
     super(detail || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.detail = detail;
     this.retryAfter = retryAfter;
+    this.issues = issues;
   }
 }
 
 interface ValidationIssue {
   loc?: unknown[];
   msg?: string;
+}
+
+/** The validation-list entries of an error body, when its detail is such a list. */
+export function fieldIssues(body: unknown): FieldIssue[] {
+  if (body === null || typeof body !== 'object' || !('detail' in body)) return [];
+  const detail = (body as { detail: unknown }).detail;
+  if (!Array.isArray(detail)) return [];
+  return detail
+    .filter((issue): issue is ValidationIssue => issue !== null && typeof issue === 'object')
+    .map((issue) => ({
+      loc: (Array.isArray(issue.loc) ? issue.loc : []).filter((part) => part !== 'body').map(String),
+      msg: typeof issue.msg === 'string' ? issue.msg : JSON.stringify(issue),
+    }));
 }
 
 /** The text of an error body `{detail: string | [{loc, msg}, ...]}`. */
@@ -302,7 +328,12 @@ export class ApiClient {
     }
     const header = response.headers.get('retry-after');
     const seconds = header === null ? NaN : Number.parseInt(header, 10);
-    return new ApiError(response.status, detailText(body), Number.isFinite(seconds) ? seconds : null);
+    return new ApiError(
+      response.status,
+      detailText(body),
+      Number.isFinite(seconds) ? seconds : null,
+      fieldIssues(body),
+    );
   }
 
   // --- auth --------------------------------------------------------------------------------------
@@ -413,8 +444,34 @@ export class ApiClient {
     return this.request('PATCH', `/tickets/${encodeURIComponent(id)}`, { json: body });
   }
 
-  hints(id: string, signal?: AbortSignal): Promise<{ items: Hint[] }> {
+  hints(id: string, signal?: AbortSignal): Promise<HintsPublic> {
     return this.request('GET', `/tickets/${encodeURIComponent(id)}/hints`, { signal });
+  }
+
+  // --- knowledge base ----------------------------------------------------------------------------
+
+  /** Every knowledge-base category with its subcategories (any operator). */
+  categories(signal?: AbortSignal): Promise<CategoryPublic[]> {
+    return this.request('GET', '/kb/categories', { signal });
+  }
+
+  listKnowledge(query: KnowledgeEntryQuery = {}, signal?: AbortSignal): Promise<Page<KnowledgeEntryPublic>> {
+    return this.request('GET', '/kb/entries', { query: { ...query }, signal });
+  }
+
+  /** Admins only. */
+  createKnowledge(body: KnowledgeEntryInput): Promise<KnowledgeEntryPublic> {
+    return this.request('POST', '/kb/entries', { json: body });
+  }
+
+  /** Admins only: replaces the whole entry. */
+  updateKnowledge(id: string, body: KnowledgeEntryInput): Promise<KnowledgeEntryPublic> {
+    return this.request('PUT', `/kb/entries/${encodeURIComponent(id)}`, { json: body });
+  }
+
+  /** Admins only. */
+  deleteKnowledge(id: string): Promise<void> {
+    return this.request('DELETE', `/kb/entries/${encodeURIComponent(id)}`);
   }
 }
 

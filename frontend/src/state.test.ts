@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { applyLiveEvent, compareTickets, consoleReducer, initialState, ticketQuery, type ConsoleState, type ListFilter } from './state';
+import {
+  applyLiveEvent,
+  compareTickets,
+  consoleReducer,
+  initialState,
+  needsFileUrls,
+  refreshesHints,
+  ticketQuery,
+  type ConsoleState,
+  type ListFilter,
+} from './state';
+import type { AttachmentPublic } from './types';
 import { event, message, ticket } from './test/fixtures';
 
 const ME = 'op-me';
@@ -19,7 +30,7 @@ const ids = (state: ConsoleState) => state.tickets.map((item) => item.id);
 
 describe('live events', () => {
   it('ignores an event whose event_id was applied already', () => {
-    const state = loaded({ tab: 'queue', q: '' }, undefined, 't-1');
+    const state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
     const created = event('message.created', 'ev-1', ticket('t-1', { updated_at: '2025-03-01T11:00:00Z' }), message('m-2', 't-1'));
 
     const once = applyLiveEvent(state, created);
@@ -31,7 +42,7 @@ describe('live events', () => {
   });
 
   it('appends message.created to the open ticket only', () => {
-    const state = loaded({ tab: 'queue', q: '' }, undefined, 't-1');
+    const state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
 
     const other = applyLiveEvent(state, event('message.created', 'ev-1', ticket('t-2'), message('m-9', 't-2')));
     expect(other.messages.map((item) => item.id)).toEqual(['m-1']);
@@ -41,7 +52,7 @@ describe('live events', () => {
   });
 
   it('does not duplicate a message already added from the POST response', () => {
-    let state = loaded({ tab: 'mine', q: '' }, [ticket('t-1', { status: 'assigned', assignee: ME })], 't-1');
+    let state = loaded({ tab: 'mine', q: '', category: '' }, [ticket('t-1', { status: 'assigned', assignee: ME })], 't-1');
     const reply = message('m-2', 't-1', { direction: 'operator', operator_id: ME });
     state = consoleReducer(state, { type: 'message/added', message: reply });
     state = applyLiveEvent(state, event('message.created', 'ev-1', ticket('t-1', { status: 'assigned', assignee: ME }), reply));
@@ -50,7 +61,7 @@ describe('live events', () => {
 
   it('replaces an edited message and keeps the presigned URL it had', () => {
     const photo = { id: 'a-1', kind: 'photo' as const, url: 'https://s3/photo?sig', mime_type: 'image/jpeg', file_name: '', size: 10, ocr_text: '' };
-    let state = loaded({ tab: 'queue', q: '' }, undefined, 't-1');
+    let state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
     state = consoleReducer(state, { type: 'messages/loaded', ticketId: 't-1', items: [message('m-1', 't-1', { attachments: [photo] })] });
 
     state = applyLiveEvent(
@@ -64,7 +75,7 @@ describe('live events', () => {
   });
 
   it('removes a ticket.hidden ticket from the list, and closes it when it is open', () => {
-    const state = loaded({ tab: 'queue', q: '' }, undefined, 't-1');
+    const state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
 
     const hidden = applyLiveEvent(state, { type: 'ticket.hidden', event_id: 'ev-1', ticket_id: 't-1' });
 
@@ -79,7 +90,7 @@ describe('live events', () => {
   });
 
   it('inserts a new ticket in order and marks it unread', () => {
-    const state = loaded({ tab: 'queue', q: '' });
+    const state = loaded({ tab: 'queue', q: '', category: '' });
     const fresh = ticket('t-3', { last_message_at: '2025-03-01T11:00:00Z' });
 
     const next = applyLiveEvent(state, event('ticket.created', 'ev-1', fresh));
@@ -89,7 +100,7 @@ describe('live events', () => {
   });
 
   it('moves a ticket out of the queue when it is taken, and keeps it open', () => {
-    const state = loaded({ tab: 'queue', q: '' }, undefined, 't-1');
+    const state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
     const taken = ticket('t-1', { status: 'assigned', assignee: ME, updated_at: '2025-03-01T10:05:00Z' });
 
     const next = applyLiveEvent(state, event('ticket.updated', 'ev-1', taken));
@@ -99,7 +110,7 @@ describe('live events', () => {
   });
 
   it('adds my newly taken ticket to "Мои" and re-sorts on new messages', () => {
-    const state = loaded({ tab: 'mine', q: '' }, [ticket('t-5', { status: 'assigned', assignee: ME })]);
+    const state = loaded({ tab: 'mine', q: '', category: '' }, [ticket('t-5', { status: 'assigned', assignee: ME })]);
     const taken = ticket('t-6', { status: 'assigned', assignee: ME, last_message_at: '2025-03-01T09:00:00Z' });
     let next = applyLiveEvent(state, event('ticket.updated', 'ev-1', taken));
     expect(ids(next)).toEqual(['t-5', 't-6']);
@@ -115,23 +126,23 @@ describe('live events', () => {
   });
 
   it('ignores an older copy of a ticket that arrives late', () => {
-    const state = loaded({ tab: 'all', q: '' }, [ticket('t-1', { status: 'closed', updated_at: '2025-03-01T12:00:00Z' })]);
+    const state = loaded({ tab: 'all', q: '', category: '' }, [ticket('t-1', { status: 'closed', updated_at: '2025-03-01T12:00:00Z' })]);
     const stale = ticket('t-1', { status: 'open', updated_at: '2025-03-01T11:00:00Z' });
     expect(applyLiveEvent(state, event('ticket.updated', 'ev-1', stale)).tickets[0]!.status).toBe('closed');
   });
 
   it('does not insert tickets while searching, nor beyond the loaded pages', () => {
-    const searching = loaded({ tab: 'queue', q: 'оплата' });
+    const searching = loaded({ tab: 'queue', q: 'оплата', category: '' });
     expect(ids(applyLiveEvent(searching, event('ticket.created', 'ev-1', ticket('t-3'))))).toEqual(['t-2', 't-1']);
 
-    let paged = loaded({ tab: 'queue', q: '' });
+    let paged = loaded({ tab: 'queue', q: '', category: '' });
     paged = { ...paged, nextCursor: 'next' };
     const old = ticket('t-0', { last_message_at: '2025-02-01T00:00:00Z' });
     expect(ids(applyLiveEvent(paged, event('ticket.created', 'ev-2', old)))).toEqual(['t-2', 't-1']);
   });
 
   it('clears marks when the ticket is opened, and does not mark my own replies', () => {
-    let state = loaded({ tab: 'queue', q: '' });
+    let state = loaded({ tab: 'queue', q: '', category: '' });
     state = applyLiveEvent(state, event('message.created', 'ev-1', ticket('t-2'), message('m-1', 't-2')));
     expect(state.marks['t-2']?.unread).toBe(true);
     state = consoleReducer(state, { type: 'ticket/select', id: 't-2' });
@@ -144,16 +155,16 @@ describe('live events', () => {
 
 describe('list loading', () => {
   it('drops a page of an older list version', () => {
-    let state = consoleReducer(initialState(ME), { type: 'filter/set', filter: { tab: 'queue', q: '' } });
+    let state = consoleReducer(initialState(ME), { type: 'filter/set', filter: { tab: 'queue', q: '', category: '' } });
     const stale = state.listVersion;
-    state = consoleReducer(state, { type: 'filter/set', filter: { tab: 'closed', q: '' } });
+    state = consoleReducer(state, { type: 'filter/set', filter: { tab: 'closed', q: '', category: '' } });
     state = consoleReducer(state, { type: 'list/loaded', version: stale, page: { items: [ticket('t-1')], next_cursor: null }, append: false });
     expect(state.tickets).toEqual([]);
     expect(state.listStatus).toBe('loading');
   });
 
   it('appends the next page without duplicates', () => {
-    let state = loaded({ tab: 'all', q: '' });
+    let state = loaded({ tab: 'all', q: '', category: '' });
     state = { ...state, nextCursor: 'c1' };
     state = consoleReducer(state, { type: 'list/loadMore' });
     expect(state.loadingMore).toBe(true);
@@ -168,7 +179,7 @@ describe('list loading', () => {
   });
 
   it('keeps live messages that arrived while the conversation was loading', () => {
-    let state = loaded({ tab: 'queue', q: '' });
+    let state = loaded({ tab: 'queue', q: '', category: '' });
     state = consoleReducer(state, { type: 'ticket/select', id: 't-1' });
     state = applyLiveEvent(state, event('message.created', 'ev-1', ticket('t-1'), message('m-3', 't-1')));
     state = consoleReducer(state, { type: 'messages/loaded', ticketId: 't-1', items: [message('m-1', 't-1'), message('m-2', 't-1')] });
@@ -176,14 +187,144 @@ describe('list loading', () => {
   });
 
   it('maps tabs to REST queries', () => {
-    expect(ticketQuery({ tab: 'queue', q: '' })).toEqual({ status: 'open', q: undefined });
-    expect(ticketQuery({ tab: 'mine', q: ' счёт ' })).toEqual({ status: 'assigned', assignee: 'me', q: 'счёт' });
-    expect(ticketQuery({ tab: 'closed', q: '' })).toEqual({ status: 'closed', q: undefined });
-    expect(ticketQuery({ tab: 'all', q: '' })).toEqual({ q: undefined });
+    expect(ticketQuery({ tab: 'queue', q: '', category: '' })).toStrictEqual({ status: 'open' });
+    expect(ticketQuery({ tab: 'mine', q: ' счёт ', category: '' })).toStrictEqual({ status: 'assigned', assignee: 'me', q: 'счёт' });
+    expect(ticketQuery({ tab: 'closed', q: '', category: '' })).toStrictEqual({ status: 'closed' });
+    expect(ticketQuery({ tab: 'all', q: '', category: '' })).toStrictEqual({});
+  });
+
+  it('adds the category filter to the REST query, combined with the tab and the search', () => {
+    expect(ticketQuery({ tab: 'queue', q: '', category: 'Оплата' })).toStrictEqual({ status: 'open', category: 'Оплата' });
+    expect(ticketQuery({ tab: 'mine', q: 'счёт', category: ' Оплата ' })).toStrictEqual({
+      status: 'assigned',
+      assignee: 'me',
+      q: 'счёт',
+      category: 'Оплата',
+    });
+    expect(ticketQuery({ tab: 'all', q: '', category: '   ' })).toStrictEqual({});
   });
 
   it('sorts like the server: newest last message first, then id descending', () => {
     const list = [ticket('a', { last_message_at: null }), ticket('b'), ticket('c'), ticket('d', { last_message_at: '2025-03-02T00:00:00Z' })];
     expect([...list].sort(compareTickets).map((item) => item.id)).toEqual(['d', 'c', 'b', 'a']);
+  });
+});
+
+describe('live titles and categories', () => {
+  it('shows a title and category from ticket.updated in the queue and the open ticket header', () => {
+    const state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
+    expect(state.openTicket?.title).toBe('Ticket t-1');
+
+    const named = ticket('t-1', { title: 'Не работает оплата картой', category: 'Оплата', subcategory: 'Карты', updated_at: '2025-03-01T10:05:00Z' });
+    const next = applyLiveEvent(state, event('ticket.updated', 'ev-1', named));
+
+    const inList = next.tickets.find((item) => item.id === 't-1');
+    expect(inList).toMatchObject({ title: 'Не работает оплата картой', category: 'Оплата', subcategory: 'Карты' });
+    expect(next.openTicket).toMatchObject({ title: 'Не работает оплата картой', category: 'Оплата', subcategory: 'Карты' });
+    expect(next.selectedId).toBe('t-1');
+    expect(next.messages.map((item) => item.id)).toEqual(['m-1']);
+    // The order of the list is unchanged (no new message), and nothing is marked: the operator has it open.
+    expect(ids(next)).toEqual(['t-2', 't-1']);
+    expect(next.marks['t-1']).toBeUndefined();
+  });
+
+  it('updates a ticket that is not open in place and marks it updated, not unread', () => {
+    const state = loaded({ tab: 'queue', q: '', category: '' });
+    const next = applyLiveEvent(state, event('ticket.updated', 'ev-1', ticket('t-2', { title: 'Сброс пароля', last_message_at: '2025-03-01T12:00:00Z', updated_at: '2025-03-01T12:01:00Z' })));
+    expect(next.tickets[0]).toMatchObject({ id: 't-2', title: 'Сброс пароля' });
+    expect(next.marks['t-2']).toEqual({ unread: false, updated: true });
+  });
+
+  it('with a category filter, drops a ticket that leaves the category and adds one that joins it', () => {
+    const filter = { tab: 'queue' as const, q: '', category: 'Оплата' };
+    const state = loaded(filter, [ticket('t-2', { category: 'Оплата', last_message_at: '2025-03-01T12:00:00Z' }), ticket('t-1', { category: 'Оплата' })], 't-1');
+
+    // A new ticket is created without a category: not in this list yet...
+    let next = applyLiveEvent(state, event('ticket.created', 'ev-1', ticket('t-3', { last_message_at: '2025-03-01T13:00:00Z' })));
+    expect(ids(next)).toEqual(['t-2', 't-1']);
+    // ...until the classifier's ticket.updated gives it this category.
+    next = applyLiveEvent(next, event('ticket.updated', 'ev-2', ticket('t-3', { category: 'Оплата', title: 'Двойное списание', last_message_at: '2025-03-01T13:00:00Z', updated_at: '2025-03-01T13:00:01Z' })));
+    expect(ids(next)).toEqual(['t-3', 't-2', 't-1']);
+
+    // The open ticket moves to another category: out of the list, still open with its new category.
+    next = applyLiveEvent(next, event('ticket.updated', 'ev-3', ticket('t-1', { category: 'Сеть', updated_at: '2025-03-01T14:00:00Z' })));
+    expect(ids(next)).toEqual(['t-3', 't-2']);
+    expect(next.openTicket).toMatchObject({ id: 't-1', category: 'Сеть' });
+  });
+});
+
+describe('message.updated', () => {
+  const photo: AttachmentPublic = { id: 'a-1', kind: 'photo', url: 'https://s3/photo?sig', mime_type: 'image/jpeg', file_name: '', size: 10, ocr_text: '' };
+
+  function withPhoto() {
+    let state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
+    state = consoleReducer(state, {
+      type: 'messages/loaded',
+      ticketId: 't-1',
+      items: [message('m-1', 't-1', { text: '', attachments: [photo] }), message('m-2', 't-1', { text: 'вот скриншот' })],
+    });
+    return state;
+  }
+
+  it('replaces the message in the open conversation when its OCR text arrives', () => {
+    const state = withPhoto();
+    const ocr = message('m-1', 't-1', { text: '', attachments: [{ ...photo, url: null, ocr_text: 'Ошибка 0x80070005' }] });
+
+    const next = applyLiveEvent(state, event('message.updated', 'ev-1', ticket('t-1'), ocr));
+
+    expect(next.messages.map((item) => item.id)).toEqual(['m-1', 'm-2']);
+    expect(next.messages[0]!.attachments[0]).toMatchObject({ ocr_text: 'Ошибка 0x80070005', url: 'https://s3/photo?sig' });
+    expect(next.messages[1]).toBe(state.messages[1]);
+    expect(needsFileUrls(ocr, state.messages)).toBe(false);
+  });
+
+  it('leaves the open conversation alone for a message of another ticket', () => {
+    const state = withPhoto();
+    const other = message('m-1', 't-2', { text: 'другое' });
+    const next = applyLiveEvent(state, event('message.updated', 'ev-1', ticket('t-2'), other));
+    expect(next.messages).toBe(state.messages);
+  });
+
+  it('needs the conversation fetched again only for files it has no URL for', () => {
+    const state = withPhoto();
+    const fresh = message('m-3', 't-1', { attachments: [{ ...photo, id: 'a-2', url: null }] });
+    expect(needsFileUrls(fresh, state.messages)).toBe(true);
+    expect(needsFileUrls(message('m-4', 't-1'), state.messages)).toBe(false);
+  });
+});
+
+describe('hints refresh trigger', () => {
+  const open = () => loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
+
+  it('fires for a customer message, new or updated (OCR), in the open ticket only', () => {
+    const customer = message('m-2', 't-1');
+    expect(refreshesHints(event('message.created', 'e1', ticket('t-1'), customer), 't-1')).toBe(true);
+    expect(refreshesHints(event('message.updated', 'e2', ticket('t-1'), customer), 't-1')).toBe(true);
+
+    expect(refreshesHints(event('message.created', 'e3', ticket('t-2'), message('m-9', 't-2')), 't-1')).toBe(false);
+    expect(refreshesHints(event('message.created', 'e4', ticket('t-1'), customer), null)).toBe(false);
+    expect(refreshesHints(event('message.created', 'e5', ticket('t-1'), message('m-3', 't-1', { direction: 'operator', operator_id: ME })), 't-1')).toBe(false);
+    expect(refreshesHints(event('message.created', 'e6', ticket('t-1'), message('m-4', 't-1', { direction: 'system' })), 't-1')).toBe(false);
+    expect(refreshesHints(event('ticket.updated', 'e7', ticket('t-1', { title: 'Новая тема' })), 't-1')).toBe(false);
+    expect(refreshesHints({ type: 'ticket.hidden', event_id: 'e8', ticket_id: 't-1' }, 't-1')).toBe(false);
+  });
+
+  it('bumps hintsVersion once per event, never for a repeated event_id', () => {
+    let state = open();
+    expect(state.hintsVersion).toBe(0);
+    const created = event('message.created', 'ev-1', ticket('t-1'), message('m-2', 't-1'));
+    state = applyLiveEvent(state, created);
+    state = applyLiveEvent(state, created);
+    expect(state.hintsVersion).toBe(1);
+
+    state = applyLiveEvent(state, event('message.updated', 'ev-2', ticket('t-1'), message('m-2', 't-1', { text: 'исправлено', edited: true })));
+    expect(state.hintsVersion).toBe(2);
+
+    state = applyLiveEvent(state, event('message.created', 'ev-3', ticket('t-2'), message('m-9', 't-2')));
+    state = applyLiveEvent(state, event('ticket.updated', 'ev-4', ticket('t-1', { title: 'Тема', updated_at: '2025-03-01T11:00:00Z' })));
+    expect(state.hintsVersion).toBe(2);
+
+    state = consoleReducer(state, { type: 'hints/refresh' });
+    expect(state.hintsVersion).toBe(3);
   });
 });

@@ -10,7 +10,11 @@ export const QUEUE_TABS: readonly QueueTab[] = ['queue', 'mine', 'closed', 'all'
 export interface ListFilter {
   tab: QueueTab;
   q: string;
+  /** A knowledge-base category ('' = all categories). */
+  category: string;
 }
+
+export const DEFAULT_FILTER: ListFilter = { tab: 'queue', q: '', category: '' };
 
 export interface TicketMark {
   /** Something new from the customer (or a new ticket) since the operator last opened it. */
@@ -41,11 +45,13 @@ export interface ConsoleState {
   seenEventIds: string[];
   /** The open ticket was closed from view because it became invisible to this operator. */
   hiddenNotice: boolean;
+  /** Bumped when a live event may change the open ticket's hints (the customer wrote, OCR text came). */
+  hintsVersion: number;
 }
 
 export const SEEN_EVENTS_LIMIT = 1000;
 
-export function initialState(meId: string, filter: ListFilter = { tab: 'queue', q: '' }): ConsoleState {
+export function initialState(meId: string, filter: ListFilter = DEFAULT_FILTER): ConsoleState {
   return {
     meId,
     filter,
@@ -63,22 +69,32 @@ export function initialState(meId: string, filter: ListFilter = { tab: 'queue', 
     marks: {},
     seenEventIds: [],
     hiddenNotice: false,
+    hintsVersion: 0,
   };
 }
 
-/** The REST query of a list filter. */
+/** The REST query of a list filter (empty search and category are left out). */
 export function ticketQuery(filter: ListFilter): TicketQuery {
-  const q = filter.q.trim() || undefined;
+  const query: TicketQuery = {};
   switch (filter.tab) {
     case 'queue':
-      return { status: 'open', q };
+      query.status = 'open';
+      break;
     case 'mine':
-      return { status: 'assigned', assignee: 'me', q };
+      query.status = 'assigned';
+      query.assignee = 'me';
+      break;
     case 'closed':
-      return { status: 'closed', q };
+      query.status = 'closed';
+      break;
     case 'all':
-      return { q };
+      break;
   }
+  const q = filter.q.trim();
+  if (q) query.q = q;
+  const category = filter.category.trim();
+  if (category) query.category = category;
+  return query;
 }
 
 /** Whether a ticket belongs in the list of `filter` (the text query is left to the server). */
@@ -93,6 +109,23 @@ export function matchesTab(ticket: TicketPublic, tab: QueueTab, meId: string): b
     case 'all':
       return true;
   }
+}
+
+/** Whether a ticket belongs in the list of `filter`: its tab and category (the text query is the server's). */
+export function matchesFilter(ticket: TicketPublic, filter: ListFilter, meId: string): boolean {
+  if (!matchesTab(ticket, filter.tab, meId)) return false;
+  const category = filter.category.trim();
+  return !category || ticket.category === category;
+}
+
+/**
+ * Whether a live event may change the hints of the open ticket: a customer message in it, new or updated
+ * (an edit, or the OCR text of a photo arriving in message.updated).
+ */
+export function refreshesHints(event: LiveEvent, openTicketId: string | null): boolean {
+  if (!openTicketId || (event.type !== 'message.created' && event.type !== 'message.updated')) return false;
+  const message = event.message;
+  return message !== null && message.ticket_id === openTicketId && message.direction === 'customer' && !message.internal;
 }
 
 function stamp(value: string | null): number {
@@ -120,7 +153,7 @@ function upsertTicket(state: ConsoleState, ticket: TicketPublic): ConsoleState {
   if (known && isStale(ticket, known)) return state;
 
   let tickets = state.tickets;
-  if (matchesTab(ticket, state.filter.tab, state.meId)) {
+  if (matchesFilter(ticket, state.filter, state.meId)) {
     if (index >= 0) {
       tickets = [...tickets];
       tickets[index] = ticket;
@@ -161,6 +194,18 @@ function upsertMessage(messages: MessagePublic[], message: MessagePublic): Messa
   return next;
 }
 
+/**
+ * Whether showing `message` needs the conversation fetched again: live copies carry no presigned URLs, so
+ * an attachment whose URL we do not have yet (a new file) does; an update of a message whose files we
+ * already show (OCR text, an edit) does not, since the URLs we have are kept.
+ */
+export function needsFileUrls(message: MessagePublic, known: readonly MessagePublic[]): boolean {
+  const old = known.find((item) => item.id === message.id);
+  return message.attachments.some(
+    (attachment) => !attachment.url && !old?.attachments.some((item) => item.id === attachment.id && item.url),
+  );
+}
+
 function withoutMark(marks: Record<string, TicketMark>, id: string): Record<string, TicketMark> {
   if (!(id in marks)) return marks;
   const next = { ...marks };
@@ -182,6 +227,7 @@ export type ConsoleAction =
   | { type: 'ticket/changed'; ticket: TicketPublic }
   | { type: 'message/added'; message: MessagePublic }
   | { type: 'notice/clear' }
+  | { type: 'hints/refresh' }
   | { type: 'live'; event: LiveEvent };
 
 export function consoleReducer(state: ConsoleState, action: ConsoleAction): ConsoleState {
@@ -270,6 +316,8 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return { ...state, messages: upsertMessage(state.messages, action.message) };
     case 'notice/clear':
       return { ...state, hiddenNotice: false };
+    case 'hints/refresh':
+      return { ...state, hintsVersion: state.hintsVersion + 1 };
     case 'live':
       return applyLiveEvent(state, action.event);
   }
@@ -299,6 +347,7 @@ export function applyLiveEvent(state: ConsoleState, event: LiveEvent): ConsoleSt
   }
 
   let next = event.ticket ? upsertTicket(seen, event.ticket) : seen;
+  if (refreshesHints(event, next.selectedId)) next = { ...next, hintsVersion: next.hintsVersion + 1 };
   const message = event.message;
   if (message && message.ticket_id === next.selectedId) {
     next = { ...next, messages: upsertMessage(next.messages, message) };

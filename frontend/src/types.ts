@@ -107,6 +107,38 @@ export interface Hint {
   score: number;
 }
 
+/** GET /tickets/{id}/hints: the hints and the text they were found for. */
+export interface HintsPublic {
+  items: Hint[];
+  query: string;
+}
+
+/** A knowledge-base category with its subcategories (GET /kb/categories). */
+export interface CategoryPublic {
+  name: string;
+  subcategories: string[];
+}
+
+/** The body of POST /kb/entries and PUT /kb/entries/{id} (gateway/models.py KnowledgeEntryCreate). */
+export interface KnowledgeEntryInput {
+  category: string;
+  subcategory: string;
+  question: string;
+  answer: string;
+  priority: string;
+  audience: string;
+}
+
+export interface KnowledgeEntryPublic extends KnowledgeEntryInput {
+  id: string;
+}
+
+export interface KnowledgeEntryQuery {
+  cursor?: string | null;
+  limit?: number;
+  category?: string;
+}
+
 export interface TicketQuery {
   status?: TicketStatus;
   assignee?: string;

@@ -3,7 +3,8 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { api, errorText } from './api';
 import type { Translate } from './i18n';
 import { LiveConnection, type LiveStatus } from './live';
-import { consoleReducer, initialState, ticketQuery, type ConsoleAction, type ConsoleState, type ListFilter } from './state';
+import { storedQueueCategory, storeQueueCategory } from './prefs';
+import { consoleReducer, DEFAULT_FILTER, initialState, needsFileUrls, ticketQuery, type ConsoleAction, type ConsoleState, type ListFilter } from './state';
 import type { MessagePublic, OperatorPublic, TicketPublic } from './types';
 
 const PAGE_SIZE = 50;
@@ -23,7 +24,7 @@ export interface ConsoleApi {
 
 export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
   const [state, dispatch] = useReducer(consoleReducer, me.id, (id) =>
-    initialState(id, { tab: 'queue', q: '' }),
+    initialState(id, { ...DEFAULT_FILTER, category: storedQueueCategory(id) }),
   );
   const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting');
   const stateRef = useRef(state);
@@ -51,7 +52,13 @@ export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
     dispatch({ type: 'list/reload' });
   }, []);
 
-  const setFilter = useCallback((filter: ListFilter) => dispatch({ type: 'filter/set', filter }), []);
+  const setFilter = useCallback(
+    (filter: ListFilter) => {
+      storeQueueCategory(me.id, filter.category);
+      dispatch({ type: 'filter/set', filter });
+    },
+    [me.id],
+  );
   const reloadList = useCallback(() => dispatch({ type: 'list/reload' }), []);
 
   const loadMore = useCallback(() => {
@@ -122,16 +129,20 @@ export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
         // Events sent while we were away are not replayed: reload what is on screen.
         dispatch({ type: 'list/reload' });
         const id = stateRef.current.selectedId;
-        if (id) loadOpenTicket(id);
+        if (id) {
+          loadOpenTicket(id);
+          dispatch({ type: 'hints/refresh' });
+        }
       },
       onEvent: (event) => {
+        const before = stateRef.current;
         dispatch({ type: 'live', event });
-        // Live messages carry no presigned URLs: fetch the open conversation again to show the files.
+        // Live messages carry no presigned URLs: fetch the open conversation again to show new files.
         if (
           (event.type === 'message.created' || event.type === 'message.updated') &&
           event.message &&
-          event.message.ticket_id === stateRef.current.selectedId &&
-          event.message.attachments.some((attachment) => !attachment.url)
+          event.message.ticket_id === before.selectedId &&
+          needsFileUrls(event.message, before.messages)
         ) {
           if (refetchTimer) clearTimeout(refetchTimer);
           const id = event.message.ticket_id;

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
 import { useI18n } from '../i18n';
-import type { OperatorPublic } from '../types';
+import type { CategoryPublic, OperatorPublic } from '../types';
 import type { ConsoleApi } from '../useConsole';
 import { Conversation, mayAct } from './Conversation';
 import { HintsPanel } from './HintsPanel';
@@ -11,11 +11,12 @@ export interface ConsoleViewProps {
   me: OperatorPublic;
   console: ConsoleApi;
   operators: OperatorPublic[];
+  categories: readonly CategoryPublic[];
   nameOf: (operatorId: string | null) => string;
 }
 
 /** The tickets page: queue | conversation | details. */
-export function ConsoleView({ me, console: desk, operators, nameOf }: ConsoleViewProps) {
+export function ConsoleView({ me, console: desk, operators, categories, nameOf }: ConsoleViewProps) {
   const { t } = useI18n();
   const { state } = desk;
   const [drafts, setDrafts] = useState<Record<string, string>>({});
@@ -37,13 +38,12 @@ export function ConsoleView({ me, console: desk, operators, nameOf }: ConsoleVie
     replyRef.current?.focus();
   };
 
-  const lastCustomerMessage = [...state.messages].reverse().find((message) => message.direction === 'customer');
-
   return (
     <div className="console">
       <TicketQueue
         state={state}
         isAdmin={isAdmin}
+        categories={categories}
         nameOf={nameOf}
         onFilter={desk.setFilter}
         onLoadMore={desk.loadMore}
@@ -97,10 +97,14 @@ export function ConsoleView({ me, console: desk, operators, nameOf }: ConsoleVie
       <aside className="console__side" aria-label={t('details.label')}>
         {ticket && (
           <>
-            <TicketDetails ticket={ticket} canEdit={mayAct(ticket, me)} nameOf={nameOf} onTicketChanged={desk.ticketChanged} />
-            {ticket.status !== 'closed' && (
-              <HintsPanel ticketId={ticket.id} refreshKey={lastCustomerMessage?.id ?? ''} onUse={useHint} />
-            )}
+            <TicketDetails
+              ticket={ticket}
+              canEdit={mayAct(ticket, me)}
+              categories={categories}
+              nameOf={nameOf}
+              onTicketChanged={desk.ticketChanged}
+            />
+            {ticket.status !== 'closed' && <HintsPanel ticketId={ticket.id} refreshKey={state.hintsVersion} onUse={useHint} />}
           </>
         )}
       </aside>

@@ -6,7 +6,7 @@ import type { MessagePublic, OperatorPublic, TicketPublic } from '../types';
 import { Icon } from './Icon';
 import { MessageBubble } from './MessageBubble';
 import { ReplyBox, type ReplyInput } from './ReplyBox';
-import { StatusBadge } from './Badges';
+import { CategoryChip, StatusBadge } from './Badges';
 import { TicketActions } from './TicketActions';
 
 interface Pending {
@@ -150,6 +150,7 @@ export function Conversation(props: ConversationProps) {
           </h2>
           <div className="conversation__sub">
             <StatusBadge status={ticket.status} />
+            <CategoryChip category={ticket.category} subcategory={ticket.subcategory} />
             <span>{ticket.customer.name || t('customer.anonymous')}</span>
             {ticket.assignee && (
               <span className="muted">

@@ -1,18 +1,21 @@
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { api, errorText } from '../api';
 import { useI18n } from '../i18n';
-import { PRIORITIES, type Priority, type TicketPublic, type TicketUpdate } from '../types';
+import { subcategoriesOf, withCurrent } from '../knowledge';
+import { PRIORITIES, type CategoryPublic, type Priority, type TicketPublic, type TicketUpdate } from '../types';
 import { StatusBadge } from './Badges';
 
 export interface TicketDetailsProps {
   ticket: TicketPublic;
   canEdit: boolean;
+  /** Knowledge-base categories for the category and subcategory pickers. */
+  categories: readonly CategoryPublic[];
   nameOf: (operatorId: string | null) => string;
   onTicketChanged: (ticket: TicketPublic) => void;
 }
 
 /** The right column: who the customer is, and the ticket's editable properties. */
-export function TicketDetails({ ticket, canEdit, nameOf, onTicketChanged }: TicketDetailsProps) {
+export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketChanged }: TicketDetailsProps) {
   const { t, fmt } = useI18n();
   const ids = useId();
   const [saving, setSaving] = useState(false);
@@ -66,11 +69,28 @@ export function TicketDetails({ ticket, canEdit, nameOf, onTicketChanged }: Tick
 
   const saveCategory = (event: FormEvent) => {
     event.preventDefault();
-    void save({ category: category.trim(), subcategory: subcategory.trim() });
+    void save({ category, subcategory });
+  };
+
+  // A new category keeps the subcategory only when that category has it too.
+  const chooseCategory = (next: string) => {
+    setCategory(next);
+    if (!subcategoriesOf(categories, next).includes(subcategory)) setSubcategory('');
   };
 
   const customer = ticket.customer;
-  const categoryChanged = category.trim() !== ticket.category || subcategory.trim() !== ticket.subcategory;
+  const categoryChanged = category !== ticket.category || subcategory !== ticket.subcategory;
+  // The ticket's own values stay choosable even when the knowledge base no longer has them.
+  const categoryOptions = withCurrent(
+    categories.map((item) => item.name),
+    category,
+    ticket.category,
+  );
+  const subcategoryOptions = withCurrent(
+    subcategoriesOf(categories, category),
+    subcategory,
+    category === ticket.category ? ticket.subcategory : '',
+  );
 
   return (
     <div className="details">
@@ -200,11 +220,30 @@ export function TicketDetails({ ticket, canEdit, nameOf, onTicketChanged }: Tick
         <form className="field-group" onSubmit={saveCategory}>
           <div className="field">
             <label htmlFor={`${ids}-category`}>{t('ticket.category')}</label>
-            <input id={`${ids}-category`} value={category} onChange={(event) => setCategory(event.target.value)} disabled={!canEdit || saving} maxLength={200} />
+            <select id={`${ids}-category`} value={category} onChange={(event) => chooseCategory(event.target.value)} disabled={!canEdit || saving}>
+              <option value="">{t('ticket.noCategory')}</option>
+              {categoryOptions.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
           </div>
           <div className="field">
             <label htmlFor={`${ids}-subcategory`}>{t('ticket.subcategory')}</label>
-            <input id={`${ids}-subcategory`} value={subcategory} onChange={(event) => setSubcategory(event.target.value)} disabled={!canEdit || saving} maxLength={200} />
+            <select
+              id={`${ids}-subcategory`}
+              value={subcategory}
+              onChange={(event) => setSubcategory(event.target.value)}
+              disabled={!canEdit || saving || (!category && !subcategory)}
+            >
+              <option value="">{t('ticket.noCategory')}</option>
+              {subcategoryOptions.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
           </div>
           {canEdit && (
             <button type="submit" className="btn btn--small" disabled={!categoryChanged || saving}>

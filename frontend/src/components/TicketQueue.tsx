@@ -1,12 +1,15 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useI18n } from '../i18n';
+import { withCurrent } from '../knowledge';
 import { QUEUE_TABS, type ConsoleState, type ListFilter, type QueueTab } from '../state';
-import type { TicketPublic } from '../types';
-import { PriorityBadge, StatusBadge } from './Badges';
+import type { CategoryPublic, TicketPublic } from '../types';
+import { CategoryChip, PriorityBadge, StatusBadge } from './Badges';
 
 export interface TicketQueueProps {
   state: ConsoleState;
   isAdmin: boolean;
+  /** Knowledge-base categories for the category filter. */
+  categories: readonly CategoryPublic[];
   nameOf: (operatorId: string | null) => string;
   onFilter: (filter: ListFilter) => void;
   onLoadMore: () => void;
@@ -16,8 +19,8 @@ export interface TicketQueueProps {
 
 const SEARCH_DELAY_MS = 350;
 
-/** The left column: tabs, search and the ticket list with infinite scroll and live highlighting. */
-export function TicketQueue({ state, isAdmin, nameOf, onFilter, onLoadMore, onSelect, onRetry }: TicketQueueProps) {
+/** The left column: tabs, search, category filter and the ticket list with infinite scroll and live highlighting. */
+export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLoadMore, onSelect, onRetry }: TicketQueueProps) {
   const { t, fmt } = useI18n();
   const ids = useId();
   const tabs = QUEUE_TABS.filter((tab) => tab !== 'all' || isAdmin);
@@ -49,8 +52,16 @@ export function TicketQueue({ state, isAdmin, nameOf, onFilter, onLoadMore, onSe
   }, [canLoadMore, onLoadMore, state.tickets.length]);
 
   const chooseTab = (tab: QueueTab) => {
-    if (tab !== state.filter.tab) onFilter({ tab, q: query });
+    if (tab !== state.filter.tab) onFilter({ ...state.filter, tab, q: query });
   };
+
+  const chooseCategory = (category: string) => {
+    if (category !== state.filter.category) onFilter({ ...state.filter, q: query, category });
+  };
+  const categoryOptions = withCurrent(
+    categories.map((category) => category.name),
+    state.filter.category,
+  );
 
   const onTabKey = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
     let next = -1;
@@ -119,6 +130,22 @@ export function TicketQueue({ state, isAdmin, nameOf, onFilter, onLoadMore, onSe
           onChange={(event) => setQuery(event.target.value)}
           maxLength={200}
         />
+        <label htmlFor={`${ids}-category`} className="visually-hidden">
+          {t('queue.category')}
+        </label>
+        <select
+          id={`${ids}-category`}
+          className={`queue__category${state.filter.category ? ' is-active' : ''}`}
+          value={state.filter.category}
+          onChange={(event) => chooseCategory(event.target.value)}
+        >
+          <option value="">{t('common.allCategories')}</option>
+          {categoryOptions.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
       </form>
 
       <div
@@ -132,7 +159,7 @@ export function TicketQueue({ state, isAdmin, nameOf, onFilter, onLoadMore, onSe
       >
         {state.listStatus === 'loading' && state.tickets.length === 0 && <p className="placeholder">{t('common.loading')}</p>}
         {state.listStatus !== 'loading' && state.listStatus !== 'error' && state.tickets.length === 0 && (
-          <p className="placeholder">{state.filter.q ? t('queue.nothingFound') : t('queue.empty')}</p>
+          <p className="placeholder">{state.filter.q || state.filter.category ? t('queue.nothingFound') : t('queue.empty')}</p>
         )}
         <ul>
           {state.tickets.map((ticket) => (
@@ -208,6 +235,7 @@ function TicketItem({ ticket, selected, unread, updated, showStatus, assigneeNam
         {unread && <span className="visually-hidden">{t('queue.unread')}</span>}
         {showStatus && <StatusBadge status={ticket.status} />}
         <PriorityBadge priority={ticket.priority} />
+        <CategoryChip category={ticket.category} subcategory={ticket.subcategory} small />
         {ticket.tags.slice(0, 3).map((tag) => (
           <span key={tag} className="tag tag--small">
             {tag}

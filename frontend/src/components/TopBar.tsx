@@ -2,7 +2,7 @@ import { LOCALES, useI18n, type Locale } from '../i18n';
 import type { LiveStatus } from '../live';
 import type { OperatorPublic } from '../types';
 
-export type View = 'tickets' | 'operators';
+export type View = 'tickets' | 'knowledge' | 'operators';
 
 export interface TopBarProps {
   me: OperatorPublic;
@@ -48,6 +48,9 @@ export function TopBar({ me, view, onView, liveStatus, onLogout }: TopBarProps) 
       <nav className="topbar__nav" aria-label={t('app.sections')}>
         <button type="button" className={`topbar__link${view === 'tickets' ? ' is-active' : ''}`} aria-current={view === 'tickets' ? 'page' : undefined} onClick={() => onView('tickets')}>
           {t('nav.tickets')}
+        </button>
+        <button type="button" className={`topbar__link${view === 'knowledge' ? ' is-active' : ''}`} aria-current={view === 'knowledge' ? 'page' : undefined} onClick={() => onView('knowledge')}>
+          {t('nav.knowledge')}
         </button>
         {me.role === 'admin' && (
           <button type="button" className={`topbar__link${view === 'operators' ? ' is-active' : ''}`} aria-current={view === 'operators' ? 'page' : undefined} onClick={() => onView('operators')}>

@@ -2,8 +2,10 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorText } from '../api';
 import { useI18n } from '../i18n';
 import type { OperatorPublic } from '../types';
+import { useCategories } from '../useCategories';
 import { useConsole } from '../useConsole';
 import { ConsoleView } from './ConsoleView';
+import { KnowledgePage } from './KnowledgePage';
 import { OperatorsPage } from './OperatorsPage';
 import { TopBar, type View } from './TopBar';
 
@@ -12,11 +14,12 @@ export interface WorkspaceProps {
   onLogout: () => void;
 }
 
-/** The signed-in console: top bar, and the tickets or (admins) operators page. */
+/** The signed-in console: top bar, and the tickets, knowledge-base or (admins) operators page. */
 export function Workspace({ me, onLogout }: WorkspaceProps) {
   const { t } = useI18n();
   const [view, setView] = useState<View>('tickets');
   const desk = useConsole(me, t);
+  const { categories, reload: reloadCategories } = useCategories();
   const [operators, setOperators] = useState<OperatorPublic[]>([me]);
   const [operatorsLoading, setOperatorsLoading] = useState(false);
   const [operatorsError, setOperatorsError] = useState<string | null>(null);
@@ -54,8 +57,10 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
       <TopBar me={me} view={view} onView={setView} liveStatus={desk.liveStatus} onLogout={onLogout} />
       {view === 'operators' && isAdmin ? (
         <OperatorsPage me={me} operators={operators} loading={operatorsLoading} error={operatorsError} onChanged={loadOperators} />
+      ) : view === 'knowledge' ? (
+        <KnowledgePage isAdmin={isAdmin} categories={categories} onChanged={reloadCategories} />
       ) : (
-        <ConsoleView me={me} console={desk} operators={operators} nameOf={nameOf} />
+        <ConsoleView me={me} console={desk} operators={operators} categories={categories} nameOf={nameOf} />
       )}
     </div>
   );

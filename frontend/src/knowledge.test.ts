@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from './api';
+import { translate, type MessageKey, type Params } from './i18n';
+import { emptyEntry, hasErrors, normalizeEntry, saveErrors, searchEntries, upsertEntry, validateEntry, withCurrent } from './knowledge';
+import type { KnowledgeEntryPublic } from './types';
+
+const t = (key: MessageKey, params?: Params) => translate('ru', key, params);
+
+function entry(id: string, changes: Partial<KnowledgeEntryPublic> = {}): KnowledgeEntryPublic {
+  return { id, category: 'Сеть', subcategory: 'Wi-Fi', question: 'Нет интернета', answer: 'Перезагрузите роутер.', priority: 'высокий', audience: 'все клиенты', ...changes };
+}
+
+describe('knowledge entry form rules', () => {
+  it('requires category, question (3+) and answer, after trimming', () => {
+    const errors = validateEntry({ ...emptyEntry(), category: '   ', question: ' ab ', answer: '' }, t);
+    expect(errors).toEqual({ category: 'Обязательное поле', question: 'Не короче 3 символов', answer: 'Обязательное поле' });
+    expect(hasErrors(errors)).toBe(true);
+  });
+
+  it('checks the upper limits in characters, as the server does', () => {
+    const ok = { ...emptyEntry('Сеть'), question: 'Как?!', answer: 'Так.' };
+    expect(validateEntry(ok, t)).toEqual({});
+    expect(hasErrors(validateEntry(ok, t))).toBe(false);
+    // 50 emoji are 100 UTF-16 units but 50 characters: still fine for priority (max 50).
+    expect(validateEntry({ ...ok, priority: '🔥'.repeat(50) }, t)).toEqual({});
+    expect(validateEntry({ ...ok, priority: 'x'.repeat(51), audience: 'y'.repeat(201) }, t)).toEqual({
+      priority: 'Не длиннее 50 символов',
+      audience: 'Не длиннее 200 символов',
+    });
+  });
+
+  it('trims what it sends', () => {
+    expect(normalizeEntry({ category: ' Сеть ', subcategory: ' ', question: ' Вопрос? ', answer: '\nОтвет\n', priority: '', audience: ' все ' })).toEqual({
+      category: 'Сеть',
+      subcategory: '',
+      question: 'Вопрос?',
+      answer: 'Ответ',
+      priority: '',
+      audience: 'все',
+    });
+  });
+
+  it('puts 422 entries next to their fields and the rest in one message', () => {
+    const error = new ApiError(422, 'ignored', null, [
+      { loc: ['question'], msg: 'String should have at least 3 characters' },
+      { loc: ['question'], msg: 'second problem' },
+      { loc: ['answer'], msg: 'Field required' },
+      { loc: [], msg: 'Input should be a valid dictionary' },
+    ]);
+    expect(saveErrors(error, t)).toEqual({
+      fields: { question: 'String should have at least 3 characters; second problem', answer: 'Field required' },
+      general: 'Input should be a valid dictionary',
+    });
+  });
+
+  it('shows other errors as one message', () => {
+    expect(saveErrors(new ApiError(403, 'admins only'), t)).toEqual({ fields: {}, general: 'Изменять базу знаний могут только администраторы' });
+    expect(saveErrors(new ApiError(503, ''), t).general).toBe('Ошибка сервера (503). Повторите позже.');
+    expect(saveErrors(new ApiError(0, ''), t).general).toBe(t('error.network'));
+  });
+});
+
+describe('knowledge list helpers', () => {
+  const entries = [
+    entry('1'),
+    entry('2', { category: 'Оплата', subcategory: 'Карты', question: 'Списали дважды', answer: 'Вернём в течение 3 дней.', audience: '' }),
+    entry('3', { question: 'Ёлка не горит', answer: 'Проверьте гирлянду' }),
+  ];
+
+  it('searches every word in any field, ignoring case and ё', () => {
+    expect(searchEntries(entries, '').map((item) => item.id)).toEqual(['1', '2', '3']);
+    expect(searchEntries(entries, 'РОУТЕР').map((item) => item.id)).toEqual(['1']);
+    expect(searchEntries(entries, 'оплата дважды').map((item) => item.id)).toEqual(['2']);
+    expect(searchEntries(entries, 'елка').map((item) => item.id)).toEqual(['3']);
+    expect(searchEntries(entries, 'wi-fi').map((item) => item.id)).toEqual(['1', '3']);
+    expect(searchEntries(entries, 'нет такого')).toEqual([]);
+  });
+
+  it('puts a saved entry in place, first when new, and drops it when it left the filter', () => {
+    expect(upsertEntry(entries, entry('9'), '').map((item) => item.id)).toEqual(['9', '1', '2', '3']);
+    expect(upsertEntry(entries, entry('2', { question: 'Новое' }), '')[1]!.question).toBe('Новое');
+    expect(upsertEntry(entries, entry('1', { category: 'Оплата' }), 'Сеть').map((item) => item.id)).toEqual(['2', '3']);
+    expect(upsertEntry(entries, entry('9', { category: 'Оплата' }), 'Сеть')).toBe(entries);
+  });
+
+  it('keeps current values choosable in selects', () => {
+    expect(withCurrent(['Оплата', 'Сеть'], 'Сеть')).toEqual(['Оплата', 'Сеть']);
+    expect(withCurrent(['Оплата', 'Сеть'], 'Старое', '', 'Старое')).toEqual(['Старое', 'Оплата', 'Сеть']);
+  });
+});
