@@ -1,0 +1,39 @@
+"""Settings of summarizer, read from T1_* variables (see t1lib.config and t1lib.llm)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.summarizer.titles import TITLE_LIMIT
+from t1lib.config import ENV_PREFIX, BaseServiceSettings, KafkaSettings
+from t1lib.llm import LlmSettings
+
+CONSUMER_GROUP = "summarizer"
+DEFAULT_ML_GRPC_ADDR = "127.0.0.1:8004"
+
+
+class SummarizerSettings(BaseServiceSettings, KafkaSettings, LlmSettings):
+    """T1_KAFKA_BOOTSTRAP is required; without T1_LLM_API_KEY titles are made offline."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    service_name: str = "summarizer"
+    consumer_group: str = Field(default=CONSUMER_GROUP, description="Kafka consumer group id")
+    ml_grpc_addr: str = Field(
+        default=DEFAULT_ML_GRPC_ADDR, description="ml's HintsService host:port; empty skips categories"
+    )
+    ml_timeout_s: float = Field(default=2.0, gt=0, description="deadline of ClassifyText")
+    classify_min_confidence: float = Field(
+        default=0.0, ge=0, le=1, description="categories with a lower ClassifyText confidence are left empty"
+    )
+    title_max_length: int = Field(default=TITLE_LIMIT, ge=10, le=TITLE_LIMIT)
+    title_temperature: float = Field(default=0.2, ge=0, le=2)
+    title_max_tokens: int = Field(default=48, ge=8, description="max_tokens of the title request")
+    title_input_chars: int = Field(default=2000, ge=100, description="customer text sent to the LLM and ml")
+    # A title is not urgent, but records are handled one at a time: keep a failing provider from holding
+    # the queue for long (the offline title is used after the budget).
+    llm_timeout_s: float = Field(default=10.0, gt=0, description="timeout of one LLM attempt")
+    llm_total_timeout_s: float = Field(
+        default=25.0, gt=0, description="LLM budget per title, retries included"
+    )

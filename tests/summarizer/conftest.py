@@ -1,0 +1,251 @@
+"""summarizer in-process on real Kafka (topics under a prefix unique to the test, from tests/conftest.py),
+the fake LLM server in-process, and a tiny gRPC HintsService that answers ClassifyText as the test says."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from fakes.llm import FakeLlm
+from services.summarizer.app import App, build_app
+from services.summarizer.config import SummarizerSettings
+from t1.ml.v1 import hints_service_pb2 as hints_pb
+from t1.summarizer.v1 import events_pb2 as summarizer_pb
+from t1lib.events import new_event
+from t1lib.grpc.server import start_server
+from t1lib.kafka.codec import decode, headers_dict
+from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.topics import TopicRegistry, dlq_topic
+
+PARTITIONS = 3  # as the `registry` fixture creates them
+HINTS_SERVICE = hints_pb.DESCRIPTOR.services_by_name["HintsService"].full_name
+Context = Any  # grpc.aio.ServicerContext is generic only in the stubs
+
+
+class Hints:
+    """ClassifyText answers `answer` (after `delay_s`) and records the texts; the other RPCs of
+    HintsService are UNIMPLEMENTED here."""
+
+    def __init__(self) -> None:
+        self.answer = hints_pb.ClassifyTextResponse()
+        self.delay_s = 0.0
+        self.texts: list[str] = []
+
+    async def ClassifyText(
+        self, request: hints_pb.ClassifyTextRequest, context: Context
+    ) -> hints_pb.ClassifyTextResponse:
+        self.texts.append(request.text)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        return self.answer
+
+    def register(self, server: grpc.aio.Server) -> None:
+        classify = grpc.unary_unary_rpc_method_handler(
+            self.ClassifyText,
+            request_deserializer=hints_pb.ClassifyTextRequest.FromString,
+            response_serializer=hints_pb.ClassifyTextResponse.SerializeToString,
+        )
+        server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler(HINTS_SERVICE, {"ClassifyText": classify}),)
+        )
+
+
+@dataclass
+class Record:
+    topic: str
+    key: str
+    value: bytes
+    headers: dict[str, str]
+
+
+class Reader:
+    """Reads the given topics from the beginning in a background thread (plain assignment, no group)."""
+
+    def __init__(self, bootstrap: str, topics: list[str]) -> None:
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"reader-{uuid.uuid4()}",
+                "enable.auto.commit": False,
+            }
+        )
+        self._consumer.assign(
+            [
+                TopicPartition(topic, partition, OFFSET_BEGINNING)
+                for topic in topics
+                for partition in range(PARTITIONS)
+            ]
+        )
+        self._records: list[Record] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="summarizer-test-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            record = self._consumer.poll(0.1)
+            if record is None or record.error():
+                continue
+            with self._lock:
+                self._records.append(
+                    Record(
+                        str(record.topic()),
+                        (record.key() or b"").decode(),
+                        record.value() or b"",
+                        headers_dict(record.headers()),
+                    )
+                )
+        self._consumer.close()
+
+    def records(self, topic: str) -> list[Record]:
+        with self._lock:
+            return [record for record in self._records if record.topic == topic]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+@dataclass
+class Harness:
+    bootstrap: str
+    registry: TopicRegistry
+    producer: EventProducer
+    reader: Reader
+    llm: FakeLlm
+    hints: Hints
+    ml_address: str
+    apps: list[App] = field(default_factory=list)
+
+    @property
+    def request_topic(self) -> str:
+        return self.registry.for_message(summarizer_pb.ChatTitleRequest).name
+
+    @property
+    def title_topic(self) -> str:
+        return self.registry.for_message(summarizer_pb.ChatTitleGenerated).name
+
+    def settings(self, **overrides: Any) -> SummarizerSettings:
+        values: dict[str, Any] = {
+            "kafka_bootstrap": self.bootstrap,
+            "consumer_group": f"summarizer-{uuid.uuid4().hex[:10]}",
+            "kafka_max_attempts": 2,
+            "kafka_retry_backoff_s": 0.05,
+            "llm_base_url": self.llm.base_url,
+            "llm_api_key": self.llm.api_key,
+            "llm_model": "openai/gpt-4o-mini",
+            "llm_timeout_s": 2.0,
+            "llm_total_timeout_s": 10.0,
+            "llm_max_retries": 2,
+            "llm_retry_backoff_s": 0.05,
+            "llm_retry_backoff_max_s": 0.2,
+            "llm_http_referer": "",
+            "llm_app_title": "",
+            "ml_grpc_addr": self.ml_address,
+            "ml_timeout_s": 1.0,
+        }
+        values.update(overrides)
+        return SummarizerSettings(**values)
+
+    async def start(self, settings: SummarizerSettings | None = None, **overrides: Any) -> App:
+        app = await build_app(settings or self.settings(), self.registry, **overrides)
+        self.apps.append(app)
+        await app.start()
+        return app
+
+    async def request(self, *messages: str, ticket_id: str | None = None) -> summarizer_pb.ChatTitleRequest:
+        event = new_event(
+            summarizer_pb.ChatTitleRequest,
+            ticket_id=ticket_id or str(uuid.uuid4()),
+            messages=list(messages),
+            language_code="ru",
+        )
+        await self.producer.publish(event)
+        return event
+
+    def titles(self, ticket_id: str | None = None) -> list[summarizer_pb.ChatTitleGenerated]:
+        found = []
+        for record in self.reader.records(self.title_topic):
+            event = decode(record.topic, record.value, list(record.headers.items()), self.registry)
+            assert isinstance(event, summarizer_pb.ChatTitleGenerated)
+            assert record.key == event.ticket_id
+            if ticket_id is None or event.ticket_id == ticket_id:
+                found.append(event)
+        return found
+
+    async def title_for(
+        self, request: summarizer_pb.ChatTitleRequest, count: int = 1, timeout_s: float = 30
+    ) -> summarizer_pb.ChatTitleGenerated:
+        await eventually(lambda: len(self.titles(request.ticket_id)) >= count, timeout_s, "the title")
+        return self.titles(request.ticket_id)[-1]
+
+    def dead_letters(self) -> list[Record]:
+        return self.reader.records(dlq_topic(self.request_topic))
+
+
+async def eventually(
+    check: Callable[[], bool | Awaitable[bool]], timeout_s: float = 30, what: str = ""
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if not isinstance(result, bool):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s}s waiting for {what or check}")
+        await asyncio.sleep(0.05)
+
+
+def closed_port_address() -> str:
+    """An address where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture
+async def fake_llm() -> AsyncIterator[FakeLlm]:
+    async with FakeLlm() as server:
+        yield server
+
+
+@pytest.fixture
+async def hints() -> AsyncIterator[tuple[Hints, str]]:
+    servicer = Hints()
+    server, port = await start_server("127.0.0.1:0", servicer.register, [HINTS_SERVICE])
+    yield servicer, f"127.0.0.1:{port}"
+    await server.stop(grace=0.5)
+
+
+@pytest.fixture
+async def harness(
+    bootstrap: str,
+    registry: TopicRegistry,
+    producer: EventProducer,
+    fake_llm: FakeLlm,
+    hints: tuple[Hints, str],
+) -> AsyncIterator[Harness]:
+    title_topic = registry.for_message(summarizer_pb.ChatTitleGenerated).name
+    request_topic = registry.for_message(summarizer_pb.ChatTitleRequest).name
+    reader = Reader(bootstrap, [title_topic, dlq_topic(request_topic)])
+    servicer, address = hints
+    harness = Harness(bootstrap, registry, producer, reader, fake_llm, servicer, address)
+    try:
+        yield harness
+    finally:
+        for app in harness.apps:
+            await app.stop()
+        reader.close()
