@@ -9,7 +9,7 @@ ENGINES := python3 -m infra.engines
 # buf breaking compares proto/ with this git ref (main by default; CI compares a clone of main with itself).
 BREAKING_AGAINST ?= main
 
-.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down \
+.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints \
 	infra-up infra-down infra-status
 
 help:  ## list the targets
@@ -66,6 +66,15 @@ test: lint test-console console infra-up  ## install, start the engines, run the
 
 test-unit: bootstrap  ## the tests that need no engine
 	$(VENV)/bin/pytest tests/unit
+
+FILE ?= ../shared/data/vtb_belarus_faq.xlsx
+QUERIES ?= ../shared/data/hints_dev.jsonl
+
+kb-import: bootstrap infra-up  ## import a knowledge-base .xlsx: make kb-import FILE=path.xlsx
+	@eval "$$($(ENGINES) env)" && $(PY) -m services.ml.kb_import "$(FILE)"
+
+eval-hints: bootstrap  ## hints quality and latency: make eval-hints QUERIES=path.jsonl (prints JSON lines)
+	@$(PY) -m services.ml.eval --queries "$(QUERIES)"
 
 up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it
 	@$(PY) -m scripts.stack

@@ -34,6 +34,8 @@ SANDBOX_TOKEN = "123456:t1-sandbox-token"  # noqa: S105 - the local fake accepts
 SANDBOX_PORT = 8081
 
 PID_DIR = DATA_DIR / "run"
+# The knowledge base the project was given; imported on the first start when the KB is empty.
+SHARED_KB = REPO_ROOT.parent / "shared" / "data" / "vtb_belarus_faq.xlsx"
 SECRETS_FILE = DATA_DIR / "secrets.env"
 
 
@@ -72,6 +74,14 @@ def services() -> list[Service]:
         ),
         Service("bot", "services.bot", 0, {"T1_METRICS_PORT": "9104"}),
         Service(
+            "ml",
+            "services.ml",
+            8004,
+            {"T1_GRPC_PORT": "8004", "T1_METRICS_PORT": "9105"},
+            url="grpc://127.0.0.1:8004  (HintsService)",
+        ),
+        Service("summarizer", "services.summarizer", 0, {"T1_METRICS_PORT": "9106"}),
+        Service(
             "gateway",
             "gateway",
             8000,
@@ -96,6 +106,9 @@ def stack_env() -> dict[str, str]:
     env.setdefault("T1_TICKETS_GRPC_ADDR", "127.0.0.1:8001")
     env.setdefault("T1_NOTIFICATIONS_WS_URL", "ws://127.0.0.1:8006/ws")
     env.setdefault("T1_QDRANT_PATH", str(DATA_DIR / "qdrant"))
+    env.setdefault("T1_ML_GRPC_ADDR", "127.0.0.1:8004")
+    if SHARED_KB.is_file():
+        env.setdefault("T1_KB_IMPORT_FILE", str(SHARED_KB))
     if sandbox_mode():
         env["TELEGRAM_BOT_TOKEN"] = SANDBOX_TOKEN
         env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"

@@ -11,6 +11,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from infra.engines.__main__ import ENGINES, service_env
+from infra.engines.tools import ensure_tools
 from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry
@@ -20,7 +21,9 @@ TEST_ENGINES = ("kafka", "mongo", "redis", "s3")
 
 @pytest.fixture(scope="session")
 def engines() -> Iterator[dict[str, str]]:
-    """Start (idempotently) the engines the integration tests need and export the T1_* variables."""
+    """Start (idempotently) the engines the integration tests need, install the tools (tesseract for
+    message_saver's OCR, fonts for test images) and export the T1_* variables."""
+    ensure_tools()
     for name in TEST_ENGINES:
         ENGINES[name].start()
     env = service_env()

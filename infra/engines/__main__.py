@@ -2,6 +2,8 @@
 
 python3 -m infra.engines install [NAME...]   install what is missing (cached under ~/.cache/t1)
 python3 -m infra.engines up [NAME...]        install, start and health-check (idempotent)
+    Both also install the command-line tools (tesseract with Russian and English, DejaVu fonts) from
+    Debian packages when no NAME is given or NAME includes "tools".
 python3 -m infra.engines down [NAME...]      stop; leaves no process behind
 python3 -m infra.engines status              one line per engine
 python3 -m infra.engines env                 the T1_* variables that point services at the engines
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from infra.engines import tools
 from infra.engines.base import HOST, Engine, log
 from infra.engines.ferretdb import FerretDB
 from infra.engines.kafka import Kafka
@@ -25,10 +28,17 @@ ENGINES: dict[str, Engine] = {
 
 
 def select(names: list[str]) -> list[Engine]:
-    unknown = [name for name in names if name not in ENGINES]
+    unknown = [name for name in names if name not in ENGINES and name != tools.NAME]
     if unknown:
-        raise SystemExit(f"unknown engine(s) {unknown}; known: {sorted(ENGINES)}")
-    return [ENGINES[name] for name in names] if names else list(ENGINES.values())
+        raise SystemExit(f"unknown engine(s) {unknown}; known: {sorted(ENGINES)} and {tools.NAME}")
+    if not names:
+        return list(ENGINES.values())
+    return [ENGINES[name] for name in names if name != tools.NAME]
+
+
+def wants_tools(names: list[str]) -> bool:
+    """Tools (not servers) come with every install/up of everything, or when named."""
+    return not names or tools.NAME in names
 
 
 def service_env() -> dict[str, str]:
@@ -52,15 +62,21 @@ def main(argv: list[str]) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=["install", "up", "down", "status", "env"])
-    parser.add_argument("names", nargs="*", help=f"engines (default: all): {', '.join(ENGINES)}")
+    parser.add_argument(
+        "names", nargs="*", help=f"engines (default: all): {', '.join(ENGINES)}, {tools.NAME}"
+    )
     args = parser.parse_args(argv)
     engines = select(args.names)
     if args.command == "install":
         for engine in engines:
             engine.ensure_installed()
+        if wants_tools(args.names):
+            tools.ensure_tools()
     elif args.command == "up":
         for engine in engines:
             engine.ensure_installed()
+        if wants_tools(args.names):
+            tools.ensure_tools()
         try:
             for engine in engines:
                 engine.start()
@@ -77,6 +93,8 @@ def main(argv: list[str]) -> int:
                 "up" if pid is not None and engine.healthy() else ("starting/unhealthy" if pid else "down")
             )
             print(f"{engine.name:<11} {state:<18} {engine.url()}" + (f"  pid {pid}" if pid else ""))
+        if wants_tools(args.names):
+            print(tools.status())
     else:
         for key, value in service_env().items():
             print(f"export {key}={value}")

@@ -6,6 +6,7 @@ import asyncio
 
 from services.message_saver.app import build_app
 from services.message_saver.config import MessageSaverSettings
+from services.message_saver.ocr import OcrSetupError
 from t1lib.runtime import run_until_signalled, start_service
 
 
@@ -20,7 +21,10 @@ def main() -> None:
         finally:
             await app.stop()
 
-    run_until_signalled(serve)
+    try:
+        run_until_signalled(serve)
+    except OcrSetupError as error:  # tesseract, a language model or the S3 settings missing
+        raise SystemExit(f"message_saver cannot start: {error}") from None
 
 
 if __name__ == "__main__":

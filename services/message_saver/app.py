@@ -1,4 +1,5 @@
-"""Wiring: Mongo, producer, consumer and gRPC server of one message_saver instance.
+"""Wiring: Mongo, producer, consumers (intake; OCR unless T1_OCR_ENABLED=false) and gRPC server of one
+message_saver instance.
 
 `build_app(settings, registry)` makes an instance that tests run in-process (topic prefix, port 0);
 `__main__` runs one until SIGTERM/SIGINT. An App is started and stopped once."""
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 import grpc
 from pymongo import AsyncMongoClient
 
+from services.message_saver import ocr
 from services.message_saver.config import MessageSaverSettings
 from services.message_saver.convert import Doc
 from services.message_saver.desk import TicketDesk
 from services.message_saver.domain import SequenceClock
 from services.message_saver.handlers import handlers
 from services.message_saver.intake import Intake
+from services.message_saver.ocr_worker import AttachmentFiles, OcrWorker
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
 from services.message_saver.servicer import SERVICE_NAME, TicketServicer
@@ -27,7 +30,7 @@ from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.consumer import EventConsumer
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
-from t1lib.stores import mongo_client
+from t1lib.stores import mongo_client, s3_client
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +46,11 @@ class App:
     consumer: EventConsumer
     servicer: TicketServicer
     mongo: AsyncMongoClient[Doc]
+    ocr_consumer: EventConsumer | None = None
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
     _consumer_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _ocr_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -64,16 +69,22 @@ class App:
             [SERVICE_NAME],
         )
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
+        if self.ocr_consumer is not None:
+            self._ocr_task = asyncio.create_task(self.ocr_consumer.run(), name="message_saver-ocr-consumer")
 
     async def wait(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set, or the consumer dies (then its error is raised)."""
+        """Until `stop` is set, or a consumer dies (then its error is raised)."""
         assert self._consumer_task is not None, "start() first"
         stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({stopper, self._consumer_task}, return_when=asyncio.FIRST_COMPLETED)
+        consumers = {self._consumer_task: "the Kafka consumer"}
+        if self._ocr_task is not None:
+            consumers[self._ocr_task] = "the OCR consumer"
+        await asyncio.wait({stopper, *consumers}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
-        if self._consumer_task.done():
-            self._consumer_task.result()
-            raise RuntimeError("the Kafka consumer stopped unexpectedly")
+        for task, name in consumers.items():
+            if task.done():
+                task.result()
+                raise RuntimeError(f"{name} stopped unexpectedly")
 
     async def stop(self) -> None:
         """Stop consuming (stored offsets are committed), let RPCs finish, deliver queued events."""
@@ -81,11 +92,15 @@ class App:
             return
         self._stopped = True
         self.consumer.stop()
+        if self.ocr_consumer is not None:
+            self.ocr_consumer.stop()
         try:
-            if self._consumer_task is not None:
-                await asyncio.wait_for(asyncio.shield(self._consumer_task), CONSUMER_STOP_TIMEOUT_S)
-        except Exception:
-            logger.exception("consumer did not stop cleanly")
+            for task in (self._consumer_task, self._ocr_task):
+                if task is not None:
+                    try:
+                        await asyncio.wait_for(asyncio.shield(task), CONSUMER_STOP_TIMEOUT_S)
+                    except Exception:
+                        logger.exception("consumer %s did not stop cleanly", task.get_name())
         finally:
             if self._server is not None:
                 await self._server.stop(grace=self.settings.grpc_grace_s)
@@ -94,6 +109,10 @@ class App:
 
 
 async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | None = None) -> App:
+    """Raises ocr.OcrSetupError when OCR is on but tesseract, a language or the S3 settings are missing."""
+    if settings.ocr_enabled:
+        settings.s3()
+        await asyncio.to_thread(ocr.check_tesseract, settings.ocr_tesseract, settings.ocr_languages)
     registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
     client = mongo_client(settings)
     repository = Repository(client[settings.mongo_db])
@@ -111,4 +130,43 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         registry=registry,
     )
     servicer = TicketServicer(TicketDesk(repository, publisher, clock))
-    return App(settings, registry, repository, producer, consumer, servicer, client)
+    ocr_consumer = (
+        _ocr_consumer(settings, registry, repository, publisher, producer) if settings.ocr_enabled else None
+    )
+    return App(settings, registry, repository, producer, consumer, servicer, client, ocr_consumer)
+
+
+def _ocr_consumer(
+    settings: MessageSaverSettings,
+    registry: TopicRegistry,
+    repository: Repository,
+    publisher: Publisher,
+    producer: EventProducer,
+) -> EventConsumer:
+    """The second consumer of ticket_created: its own group, so OCR never delays the intake."""
+    tesseract = ocr.Tesseract(
+        command=settings.ocr_tesseract,
+        languages=settings.ocr_languages,
+        timeout_s=settings.ocr_timeout_s,
+        concurrency=settings.ocr_concurrency,
+        max_pixels=settings.ocr_max_pixels,
+    )
+    files = AttachmentFiles(s3_client(settings.s3()), settings.s3_bucket, settings.ocr_max_bytes)
+    worker = OcrWorker(
+        repository,
+        publisher,
+        tesseract,
+        files,
+        max_bytes=settings.ocr_max_bytes,
+        missing_object_attempts=settings.ocr_missing_object_attempts,
+    )
+    return EventConsumer(
+        bootstrap=settings.kafka_bootstrap,
+        group_id=settings.ocr_group,
+        handlers=worker.handlers(),
+        dlq_producer=producer,
+        max_attempts=settings.kafka_max_attempts,
+        backoff_s=settings.kafka_retry_backoff_s,
+        backoff_max_s=settings.kafka_retry_backoff_max_s,
+        registry=registry,
+    )

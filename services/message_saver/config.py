@@ -5,20 +5,24 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.message_saver.ocr import OcrSetupError
 from t1lib.config import (
     ENV_PREFIX,
     BaseServiceSettings,
     GrpcServerSettings,
     KafkaSettings,
     MongoSettings,
+    S3Settings,
 )
 
 DEFAULT_GRPC_PORT = 8001
 CONSUMER_GROUP = "message_saver"
+OCR_GROUP_SUFFIX = "-ocr"
 
 
 class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, GrpcServerSettings):
-    """T1_KAFKA_BOOTSTRAP and T1_MONGO_URL are required; everything else has a default."""
+    """T1_KAFKA_BOOTSTRAP and T1_MONGO_URL are required; everything else has a default (the T1_S3_*
+    addresses and keys are checked at start, and only while OCR is on)."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
@@ -30,3 +34,50 @@ class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, Gr
     # capped at 5 s, 30 attempts ride out about two minutes before a record is dead-lettered.
     # Bad content (PermanentEventError) still goes to the DLQ at once.
     kafka_max_attempts: int = Field(default=30, description="handler attempts before a message goes to DLQ")
+
+    # OCR of customers' images (services/message_saver/ocr_worker.py), off the intake's path.
+    ocr_enabled: bool = Field(default=True, description="recognise text on customers' photos with tesseract")
+    ocr_languages: str = Field(default="rus+eng", description="Tesseract languages, joined with +")
+    ocr_timeout_s: float = Field(default=30.0, gt=0, description="seconds one tesseract run may take")
+    ocr_concurrency: int = Field(default=1, ge=1, le=8, description="tesseract runs at a time")
+    ocr_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="larger files are not OCR'd")
+    ocr_max_pixels: int = Field(default=40_000_000, gt=0, description="larger images are not OCR'd")
+    ocr_missing_object_attempts: int = Field(
+        default=3, ge=1, description="attempts to find an attachment's S3 object before it goes to DLQ"
+    )
+    ocr_tesseract: str = Field(default="tesseract", description="the tesseract command")
+    ocr_consumer_group: str = Field(default="", description="Kafka group of OCR; empty: <consumer group>-ocr")
+    # Where the bot copied customers' files. Needed only while OCR is on, so optional here (the
+    # variables are checked at start when T1_OCR_ENABLED is true).
+    s3_endpoint: str = Field(default="", description="S3 endpoint host:port, e.g. 127.0.0.1:9000")
+    s3_access_key: str = Field(default="", description="S3 access key")
+    s3_secret_key: str = Field(default="", description="S3 secret key")
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    s3_bucket: str = Field(default="t1-attachments", description="private bucket of customers' files")
+
+    @property
+    def ocr_group(self) -> str:
+        return self.ocr_consumer_group or self.consumer_group + OCR_GROUP_SUFFIX
+
+    def s3(self) -> S3Settings:
+        """The S3 settings of OCR; raises OcrSetupError naming the variables that are not set."""
+        required = {
+            "T1_S3_ENDPOINT": self.s3_endpoint,
+            "T1_S3_ACCESS_KEY": self.s3_access_key,
+            "T1_S3_SECRET_KEY": self.s3_secret_key,
+        }
+        unset = [name for name, value in required.items() if not value]
+        if unset:
+            raise OcrSetupError(
+                f"OCR is enabled (T1_OCR_ENABLED=true) and reads customers' files from S3: set "
+                f"{', '.join(unset)}, or turn OCR off with T1_OCR_ENABLED=false"
+            )
+        return S3Settings(
+            s3_endpoint=self.s3_endpoint,
+            s3_access_key=self.s3_access_key,
+            s3_secret_key=self.s3_secret_key,
+            s3_secure=self.s3_secure,
+            s3_region=self.s3_region,
+            s3_bucket=self.s3_bucket,
+        )

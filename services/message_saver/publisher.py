@@ -1,4 +1,4 @@
-"""Events message_saver publishes: websocket_notifications and chat_title_request.
+"""Events message_saver publishes: websocket_notifications, chat_title_request and ocr_processed.
 
 Every event id is derived (domain.event_id_for) from what caused it, so publishing again after a crash or
 a redelivery produces the same id and downstream consumers drop the duplicate."""
@@ -11,6 +11,7 @@ from typing import Any
 from services.message_saver import convert, domain
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.summarizer.v1 import events_pb2 as summarizer
+from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.events import timestamp
 from t1lib.kafka.producer import EventProducer
 
@@ -54,5 +55,21 @@ class Publisher:
                     str(message.get("text", "")), convert.attachment_kinds(message)
                 ),
                 language_code=str(customer.get("language_code", "")),
+            )
+        )
+
+    async def ocr_processed(
+        self, source: str, message: Mapping[str, Any], attachment: Mapping[str, Any], languages: str
+    ) -> None:
+        """The text OCR found on one attachment of a stored message; `source` names that attachment."""
+        await self._producer.publish(
+            tickets_events.OcrProcessed(
+                event_id=domain.event_id_for(source, "ocr_processed"),
+                occurred_at=timestamp(),
+                ticket_id=str(message["ticket_id"]),
+                message_id=str(message["_id"]),
+                attachment_id=str(attachment["id"]),
+                text=str(attachment.get("ocr_text", "")),
+                languages=languages,
             )
         )

@@ -111,3 +111,17 @@ class DeleteEntryRequest(_message.Message):
 class DeleteEntryResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ReindexKnowledgeBaseRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ReindexKnowledgeBaseResponse(_message.Message):
+    __slots__ = ("embedded", "removed", "total")
+    EMBEDDED_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    embedded: int
+    removed: int
+    total: int
+    def __init__(self, embedded: _Optional[int] = ..., removed: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...

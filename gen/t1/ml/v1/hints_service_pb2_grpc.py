@@ -60,6 +60,11 @@ class HintsServiceStub:
                 request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryRequest.SerializeToString,
                 response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryResponse.FromString,
                 _registered_method=True)
+        self.ReindexKnowledgeBase = channel.unary_unary(
+                '/t1.ml.v1.HintsService/ReindexKnowledgeBase',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseResponse.FromString,
+                _registered_method=True)
 
 
 class HintsServiceServicer:
@@ -101,6 +106,14 @@ class HintsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReindexKnowledgeBase(self, request, context):
+        """ReindexKnowledgeBase re-syncs the vectors with MongoDB now (e.g. after a bulk import); entries
+        whose text did not change are not embedded again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_HintsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -128,6 +141,11 @@ def add_HintsServiceServicer_to_server(servicer, server):
                     servicer.DeleteEntry,
                     request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryRequest.FromString,
                     response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryResponse.SerializeToString,
+            ),
+            'ReindexKnowledgeBase': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReindexKnowledgeBase,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -266,6 +284,33 @@ class HintsService:
             '/t1.ml.v1.HintsService/DeleteEntry',
             t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryRequest.SerializeToString,
             t1_dot_ml_dot_v1_dot_hints__service__pb2.DeleteEntryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReindexKnowledgeBase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/ReindexKnowledgeBase',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseResponse.FromString,
             options,
             channel_credentials,
             insecure,

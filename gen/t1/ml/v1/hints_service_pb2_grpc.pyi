@@ -43,6 +43,10 @@ class HintsServiceStub:
     """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it."""
     DeleteEntry: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.DeleteEntryRequest, _hints_service_pb2.DeleteEntryResponse]
     """DeleteEntry removes an entry and its vectors. NOT_FOUND when it does not exist."""
+    ReindexKnowledgeBase: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ReindexKnowledgeBaseRequest, _hints_service_pb2.ReindexKnowledgeBaseResponse]
+    """ReindexKnowledgeBase re-syncs the vectors with MongoDB now (e.g. after a bulk import); entries
+    whose text did not change are not embedded again.
+    """
 
 @_typing.type_check_only
 class HintsServiceAsyncStub(HintsServiceStub):
@@ -59,6 +63,10 @@ class HintsServiceAsyncStub(HintsServiceStub):
     """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it."""
     DeleteEntry: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.DeleteEntryRequest, _hints_service_pb2.DeleteEntryResponse]  # type: ignore[assignment]
     """DeleteEntry removes an entry and its vectors. NOT_FOUND when it does not exist."""
+    ReindexKnowledgeBase: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ReindexKnowledgeBaseRequest, _hints_service_pb2.ReindexKnowledgeBaseResponse]  # type: ignore[assignment]
+    """ReindexKnowledgeBase re-syncs the vectors with MongoDB now (e.g. after a bulk import); entries
+    whose text did not change are not embedded again.
+    """
 
 class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
     """HintsService suggests replies from the knowledge base; ml owns the knowledge base and its vectors."""
@@ -102,5 +110,15 @@ class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_hints_service_pb2.DeleteEntryResponse, _abc.Awaitable[_hints_service_pb2.DeleteEntryResponse]]:
         """DeleteEntry removes an entry and its vectors. NOT_FOUND when it does not exist."""
+
+    @_abc_1.abstractmethod
+    def ReindexKnowledgeBase(
+        self,
+        request: _hints_service_pb2.ReindexKnowledgeBaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.ReindexKnowledgeBaseResponse, _abc.Awaitable[_hints_service_pb2.ReindexKnowledgeBaseResponse]]:
+        """ReindexKnowledgeBase re-syncs the vectors with MongoDB now (e.g. after a bulk import); entries
+        whose text did not change are not embedded again.
+        """
 
 def add_HintsServiceServicer_to_server(servicer: HintsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

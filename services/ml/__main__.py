@@ -1,0 +1,32 @@
+"""`python -m services.ml`: the HintsService gRPC server (knowledge base, vectors, hints)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.ml.app import build_app
+from services.ml.config import MlSettings
+from t1lib.config import load_settings
+from t1lib.logs import configure_logging
+from t1lib.runtime import run_until_signalled
+from t1lib.telemetry import configure_telemetry
+
+
+def main() -> None:
+    settings = load_settings(MlSettings)
+    configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
+    configure_telemetry(settings.service_name, settings.metrics_port)
+
+    async def serve(stop: asyncio.Event) -> None:
+        app = await build_app(settings)
+        try:
+            await app.start()
+            await app.wait(stop)
+        finally:
+            await app.stop()
+
+    run_until_signalled(serve)
+
+
+if __name__ == "__main__":
+    main()

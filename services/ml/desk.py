@@ -1,0 +1,112 @@
+"""What the HintsService does, without gRPC: keeps MongoDB (the source of truth), the Qdrant vectors and
+the in-memory catalogue in step, and answers queries through the retriever.
+
+Every change (upsert, delete, re-sync) runs under one lock: MongoDB first, then the vectors, then the
+catalogue. If the vectors could not be written, the next sync (at start, every `sync_interval_s`, or on
+ReindexKnowledgeBase) repairs them from MongoDB; the periodic sync also brings in changes made by the
+import CLI or another ml instance."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from services.ml.kb import Entry, KnowledgeBase, new_entry
+from services.ml.kb_import import import_file
+from services.ml.retriever import Classification, Hit, Retriever
+from services.ml.vectors import SyncReport, VectorIndex
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 3
+MAX_LIMIT = 20
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+class HintsDesk:
+    def __init__(self, knowledge_base: KnowledgeBase, index: VectorIndex, retriever: Retriever) -> None:
+        self.knowledge_base = knowledge_base
+        self.index = index
+        self.retriever = retriever
+        self._lock = asyncio.Lock()
+        self._hashes: dict[str, str] = {}
+
+    async def start(self, import_path: str | None = None) -> SyncReport:
+        """Prepare the stores, import `import_path` into an empty knowledge base, sync the index."""
+        await self.knowledge_base.create_indexes()
+        await self.index.ensure_collection()
+        if import_path and await self.knowledge_base.count() == 0:
+            if await asyncio.to_thread(Path(import_path).is_file):
+                report = await import_file(self.knowledge_base, import_path)
+                logger.info("imported %s: %d entries", import_path, report.total)
+            else:
+                logger.warning(
+                    "T1_KB_IMPORT_FILE %s does not exist; starting with an empty base", import_path
+                )
+        return await self.sync()
+
+    async def sync(self) -> SyncReport:
+        async with self._lock:
+            return await self._sync()
+
+    async def _sync(self) -> SyncReport:
+        entries = await self.knowledge_base.all()
+        report = await self.index.sync(entries)
+        self._set_entries(entries)
+        logger.info(
+            "index synced: %d entries, %d embedded, %d removed", report.total, report.embedded, report.removed
+        )
+        return report
+
+    async def sync_if_changed(self) -> SyncReport | None:
+        """Re-sync when MongoDB differs from what this instance indexed (cheap check of content hashes)."""
+        if await self.knowledge_base.hashes() == self._hashes:
+            return None
+        async with self._lock:
+            if await self.knowledge_base.hashes() == self._hashes:
+                return None
+            return await self._sync()
+
+    def _set_entries(self, entries: list[Entry]) -> None:
+        self.retriever.set_entries(entries)
+        self._hashes = {entry.id: entry.content_hash() for entry in entries}
+
+    # --- queries -----------------------------------------------------------------------------------
+
+    async def hints(self, query: str, limit: int, category: str) -> list[Hit]:
+        limit = DEFAULT_LIMIT if limit <= 0 else min(limit, MAX_LIMIT)
+        return await self.retriever.search(query, limit, category.strip())
+
+    async def classify(self, text: str) -> Classification:
+        return await self.retriever.classify(text)
+
+    async def list_entries(self, page_token: str, page_size: int, category: str) -> tuple[list[Entry], str]:
+        size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
+        return await self.knowledge_base.page(page_token, size, category.strip())
+
+    # --- changes -----------------------------------------------------------------------------------
+
+    async def upsert(self, id_: str, values: Mapping[str, str]) -> Entry:
+        """Create (empty id; ALREADY_EXISTS if the question is there) or replace (NOT_FOUND if absent)."""
+        entry = new_entry(values, id_.strip())
+        async with self._lock:
+            if id_.strip():
+                await self.knowledge_base.replace(entry)
+            else:
+                await self.knowledge_base.create(entry)
+            await self.index.upsert([entry])
+            entries = [other for other in self.retriever.catalog.entries if other.id != entry.id] + [entry]
+            self._set_entries(entries)
+        return entry
+
+    async def delete(self, id_: str) -> None:
+        async with self._lock:
+            await self.knowledge_base.delete(id_)
+            await self.index.delete([id_])
+            self._set_entries([entry for entry in self.retriever.catalog.entries if entry.id != id_])
+
+    async def reindex(self) -> SyncReport:
+        return await self.sync()

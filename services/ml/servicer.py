@@ -1,0 +1,79 @@
+"""HintsService over gRPC: requests in, HintsDesk calls, protos out. Domain errors become status codes
+in t1lib's interceptor (NotFoundError -> NOT_FOUND, AlreadyExistsError -> ALREADY_EXISTS,
+InvalidArgumentError -> INVALID_ARGUMENT)."""
+
+# ruff: noqa: N802 - method names are the RPC names generated from the proto
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+from services.ml.desk import HintsDesk
+from services.ml.kb import FIELDS, Entry
+from services.ml.retriever import Hit
+from t1.ml.v1 import hints_service_pb2 as api
+from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
+
+SERVICE_NAME = api.DESCRIPTOR.services_by_name["HintsService"].full_name
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+def entry_proto(entry: Entry) -> api.KnowledgeEntry:
+    return api.KnowledgeEntry(id=entry.id, **entry.fields())
+
+
+def hint_proto(hit: Hit) -> api.Hint:
+    entry = hit.entry
+    return api.Hint(
+        entry_id=entry.id,
+        question=entry.question,
+        answer=entry.answer,
+        category=entry.category,
+        subcategory=entry.subcategory,
+        score=hit.score,
+    )
+
+
+class HintsServicer(api_grpc.HintsServiceServicer):
+    def __init__(self, desk: HintsDesk) -> None:
+        self._desk = desk
+
+    async def GetHints(self, request: api.GetHintsRequest, context: Context) -> api.GetHintsResponse:
+        hits = await self._desk.hints(request.query, request.limit, request.category)
+        return api.GetHintsResponse(hints=[hint_proto(hit) for hit in hits])
+
+    async def ClassifyText(
+        self, request: api.ClassifyTextRequest, context: Context
+    ) -> api.ClassifyTextResponse:
+        result = await self._desk.classify(request.text)
+        return api.ClassifyTextResponse(
+            category=result.category, subcategory=result.subcategory, confidence=result.confidence
+        )
+
+    async def ListEntries(self, request: api.ListEntriesRequest, context: Context) -> api.ListEntriesResponse:
+        entries, token = await self._desk.list_entries(
+            request.page_token, request.page_size, request.category
+        )
+        return api.ListEntriesResponse(
+            entries=[entry_proto(entry) for entry in entries], next_page_token=token
+        )
+
+    async def UpsertEntry(self, request: api.UpsertEntryRequest, context: Context) -> api.UpsertEntryResponse:
+        values = {name: str(getattr(request.entry, name)) for name in FIELDS}
+        entry = await self._desk.upsert(request.entry.id, values)
+        return api.UpsertEntryResponse(entry=entry_proto(entry))
+
+    async def DeleteEntry(self, request: api.DeleteEntryRequest, context: Context) -> api.DeleteEntryResponse:
+        await self._desk.delete(request.entry_id)
+        return api.DeleteEntryResponse()
+
+    async def ReindexKnowledgeBase(
+        self, request: api.ReindexKnowledgeBaseRequest, context: Context
+    ) -> api.ReindexKnowledgeBaseResponse:
+        report = await self._desk.reindex()
+        return api.ReindexKnowledgeBaseResponse(
+            embedded=report.embedded, removed=report.removed, total=report.total
+        )

@@ -1,0 +1,177 @@
+"""The knowledge base's vectors in Qdrant: one point per entry (id = entry id), three named vectors, and
+the entry in the payload (category, subcategory, question, answer, ...).
+
+Vectors of an entry (e5 wants "query: " / "passage: " sides; measured on paraphrase sets, the three
+together beat any one of them, see services/ml/README.md):
+- `sqa`: passage "subcategory: question answer" (what the entry is about, with the answer's words),
+- `sq`: passage "subcategory: question",
+- `sq_query`: query "subcategory: question" (a customer's question against a question: symmetric).
+The search uses a fourth, `mean` = (sqa + sq + sq_query) / 3 with dot-product distance: its dot product
+with a unit query vector is exactly the mean of the three cosines, in one search instead of three.
+
+`index_hash` in the payload digests the embedder's name, the recipe version and the embedded texts, so
+a sync re-embeds only entries whose text (or the model) changed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from qdrant_client import AsyncQdrantClient, models
+from qdrant_client.conversions import common_types as types
+
+from services.ml.embedder import Embedder, Vectors
+from services.ml.kb import Entry
+
+logger = logging.getLogger(__name__)
+
+RECIPE_VERSION = "2"
+TEXT_VECTORS = ("sqa", "sq", "sq_query")
+SEARCH_VECTOR = "mean"
+VECTOR_NAMES = (*TEXT_VECTORS, SEARCH_VECTOR)
+SCROLL_PAGE = 512
+EMBED_BATCH = 64
+
+
+def titled_question(entry: Entry) -> str:
+    return f"{entry.subcategory}: {entry.question}" if entry.subcategory else entry.question
+
+
+def passage_texts(entry: Entry) -> tuple[str, str, str]:
+    """Texts of (sqa, sq, sq_query); the first two go to the passage side, the last to the query side."""
+    title = titled_question(entry)
+    return f"{title} {entry.answer}", title, title
+
+
+def index_hash(entry: Entry, embedder_name: str) -> str:
+    text = "\x1f".join((RECIPE_VERSION, embedder_name, entry.category, *passage_texts(entry)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class SyncReport:
+    embedded: int = 0
+    removed: int = 0
+    total: int = 0
+
+
+class VectorIndex:
+    def __init__(self, client: AsyncQdrantClient, collection: str, embedder: Embedder) -> None:
+        self._client = client
+        self.collection = collection
+        self._embedder = embedder
+        self.dim = 0
+
+    async def ensure_collection(self) -> None:
+        """Create the collection, or re-create it when its vectors do not fit the embedder."""
+        probe = await self._embedder.embed_queries(["probe"])
+        self.dim = int(probe.shape[1])
+        if await self._client.collection_exists(self.collection):
+            info = await self._client.get_collection(self.collection)
+            vectors = info.config.params.vectors
+            fits = (
+                isinstance(vectors, dict)
+                and set(vectors) == set(VECTOR_NAMES)
+                and all(params.size == self.dim for params in vectors.values())
+            )
+            if fits:
+                return
+            logger.warning(
+                "re-creating Qdrant collection %s: its vectors do not fit the embedder", self.collection
+            )
+            await self._client.delete_collection(self.collection)
+        await self._client.create_collection(
+            self.collection,
+            vectors_config={
+                **{
+                    name: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)
+                    for name in TEXT_VECTORS
+                },
+                SEARCH_VECTOR: models.VectorParams(size=self.dim, distance=models.Distance.DOT),
+            },
+        )
+
+    async def stored_hashes(self) -> dict[str, str]:
+        """Point id -> index_hash of every point."""
+        hashes: dict[str, str] = {}
+        offset: types.PointId | None = None
+        while True:
+            points, offset = await self._client.scroll(
+                self.collection,
+                limit=SCROLL_PAGE,
+                offset=offset,
+                with_payload=["index_hash"],
+                with_vectors=False,
+            )
+            for point in points:
+                hashes[str(point.id)] = str((point.payload or {}).get("index_hash", ""))
+            if offset is None:
+                return hashes
+
+    async def sync(self, entries: Sequence[Entry]) -> SyncReport:
+        """Make the collection hold exactly `entries`, embedding only new or changed ones."""
+        stored = await self.stored_hashes()
+        wanted = {entry.id: entry for entry in entries}
+        stale = [entry for entry in entries if stored.get(entry.id) != index_hash(entry, self._embedder.name)]
+        gone = [point_id for point_id in stored if point_id not in wanted]
+        for start in range(0, len(stale), EMBED_BATCH):
+            await self.upsert(stale[start : start + EMBED_BATCH])
+        if gone:
+            await self.delete(gone)
+        return SyncReport(embedded=len(stale), removed=len(gone), total=len(wanted))
+
+    async def upsert(self, entries: Sequence[Entry]) -> None:
+        if not entries:
+            return
+        texts = [passage_texts(entry) for entry in entries]
+        sqa, sq = await self._embed_passages(texts)
+        sq_query = await self._embedder.embed_queries([t[2] for t in texts])
+        points = [
+            models.PointStruct(
+                id=entry.id,
+                vector={
+                    "sqa": sqa[i].tolist(),
+                    "sq": sq[i].tolist(),
+                    "sq_query": sq_query[i].tolist(),
+                    SEARCH_VECTOR: ((sqa[i] + sq[i] + sq_query[i]) / 3).tolist(),
+                },
+                payload={**entry.fields(), "index_hash": index_hash(entry, self._embedder.name)},
+            )
+            for i, entry in enumerate(entries)
+        ]
+        await self._client.upsert(self.collection, points=points, wait=True)
+
+    async def _embed_passages(self, texts: Sequence[tuple[str, str, str]]) -> tuple[Vectors, Vectors]:
+        rows = await self._embedder.embed_passages([t[0] for t in texts] + [t[1] for t in texts])
+        return rows[: len(texts)], rows[len(texts) :]
+
+    async def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            await self._client.delete(
+                self.collection, points_selector=models.PointIdsList(points=list(ids)), wait=True
+            )
+
+    async def count(self) -> int:
+        return int((await self._client.count(self.collection, exact=True)).count)
+
+    async def search(self, vector: Vectors, limit: int, category: str = "") -> dict[str, float]:
+        """Entry id -> mean cosine of the query with the entry's three vectors, for the best `limit`."""
+        condition = (
+            models.Filter(
+                must=[models.FieldCondition(key="category", match=models.MatchValue(value=category))]
+            )
+            if category
+            else None
+        )
+        response = await self._client.query_points(
+            self.collection,
+            query=np.asarray(vector, dtype=np.float32).reshape(-1).tolist(),
+            using=SEARCH_VECTOR,
+            limit=limit,
+            query_filter=condition,
+            with_payload=False,
+        )
+        return {str(point.id): float(point.score) for point in response.points}

@@ -1,0 +1,157 @@
+"""HintsService over gRPC on the real FAQ: hints for Russian paraphrases, the category filter,
+classification, and the admin RPCs (list, upsert, delete, re-index)."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from services.ml.app import App
+from t1.ml.v1 import hints_service_pb2 as api
+from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
+from tests.ml.conftest import Harness
+
+pytestmark = pytest.mark.integration
+
+CARDS = "Продукты - Карты"
+DEPOSITS = "Продукты - Вклады"
+
+
+@pytest.mark.parametrize(
+    ("query", "question"),
+    [
+        ("Добрый день! Потеряла карточку, что мне теперь делать? Спасибо", "Действия при утрате карточки"),
+        ("скока стоит обслуживание карты море в год", "Сколько стоит обслуживание карты MORE?"),
+        ("zabyl parol ot mobilnogo prilozheniya", "Забыл пароль от мобильного приложения"),
+        ("можно ли закрыть кредит на всё про всё раньше срока?", "Можно ли досрочно погасить кредит?"),
+        ("Which devices work with Mir Pay?", "Какие устройства совместимы с Mir Pay?"),
+    ],
+)
+async def test_hints_answer_paraphrases(
+    stub: api_grpc.HintsServiceAsyncStub, query: str, question: str
+) -> None:
+    response = await stub.GetHints(api.GetHintsRequest(query=query))
+    assert len(response.hints) == 3
+    assert question in [hint.question for hint in response.hints]
+    best = response.hints[0]
+    assert all((best.entry_id, best.answer, best.category, best.subcategory))
+    assert [hint.score for hint in response.hints] == sorted(
+        (hint.score for hint in response.hints), reverse=True
+    )
+
+
+async def test_limit_defaults_to_three_and_is_capped(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    assert len((await stub.GetHints(api.GetHintsRequest(query="кредит онлайн"))).hints) == 3
+    assert len((await stub.GetHints(api.GetHintsRequest(query="кредит онлайн", limit=1))).hints) == 1
+    assert len((await stub.GetHints(api.GetHintsRequest(query="кредит онлайн", limit=500))).hints) == 20
+
+
+async def test_empty_query_gets_no_hints(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    assert list((await stub.GetHints(api.GetHintsRequest(query="  👍 "))).hints) == []
+
+
+async def test_category_filter(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    query = "можно ли открыть онлайн?"
+    for category in (CARDS, DEPOSITS):
+        response = await stub.GetHints(api.GetHintsRequest(query=query, limit=5, category=category))
+        assert len(response.hints) == 5
+        assert {hint.category for hint in response.hints} == {category}
+    response = await stub.GetHints(api.GetHintsRequest(query=query, category="Нет такой категории"))
+    assert list(response.hints) == []
+
+
+async def test_classify_text(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    sure = await stub.ClassifyText(api.ClassifyTextRequest(text="Какой кредитный лимит по карте ЧЕРЕПАХА?"))
+    assert (sure.category, sure.subcategory) == (CARDS, "Карты рассрочки - ЧЕРЕПАХА")
+    assert 0.5 <= sure.confidence <= 1.0
+    deposit = await stub.ClassifyText(
+        api.ClassifyTextRequest(text="Здравствуйте, под какой процент вклад СуперСемь?")
+    )
+    assert (deposit.category, deposit.subcategory) == (DEPOSITS, "Рублевые - СуперСемь")
+    unsure = await stub.ClassifyText(api.ClassifyTextRequest(text="как приготовить борщ со сметаной"))
+    assert (unsure.category, unsure.subcategory) == ("", "")
+    assert 0.0 <= unsure.confidence < 0.5
+
+
+async def test_list_entries_pages_through_the_base(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    seen: list[str] = []
+    token = ""
+    while True:
+        page = await stub.ListEntries(api.ListEntriesRequest(page_token=token, page_size=70))
+        seen += [entry.id for entry in page.entries]
+        token = page.next_page_token
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 201
+    deposits = await stub.ListEntries(api.ListEntriesRequest(category=DEPOSITS))
+    assert len(deposits.entries) == 30
+    assert not deposits.next_page_token
+    assert {entry.category for entry in deposits.entries} == {DEPOSITS}
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.ListEntries(api.ListEntriesRequest(page_token="%%%"))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+NEW_ENTRY = api.KnowledgeEntry(
+    category="Продукты - Карты",
+    subcategory="Дебетовые карты - Путешественник",
+    question="Как начисляются мили по карте Путешественник?",
+    answer="Мили начисляются за каждую покупку по карте Путешественник и обмениваются на авиабилеты.",
+    priority="средний",
+    audience="все клиенты",
+)
+
+
+async def test_upsert_then_found_then_edit_then_delete(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    query = "копятся ли мили за покупки по карте путешественник"
+    created = (await stub.UpsertEntry(api.UpsertEntryRequest(entry=NEW_ENTRY))).entry
+    assert created.id
+    assert (created.question, created.priority) == (NEW_ENTRY.question, "средний")
+    hints = (await stub.GetHints(api.GetHintsRequest(query=query))).hints
+    assert hints[0].entry_id == created.id
+    assert hints[0].answer == NEW_ENTRY.answer
+
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.UpsertEntry(api.UpsertEntryRequest(entry=NEW_ENTRY))
+    assert raised.value.code() == grpc.StatusCode.ALREADY_EXISTS
+
+    edited = api.KnowledgeEntry()
+    edited.CopyFrom(created)
+    edited.answer = "Мили начисляются в двойном размере за покупки за границей."
+    stored = (await stub.UpsertEntry(api.UpsertEntryRequest(entry=edited))).entry
+    assert stored.id == created.id
+    hints = (await stub.GetHints(api.GetHintsRequest(query=query))).hints
+    assert (hints[0].entry_id, hints[0].answer) == (created.id, edited.answer)
+
+    await stub.DeleteEntry(api.DeleteEntryRequest(entry_id=created.id))
+    hints = (await stub.GetHints(api.GetHintsRequest(query=query, limit=20))).hints
+    assert created.id not in [hint.entry_id for hint in hints]
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.DeleteEntry(api.DeleteEntryRequest(entry_id=created.id))
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_upsert_rejects_bad_entries(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.UpsertEntry(api.UpsertEntryRequest(entry=api.KnowledgeEntry(category="X", question=" ")))
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "question is empty" in (raised.value.details() or "")
+    assert "answer is empty" in (raised.value.details() or "")
+    unknown = api.KnowledgeEntry()
+    unknown.CopyFrom(NEW_ENTRY)
+    unknown.id = "00000000-0000-0000-0000-000000000000"
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await stub.UpsertEntry(api.UpsertEntryRequest(entry=unknown))
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_reindex_after_a_direct_change(
+    harness: Harness, faq_app: App, stub: api_grpc.HintsServiceAsyncStub
+) -> None:
+    """What the import CLI does: write MongoDB, then ask the running service to re-index."""
+    entries = await harness.knowledge_base.all()
+    await harness.knowledge_base.delete(entries[0].id)
+    response = await stub.ReindexKnowledgeBase(api.ReindexKnowledgeBaseRequest())
+    assert (response.embedded, response.removed, response.total) == (0, 1, 200)
+    again = await stub.ReindexKnowledgeBase(api.ReindexKnowledgeBaseRequest())
+    assert (again.embedded, again.removed, again.total) == (0, 0, 200)
