@@ -46,6 +46,15 @@ class Intake:
         ticket = await self._repo.update_ticket(
             event.ticket_id, {"title": title}, now, {"title": {"$ne": title}}
         )
+        if event.category:
+            # The automatic category never overrides one an operator has set.
+            categorised = await self._repo.update_ticket(
+                event.ticket_id,
+                {"category": event.category, "subcategory": event.subcategory},
+                now,
+                {"category": {"$in": ["", None]}},
+            )
+            ticket = categorised or ticket
         ticket = ticket or await self._repo.get_ticket(event.ticket_id)
         if ticket is None:
             raise PermanentEventError(f"title for unknown ticket {event.ticket_id}")

@@ -187,6 +187,7 @@ async def stack(engines: dict[str, str]) -> AsyncIterator[Stack]:
         telegram = await exits.enter_async_context(FakeTelegram())
         saver_settings = MessageSaverSettings(
             mongo_db=database,
+            s3_bucket=bucket,
             grpc_port=0,
             consumer_group=f"ms-{run}",
             kafka_retry_backoff_s=0.05,

@@ -255,3 +255,34 @@ async def test_leftovers_of_a_crash_are_repaired(harness: Harness, app: App) -> 
     entry = await harness.db["active_tickets"].find_one({"_id": 512})
     assert entry is not None
     assert entry["ticket_id"] == message["ticket_id"]
+
+
+async def test_generated_category_fills_an_empty_one_only(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
+) -> None:
+    await harness.send(customer_message(520, 1, TEXT), customer_message(521, 1, TEXT))
+    await eventually(lambda: len(harness.title_requests()) == 2)
+    first, second = (request.ticket_id for request in harness.title_requests())
+    await stub.UpdateTicket(
+        api.UpdateTicketRequest(ticket_id=second, category="Вклады", update_paths=["category"])
+    )
+    for ticket_id in (first, second):
+        await harness.send(
+            new_event(
+                summarizer.ChatTitleGenerated,
+                ticket_id=ticket_id,
+                title="Оплата картой",
+                category="Карточки",
+                subcategory="Оплата",
+            )
+        )
+
+    async def titled() -> bool:
+        tickets = [(await stub.GetTicket(api.GetTicketRequest(ticket_id=t))).ticket for t in (first, second)]
+        return all(ticket.title == "Оплата картой" for ticket in tickets)
+
+    await eventually(titled, what="both titles")
+    auto = (await stub.GetTicket(api.GetTicketRequest(ticket_id=first))).ticket
+    manual = (await stub.GetTicket(api.GetTicketRequest(ticket_id=second))).ticket
+    assert (auto.category, auto.subcategory) == ("Карточки", "Оплата")
+    assert manual.category == "Вклады"
