@@ -69,9 +69,11 @@ test-unit: bootstrap  ## the tests that need no engine
 
 FILE ?= ../shared/data/vtb_belarus_faq.xlsx
 QUERIES ?= ../shared/data/hints_dev.jsonl
+# the variants beside our copy of a known FAQ (data/kb/<name>.variants.jsonl), if there is one
+VARIANTS ?= $(wildcard data/kb/$(basename $(notdir $(FILE))).variants.jsonl)
 
-kb-import: bootstrap infra-up  ## import a knowledge-base .xlsx: make kb-import FILE=path.xlsx
-	@eval "$$($(ENGINES) env)" && $(PY) -m services.ml.kb_import "$(FILE)"
+kb-import: bootstrap infra-up  ## import a knowledge-base .xlsx: make kb-import FILE=path.xlsx [VARIANTS=path.jsonl]
+	@eval "$$($(ENGINES) env)" && $(PY) -m services.ml.kb_import "$(FILE)" $(if $(VARIANTS),--variants "$(VARIANTS)")
 
 eval-hints: bootstrap  ## hints quality and latency: make eval-hints QUERIES=path.jsonl (prints JSON lines)
 	@$(PY) -m services.ml.eval --queries "$(QUERIES)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,6 +11,7 @@ from t1lib.views import MessagePublic, TicketPublic
 
 RoleName = Literal["operator", "admin"]
 PriorityName = Literal["low", "normal", "high", "urgent"]
+ReplySourceName = Literal["llm", "template", "none"]
 
 
 class LoginCreate(BaseModel):
@@ -88,6 +89,21 @@ class HintsPublic(BaseModel):
     query: str
 
 
+class ReplyDraftCreate(BaseModel):
+    category: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=16, description="BCP 47, e.g. ru or en")
+    hints: int = Field(default=3, ge=1, le=5, description="how many hints the reply may draw on")
+
+
+class ReplyDraftPublic(BaseModel):
+    text: str
+    source: ReplySourceName
+    model: str
+    fallback_reason: str
+    hints: list[HintPublic]
+    query: str
+
+
 class KnowledgeEntryCreate(BaseModel):
     category: str = Field(min_length=1, max_length=200)
     subcategory: str = Field(default="", max_length=200)
@@ -95,6 +111,9 @@ class KnowledgeEntryCreate(BaseModel):
     answer: str = Field(min_length=1, max_length=8000)
     priority: str = Field(default="", max_length=50)
     audience: str = Field(default="", max_length=200)
+    variants: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=50, description="other ways customers ask the question"
+    )
 
 
 class KnowledgeEntryPublic(KnowledgeEntryCreate):

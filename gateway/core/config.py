@@ -31,6 +31,9 @@ class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings,
     max_upload_bytes: int = 20 * 1024 * 1024
     presigned_url_ttl_s: int = 15 * 60
     grpc_timeout_s: float = 5.0
+    reply_draft_timeout_s: float = Field(
+        default=20.0, description="deadline of ml's ComposeReply (longer than ml's LLM budget)"
+    )
     console_dir: str = Field(default="frontend/dist", description="built operator console served at /")
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:3001", "http://localhost:3001"]

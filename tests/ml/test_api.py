@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from pydantic import SecretStr
 
+from fakes.llm import FakeLlm, Fault
 from services.ml.app import App
 from t1.ml.v1 import hints_service_pb2 as api
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from tests.ml.conftest import Harness
+from tests.support.knowledge import FAQ
 
 pytestmark = pytest.mark.integration
 
@@ -155,3 +158,33 @@ async def test_reindex_after_a_direct_change(
     assert (response.embedded, response.removed, response.total) == (0, 1, 200)
     again = await stub.ReindexKnowledgeBase(api.ReindexKnowledgeBaseRequest())
     assert (again.embedded, again.removed, again.total) == (0, 0, 200)
+
+
+async def test_compose_reply_without_llm_is_the_best_template(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    response = await stub.ComposeReply(
+        api.ComposeReplyRequest(query="Потеряла карточку, что делать?", hints_limit=2)
+    )
+    assert response.source == api.REPLY_SOURCE_TEMPLATE
+    assert response.fallback_reason == "llm not configured"
+    assert len(response.hints) == 2
+    assert response.text == response.hints[0].answer.strip()
+    nothing = await stub.ComposeReply(api.ComposeReplyRequest(query=" 🙂 "))
+    assert (nothing.source, nothing.text, list(nothing.hints)) == (api.REPLY_SOURCE_NONE, "", [])
+
+
+async def test_compose_reply_through_the_llm(harness: Harness) -> None:
+    async with FakeLlm() as fake:
+        app = await harness.start_app(
+            kb_import_file=str(FAQ), llm_base_url=fake.base_url, llm_api_key=SecretStr(fake.api_key)
+        )
+        stub = harness.stub(app)
+        fake.add_rule("Если карточка утеряна, сразу заблокируйте её в приложении.", contains="утрат")
+        response = await stub.ComposeReply(api.ComposeReplyRequest(query="Потеряла карточку, что делать?"))
+        assert response.source == api.REPLY_SOURCE_LLM
+        assert response.text == "Если карточка утеряна, сразу заблокируйте её в приложении."
+        assert response.model
+        assert "Действия при утрате карточки" in [hint.question for hint in response.hints]
+        fake.fail(Fault("error", count=5, status=500))
+        fallback = await stub.ComposeReply(api.ComposeReplyRequest(query="Потеряла карточку, что делать?"))
+        assert fallback.source == api.REPLY_SOURCE_TEMPLATE
+        assert fallback.text == fallback.hints[0].answer.strip()

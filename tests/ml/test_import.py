@@ -16,7 +16,8 @@ from services.ml import kb_import
 from services.ml.kb import Entry, entry_id
 from services.ml.kb_import import COLUMNS, ImportFileError, import_file, read_entries
 from t1.ml.v1 import hints_service_pb2 as api
-from tests.ml.conftest import FAQ, Harness
+from tests.ml.conftest import Harness
+from tests.support.knowledge import FAQ, FAQ_VARIANTS
 
 HEADER = list(COLUMNS)
 
@@ -80,6 +81,52 @@ def test_bad_rows_name_the_row(tmp_path: Path) -> None:
     not_xlsx.write_text("hello")
     with pytest.raises(ImportFileError, match="not a readable xlsx"):
         read_entries(not_xlsx)
+
+
+def write_variants(path: Path, lines: list[dict[str, object]]) -> Path:
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_variants_come_from_a_file_and_a_column(tmp_path: Path) -> None:
+    sheet = write_xlsx(
+        tmp_path / "v.xlsx",
+        [[*row("Один?"), "раз вопрос\n\nпервый вопрос"], [*row("Два?"), None]],
+        header=[*HEADER, kb_import.VARIANTS_COLUMN],
+    )
+    variants = write_variants(
+        tmp_path / "v.jsonl",
+        [
+            {"subcategory": "Подкатегория", "question": "один?", "variants": ["Первый  вопрос", "ещё один"]},
+            {"subcategory": "Подкатегория", "question": "Два?", "variants": ["два?", "второй"]},
+        ],
+    )
+    one, two = read_entries(sheet, variants)
+    # blank lines, repeats (case and spaces aside) and the question itself are dropped
+    assert one.variants == ("раз вопрос", "первый вопрос", "ещё один")
+    assert two.variants == ("второй",)
+    assert one.content_hash() != read_entries(sheet)[0].content_hash()
+
+
+def test_bad_variants_name_the_line(tmp_path: Path) -> None:
+    sheet = write_xlsx(tmp_path / "v.xlsx", [row("Один?")])
+    unknown = write_variants(tmp_path / "a.jsonl", [{"subcategory": "Другая", "question": "Один?", "variants": []}])
+    with pytest.raises(ImportFileError, match="not in the sheet"):
+        read_entries(sheet, unknown)
+    malformed = tmp_path / "b.jsonl"
+    malformed.write_text('{"question": "Один?", "variants": "не список"}\n', encoding="utf-8")
+    with pytest.raises(ImportFileError, match="line 1: variants must be a list of strings"):
+        read_entries(sheet, malformed)
+    too_long = write_variants(
+        tmp_path / "c.jsonl", [{"subcategory": "Подкатегория", "question": "Один?", "variants": ["я" * 501]}]
+    )
+    with pytest.raises(ImportFileError, match="longer than 500"):
+        read_entries(sheet, too_long)
+
+
+def test_our_faq_variants_match_the_faq() -> None:
+    entries = read_entries(FAQ, FAQ_VARIANTS)
+    assert all(len(entry.variants) >= 5 for entry in entries)
 
 
 @pytest.mark.integration

@@ -11,7 +11,8 @@ import pytest
 from services.ml.embedder import CachingEmbedder, Vectors
 from services.ml.kb import new_entry
 from t1.ml.v1 import hints_service_pb2 as api
-from tests.ml.conftest import FAQ, Harness
+from tests.ml.conftest import Harness
+from tests.support.knowledge import FAQ
 
 pytestmark = pytest.mark.integration
 

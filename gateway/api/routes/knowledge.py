@@ -23,6 +23,7 @@ def entry_view(entry: ml.KnowledgeEntry) -> KnowledgeEntryPublic:
         answer=entry.answer,
         priority=entry.priority,
         audience=entry.audience,
+        variants=list(entry.variants),
     )
 
 

@@ -19,6 +19,9 @@ from gateway.models import (
     MessageCreate,
     MessagesPage,
     NoteCreate,
+    ReplyDraftCreate,
+    ReplyDraftPublic,
+    ReplySourceName,
     TicketAssign,
     TicketsPage,
     TicketUpdate,
@@ -151,17 +154,46 @@ async def ticket_hints(
     response = await context.hints.GetHints(
         ml.GetHintsRequest(query=query, limit=limit, category=category or "")
     )
-    items = [
-        HintPublic(
-            answer=hint.answer,
-            question=hint.question,
-            category=hint.category,
-            subcategory=hint.subcategory,
-            score=hint.score,
-        )
-        for hint in response.hints
-    ]
-    return HintsPublic(items=items, query=query)
+    return HintsPublic(items=[hint_view(hint) for hint in response.hints], query=query)
+
+
+REPLY_SOURCES: dict[int, ReplySourceName] = {ml.REPLY_SOURCE_LLM: "llm", ml.REPLY_SOURCE_TEMPLATE: "template"}
+
+
+@router.post("/{ticket_id}/reply-draft")
+async def draft_reply(
+    ticket_id: str, body: ReplyDraftCreate, operator: CurrentOperator, context: ContextDep
+) -> ReplyDraftPublic:
+    """A ready reply to what the customer asked: written by the LLM from the best hints when one is
+    configured, else (or when it fails) the best hint's template answer. The operator edits and sends it."""
+    await visible_ticket(context, operator, ticket_id)
+    query = hints_query(await recent_messages(context, ticket_id))
+    if not query:
+        return ReplyDraftPublic(text="", source="none", model="", fallback_reason="", hints=[], query="")
+    response = await context.hints.ComposeReply(
+        ml.ComposeReplyRequest(
+            query=query, hints_limit=body.hints, category=body.category or "", language=body.language or ""
+        ),
+        timeout=context.settings.reply_draft_timeout_s,
+    )
+    return ReplyDraftPublic(
+        text=response.text,
+        source=REPLY_SOURCES.get(response.source, "none"),
+        model=response.model,
+        fallback_reason=response.fallback_reason,
+        hints=[hint_view(hint) for hint in response.hints],
+        query=query,
+    )
+
+
+def hint_view(hint: ml.Hint) -> HintPublic:
+    return HintPublic(
+        answer=hint.answer,
+        question=hint.question,
+        category=hint.category,
+        subcategory=hint.subcategory,
+        score=hint.score,
+    )
 
 
 @router.post("/{ticket_id}/take")

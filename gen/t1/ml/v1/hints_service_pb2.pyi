@@ -1,10 +1,22 @@
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ReplySource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REPLY_SOURCE_UNSPECIFIED: _ClassVar[ReplySource]
+    REPLY_SOURCE_LLM: _ClassVar[ReplySource]
+    REPLY_SOURCE_TEMPLATE: _ClassVar[ReplySource]
+    REPLY_SOURCE_NONE: _ClassVar[ReplySource]
+REPLY_SOURCE_UNSPECIFIED: ReplySource
+REPLY_SOURCE_LLM: ReplySource
+REPLY_SOURCE_TEMPLATE: ReplySource
+REPLY_SOURCE_NONE: ReplySource
 
 class Hint(_message.Message):
     __slots__ = ("entry_id", "question", "answer", "category", "subcategory", "score")
@@ -23,7 +35,7 @@ class Hint(_message.Message):
     def __init__(self, entry_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class KnowledgeEntry(_message.Message):
-    __slots__ = ("id", "category", "subcategory", "question", "answer", "priority", "audience")
+    __slots__ = ("id", "category", "subcategory", "question", "answer", "priority", "audience", "variants")
     ID_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
@@ -31,6 +43,7 @@ class KnowledgeEntry(_message.Message):
     ANSWER_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    VARIANTS_FIELD_NUMBER: _ClassVar[int]
     id: str
     category: str
     subcategory: str
@@ -38,7 +51,8 @@ class KnowledgeEntry(_message.Message):
     answer: str
     priority: str
     audience: str
-    def __init__(self, id: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., priority: _Optional[str] = ..., audience: _Optional[str] = ...) -> None: ...
+    variants: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., priority: _Optional[str] = ..., audience: _Optional[str] = ..., variants: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetHintsRequest(_message.Message):
     __slots__ = ("query", "limit", "category")
@@ -125,3 +139,29 @@ class ReindexKnowledgeBaseResponse(_message.Message):
     removed: int
     total: int
     def __init__(self, embedded: _Optional[int] = ..., removed: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+
+class ComposeReplyRequest(_message.Message):
+    __slots__ = ("query", "hints_limit", "category", "language")
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    HINTS_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    hints_limit: int
+    category: str
+    language: str
+    def __init__(self, query: _Optional[str] = ..., hints_limit: _Optional[int] = ..., category: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+
+class ComposeReplyResponse(_message.Message):
+    __slots__ = ("text", "source", "model", "hints", "fallback_reason")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    HINTS_FIELD_NUMBER: _ClassVar[int]
+    FALLBACK_REASON_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    source: ReplySource
+    model: str
+    hints: _containers.RepeatedCompositeFieldContainer[Hint]
+    fallback_reason: str
+    def __init__(self, text: _Optional[str] = ..., source: _Optional[_Union[ReplySource, str]] = ..., model: _Optional[str] = ..., hints: _Optional[_Iterable[_Union[Hint, _Mapping]]] = ..., fallback_reason: _Optional[str] = ...) -> None: ...

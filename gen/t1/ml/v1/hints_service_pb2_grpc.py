@@ -65,6 +65,11 @@ class HintsServiceStub:
                 request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseRequest.SerializeToString,
                 response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseResponse.FromString,
                 _registered_method=True)
+        self.ComposeReply = channel.unary_unary(
+                '/t1.ml.v1.HintsService/ComposeReply',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ComposeReplyRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ComposeReplyResponse.FromString,
+                _registered_method=True)
 
 
 class HintsServiceServicer:
@@ -114,6 +119,14 @@ class HintsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ComposeReply(self, request, context):
+        """ComposeReply writes a ready reply to the customer from the best hints: through the configured
+        OpenAI-compatible LLM, or, without one or when it fails, the best hint's template answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_HintsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -146,6 +159,11 @@ def add_HintsServiceServicer_to_server(servicer, server):
                     servicer.ReindexKnowledgeBase,
                     request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseRequest.FromString,
                     response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseResponse.SerializeToString,
+            ),
+            'ComposeReply': grpc.unary_unary_rpc_method_handler(
+                    servicer.ComposeReply,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ComposeReplyRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ComposeReplyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -311,6 +329,33 @@ class HintsService:
             '/t1.ml.v1.HintsService/ReindexKnowledgeBase',
             t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseRequest.SerializeToString,
             t1_dot_ml_dot_v1_dot_hints__service__pb2.ReindexKnowledgeBaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ComposeReply(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/ComposeReply',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ComposeReplyRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ComposeReplyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -47,6 +47,10 @@ class HintsServiceStub:
     """ReindexKnowledgeBase re-syncs the vectors with MongoDB now (e.g. after a bulk import); entries
     whose text did not change are not embedded again.
     """
+    ComposeReply: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ComposeReplyRequest, _hints_service_pb2.ComposeReplyResponse]
+    """ComposeReply writes a ready reply to the customer from the best hints: through the configured
+    OpenAI-compatible LLM, or, without one or when it fails, the best hint's template answer.
+    """
 
 @_typing.type_check_only
 class HintsServiceAsyncStub(HintsServiceStub):
@@ -66,6 +70,10 @@ class HintsServiceAsyncStub(HintsServiceStub):
     ReindexKnowledgeBase: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ReindexKnowledgeBaseRequest, _hints_service_pb2.ReindexKnowledgeBaseResponse]  # type: ignore[assignment]
     """ReindexKnowledgeBase re-syncs the vectors with MongoDB now (e.g. after a bulk import); entries
     whose text did not change are not embedded again.
+    """
+    ComposeReply: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ComposeReplyRequest, _hints_service_pb2.ComposeReplyResponse]  # type: ignore[assignment]
+    """ComposeReply writes a ready reply to the customer from the best hints: through the configured
+    OpenAI-compatible LLM, or, without one or when it fails, the best hint's template answer.
     """
 
 class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -119,6 +127,16 @@ class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_hints_service_pb2.ReindexKnowledgeBaseResponse, _abc.Awaitable[_hints_service_pb2.ReindexKnowledgeBaseResponse]]:
         """ReindexKnowledgeBase re-syncs the vectors with MongoDB now (e.g. after a bulk import); entries
         whose text did not change are not embedded again.
+        """
+
+    @_abc_1.abstractmethod
+    def ComposeReply(
+        self,
+        request: _hints_service_pb2.ComposeReplyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.ComposeReplyResponse, _abc.Awaitable[_hints_service_pb2.ComposeReplyResponse]]:
+        """ComposeReply writes a ready reply to the customer from the best hints: through the configured
+        OpenAI-compatible LLM, or, without one or when it fails, the best hint's template answer.
         """
 
 def add_HintsServiceServicer_to_server(servicer: HintsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
