@@ -184,7 +184,7 @@ describe('ApiClient requests', () => {
   });
 
   it('calls the knowledge-base routes', async () => {
-    const entry = { category: 'Сеть', subcategory: '', question: 'Нет интернета', answer: 'Перезагрузите роутер.', priority: '', audience: '' };
+    const entry = { category: 'Сеть', subcategory: '', question: 'Нет интернета', answer: 'Перезагрузите роутер.', priority: '', audience: '', variants: ['Пропал интернет', 'Не грузятся сайты'] };
     const { client, calls } = await loggedIn((url, init) => {
       if (init.method === 'DELETE') return new Response(null, { status: 204 });
       if (url.startsWith('/api/v1/kb/categories')) return json(200, [{ name: 'Сеть', subcategories: ['Wi-Fi'] }]);
@@ -208,6 +208,29 @@ describe('ApiClient requests', () => {
     expect(JSON.parse(String(calls[2]!.init.body))).toEqual(entry);
   });
 
+  it('asks for a ready reply with POST and a JSON body, and reports its errors', async () => {
+    const draft = { text: 'Здравствуйте! Перезагрузите роутер.', source: 'llm', model: 'qwen2.5', fallback_reason: '', hints: [], query: 'нет интернета' };
+    let status = 200;
+    const { client, calls } = await loggedIn(() => (status === 200 ? json(200, draft) : json(status, { detail: 'ml service unavailable' })));
+
+    expect(await client.replyDraft('t/1', { category: 'Сеть', language: null, hints: 3 })).toEqual(draft);
+    expect(await client.replyDraft('t-2')).toEqual(draft);
+    status = 503;
+    const error = (await client.replyDraft('t-2').catch((caught: unknown) => caught)) as ApiError;
+
+    expect(calls.map(({ url, init }) => `${init.method} ${url}`)).toEqual([
+      'POST /api/v1/tickets/t%2F1/reply-draft',
+      'POST /api/v1/tickets/t-2/reply-draft',
+      'POST /api/v1/tickets/t-2/reply-draft',
+    ]);
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ category: 'Сеть', language: null, hints: 3 });
+    expect(JSON.parse(String(calls[1]!.init.body))).toEqual({});
+    expect((calls[0]!.init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(503);
+    expect(error.detail).toBe('ml service unavailable');
+  });
+
   it('keeps the entries of a 422 validation list for the form fields', async () => {
     const { client } = await loggedIn(() =>
       json(422, {
@@ -217,7 +240,7 @@ describe('ApiClient requests', () => {
         ],
       }),
     );
-    const error = (await client.createKnowledge({ category: 'a', subcategory: '', question: 'ab', answer: 'x', priority: '', audience: '' }).catch((caught: unknown) => caught)) as ApiError;
+    const error = (await client.createKnowledge({ category: 'a', subcategory: '', question: 'ab', answer: 'x', priority: '', audience: '', variants: [] }).catch((caught: unknown) => caught)) as ApiError;
     expect(error.status).toBe(422);
     expect(error.issues).toEqual([
       { loc: ['question'], msg: 'String should have at least 3 characters' },

@@ -16,6 +16,8 @@ import type {
   OperatorPublic,
   OperatorUpdate,
   Page,
+  ReplyDraftCreate,
+  ReplyDraftPublic,
   TicketPublic,
   TicketQuery,
   TicketUpdate,
@@ -446,6 +448,11 @@ export class ApiClient {
 
   hints(id: string, signal?: AbortSignal): Promise<HintsPublic> {
     return this.request('GET', `/tickets/${encodeURIComponent(id)}/hints`, { signal });
+  }
+
+  /** A ready reply from the knowledge base (an LLM may take several seconds); never sent by itself. */
+  replyDraft(id: string, body: ReplyDraftCreate = {}, signal?: AbortSignal): Promise<ReplyDraftPublic> {
+    return this.request('POST', `/tickets/${encodeURIComponent(id)}/reply-draft`, { json: body, signal });
   }
 
   // --- knowledge base ----------------------------------------------------------------------------

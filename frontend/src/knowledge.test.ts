@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api';
 import { translate, type MessageKey, type Params } from './i18n';
-import { emptyEntry, hasErrors, normalizeEntry, saveErrors, searchEntries, upsertEntry, validateEntry, withCurrent } from './knowledge';
+import {
+  emptyEntry,
+  hasErrors,
+  normalizeEntry,
+  saveErrors,
+  searchEntries,
+  upsertEntry,
+  validateEntry,
+  variantsFromText,
+  variantsToText,
+  withCurrent,
+} from './knowledge';
 import type { KnowledgeEntryPublic } from './types';
 
 const t = (key: MessageKey, params?: Params) => translate('ru', key, params);
 
 function entry(id: string, changes: Partial<KnowledgeEntryPublic> = {}): KnowledgeEntryPublic {
-  return { id, category: 'Сеть', subcategory: 'Wi-Fi', question: 'Нет интернета', answer: 'Перезагрузите роутер.', priority: 'высокий', audience: 'все клиенты', ...changes };
+  return { id, category: 'Сеть', subcategory: 'Wi-Fi', question: 'Нет интернета', answer: 'Перезагрузите роутер.', priority: 'высокий', audience: 'все клиенты', variants: [], ...changes };
 }
 
 describe('knowledge entry form rules', () => {
@@ -30,14 +41,41 @@ describe('knowledge entry form rules', () => {
   });
 
   it('trims what it sends', () => {
-    expect(normalizeEntry({ category: ' Сеть ', subcategory: ' ', question: ' Вопрос? ', answer: '\nОтвет\n', priority: '', audience: ' все ' })).toEqual({
+    expect(
+      normalizeEntry({ category: ' Сеть ', subcategory: ' ', question: ' Вопрос? ', answer: '\nОтвет\n', priority: '', audience: ' все ', variants: [' Другой вопрос ', '  ', ''] }),
+    ).toEqual({
       category: 'Сеть',
       subcategory: '',
       question: 'Вопрос?',
       answer: 'Ответ',
       priority: '',
       audience: 'все',
+      variants: ['Другой вопрос'],
     });
+    // An entry from a server without variants yet.
+    expect(normalizeEntry({ ...emptyEntry('Сеть'), variants: undefined as unknown as string[] }).variants).toEqual([]);
+  });
+
+  it('maps the variants textarea to a list and back', () => {
+    expect(variantsFromText('  Пропал интернет \n\n\r\nНе грузятся сайты\r\n   \nВсё тормозит')).toEqual(['Пропал интернет', 'Не грузятся сайты', 'Всё тормозит']);
+    expect(variantsFromText('')).toEqual([]);
+    expect(variantsToText(['Пропал интернет', 'Не грузятся сайты'])).toBe('Пропал интернет\nНе грузятся сайты');
+    expect(variantsFromText(variantsToText(['а', 'б']))).toEqual(['а', 'б']);
+  });
+
+  it('allows at most 50 variants of at most 500 characters each', () => {
+    const ok = { ...emptyEntry('Сеть'), question: 'Как?!', answer: 'Так.' };
+    const fifty = Array.from({ length: 50 }, (_, index) => `вариант ${index}`);
+    expect(validateEntry({ ...ok, variants: fifty }, t)).toEqual({});
+    expect(validateEntry({ ...ok, variants: ['ы'.repeat(500), '🔥'.repeat(500)] }, t)).toEqual({});
+    expect(validateEntry({ ...ok, variants: [...fifty, 'ещё один'] }, t)).toEqual({ variants: 'Не больше 50 формулировок, сейчас 51' });
+    expect(validateEntry({ ...ok, variants: ['коротко', 'x'.repeat(501)] }, t)).toEqual({ variants: 'Формулировка 2 длиннее 500 символов' });
+    expect(hasErrors({ variants: 'x' })).toBe(true);
+  });
+
+  it('puts 422 entries of the variants next to the variants field', () => {
+    const error = new ApiError(422, 'ignored', null, [{ loc: ['variants', '3'], msg: 'String should have at most 500 characters' }]);
+    expect(saveErrors(error, t)).toEqual({ fields: { variants: 'Формулировка 4: String should have at most 500 characters' }, general: null });
   });
 
   it('puts 422 entries next to their fields and the rest in one message', () => {
@@ -74,6 +112,7 @@ describe('knowledge list helpers', () => {
     expect(searchEntries(entries, 'елка').map((item) => item.id)).toEqual(['3']);
     expect(searchEntries(entries, 'wi-fi').map((item) => item.id)).toEqual(['1', '3']);
     expect(searchEntries(entries, 'нет такого')).toEqual([]);
+    expect(searchEntries([...entries, entry('4', { question: 'Гирлянда', variants: ['Не светится ёлочная игрушка'] })], 'светится').map((item) => item.id)).toEqual(['4']);
   });
 
   it('puts a saved entry in place, first when new, and drops it when it left the filter', () => {

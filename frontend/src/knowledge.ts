@@ -7,8 +7,12 @@ import { ApiError, errorText } from './api';
 import type { Translate } from './i18n';
 import type { CategoryPublic, KnowledgeEntryInput, KnowledgeEntryPublic } from './types';
 
-export type KbField = keyof KnowledgeEntryInput;
+/** The entry's text fields (one input each); `variants` is a list, edited as lines of one textarea. */
+export type KbField = Exclude<keyof KnowledgeEntryInput, 'variants'>;
 export const KB_FIELDS: readonly KbField[] = ['category', 'subcategory', 'question', 'answer', 'priority', 'audience'];
+/** Every field of the form, in its order (the first one with an error gets the focus). */
+export type KbFormField = KbField | 'variants';
+export const KB_FORM_FIELDS: readonly KbFormField[] = [...KB_FIELDS, 'variants'];
 
 /** Lengths in characters (code points, as pydantic counts them), from KnowledgeEntryCreate. */
 export const KB_LIMITS: Record<KbField, { min: number; max: number }> = {
@@ -20,13 +24,34 @@ export const KB_LIMITS: Record<KbField, { min: number; max: number }> = {
   audience: { min: 0, max: 200 },
 };
 
-export type FieldErrors = Partial<Record<KbField, string>>;
+/** "Другие формулировки": at most this many, each at most `maxLength` characters (KnowledgeEntryCreate). */
+export const KB_VARIANTS = { maxCount: 50, maxLength: 500 } as const;
+
+export type FieldErrors = Partial<Record<KbFormField, string>>;
 
 export function emptyEntry(category = ''): KnowledgeEntryInput {
-  return { category, subcategory: '', question: '', answer: '', priority: '', audience: '' };
+  return { category, subcategory: '', question: '', answer: '', priority: '', audience: '', variants: [] };
 }
 
-/** The form's values as sent: trimmed. */
+/** An entry's variants, also from a server that does not send them yet. */
+export function variantsOf(entry: Pick<KnowledgeEntryInput, 'variants'>): string[] {
+  return Array.isArray(entry.variants) ? entry.variants.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** The variants textarea (one per line) as a list: lines trimmed, empty ones dropped. */
+export function variantsFromText(text: string): string[] {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** The variants as the textarea shows them, one per line. */
+export function variantsToText(variants: readonly string[]): string {
+  return variants.join('\n');
+}
+
+/** The form's values as sent: trimmed; variants without empty ones. */
 export function normalizeEntry(input: KnowledgeEntryInput): KnowledgeEntryInput {
   return {
     category: input.category.trim(),
@@ -35,6 +60,9 @@ export function normalizeEntry(input: KnowledgeEntryInput): KnowledgeEntryInput 
     answer: input.answer.trim(),
     priority: input.priority.trim(),
     audience: input.audience.trim(),
+    variants: variantsOf(input)
+      .map((item) => item.trim())
+      .filter(Boolean),
   };
 }
 
@@ -53,11 +81,22 @@ export function validateEntry(input: KnowledgeEntryInput, t: Translate): FieldEr
     else if (size < min) errors[field] = t('kb.invalid.tooShort', { min });
     else if (size > max) errors[field] = t('kb.invalid.tooLong', { max });
   }
+  const variants = validateVariants(entry.variants, t);
+  if (variants) errors.variants = variants;
   return errors;
 }
 
+/** What is wrong with the (normalized) variants: too many of them, or the first one that is too long. */
+export function validateVariants(variants: readonly string[], t: Translate): string | undefined {
+  const { maxCount, maxLength } = KB_VARIANTS;
+  if (variants.length > maxCount) return t('kb.invalid.tooManyVariants', { max: maxCount, count: variants.length });
+  const long = variants.findIndex((item) => length(item) > maxLength);
+  if (long >= 0) return t('kb.invalid.variantTooLong', { n: long + 1, max: maxLength });
+  return undefined;
+}
+
 export function hasErrors(errors: FieldErrors): boolean {
-  return KB_FIELDS.some((field) => errors[field] !== undefined);
+  return KB_FORM_FIELDS.some((field) => errors[field] !== undefined);
 }
 
 /**
@@ -71,8 +110,11 @@ export function saveErrors(error: unknown, t: Translate): { fields: FieldErrors;
   }
   const other: string[] = [];
   for (const issue of error.issues) {
-    const field = KB_FIELDS.find((name) => name === issue.loc[0]);
-    if (field) fields[field] = fields[field] ? `${fields[field]}; ${issue.msg}` : issue.msg;
+    const field = KB_FORM_FIELDS.find((name) => name === issue.loc[0]);
+    // ["variants", "3"]: the fourth phrasing sent.
+    const index = field === 'variants' && issue.loc[1] !== undefined ? Number(issue.loc[1]) : NaN;
+    const msg = Number.isInteger(index) ? `${t('kb.variantItem', { n: index + 1 })}: ${issue.msg}` : issue.msg;
+    if (field) fields[field] = fields[field] ? `${fields[field]}; ${msg}` : msg;
     else other.push(issue.loc.length ? `${issue.loc.join('.')}: ${issue.msg}` : issue.msg);
   }
   return { fields, general: other.length ? other.join('; ') : null };
@@ -88,7 +130,7 @@ export function searchEntries(entries: KnowledgeEntryPublic[], text: string): Kn
   if (words.length === 0) return entries;
   return entries.filter((entry) => {
     const haystack = fold(
-      [entry.question, entry.answer, entry.category, entry.subcategory, entry.priority, entry.audience].join('\n'),
+      [entry.question, entry.answer, entry.category, entry.subcategory, entry.priority, entry.audience, ...variantsOf(entry)].join('\n'),
     );
     return words.every((word) => haystack.includes(word));
   });

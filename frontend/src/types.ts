@@ -113,6 +113,32 @@ export interface HintsPublic {
   query: string;
 }
 
+export type ReplySource = 'llm' | 'template' | 'none';
+
+/** The body of POST /tickets/{id}/reply-draft (gateway/models.py ReplyDraftCreate); every field is optional. */
+export interface ReplyDraftCreate {
+  /** Only hints of this knowledge-base category; null: any. */
+  category?: string | null;
+  /** BCP 47 language of the reply; null: the customer's. */
+  language?: string | null;
+  /** How many hints the reply may draw on, 1..5 (server default 3). */
+  hints?: number;
+}
+
+/**
+ * A ready reply for the operator to review (POST /tickets/{id}/reply-draft). `llm`: written by an LLM from
+ * the best hints (`model` names it); `template`: the best hint's template answer (`fallback_reason` says
+ * why no LLM); `none`: no hint matched and `text` is empty.
+ */
+export interface ReplyDraftPublic {
+  text: string;
+  source: ReplySource;
+  model: string;
+  fallback_reason: string;
+  hints: Hint[];
+  query: string;
+}
+
 /** A knowledge-base category with its subcategories (GET /kb/categories). */
 export interface CategoryPublic {
   name: string;
@@ -127,6 +153,8 @@ export interface KnowledgeEntryInput {
   answer: string;
   priority: string;
   audience: string;
+  /** Other ways customers ask the question (at most 50, each at most 500 characters). */
+  variants: string[];
 }
 
 export interface KnowledgeEntryPublic extends KnowledgeEntryInput {

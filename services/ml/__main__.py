@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from services.ml.app import build_app
 from services.ml.config import MlSettings
@@ -21,6 +22,10 @@ def main() -> None:
         app = await build_app(settings)
         try:
             await app.start()
+            # The loaded index lives as long as the process: keep full collections from walking it
+            # inside a query (they cost tens of milliseconds once the catalogue is in memory).
+            gc.collect()
+            gc.freeze()
             await app.wait(stop)
         finally:
             await app.stop()

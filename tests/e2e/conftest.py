@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ import websockets
 from confluent_kafka.admin import AdminClient
 from pydantic import SecretStr
 
+from fakes.llm import FakeLlm
 from fakes.telegram import FakeTelegram, StoredMessage
 from gateway.core.config import Settings as GatewaySettings
 from gateway.main import create_app as create_gateway
@@ -25,11 +27,17 @@ from services.bot.config import BotSettings
 from services.bot.service import build_bot
 from services.message_saver.app import App, build_app
 from services.message_saver.config import MessageSaverSettings
+from services.ml.app import build_app as build_ml
+from services.ml.config import MlSettings
+from services.ml.embedder import CachingEmbedder
 from services.notifications.app import create_app as create_notifications
 from services.notifications.config import Settings as NotificationsSettings
+from services.summarizer.app import build_app as build_summarizer
+from services.summarizer.config import SummarizerSettings
 from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry
 from t1lib.stores import mongo_client, s3_client
+from tests.support.knowledge import FAQ_VARIANTS, faq
 from tests.support.servers import LiveServer
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -97,6 +105,7 @@ class Stack:
     saver: App
     admin: Operator
     live: list[LiveEvents] = field(default_factory=list)
+    assistance: Assistance | None = None
 
     async def customer_says(self, chat_id: int, text: str, **profile: str) -> int:
         """The customer writes in Telegram; returns the Telegram message id."""
@@ -176,8 +185,19 @@ async def until_ready(url: str) -> None:
     raise TimeoutError(f"{url} never became ready")
 
 
-@pytest.fixture
-async def stack(engines: dict[str, str]) -> AsyncIterator[Stack]:
+@dataclass
+class Assistance:
+    """ml (the FAQ and its variants imported) and summarizer, both talking to the fake LLM."""
+
+    llm: FakeLlm
+    ml_address: str
+
+
+@contextlib.asynccontextmanager
+async def open_stack(
+    engines: dict[str, str], *, embedder: CachingEmbedder | None = None, qdrant_path: str = ""
+) -> AsyncIterator[Stack]:
+    """The stack; with an embedder also ml and summarizer (AI assistance) and the fake LLM."""
     run = uuid.uuid4().hex[:10]
     bootstrap = engines["T1_KAFKA_BOOTSTRAP"]
     registry = TopicRegistry(EVENT_TYPES, prefix=f"e2e-{run}.")
@@ -185,6 +205,11 @@ async def stack(engines: dict[str, str]) -> AsyncIterator[Stack]:
     database, bucket, secret = f"e2e_{run}", f"e2e-{run}", uuid.uuid4().hex
     async with contextlib.AsyncExitStack() as exits:
         telegram = await exits.enter_async_context(FakeTelegram())
+        assistance: Assistance | None = None
+        if embedder is not None:
+            assistance = await exits.enter_async_context(
+                assisting(run, database, registry, embedder, qdrant_path)
+            )
         saver_settings = MessageSaverSettings(
             mongo_db=database,
             s3_bucket=bucket,
@@ -219,6 +244,7 @@ async def stack(engines: dict[str, str]) -> AsyncIterator[Stack]:
             admin_username="admin",
             admin_password=SecretStr(ADMIN_PASSWORD),
             tickets_grpc_addr=saver.address,
+            ml_grpc_addr=assistance.ml_address if assistance else "127.0.0.1:1",
             notifications_ws_url=notifications.url.replace("http", "ws", 1) + "/ws",
         )
         gateway = await exits.enter_async_context(LiveServer(create_gateway(gateway_settings, registry)))
@@ -226,11 +252,61 @@ async def stack(engines: dict[str, str]) -> AsyncIterator[Stack]:
         sandbox = await exits.enter_async_context(httpx.AsyncClient(base_url=telegram.url, timeout=30))
         admin = await login(api, "admin", ADMIN_PASSWORD)
         holder = Stack(telegram, sandbox, api, gateway.url, saver_settings, registry, saver, admin)
+        holder.assistance = assistance
         yield holder
         running["saver"] = holder.saver
         for live in holder.live:
             await live.close()
     await cleanup(bootstrap, registry, gateway_settings, bucket)
+
+
+@contextlib.asynccontextmanager
+async def assisting(
+    run: str, database: str, registry: TopicRegistry, embedder: CachingEmbedder, qdrant_path: str
+) -> AsyncIterator[Assistance]:
+    async with contextlib.AsyncExitStack() as exits:
+        llm = await exits.enter_async_context(FakeLlm())
+        ml = await build_ml(
+            MlSettings(
+                mongo_db=database,
+                qdrant_path=qdrant_path,
+                grpc_host="127.0.0.1",
+                grpc_port=0,
+                grpc_grace_s=1,
+                kb_import_file=str(faq()),
+                kb_variants_file=str(FAQ_VARIANTS),
+                ml_sync_interval_s=0,
+                llm_base_url=llm.base_url,
+                llm_api_key=SecretStr(llm.api_key),
+            ),
+            embedder,
+        )
+        await ml.start()
+        exits.push_async_callback(ml.stop)
+        summarizer = await build_summarizer(
+            SummarizerSettings(consumer_group=f"sum-{run}", kafka_retry_backoff_s=0.05, log_json=False),
+            registry,
+            llm_base_url=llm.base_url,
+            llm_api_key=llm.api_key,
+            ml_address=ml.address,
+        )
+        await summarizer.start()
+        exits.push_async_callback(summarizer.stop)
+        yield Assistance(llm, ml.address)
+
+
+@pytest.fixture
+async def stack(engines: dict[str, str]) -> AsyncIterator[Stack]:
+    async with open_stack(engines) as holder:
+        yield holder
+
+
+@pytest.fixture
+async def assisted_stack(
+    engines: dict[str, str], embedder: CachingEmbedder, tmp_path: Path
+) -> AsyncIterator[Stack]:
+    async with open_stack(engines, embedder=embedder, qdrant_path=str(tmp_path / "qdrant")) as holder:
+        yield holder
 
 
 async def cleanup(bootstrap: str, registry: TopicRegistry, settings: GatewaySettings, bucket: str) -> None:

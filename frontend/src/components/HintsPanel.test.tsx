@@ -96,3 +96,173 @@ describe('HintsPanel', () => {
     expect(fetch).toHaveBeenCalledTimes(3);
   });
 });
+
+interface DraftCall {
+  url: string;
+  body: unknown;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** fetch answering the hints with HINT and POST .../reply-draft with `draft` (a Response or a promise of one). */
+function serveDraft(draft: (call: DraftCall) => Response | Promise<Response>) {
+  const drafts: DraftCall[] = [];
+  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    if (init?.method === 'POST' && url.endsWith('/reply-draft')) {
+      const call = { url, body: init.body ? JSON.parse(String(init.body)) : undefined };
+      drafts.push(call);
+      return draft(call);
+    }
+    return json(200, { items: [HINT], query: 'нет интернета' });
+  });
+  vi.stubGlobal('fetch', fetch);
+  return drafts;
+}
+
+function deferred<T>() {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+const LLM_DRAFT = {
+  text: 'Здравствуйте! Перезагрузите роутер и проверьте кабель.',
+  source: 'llm',
+  model: 'qwen2.5-7b',
+  fallback_reason: '',
+  hints: [HINT],
+  query: 'нет интернета',
+};
+
+describe('HintsPanel ready reply', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('asks once at a time, stays usable while busy, and shows an AI draft to insert', async () => {
+    const pending = deferred<Response>();
+    const drafts = serveDraft(() => pending.promise);
+    const onUse = vi.fn();
+    render(panel('t-1', 0, onUse));
+    await screen.findByRole('button', { name: /Перезагрузите роутер\./ });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+    const busy = await screen.findByRole('button', { name: 'Составляем ответ…' });
+    expect((busy as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(busy);
+    expect(drafts).toEqual([{ url: '/api/v1/tickets/t-1/reply-draft', body: { category: null, language: null, hints: 3 } }]);
+
+    // The hints stay usable while the reply is composed.
+    fireEvent.click(screen.getByRole('button', { name: /Перезагрузите роутер\./ }));
+    expect(onUse).toHaveBeenCalledWith('Перезагрузите роутер.');
+
+    pending.resolve(json(200, LLM_DRAFT));
+    expect(await screen.findByText(LLM_DRAFT.text)).toBeTruthy();
+    const badge = screen.getByText('ИИ');
+    expect(badge.getAttribute('title')).toBe('Модель: qwen2.5-7b');
+    expect(screen.getByText('Проверьте и при необходимости исправьте текст перед отправкой.')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Вставить в ответ' }));
+    expect(onUse).toHaveBeenLastCalledWith(LLM_DRAFT.text);
+    expect((screen.getByRole('button', { name: 'Составить ответ' }) as HTMLButtonElement).disabled).toBe(false);
+    expect(drafts).toHaveLength(1);
+  });
+
+  it('marks a template answer and says why no AI wrote it', async () => {
+    serveDraft(() => json(200, { ...LLM_DRAFT, text: 'Перезагрузите роутер.', source: 'template', model: '', fallback_reason: 'llm timed out' }));
+    const onUse = vi.fn();
+    render(panel('t-1', 0, onUse));
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+
+    const badge = await screen.findByText('Шаблон');
+    expect(badge.getAttribute('title')).toBe('Без ИИ: llm timed out');
+    expect(screen.queryByText('ИИ')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Вставить в ответ' }));
+    expect(onUse).toHaveBeenCalledWith('Перезагрузите роутер.');
+  });
+
+  it('says so when no knowledge-base answer matched', async () => {
+    serveDraft(() => json(200, { text: '', source: 'none', model: '', fallback_reason: '', hints: [], query: 'абв' }));
+    render(panel('t-1', 0));
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+
+    expect(await screen.findByText('Нет подходящих ответов в базе знаний')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Вставить в ответ' })).toBeNull();
+    expect(screen.queryByText('Шаблон')).toBeNull();
+  });
+
+  it('shows errors inline and lets the operator try again', async () => {
+    const statuses: [number, string][] = [
+      [403, 'ticket is assigned to another operator'],
+      [503, 'upstream service error: unavailable'],
+      [500, 'boom'],
+    ];
+    const drafts = serveDraft(() => {
+      const [status, detail] = statuses[drafts.length - 1]!;
+      return json(status, { detail });
+    });
+    render(panel('t-1', 0));
+    await screen.findByRole('button', { name: /Перезагрузите роутер\./ });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Это обращение ведёт другой оператор');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Сервис готовых ответов недоступен. Повторите позже.'));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('boom'));
+    expect(drafts).toHaveLength(3);
+    // The hints themselves are untouched.
+    expect(screen.getByRole('button', { name: /Перезагрузите роутер\./ })).toBeTruthy();
+  });
+
+  it('drops the draft, and a late answer for the previous ticket, when another ticket is opened', async () => {
+    const first = deferred<Response>();
+    const drafts = serveDraft((call) => (call.url.includes('/t-1/') ? first.promise : json(200, { ...LLM_DRAFT, text: 'Ответ для t-2' })));
+    const onUse = vi.fn();
+    const { rerender } = render(panel('t-1', 0, onUse));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+    expect(await screen.findByRole('button', { name: 'Составляем ответ…' })).toBeTruthy();
+
+    rerender(panel('t-2', 0, onUse));
+    // Not busy for the new ticket: its own request may go at once.
+    const compose = screen.getByRole('button', { name: 'Составить ответ' }) as HTMLButtonElement;
+    expect(compose.disabled).toBe(false);
+
+    await act(async () => {
+      first.resolve(json(200, LLM_DRAFT));
+      await first.promise;
+    });
+    expect(screen.queryByText(LLM_DRAFT.text)).toBeNull();
+    expect(screen.queryByText('ИИ')).toBeNull();
+
+    fireEvent.click(compose);
+    expect(await screen.findByText('Ответ для t-2')).toBeTruthy();
+    expect(drafts.map((call) => call.url)).toEqual(['/api/v1/tickets/t-1/reply-draft', '/api/v1/tickets/t-2/reply-draft']);
+
+    // A shown draft goes away with its ticket too.
+    rerender(panel('t-1', 0, onUse));
+    expect(screen.queryByText('Ответ для t-2')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Вставить в ответ' })).toBeNull();
+    expect(onUse).not.toHaveBeenCalled();
+  });
+
+  it('speaks English too', async () => {
+    serveDraft(() => json(200, LLM_DRAFT));
+    render(
+      <I18nProvider initialLocale="en">
+        <HintsPanel ticketId="t-1" refreshKey={0} onUse={() => undefined} />
+      </I18nProvider>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Compose reply' }));
+    expect((await screen.findByText('AI')).getAttribute('title')).toBe('Model: qwen2.5-7b');
+    expect(screen.getByRole('button', { name: 'Insert into reply' })).toBeTruthy();
+  });
+});

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { ApiError, api, errorText } from '../api';
 import { useI18n } from '../i18n';
 import type { Hint } from '../types';
+import { ReplyDraft } from './ReplyDraft';
 
 export interface HintsPanelProps {
   ticketId: string;
@@ -29,7 +30,10 @@ type HintsState =
 const ABSENT = new Set([404, 405, 501]);
 const DOWN = new Set([502, 503, 504]);
 
-/** "Подсказки": suggested answers from the knowledge base for what the customer asked. */
+/**
+ * "Подсказки": suggested answers from the knowledge base for what the customer asked, and a ready reply
+ * composed from them on request.
+ */
 export function HintsPanel({ ticketId, refreshKey, onUse, refreshDelayMs = HINTS_REFRESH_DELAY_MS }: HintsPanelProps) {
   const { t } = useI18n();
   const titleId = useId();
@@ -73,55 +77,58 @@ export function HintsPanel({ ticketId, refreshKey, onUse, refreshDelayMs = HINTS
   if (state.status === 'absent') return null;
 
   return (
-    <section className="card hints" aria-labelledby={titleId} aria-busy={state.status === 'loading'}>
+    <section className="card hints" aria-labelledby={titleId}>
       <h3 id={titleId} className="card__title">
         {t('hints.title')}
       </h3>
-      {state.status === 'loading' && <p className="muted">{t('common.loading')}</p>}
-      {state.status === 'down' && (
-        <p className="muted hints__note" role="status">
-          {t('hints.unavailable')}{' '}
-          <button type="button" className="btn btn--small btn--ghost" onClick={() => setAttempt((value) => value + 1)}>
-            {t('common.retry')}
-          </button>
-        </p>
-      )}
-      {state.status === 'error' && (
-        <p className="alert alert--error" role="alert">
-          {state.message}{' '}
-          <button type="button" className="btn btn--small" onClick={() => setAttempt((value) => value + 1)}>
-            {t('common.retry')}
-          </button>
-        </p>
-      )}
-      {state.status === 'ready' && state.items.length === 0 && <p className="muted">{t('hints.none')}</p>}
-      {state.status === 'ready' && state.items.length > 0 && (
-        <ul className="hints__list">
-          {state.items.map((hint, index) => (
-            <li key={`${index}-${hint.question}`}>
-              <button type="button" className="hint" onClick={() => onUse(hint.answer)} title={t('hints.use')}>
-                {hint.question && (
-                  <span className="hint__question">
-                    <span className="visually-hidden">{t('hints.question')}: </span>
-                    {hint.question}
-                  </span>
-                )}
-                <span className="hint__answer">{hint.answer}</span>
-                <span className="hint__meta">
-                  {hint.category && (
-                    <span className="chip chip--category chip--small" title={[hint.category, hint.subcategory].filter(Boolean).join(' › ')}>
-                      {[hint.category, hint.subcategory].filter(Boolean).join(' › ')}
+      <ReplyDraft ticketId={ticketId} onUse={onUse} />
+      <div className="hints__items" aria-busy={state.status === 'loading'}>
+        {state.status === 'loading' && <p className="muted">{t('common.loading')}</p>}
+        {state.status === 'down' && (
+          <p className="muted hints__note" role="status">
+            {t('hints.unavailable')}{' '}
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => setAttempt((value) => value + 1)}>
+              {t('common.retry')}
+            </button>
+          </p>
+        )}
+        {state.status === 'error' && (
+          <p className="alert alert--error" role="alert">
+            {state.message}{' '}
+            <button type="button" className="btn btn--small" onClick={() => setAttempt((value) => value + 1)}>
+              {t('common.retry')}
+            </button>
+          </p>
+        )}
+        {state.status === 'ready' && state.items.length === 0 && <p className="muted">{t('hints.none')}</p>}
+        {state.status === 'ready' && state.items.length > 0 && (
+          <ul className="hints__list">
+            {state.items.map((hint, index) => (
+              <li key={`${index}-${hint.question}`}>
+                <button type="button" className="hint" onClick={() => onUse(hint.answer)} title={t('hints.use')}>
+                  {hint.question && (
+                    <span className="hint__question">
+                      <span className="visually-hidden">{t('hints.question')}: </span>
+                      {hint.question}
                     </span>
                   )}
-                  {Number.isFinite(hint.score) && (
-                    <span className="hint__score">{Math.round(Math.max(0, Math.min(1, hint.score)) * 100)}%</span>
-                  )}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+                  <span className="hint__answer">{hint.answer}</span>
+                  <span className="hint__meta">
+                    {hint.category && (
+                      <span className="chip chip--category chip--small" title={[hint.category, hint.subcategory].filter(Boolean).join(' › ')}>
+                        {[hint.category, hint.subcategory].filter(Boolean).join(' › ')}
+                      </span>
+                    )}
+                    {Number.isFinite(hint.score) && (
+                      <span className="hint__score">{Math.round(Math.max(0, Math.min(1, hint.score)) * 100)}%</span>
+                    )}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     </section>
   );
 }

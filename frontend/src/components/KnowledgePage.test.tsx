@@ -10,7 +10,7 @@ const categories: CategoryPublic[] = [
 ];
 
 function entry(id: string, changes: Partial<KnowledgeEntryPublic> = {}): KnowledgeEntryPublic {
-  return { id, category: 'Сеть', subcategory: 'Wi-Fi', question: `Вопрос ${id}`, answer: `Ответ ${id}`, priority: '', audience: '', ...changes };
+  return { id, category: 'Сеть', subcategory: 'Wi-Fi', question: `Вопрос ${id}`, answer: `Ответ ${id}`, priority: '', audience: '', variants: [], ...changes };
 }
 
 interface Call {
@@ -60,6 +60,12 @@ function renderPage(isAdmin: boolean, onChanged = vi.fn()) {
 function errorOf(control: HTMLElement): string | null {
   const id = control.getAttribute('aria-describedby');
   return id ? (document.getElementById(id)?.textContent ?? null) : null;
+}
+
+/** Everything a control's aria-describedby points at (a hint, then an error), joined. */
+function describedBy(control: HTMLElement): string {
+  const ids = (control.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+  return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' | ');
 }
 
 describe('KnowledgePage', () => {
@@ -147,7 +153,7 @@ describe('KnowledgePage', () => {
     await waitFor(() => expect(errorOf(field('Пример вопроса'))).toBe('String should have at least 3 characters'));
     const posts = calls.filter((call) => call.method === 'POST');
     expect(posts).toHaveLength(1);
-    expect(posts[0]!.body).toEqual({ category: 'Сеть', subcategory: '', question: 'Нет сети', answer: 'Перезагрузите роутер.', priority: '', audience: '' });
+    expect(posts[0]!.body).toEqual({ category: 'Сеть', subcategory: '', question: 'Нет сети', answer: 'Перезагрузите роутер.', priority: '', audience: '', variants: [] });
     expect(field('Пример вопроса').getAttribute('aria-invalid')).toBe('true');
     expect(errorOf(field('Шаблонный ответ'))).toBeNull();
     const alert = within(form).getByRole('alert').textContent ?? '';
@@ -193,6 +199,99 @@ describe('KnowledgePage', () => {
     const put = calls.find((call) => call.method === 'PUT')!;
     expect(put.url).toBe('/api/v1/kb/entries/1');
     expect(put.body).toMatchObject({ question: 'Вопрос 1', answer: 'Новый ответ', category: 'Сеть', subcategory: 'Wi-Fi' });
+  });
+
+  it('shows how many other phrasings an entry has, and lists them on request', async () => {
+    serve({
+      '': {
+        items: [entry('1', { question: 'Нет интернета', variants: ['Пропал интернет', 'Не грузятся сайты'] }), entry('2', { question: 'Списали дважды' })],
+        next_cursor: null,
+      },
+    });
+    renderPage(false);
+    await screen.findByText('Нет интернета');
+
+    expect(screen.getByText('Другие формулировки: 0')).toBeTruthy();
+    const toggle = screen.getByRole('button', { name: /Другие формулировки: 2/ });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByText('Пропал интернет')).toBeNull();
+
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    const list = screen.getByRole('list', { name: 'Другие формулировки' });
+    expect(within(list).getAllByRole('listitem').map((item) => item.textContent)).toEqual(['Пропал интернет', 'Не грузятся сайты']);
+
+    // The search looks at the phrasings too.
+    fireEvent.change(screen.getByLabelText('Поиск по загруженным записям'), { target: { value: 'сайты' } });
+    expect(screen.queryByText('Списали дважды')).toBeNull();
+    expect(screen.getByText('Нет интернета')).toBeTruthy();
+  });
+
+  it('edits the other phrasings as lines of a textarea and sends them as a list', async () => {
+    const calls = serve({ '': { items: [entry('1', { variants: ['Пропал интернет', 'Не грузятся сайты'] })], next_cursor: null } }, (call) =>
+      call.method === 'PUT' ? json(200, { ...entry('1'), ...(call.body as object) }) : undefined,
+    );
+    renderPage(true);
+    await screen.findByText('Вопрос 1');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Изменить запись «Вопрос 1»' }));
+    const form = screen.getByRole('region', { name: 'Изменение записи' });
+    const variants = within(form).getByLabelText('Другие формулировки (по одной на строку)') as HTMLTextAreaElement;
+    expect(variants.value).toBe('Пропал интернет\nНе грузятся сайты');
+
+    fireEvent.change(variants, { target: { value: '  Пропал интернет  \n\n   \nРоутер мигает\r\nНет связи\n' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Сохранить' }));
+
+    expect(await screen.findByText('Запись сохранена')).toBeTruthy();
+    const put = calls.find((call) => call.method === 'PUT')!;
+    expect((put.body as { variants: string[] }).variants).toEqual(['Пропал интернет', 'Роутер мигает', 'Нет связи']);
+    expect(screen.getByRole('button', { name: /Другие формулировки: 3/ })).toBeTruthy();
+
+    // Opening the form again shows what the server keeps.
+    fireEvent.click(screen.getByRole('button', { name: 'Изменить запись «Вопрос 1»' }));
+    const again = screen.getByRole('region', { name: 'Изменение записи' });
+    expect((within(again).getByLabelText('Другие формулировки (по одной на строку)') as HTMLTextAreaElement).value).toBe(
+      'Пропал интернет\nРоутер мигает\nНет связи',
+    );
+  });
+
+  it('does not send more than 50 phrasings or one longer than 500 characters', async () => {
+    const created = entry('9', { question: 'Нет сети', variants: ['Пропала сеть'] });
+    const calls = serve({ '': { items: [], next_cursor: null } }, (call) => (call.method === 'POST' ? json(201, created) : undefined));
+    renderPage(true);
+    await screen.findByText('В базе знаний пока нет записей');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Новая запись' }));
+    const form = screen.getByRole('region', { name: 'Новая запись базы знаний' });
+    fireEvent.change(within(form).getByLabelText('Категория'), { target: { value: 'Сеть' } });
+    fireEvent.change(within(form).getByLabelText('Пример вопроса'), { target: { value: 'Нет сети' } });
+    fireEvent.change(within(form).getByLabelText('Шаблонный ответ'), { target: { value: 'Перезагрузите роутер.' } });
+    const variants = within(form).getByLabelText('Другие формулировки (по одной на строку)');
+    const add = () => fireEvent.click(within(form).getByRole('button', { name: 'Добавить' }));
+
+    fireEvent.change(variants, { target: { value: Array.from({ length: 51 }, (_, index) => `Вариант ${index + 1}`).join('\n') } });
+    add();
+    expect(describedBy(variants)).toContain('Не больше 50 формулировок, сейчас 51');
+    expect(variants.getAttribute('aria-invalid')).toBe('true');
+    expect(within(form).getByRole('alert').textContent).toContain('Исправьте отмеченные поля');
+    await waitFor(() => expect(document.activeElement).toBe(variants));
+
+    fireEvent.change(variants, { target: { value: `Пропала сеть\n${'я'.repeat(501)}` } });
+    expect(variants.getAttribute('aria-invalid')).toBeNull();
+    expect(describedBy(variants)).toBe('Другие способы задать тот же вопрос: не больше 50 строк, каждая до 500 символов');
+    add();
+    expect(describedBy(variants)).toContain('Формулировка 2 длиннее 500 символов');
+    expect(calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+
+    // 50 phrasings (blank lines do not count) and 500 characters are fine.
+    fireEvent.change(variants, { target: { value: `Пропала сеть\n\n${'я'.repeat(500)}\n${Array.from({ length: 48 }, (_, index) => `В${index}`).join('\n')}` } });
+    add();
+    expect(await screen.findByText('Запись добавлена')).toBeTruthy();
+    const posts = calls.filter((call) => call.method === 'POST');
+    expect(posts).toHaveLength(1);
+    const sent = (posts[0]!.body as { variants: string[] }).variants;
+    expect(sent).toHaveLength(50);
+    expect(sent[1]).toBe('я'.repeat(500));
   });
 
   it('deletes an entry only after confirmation', async () => {

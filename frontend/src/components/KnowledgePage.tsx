@@ -5,16 +5,22 @@ import {
   emptyEntry,
   hasErrors,
   KB_FIELDS,
+  KB_FORM_FIELDS,
   KB_LIMITS,
+  KB_VARIANTS,
   normalizeEntry,
   saveErrors,
   searchEntries,
   subcategoriesOf,
   upsertEntry,
   validateEntry,
+  variantsFromText,
+  variantsOf,
+  variantsToText,
   withCurrent,
   type FieldErrors,
   type KbField,
+  type KbFormField,
 } from '../knowledge';
 import type { LoadStatus } from '../state';
 import type { CategoryPublic, KnowledgeEntryInput, KnowledgeEntryPublic } from '../types';
@@ -307,7 +313,11 @@ interface KnowledgeEntryViewProps {
 
 function KnowledgeEntryView({ entry, isAdmin, deleting, onEdit, onDelete }: KnowledgeEntryViewProps) {
   const { t } = useI18n();
+  const ids = useId();
+  const [showVariants, setShowVariants] = useState(false);
   const question = shorten(entry.question);
+  const variants = variantsOf(entry);
+  const count = t('kb.variantsCount', { count: variants.length });
   return (
     <article className="kb-entry">
       <h3 className="kb-entry__question">{entry.question}</h3>
@@ -316,6 +326,19 @@ function KnowledgeEntryView({ entry, isAdmin, deleting, onEdit, onDelete }: Know
         <span className="chip chip--category">{[entry.category, entry.subcategory].filter(Boolean).join(' › ')}</span>
         {entry.priority && <span className="tag tag--small">{t('kb.priorityValue', { value: entry.priority })}</span>}
         {entry.audience && <span className="tag tag--small">{t('kb.audienceValue', { value: entry.audience })}</span>}
+        {variants.length > 0 ? (
+          <button
+            type="button"
+            className="tag tag--small kb-entry__variants-toggle"
+            aria-expanded={showVariants}
+            aria-controls={`${ids}-variants`}
+            onClick={() => setShowVariants((value) => !value)}
+          >
+            {count} <span aria-hidden="true">{showVariants ? '▴' : '▾'}</span>
+          </button>
+        ) : (
+          <span className="tag tag--small">{count}</span>
+        )}
         {isAdmin && (
           <span className="kb-entry__actions">
             <button type="button" className="btn btn--small btn--ghost" aria-label={t('kb.editAria', { question })} onClick={onEdit}>
@@ -333,6 +356,13 @@ function KnowledgeEntryView({ entry, isAdmin, deleting, onEdit, onDelete }: Know
           </span>
         )}
       </div>
+      {showVariants && variants.length > 0 && (
+        <ul id={`${ids}-variants`} className="kb-entry__variants" aria-label={t('kb.variants')}>
+          {variants.map((variant, index) => (
+            <li key={`${index}-${variant}`}>{variant}</li>
+          ))}
+        </ul>
+      )}
     </article>
   );
 }
@@ -354,7 +384,7 @@ const MULTILINE: ReadonlySet<KbField> = new Set(['question', 'answer']);
 export function KnowledgeForm({ title, submitLabel, initial, categories, suggestions, onSubmit, onCancel }: KnowledgeFormProps) {
   const { t } = useI18n();
   const ids = useId();
-  const [values, setValues] = useState<KnowledgeEntryInput>(() => ({
+  const [values, setValues] = useState<Record<KbField, string>>(() => ({
     category: initial.category,
     subcategory: initial.subcategory,
     question: initial.question,
@@ -362,6 +392,8 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
     priority: initial.priority,
     audience: initial.audience,
   }));
+  /** The variants, one per line. */
+  const [variantsText, setVariantsText] = useState(() => variantsToText(variantsOf(initial)));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -374,15 +406,22 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
     audience: suggestions?.audience ?? [],
   };
 
+  const clearError = (field: KbFormField) => {
+    if (errors[field]) setErrors((previous) => ({ ...previous, [field]: undefined }));
+  };
   const change = (field: KbField, value: string) => {
     setValues((previous) => ({ ...previous, [field]: value }));
-    if (errors[field]) setErrors((previous) => ({ ...previous, [field]: undefined }));
+    clearError(field);
+  };
+  const changeVariants = (value: string) => {
+    setVariantsText(value);
+    clearError('variants');
   };
 
   // The first field with an error gets the focus once the form is enabled again (after the render).
-  const pendingFocus = useRef<KbField | null>(null);
+  const pendingFocus = useRef<KbFormField | null>(null);
   const focusFirstError = (found: FieldErrors) => {
-    pendingFocus.current = KB_FIELDS.find((field) => found[field]) ?? null;
+    pendingFocus.current = KB_FORM_FIELDS.find((field) => found[field]) ?? null;
   };
   useEffect(() => {
     const field = pendingFocus.current;
@@ -394,7 +433,8 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
-    const found = validateEntry(values, t);
+    const entry: KnowledgeEntryInput = { ...values, variants: variantsFromText(variantsText) };
+    const found = validateEntry(entry, t);
     setGeneral(null);
     setErrors(found);
     if (hasErrors(found)) {
@@ -403,7 +443,7 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
     }
     setBusy(true);
     try {
-      await onSubmit(normalizeEntry(values));
+      await onSubmit(normalizeEntry(entry));
     } catch (error) {
       const result = saveErrors(error, t);
       setErrors(result.fields);
@@ -464,6 +504,13 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
             </div>
           );
         })}
+        <VariantsField
+          id={`${ids}-variants`}
+          value={variantsText}
+          error={errors.variants}
+          disabled={busy}
+          onChange={changeVariants}
+        />
         {(invalid || general) && (
           <div className="kb-form__errors" role="alert">
             {invalid && <p className="alert alert--error">{t('kb.fixFields')}</p>}
@@ -480,5 +527,42 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
         </div>
       </form>
     </section>
+  );
+}
+
+interface VariantsFieldProps {
+  id: string;
+  value: string;
+  error: string | undefined;
+  disabled: boolean;
+  onChange: (value: string) => void;
+}
+
+/** "Другие формулировки": a textarea with one phrasing per line. */
+function VariantsField({ id, value, error, disabled, onChange }: VariantsFieldProps) {
+  const { t } = useI18n();
+  const describedBy = [`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div className="field kb-form__field kb-form__field--variants">
+      <label htmlFor={id}>{t('kb.field.variants')}</label>
+      <textarea
+        id={id}
+        name="variants"
+        rows={4}
+        value={value}
+        disabled={disabled}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <span className="field__hint" id={`${id}-hint`}>
+        {t('kb.variantsRule', { max: KB_VARIANTS.maxCount, length: KB_VARIANTS.maxLength })}
+      </span>
+      {error && (
+        <span className="field__error" id={`${id}-error`}>
+          {error}
+        </span>
+      )}
+    </div>
   );
 }

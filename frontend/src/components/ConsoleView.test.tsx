@@ -1,0 +1,73 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { I18nProvider } from '../i18n';
+import { initialState, type ConsoleState } from '../state';
+import { ticket } from '../test/fixtures';
+import type { OperatorPublic } from '../types';
+import type { ConsoleApi } from '../useConsole';
+import { ConsoleView } from './ConsoleView';
+
+const ME: OperatorPublic = { id: 'op-1', username: 'anna', display_name: 'Анна', role: 'operator', active: true, created_at: '2025-03-01T10:00:00Z' };
+const DRAFT_TEXT = 'Здравствуйте! Перезагрузите роутер и проверьте кабель.';
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function desk(): ConsoleApi {
+  const state: ConsoleState = {
+    ...initialState(ME.id),
+    selectedId: 't-1',
+    openTicket: ticket('t-1', { status: 'assigned', assignee: ME.id }),
+    messagesStatus: 'ready',
+  };
+  const noop = () => undefined;
+  return {
+    state,
+    liveStatus: 'online',
+    dispatch: noop,
+    setFilter: noop,
+    reloadList: noop,
+    loadMore: noop,
+    select: noop,
+    reloadMessages: noop,
+    ticketChanged: noop,
+    messageAdded: noop,
+  };
+}
+
+describe('ConsoleView ready reply', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('inserts the draft into the reply box after what the operator typed, and sends nothing by itself', async () => {
+    const requests: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+        const url = String(input);
+        requests.push(`${init?.method ?? 'GET'} ${url}`);
+        if (url.endsWith('/hints')) return json(200, { items: [], query: '' });
+        if (url.endsWith('/reply-draft')) {
+          return json(200, { text: DRAFT_TEXT, source: 'llm', model: 'qwen2.5-7b', fallback_reason: '', hints: [], query: 'q' });
+        }
+        return json(404, { detail: 'Not Found' });
+      }),
+    );
+    render(
+      <I18nProvider initialLocale="ru">
+        <ConsoleView me={ME} console={desk()} operators={[ME]} categories={[]} nameOf={() => ''} />
+      </I18nProvider>,
+    );
+    const reply = screen.getByLabelText('Ответ клиенту') as HTMLTextAreaElement;
+    fireEvent.change(reply, { target: { value: 'Добрый день!' } });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Составить ответ' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Вставить в ответ' }));
+
+    await waitFor(() => expect(reply.value).toBe(`Добрый день!\n\n${DRAFT_TEXT}`));
+    expect(document.activeElement).toBe(reply);
+    expect(requests.filter((request) => request.startsWith('POST'))).toEqual(['POST /api/v1/tickets/t-1/reply-draft']);
+  });
+});
