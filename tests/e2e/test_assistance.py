@@ -89,9 +89,11 @@ async def test_photo_text_is_recognised_shown_live_and_used_by_hints(assisted_st
     )
     ticket_id = created["ticket_id"]
     updated = await live.wait(
-        lambda e: e["type"] == "message.updated"
-        and e["ticket_id"] == ticket_id
-        and any(a["ocr_text"] for a in e["message"]["attachments"]),
+        lambda e: (
+            e["type"] == "message.updated"
+            and e["ticket_id"] == ticket_id
+            and any(a["ocr_text"] for a in e["message"]["attachments"])
+        ),
         timeout_s=60,
     )
     ocr_text = updated["message"]["attachments"][0]["ocr_text"]

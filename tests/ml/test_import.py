@@ -84,7 +84,9 @@ def test_bad_rows_name_the_row(tmp_path: Path) -> None:
 
 
 def write_variants(path: Path, lines: list[dict[str, object]]) -> Path:
-    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -110,7 +112,9 @@ def test_variants_come_from_a_file_and_a_column(tmp_path: Path) -> None:
 
 def test_bad_variants_name_the_line(tmp_path: Path) -> None:
     sheet = write_xlsx(tmp_path / "v.xlsx", [row("Один?")])
-    unknown = write_variants(tmp_path / "a.jsonl", [{"subcategory": "Другая", "question": "Один?", "variants": []}])
+    unknown = write_variants(
+        tmp_path / "a.jsonl", [{"subcategory": "Другая", "question": "Один?", "variants": []}]
+    )
     with pytest.raises(ImportFileError, match="not in the sheet"):
         read_entries(sheet, unknown)
     malformed = tmp_path / "b.jsonl"

@@ -22,8 +22,8 @@ from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from t1lib.config import MongoSettings
 from t1lib.grpc.client import open_channel
 from t1lib.stores import mongo_client
-from tests.support.knowledge import REPO
 from tests.ml.test_import import row, write_xlsx
+from tests.support.knowledge import REPO
 
 pytestmark = pytest.mark.integration
 
