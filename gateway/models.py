@@ -77,6 +77,7 @@ class TicketAssign(BaseModel):
 
 
 class HintPublic(BaseModel):
+    entry_id: str
     answer: str
     question: str
     category: str

@@ -208,6 +208,21 @@ describe('ApiClient requests', () => {
     expect(JSON.parse(String(calls[2]!.init.body))).toEqual(entry);
   });
 
+  it('finds one knowledge-base entry by reading the list page by page', async () => {
+    const entry = (id: string) => ({ id, category: 'Сеть', subcategory: '', question: `Вопрос ${id}`, answer: 'Ответ', priority: '', audience: '', variants: [] });
+    const pages: Record<string, { items: unknown[]; next_cursor: string | null }> = {
+      '': { items: [entry('a')], next_cursor: 'c2' },
+      c2: { items: [entry('b'), entry('c')], next_cursor: null },
+    };
+    const { client, calls } = await loggedIn((url) => json(200, pages[new URL(url, 'http://x').searchParams.get('cursor') ?? '']));
+
+    expect(await client.findKnowledge('b')).toEqual(entry('b'));
+    expect(calls.map(({ url }) => url)).toEqual(['/api/v1/kb/entries?limit=500', '/api/v1/kb/entries?cursor=c2&limit=500']);
+    calls.length = 0;
+    expect(await client.findKnowledge('zzz')).toBeNull();
+    expect(calls).toHaveLength(2);
+  });
+
   it('asks for a ready reply with POST and a JSON body, and reports its errors', async () => {
     const draft = { text: 'Здравствуйте! Перезагрузите роутер.', source: 'llm', model: 'qwen2.5', fallback_reason: '', hints: [], query: 'нет интернета' };
     let status = 200;

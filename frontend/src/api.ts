@@ -25,6 +25,8 @@ import type {
 } from './types';
 
 export const API_PREFIX = '/api/v1';
+/** The largest `limit` GET /kb/entries accepts. */
+export const KB_PAGE_MAX = 500;
 const STORAGE_KEY = 't1.session';
 /** Refresh the access token this long before it expires (for the WebSocket, which cannot retry a 401). */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -474,6 +476,22 @@ export class ApiClient {
   /** Admins only: replaces the whole entry. */
   updateKnowledge(id: string, body: KnowledgeEntryInput): Promise<KnowledgeEntryPublic> {
     return this.request('PUT', `/kb/entries/${encodeURIComponent(id)}`, { json: body });
+  }
+
+  /**
+   * One entry by id. There is no GET-by-id endpoint: the list is read page by page (the largest pages the
+   * gateway allows) until the entry turns up; null when it is not there.
+   */
+  async findKnowledge(id: string, signal?: AbortSignal, maxPages = 100): Promise<KnowledgeEntryPublic | null> {
+    let cursor: string | null = null;
+    for (let page = 0; page < maxPages; page += 1) {
+      const result: Page<KnowledgeEntryPublic> = await this.listKnowledge({ cursor, limit: KB_PAGE_MAX }, signal);
+      const found = (result.items ?? []).find((entry) => entry.id === id);
+      if (found) return found;
+      cursor = result.next_cursor;
+      if (!cursor) return null;
+    }
+    return null;
   }
 
   /** Admins only. */

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from './api';
 import { translate, type MessageKey, type Params } from './i18n';
 import {
+  customerWording,
   emptyEntry,
+  knowsWording,
   hasErrors,
   normalizeEntry,
   saveErrors,
@@ -12,6 +14,7 @@ import {
   variantsFromText,
   variantsToText,
   withCurrent,
+  withVariant,
 } from './knowledge';
 import type { KnowledgeEntryPublic } from './types';
 
@@ -125,5 +128,41 @@ describe('knowledge list helpers', () => {
   it('keeps current values choosable in selects', () => {
     expect(withCurrent(['Оплата', 'Сеть'], 'Сеть')).toEqual(['Оплата', 'Сеть']);
     expect(withCurrent(['Оплата', 'Сеть'], 'Старое', '', 'Старое')).toEqual(['Старое', 'Оплата', 'Сеть']);
+  });
+});
+
+describe('customer wordings as variants', () => {
+  it('collapses whitespace and cuts at a word boundary', () => {
+    expect(customerWording('  Пропал\n\n интернет\t после грозы  ')).toBe('Пропал интернет после грозы');
+    expect(customerWording('')).toBe('');
+    expect(customerWording('один два три', 7)).toBe('один');
+    expect(customerWording('один два три', 8)).toBe('один два');
+    expect(customerWording('один два три', 9)).toBe('один два');
+    expect(customerWording('одиндватри', 5)).toBe('одинд');
+    const long = customerWording('а'.repeat(300) + ' ' + 'б'.repeat(300));
+    expect(long).toBe('а'.repeat(300));
+    expect(Array.from(customerWording('😀 '.repeat(300))).length).toBeLessThanOrEqual(500);
+  });
+
+  it('knows a wording already in the question or the variants, ignoring case, ё and spaces', () => {
+    const item = entry('1', { variants: ['Пропал  интернет', 'Ёлка не горит'] });
+    expect(knowsWording(item, 'пропал интернет')).toBe(true);
+    expect(knowsWording(item, 'ЕЛКА НЕ ГОРИТ')).toBe(true);
+    expect(knowsWording(item, 'нет интернета')).toBe(true);
+    expect(knowsWording(item, 'Интернет пропал')).toBe(false);
+  });
+
+  it('appends the wording and keeps every other field as it was', () => {
+    const item = entry('1', { answer: '  Перезагрузите роутер.  ', variants: ['Пропал интернет'] });
+    expect(withVariant(item, 'Не грузятся сайты')).toEqual({
+      category: 'Сеть',
+      subcategory: 'Wi-Fi',
+      question: 'Нет интернета',
+      answer: '  Перезагрузите роутер.  ',
+      priority: 'высокий',
+      audience: 'все клиенты',
+      variants: ['Пропал интернет', 'Не грузятся сайты'],
+    });
+    expect(item.variants).toEqual(['Пропал интернет']);
   });
 });

@@ -160,3 +160,44 @@ export function upsertEntry(
   next[index] = entry;
   return next;
 }
+
+/**
+ * The customer's wording as a new variant: whitespace collapsed, trimmed, and cut to
+ * `KB_VARIANTS.maxLength` characters at a word boundary (mid-word only when one word is that long).
+ */
+export function customerWording(query: string, maxLength: number = KB_VARIANTS.maxLength): string {
+  const text = (typeof query === 'string' ? query : '').replace(/\s+/g, ' ').trim();
+  const chars = Array.from(text);
+  if (chars.length <= maxLength) return text;
+  const head = chars.slice(0, maxLength);
+  // The next character is a space: the cut already falls between words.
+  if (chars[maxLength] === ' ') return head.join('').trimEnd();
+  const space = head.lastIndexOf(' ');
+  return (space > 0 ? head.slice(0, space) : head).join('').trimEnd();
+}
+
+function sameWording(text: string): string {
+  return fold(text.replace(/\s+/g, ' ').trim());
+}
+
+/** Whether the entry already knows `wording`: as its question or one of its variants (case-insensitive). */
+export function knowsWording(entry: Pick<KnowledgeEntryInput, 'question' | 'variants'>, wording: string): boolean {
+  const wanted = sameWording(wording);
+  return [entry.question, ...variantsOf(entry)].some((item) => typeof item === 'string' && sameWording(item) === wanted);
+}
+
+/**
+ * The whole PUT body for `entry` with `wording` added to its variants; every other field exactly as
+ * the server sent it.
+ */
+export function withVariant(entry: KnowledgeEntryInput, wording: string): KnowledgeEntryInput {
+  return {
+    category: entry.category,
+    subcategory: entry.subcategory,
+    question: entry.question,
+    answer: entry.answer,
+    priority: entry.priority,
+    audience: entry.audience,
+    variants: [...variantsOf(entry), wording],
+  };
+}

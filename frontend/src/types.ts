@@ -100,6 +100,8 @@ export interface Page<T> {
 }
 
 export interface Hint {
+  /** The knowledge-base entry the hint comes from (its `id`). */
+  entry_id: string;
   answer: string;
   question: string;
   category: string;

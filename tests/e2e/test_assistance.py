@@ -53,6 +53,7 @@ async def test_title_category_hints_and_reply_draft(assisted_stack: Stack) -> No
     assert body["query"] == LOST_CARD
     assert len(body["items"]) == 3
     assert body["items"][0]["question"] == "Действия при утрате карточки"
+    assert body["items"][0]["entry_id"]
 
     draft = await stack.api.post(f"/api/v1/tickets/{ticket_id}/reply-draft", json={}, headers=alice.headers)
     assert draft.status_code == 200, draft.text

@@ -104,7 +104,7 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf }
               nameOf={nameOf}
               onTicketChanged={desk.ticketChanged}
             />
-            {ticket.status !== 'closed' && <HintsPanel ticketId={ticket.id} refreshKey={state.hintsVersion} onUse={useHint} />}
+            {ticket.status !== 'closed' && <HintsPanel ticketId={ticket.id} refreshKey={state.hintsVersion} onUse={useHint} isAdmin={isAdmin} />}
           </>
         )}
       </aside>

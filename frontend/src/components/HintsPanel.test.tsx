@@ -9,12 +9,12 @@ function respond(status: number, body: unknown) {
   return fetch;
 }
 
-const HINT = { answer: 'Перезагрузите роутер.', question: 'Нет интернета', category: 'Сеть', subcategory: 'Wi-Fi', score: 0.87 };
+const HINT = { entry_id: 'kb-1', answer: 'Перезагрузите роутер.', question: 'Нет интернета', category: 'Сеть', subcategory: 'Wi-Fi', score: 0.87 };
 
-function panel(ticketId: string, refreshKey: number | string, onUse: (answer: string) => void = () => undefined, delay = 500) {
+function panel(ticketId: string, refreshKey: number | string, onUse: (answer: string) => void = () => undefined, delay = 500, isAdmin = false) {
   return (
     <I18nProvider initialLocale="ru">
-      <HintsPanel ticketId={ticketId} refreshKey={refreshKey} onUse={onUse} refreshDelayMs={delay} />
+      <HintsPanel ticketId={ticketId} refreshKey={refreshKey} onUse={onUse} refreshDelayMs={delay} isAdmin={isAdmin} />
     </I18nProvider>
   );
 }
@@ -264,5 +264,188 @@ describe('HintsPanel ready reply', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Compose reply' }));
     expect((await screen.findByText('AI')).getAttribute('title')).toBe('Model: qwen2.5-7b');
     expect(screen.getByRole('button', { name: 'Insert into reply' })).toBeTruthy();
+  });
+});
+
+const ENTRY = {
+  id: 'kb-1',
+  category: 'Сеть',
+  subcategory: 'Wi-Fi',
+  question: 'Нет интернета',
+  answer: 'Перезагрузите роутер.',
+  priority: 'высокий',
+  audience: 'все клиенты',
+  variants: ['Не работает интернет'],
+};
+const OTHER = { ...ENTRY, id: 'kb-0', question: 'Как сменить тариф?', answer: 'В личном кабинете.', variants: [] };
+const QUERY = '  Пропал   интернет\nпосле грозы,\tчто делать?  ';
+const WORDING = 'Пропал интернет после грозы, что делать?';
+
+interface KbCall {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+/**
+ * fetch answering the hints (HINT for `query`), GET /kb/entries from `pages` (in turn, chained by cursor)
+ * and PUT /kb/entries/{id} with `put`.
+ */
+function serveKb(options: { query?: string; pages?: unknown[][]; put?: (call: KbCall) => Response | Promise<Response> }) {
+  const { query = QUERY, pages = [[OTHER, ENTRY]], put = (call) => json(200, { id: 'kb-1', ...(call.body as object) }) } = options;
+  const calls: KbCall[] = [];
+  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    const method = init?.method ?? 'GET';
+    if (url.endsWith('/hints')) return json(200, { items: [HINT], query });
+    const call = { method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined };
+    calls.push(call);
+    if (method === 'GET' && url.startsWith('/api/v1/kb/entries')) {
+      const cursor = new URL(url, 'http://x').searchParams.get('cursor');
+      const index = cursor ? Number(cursor) : 0;
+      return json(200, { items: pages[index] ?? [], next_cursor: index + 1 < pages.length ? String(index + 1) : null });
+    }
+    if (method === 'PUT') return put(call);
+    return json(404, { detail: 'Not Found' });
+  });
+  vi.stubGlobal('fetch', fetch);
+  return calls;
+}
+
+describe('HintsPanel: remember the wording', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('offers the button to admins only', async () => {
+    serveKb({});
+    const { rerender } = render(panel('t-1', 0));
+    await screen.findByRole('button', { name: /Перезагрузите роутер\./ });
+    expect(screen.queryByRole('button', { name: 'Запомнить формулировку' })).toBeNull();
+
+    rerender(panel('t-1', 0, undefined, 500, true));
+    const button = screen.getByRole('button', { name: 'Запомнить формулировку' });
+    expect(button.getAttribute('title')).toBe('Вопрос клиента добавится к формулировкам этой записи, чтобы похожие вопросы находили её');
+  });
+
+  it('adds the customer wording to the entry variants and PUTs the whole entry back', async () => {
+    const pending = deferred<Response>();
+    const calls = serveKb({ pages: [[OTHER], [ENTRY]], put: () => pending.promise });
+    const onUse = vi.fn();
+    render(panel('t-1', 0, onUse, 500, true));
+    fireEvent.click(await screen.findByRole('button', { name: 'Запомнить формулировку' }));
+
+    const busy = await screen.findByRole('button', { name: 'Сохраняем…' });
+    expect((busy as HTMLButtonElement).disabled).toBe(true);
+    await waitFor(() => expect(calls.map((call) => call.method)).toContain('PUT'));
+    fireEvent.click(busy);
+
+    pending.resolve(json(200, { ...ENTRY, variants: [...ENTRY.variants, WORDING] }));
+    expect(await screen.findByText('Формулировка добавлена')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Запомнить формулировку' }) as HTMLButtonElement).disabled).toBe(true);
+
+    // The entry is found page by page, then sent back whole: only the variants grew.
+    expect(calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+      'GET /api/v1/kb/entries?limit=500',
+      'GET /api/v1/kb/entries?cursor=1&limit=500',
+      'PUT /api/v1/kb/entries/kb-1',
+    ]);
+    const { id: _id, ...fields } = ENTRY;
+    expect(calls[2]!.body).toEqual({ ...fields, variants: ['Не работает интернет', WORDING] });
+    expect(onUse).not.toHaveBeenCalled();
+  });
+
+  it('cuts a long wording at a word boundary to 500 characters', async () => {
+    const long = `${'слово '.repeat(90)}конец`;
+    const calls = serveKb({ query: long });
+    render(panel('t-1', 0, undefined, 500, true));
+    fireEvent.click(await screen.findByRole('button', { name: 'Запомнить формулировку' }));
+    expect(await screen.findByText('Формулировка добавлена')).toBeTruthy();
+    const sent = (calls.at(-1)!.body as { variants: string[] }).variants.at(-1)!;
+    expect(sent.length).toBeLessThanOrEqual(500);
+    expect(sent).toBe('слово '.repeat(83).trimEnd());
+  });
+
+  it('does not add a wording the entry already has (case-insensitively)', async () => {
+    const calls = serveKb({ pages: [[{ ...ENTRY, variants: ['пропал интернет ПОСЛЕ грозы, что делать?'] }]] });
+    render(panel('t-1', 0, undefined, 500, true));
+    fireEvent.click(await screen.findByRole('button', { name: 'Запомнить формулировку' }));
+
+    expect(await screen.findByText('Такая формулировка уже есть в записи')).toBeTruthy();
+    expect(calls.map((call) => call.method)).toEqual(['GET']);
+    expect((screen.getByRole('button', { name: 'Запомнить формулировку' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('refuses before sending when the entry already has 50 variants', async () => {
+    const full = Array.from({ length: 50 }, (_, index) => `Формулировка ${index + 1}`);
+    const calls = serveKb({ pages: [[{ ...ENTRY, variants: full }]] });
+    render(panel('t-1', 0, undefined, 500, true));
+    fireEvent.click(await screen.findByRole('button', { name: 'Запомнить формулировку' }));
+
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'У записи уже 50 формулировок — больше добавить нельзя. Уберите лишние в базе знаний.',
+    );
+    expect(calls.every((call) => call.method === 'GET')).toBe(true);
+    expect((screen.getByRole('button', { name: 'Запомнить формулировку' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('shows a refusal (403), the server validation detail (422) and a missing entry inline', async () => {
+    const answers = [
+      json(403, { detail: 'admin role required' }),
+      json(422, { detail: [{ loc: ['body', 'variants', 1], msg: 'String should have at most 500 characters', type: 'string_too_long' }] }),
+    ];
+    const calls = serveKb({ put: () => answers.shift()! });
+    render(panel('t-1', 0, undefined, 500, true));
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Запомнить формулировку' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Добавлять формулировки могут только администраторы');
+
+    // The button stays usable after an error: the second try gets the 422.
+    fireEvent.click(screen.getByRole('button', { name: 'Запомнить формулировку' }));
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toBe('variants.1: String should have at most 500 characters'),
+    );
+    expect(calls.filter((call) => call.method === 'PUT')).toHaveLength(2);
+    expect(screen.queryByText('Формулировка добавлена')).toBeNull();
+  });
+
+  it('says so when the entry is gone', async () => {
+    const calls = serveKb({ pages: [[OTHER]] });
+    render(panel('t-1', 0, undefined, 500, true));
+    fireEvent.click(await screen.findByRole('button', { name: 'Запомнить формулировку' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Запись не найдена: возможно, её удалили');
+    expect(calls.map((call) => call.method)).toEqual(['GET']);
+  });
+
+  it('starts afresh for another ticket', async () => {
+    serveKb({});
+    const { rerender } = render(panel('t-1', 0, undefined, 500, true));
+    fireEvent.click(await screen.findByRole('button', { name: 'Запомнить формулировку' }));
+    expect(await screen.findByText('Формулировка добавлена')).toBeTruthy();
+
+    rerender(panel('t-2', 0, undefined, 500, true));
+    const button = (await screen.findByRole('button', { name: 'Запомнить формулировку' })) as HTMLButtonElement;
+    expect(button.disabled).toBe(false);
+    expect(screen.queryByText('Формулировка добавлена')).toBeNull();
+  });
+
+  it('hides the button without an entry id or without the customer wording', async () => {
+    serveKb({ query: '   ' });
+    render(panel('t-1', 0, undefined, 500, true));
+    await screen.findByRole('button', { name: /Перезагрузите роутер\./ });
+    expect(screen.queryByRole('button', { name: 'Запомнить формулировку' })).toBeNull();
+  });
+
+  it('speaks English too', async () => {
+    serveKb({});
+    render(
+      <I18nProvider initialLocale="en">
+        <HintsPanel ticketId="t-1" refreshKey={0} onUse={() => undefined} isAdmin />
+      </I18nProvider>,
+    );
+    const button = await screen.findByRole('button', { name: 'Remember this wording' });
+    expect(button.getAttribute('title')).toBe("The customer's question will be added to this entry's phrasings so similar questions find it");
+    fireEvent.click(button);
+    expect(await screen.findByText('Wording saved')).toBeTruthy();
   });
 });

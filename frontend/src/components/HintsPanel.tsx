@@ -1,6 +1,7 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, api, errorText } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n, type Translate } from '../i18n';
+import { customerWording, KB_VARIANTS, knowsWording, variantsOf, withVariant } from '../knowledge';
 import type { Hint } from '../types';
 import { ReplyDraft } from './ReplyDraft';
 
@@ -13,6 +14,8 @@ export interface HintsPanelProps {
   refreshKey: string | number;
   onUse: (answer: string) => void;
   refreshDelayMs?: number;
+  /** Admins may add the customer's wording to a hint's entry ("Запомнить формулировку"). */
+  isAdmin?: boolean;
 }
 
 /** Quiet period after the last change before hints are asked for again. */
@@ -20,7 +23,8 @@ export const HINTS_REFRESH_DELAY_MS = 800;
 
 type HintsState =
   | { status: 'loading' }
-  | { status: 'ready'; items: Hint[] }
+  /** `query`: what the hints were found for (the customer's last messages, with OCR text of photos). */
+  | { status: 'ready'; items: Hint[]; query: string }
   | { status: 'error'; message: string }
   /** The hints service is down (502/503/504): a quiet note, asked again on the next change. */
   | { status: 'down' }
@@ -34,8 +38,15 @@ const DOWN = new Set([502, 503, 504]);
  * "Подсказки": suggested answers from the knowledge base for what the customer asked, and a ready reply
  * composed from them on request.
  */
-export function HintsPanel({ ticketId, refreshKey, onUse, refreshDelayMs = HINTS_REFRESH_DELAY_MS }: HintsPanelProps) {
+export function HintsPanel({
+  ticketId,
+  refreshKey,
+  onUse,
+  refreshDelayMs = HINTS_REFRESH_DELAY_MS,
+  isAdmin = false,
+}: HintsPanelProps) {
   const { t } = useI18n();
+  const learning = useLearnWording(ticketId, t);
   const titleId = useId();
   const [state, setState] = useState<HintsState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
@@ -57,7 +68,12 @@ export function HintsPanel({ ticketId, refreshKey, onUse, refreshDelayMs = HINTS
       api
         .hints(ticketId, controller.signal)
         .then((result) => {
-          if (!controller.signal.aborted) setState({ status: 'ready', items: Array.isArray(result?.items) ? result.items : [] });
+          if (controller.signal.aborted) return;
+          setState({
+            status: 'ready',
+            items: Array.isArray(result?.items) ? result.items : [],
+            query: typeof result?.query === 'string' ? result.query : '',
+          });
         })
         .catch((error: unknown) => {
           if (controller.signal.aborted) return;
@@ -124,11 +140,110 @@ export function HintsPanel({ ticketId, refreshKey, onUse, refreshDelayMs = HINTS
                     )}
                   </span>
                 </button>
+                {isAdmin && <LearnWording hint={hint} wording={customerWording(state.query)} learning={learning} />}
               </li>
             ))}
           </ul>
         )}
       </div>
     </section>
+  );
+}
+
+/** Where adding a wording to an entry stands: `known` when the entry already had it (nothing was sent). */
+export type LearnState =
+  | { status: 'saving' }
+  | { status: 'saved' }
+  | { status: 'known' }
+  | { status: 'error'; message: string };
+
+type Learning = ReturnType<typeof useLearnWording>;
+
+function learnKey(entryId: string, wording: string): string {
+  return `${entryId}\n${wording}`;
+}
+
+/**
+ * "Запомнить формулировку": adds the customer's wording to a hint's knowledge-base entry as one more
+ * variant (the whole entry is read and PUT back, only `variants` changed). One state per entry and
+ * wording; all of it is forgotten when another ticket is opened, and late answers for it are dropped.
+ */
+export function useLearnWording(ticketId: string, t: Translate) {
+  const [states, setStates] = useState<Record<string, LearnState>>({});
+  const [shownFor, setShownFor] = useState(ticketId);
+  if (shownFor !== ticketId) {
+    setShownFor(ticketId);
+    setStates({});
+  }
+  const current = useRef(ticketId);
+  current.current = ticketId;
+  const busy = useRef(new Set<string>());
+  const tRef = useRef(t);
+  tRef.current = t;
+
+  const learn = useCallback(
+    async (entryId: string, wording: string) => {
+      const id = ticketId;
+      const key = learnKey(entryId, wording);
+      const busyKey = `${id}\n${key}`;
+      if (!entryId || !wording || busy.current.has(busyKey)) return;
+      busy.current.add(busyKey);
+      const set = (value: LearnState) => {
+        if (current.current === id) setStates((all) => ({ ...all, [key]: value }));
+      };
+      set({ status: 'saving' });
+      const fail = (message: string) => set({ status: 'error', message });
+      try {
+        const entry = await api.findKnowledge(entryId);
+        if (!entry) return fail(tRef.current('hints.learnNotFound'));
+        if (knowsWording(entry, wording)) return set({ status: 'known' });
+        const { maxCount } = KB_VARIANTS;
+        if (variantsOf(entry).length >= maxCount) return fail(tRef.current('hints.learnTooMany', { max: maxCount }));
+        await api.updateKnowledge(entry.id, withVariant(entry, wording));
+        set({ status: 'saved' });
+      } catch (error) {
+        fail(errorText(error, tRef.current, { 403: 'hints.learnForbidden', 404: 'hints.learnNotFound' }));
+      } finally {
+        busy.current.delete(busyKey);
+      }
+    },
+    [ticketId],
+  );
+
+  const stateOf = (entryId: string, wording: string): LearnState | undefined =>
+    shownFor === ticketId ? states[learnKey(entryId, wording)] : undefined;
+
+  return { learn, stateOf };
+}
+
+function LearnWording({ hint, wording, learning }: { hint: Hint; wording: string; learning: Learning }) {
+  const { t } = useI18n();
+  const entryId = typeof hint.entry_id === 'string' ? hint.entry_id : '';
+  // Nothing to remember without the entry (an older gateway) or without the customer's words.
+  if (!entryId || !wording) return null;
+  const state = learning.stateOf(entryId, wording);
+  const saving = state?.status === 'saving';
+  const done = state?.status === 'saved' || state?.status === 'known';
+  return (
+    <div className="hint__learn" aria-busy={saving}>
+      <button
+        type="button"
+        className="btn btn--small btn--ghost hint__learn-button"
+        title={t('hints.learnTip')}
+        disabled={saving || done}
+        onClick={() => void learning.learn(entryId, wording)}
+      >
+        {saving ? t('hints.learning') : t('hints.learn')}
+      </button>
+      <span className="hint__learn-status" aria-live="polite">
+        {state?.status === 'saved' && <span className="hint__learned">{t('hints.learned')}</span>}
+        {state?.status === 'known' && <span className="muted">{t('hints.learnKnown')}</span>}
+      </span>
+      {state?.status === 'error' && (
+        <p className="alert alert--error hint__learn-error" role="alert">
+          {state.message}
+        </p>
+      )}
+    </div>
   );
 }

@@ -188,6 +188,7 @@ async def draft_reply(
 
 def hint_view(hint: ml.Hint) -> HintPublic:
     return HintPublic(
+        entry_id=hint.entry_id,
         answer=hint.answer,
         question=hint.question,
         category=hint.category,
