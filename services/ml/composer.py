@@ -32,7 +32,7 @@ SYSTEM_PROMPT = """Ты — оператор службы поддержки б�
 - Отвечай только на то, о чём спросил клиент, и только фактами из справочных ответов ниже. Ничего не \
 придумывай: никаких сумм, ставок, сроков, телефонов и ссылок, которых нет в справочных ответах.
 - Если справочные ответы не отвечают на вопрос клиента, вежливо скажи, что уточнишь информацию.
-- Пиши кратко и по-человечески: 2–6 предложений, без markdown, без заголовков и без подписи.
+- Пиши кратко и по-человечески: 2–6 предложений, простым текстом без разметки и без подписи.
 - Пиши на {language} языке.
 Верни только текст ответа клиенту."""
 
@@ -106,9 +106,10 @@ class ReplyComposer:
             return ComposedReply(template, "template", hits, fallback_reason="llm not configured")
         lang = reply_language(query, language)
         prompt = SYSTEM_PROMPT.format(language=LANGUAGE_NAMES.get(lang, f"«{lang}»"))
+        material = user_prompt(query, hits)
         try:
             completion = await self._llm.complete(
-                [system(prompt), user(user_prompt(query, hits))],
+                [system(prompt), user(material)],
                 temperature=0.2,
                 max_tokens=self._max_tokens,
                 timeout_s=self._attempt_timeout_s,
@@ -123,7 +124,7 @@ class ReplyComposer:
         text = completion.content.strip()
         if completion.truncated or len(text) > MAX_REPLY_CHARS:
             return ComposedReply(template, "template", hits, fallback_reason="llm reply was cut off")
-        invented = invented_figures(text, [query, *(hit.entry.answer for hit in hits)])
+        invented = invented_figures(text, [material])
         if invented:
             listed = ", ".join(sorted(invented)[:5])
             return ComposedReply(

@@ -143,3 +143,11 @@ def test_invented_figures() -> None:
     sources = ["Ставка 5,5% годовых, минимум 1 000 BYN, звоните 7799."]
     assert invented_figures("Ставка 5.5% и минимум 1000 BYN, телефон 7799", sources) == set()
     assert invented_figures("Ставка 6%", sources) == {"6"}
+
+
+async def test_the_fakes_default_answer_is_a_reply(fake: FakeLlm, composer: Composer) -> None:
+    """What `make up` with the fake LLM shows: the fake recognises our prompt as a reply request."""
+    reply = await composer().compose(QUERY, HITS)
+    assert reply.source == "llm"
+    assert reply.text.startswith("Здравствуйте!")
+    assert HITS[0].entry.answer in reply.text
