@@ -103,3 +103,31 @@ async def test_photo_text_is_recognised_shown_live_and_used_by_hints(assisted_st
     hints = (await stack.api.get(f"/api/v1/tickets/{ticket_id}/hints", headers=bob.headers)).json()
     assert "заблокирована" in hints["query"].lower()
     assert hints["items"], hints
+
+
+async def test_an_admin_grows_the_knowledge_base_and_hints_find_it(assisted_stack: Stack) -> None:
+    stack = assisted_stack
+    entry = {
+        "category": "Частные клиенты",
+        "subcategory": "Сейфовые ячейки",
+        "question": "Как арендовать сейфовую ячейку?",
+        "answer": "Арендовать ячейку можно в отделениях с депозитарием, договор заключается на срок от 1 дня.",
+        "variants": ["где у вас можно хранить ценности", "  ", "где у вас можно хранить ценности"],
+    }
+    carol = await stack.operator("carol")
+    refused = await stack.api.post("/api/v1/kb/entries", json=entry, headers=carol.headers)
+    assert refused.status_code == 403
+    too_many = await stack.api.post(
+        "/api/v1/kb/entries", json={**entry, "variants": ["вариант"] * 51}, headers=stack.admin.headers
+    )
+    assert too_many.status_code == 422
+    created = await stack.api.post("/api/v1/kb/entries", json=entry, headers=stack.admin.headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["variants"] == ["где у вас можно хранить ценности"]
+
+    chat_id = chat()
+    await stack.customer_says(chat_id, "Подскажите, где у вас можно хранить ценности, украшения и документы?")
+    ticket = await stack.ticket_of(chat_id, carol)
+    hints = (await stack.api.get(f"/api/v1/tickets/{ticket['id']}/hints", headers=carol.headers)).json()
+    assert hints["items"][0]["question"] == "Как арендовать сейфовую ячейку?"
+    assert hints["items"][0]["entry_id"] == created.json()["id"]
