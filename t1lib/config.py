@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "T1_"
@@ -59,11 +59,17 @@ class S3Settings(BaseSettings):
 
 
 class QdrantSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", populate_by_name=True)
 
-    qdrant_url: str | None = Field(default=None, description="Qdrant server URL; unset means local mode")
+    qdrant_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("T1_QDRANT_URL", "QDRANT_URL"),
+        description="Qdrant server URL (T1_QDRANT_URL or QDRANT_URL); unset means local mode",
+    )
     qdrant_path: str = Field(default=".data/qdrant", description="directory of the local-mode Qdrant store")
-    qdrant_api_key: str | None = None
+    qdrant_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("T1_QDRANT_API_KEY", "QDRANT_API_KEY")
+    )
 
 
 class GrpcServerSettings(BaseSettings):

@@ -20,6 +20,7 @@ def test_defaults_and_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (
         "T1_GRPC_PORT",
         "T1_QDRANT_URL",
+        "QDRANT_URL",
         "T1_QDRANT_PATH",
         "T1_KB_IMPORT_FILE",
         "T1_ML_EMBEDDER",
@@ -45,3 +46,14 @@ def test_defaults_and_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("T1_ML_EMBEDDER", "word2vec")
     with pytest.raises(SettingsError, match="T1_ML_EMBEDDER is invalid"):
         load_settings(MlSettings)
+
+
+def test_qdrant_server_from_qdrant_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("T1_MONGO_URL", "mongodb://127.0.0.1:27017")
+    monkeypatch.delenv("T1_QDRANT_URL", raising=False)
+    monkeypatch.setenv("QDRANT_URL", "http://qdrant:6333")
+    monkeypatch.setenv("QDRANT_API_KEY", "secret")
+    settings = load_settings(MlSettings)
+    assert (settings.qdrant_url, settings.qdrant_api_key) == ("http://qdrant:6333", "secret")
+    monkeypatch.setenv("T1_QDRANT_URL", "http://127.0.0.1:6333")
+    assert load_settings(MlSettings).qdrant_url == "http://127.0.0.1:6333"
