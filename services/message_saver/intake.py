@@ -141,7 +141,10 @@ class Intake:
             await self._publisher.notify(Notification.TICKET_CREATED, source, ticket)
         await self._publisher.notify(Notification.MESSAGE_CREATED, source, ticket, message)
         if opened:
-            await self._publisher.title_request(source, ticket, message)
+            texts = domain.title_request_texts(
+                str(message.get("text", "")), convert.attachment_kinds(message)
+            )
+            await self._publisher.title_request(source, ticket, texts)
 
     async def _publish_stored(self, message: Doc) -> None:
         ticket = await self._repo.get_ticket(str(message["ticket_id"]))

@@ -9,7 +9,9 @@ for it. For every photo (and image document) of an event it
 3. runs tesseract (`ocr.Tesseract`: bounded concurrency, niced, timeout, size and pixel limits);
 4. stores `ocr_text` (plus `ocr_outcome`, `ocr_languages`, `ocr_at`) into that attachment of the message,
    only while the attachment at that position is still the same file;
-5. publishes `ocr_processed`, and `message.updated` when text was found, so operators see it under the photo.
+5. publishes `ocr_processed`, and `message.updated` when text was found, so operators see it under the photo;
+   when the photo opened the ticket without a caption, also `chat_title_request` with the text, so the
+   ticket gets a title and a category from what the photo says.
 
 Idempotent: an attachment with `ocr_at` is not recognised again; a redelivered event only publishes again,
 with the same event ids (derived from message id, attachment id and object key). A file that is not an
@@ -245,6 +247,19 @@ class OcrWorker:
         await self._publisher.notify(
             domain.Notification.MESSAGE_UPDATED, f"{source}@{version}", ticket, message
         )
+        if opened_by_photo(ticket, message):
+            # The title was asked for with "photo" only: ask again with what the photo says, so a
+            # photo-only ticket gets a real title and a category (one that an operator set is kept).
+            await self._publisher.title_request(source, ticket, [str(attachment["ocr_text"])])
+
+
+def opened_by_photo(ticket: Mapping[str, Any], message: Mapping[str, Any]) -> bool:
+    """The message opened the ticket, without a caption, and the ticket has no category yet."""
+    return (
+        ticket.get("first_message_id") == message["_id"]
+        and not str(message.get("text") or "").strip()
+        and not ticket.get("category")
+    )
 
 
 def _shows(message: Mapping[str, Any], event: tickets_events.TicketCreated) -> bool:

@@ -5,7 +5,7 @@ a redelivery produces the same id and downstream consumers drop the duplicate.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.message_saver import convert, domain
@@ -44,16 +44,15 @@ class Publisher:
         source = domain.ticket_version_key(str(ticket["_id"]), int(ticket.get("version", 0)))
         await self.notify(domain.Notification.TICKET_UPDATED, source, ticket)
 
-    async def title_request(self, source: str, ticket: Mapping[str, Any], message: Mapping[str, Any]) -> None:
+    async def title_request(self, source: str, ticket: Mapping[str, Any], texts: Sequence[str]) -> None:
+        """Ask for the ticket's title (and category) from `texts`, the customer's words."""
         customer = ticket.get("customer") or {}
         await self._producer.publish(
             summarizer.ChatTitleRequest(
                 event_id=domain.event_id_for(source, "chat_title_request"),
                 occurred_at=timestamp(),
                 ticket_id=str(ticket["_id"]),
-                messages=domain.title_request_texts(
-                    str(message.get("text", "")), convert.attachment_kinds(message)
-                ),
+                messages=list(texts),
                 language_code=str(customer.get("language_code", "")),
             )
         )

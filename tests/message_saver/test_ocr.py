@@ -192,6 +192,36 @@ async def test_text_on_photos_and_image_documents_is_stored_and_announced(
     assert harness.dead_letters(tickets_events.TicketCreated) == []
 
 
+async def test_a_photo_that_opens_a_ticket_asks_for_a_title_from_its_text(
+    harness: Harness, app: App, processed: OcrEvents, s3: Minio, bucket: str
+) -> None:
+    image = text_image([RUSSIAN])
+    await put(s3, bucket, "telegram/905/1/a/photo.jpg", image)
+    await put(s3, bucket, "telegram/905/2/b/photo.jpg", image)
+    await harness.send(
+        customer_message(905, 1, "", attachments=(photo("telegram/905/1/a/photo.jpg", len(image), "att-a"),)),
+        customer_message(905, 2, "", attachments=(photo("telegram/905/2/b/photo.jpg", len(image), "att-b"),)),
+    )
+    await eventually(lambda: len(processed()) == 2, OCR_TIMEOUT_S, "two ocr_processed events")
+    first = await stored_message(harness, 905, 1)
+    text = first["attachments"][0]["ocr_text"]
+    assert words(text) >= RUSSIAN_WORDS
+
+    def requests() -> list[Any]:
+        return [request for request in harness.title_requests() if request.ticket_id == first["ticket_id"]]
+
+    await eventually(lambda: len(requests()) == 2, what="the photo's title request")
+    opened, from_text = requests()
+    assert list(opened.messages) != [text]  # at intake: what the message carries
+    assert list(from_text.messages) == [text]
+    assert from_text.event_id == domain.event_id_for(
+        ocr_source(first["_id"], first["attachments"][0]), "chat_title_request"
+    )
+    # the second photo did not open the ticket: no request for it
+    await asyncio.sleep(1)
+    assert len(requests()) == 2
+
+
 async def test_a_photo_that_is_not_an_image_gets_empty_text(
     harness: Harness, app: App, processed: OcrEvents, s3: Minio, bucket: str, tmp_path: Path
 ) -> None:
