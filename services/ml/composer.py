@@ -22,7 +22,7 @@ Source = Literal["llm", "template", "none"]
 MAX_REPLY_CHARS = 3000
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
-# Figures: 5, 5.5, 5,5, 1 000, 100%, +375 17 ... (digits with inner separators)
+# Figures: runs of digits with inner decimal separators (5, 5.5, 5,5); "1 000" is two runs.
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 LANGUAGE_NAMES = {"ru": "русском", "en": "английском", "be": "белорусском"}
@@ -57,7 +57,7 @@ def reply_language(query: str, requested: str = "") -> str:
 
 
 def figures(text: str) -> set[str]:
-    """The numbers a text states, normalised ("1 000,5" and "1000.5" are the same)."""
+    """The numbers a text states, with decimal commas as points ("5,5" and "5.5" are the same)."""
     found = set()
     for match in _FIGURE.finditer(text.replace("\u00a0", " ")):
         found.add(match.group().replace(",", "."))
