@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from types import TracebackType
+from typing import Any, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -42,3 +45,73 @@ def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> Non
 def serve_http(app: ASGIApp, host: str, port: int) -> None:
     """Serve an ASGI app until SIGINT/SIGTERM (uvicorn shuts the app's lifespan down gracefully)."""
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)
+
+
+class _NoSignalServer(uvicorn.Server):
+    """uvicorn without its signal handlers: the process that embeds the server owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class EmbeddedHttpServer:
+    """Serves an ASGI app with uvicorn inside the caller's event loop (fakes, tests), on a socket bound
+    here: port 0 picks a free one, and `port` is the bound one once started. `options` go to uvicorn.Config.
+
+        async with EmbeddedHttpServer(app) as server:
+            httpx.get(server.url)"""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "http",
+        **options: Any,
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._name = name
+        self._options = {"access_log": False, "lifespan": "off", "timeout_graceful_shutdown": 1, **options}
+        self._server: _NoSignalServer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._socket: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        sock.set_inheritable(True)
+        self._socket = sock
+        self.port = int(sock.getsockname()[1])
+        self._server = _NoSignalServer(uvicorn.Config(self.app, **self._options))
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name=self._name)
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+                raise RuntimeError(f"{self._name} stopped while starting")
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._task = self._socket = None
+
+    async def __aenter__(self) -> EmbeddedHttpServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.stop()

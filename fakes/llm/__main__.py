@@ -7,14 +7,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import sys
 
 from fakes.llm.server import FakeLlm
 from fakes.llm.state import DEFAULT_API_KEY, DEFAULT_MODELS
+from t1lib.runtime import run_until_signalled
 
 
-async def serve(args: argparse.Namespace) -> None:
+async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
     models = tuple(name.strip() for name in args.models.split(",") if name.strip()) or DEFAULT_MODELS
     fake = FakeLlm(
         api_key=args.api_key,
@@ -32,10 +32,6 @@ async def serve(args: argparse.Namespace) -> None:
         f"  control API:  {fake.url}/fake/requests, /fake/replies, /fake/rules, /fake/faults, /fake/reset",
         flush=True,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     await fake.stop()
 
@@ -53,7 +49,7 @@ def main(argv: list[str]) -> int:
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     args = parser.parse_args(argv)
-    asyncio.run(serve(args))
+    run_until_signalled(lambda stop: serve(args, stop))
     return 0
 
 

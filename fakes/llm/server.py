@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import socket
-from collections.abc import Iterator
 from types import TracebackType
-
-import uvicorn
 
 from fakes.llm.app import create_app
 from fakes.llm.state import DEFAULT_API_KEY, DEFAULT_MODELS, Fault, LlmState, Rule
 from fakes.telegram.transport import install_quiet_drops
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without its signal handlers: the process that embeds the fake owns SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+from t1lib.runtime import EmbeddedHttpServer
 
 
 class FakeLlm:
@@ -44,9 +31,7 @@ class FakeLlm:
         self.state = LlmState(api_key=api_key, models=models, accept_any_model=accept_any_model)
         self.app = create_app(self.state)
         self._log_level = log_level
-        self._server: _EmbeddedServer | None = None
-        self._serve_task: asyncio.Task[None] | None = None
-        self._socket: socket.socket | None = None
+        self._http: EmbeddedHttpServer | None = None
 
     @property
     def api_key(self) -> str:
@@ -74,34 +59,16 @@ class FakeLlm:
 
     async def start(self) -> None:
         install_quiet_drops()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.set_inheritable(True)
-        self._socket = sock
-        self.port = int(sock.getsockname()[1])
-        config = uvicorn.Config(
-            self.app,
-            log_level=self._log_level,
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
+        self._http = EmbeddedHttpServer(
+            self.app, host=self.host, port=self.port, name="fake-llm", log_level=self._log_level
         )
-        self._server = _EmbeddedServer(config)
-        self._serve_task = asyncio.create_task(self._server.serve(sockets=[sock]), name="fake-llm")
-        while not self._server.started:
-            if self._serve_task.done():
-                self._serve_task.result()
-                raise RuntimeError("the fake LLM server stopped while starting")
-            await asyncio.sleep(0.01)
+        await self._http.start()
+        self.port = self._http.port
 
     async def stop(self) -> None:
-        if self._server is not None and self._serve_task is not None:
-            self._server.should_exit = True
-            await self._serve_task
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._serve_task = self._socket = None
+        if self._http is not None:
+            await self._http.stop()
+        self._http = None
 
     async def __aenter__(self) -> FakeLlm:
         await self.start()

@@ -8,13 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import sys
 
 from fakes.telegram.server import DEFAULT_TOKEN, FakeTelegram
+from t1lib.runtime import run_until_signalled
 
 
-async def serve(args: argparse.Namespace) -> None:
+async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
     fake = FakeTelegram(
         token=args.token,
         host=args.host,
@@ -32,10 +32,6 @@ async def serve(args: argparse.Namespace) -> None:
         f"  sandbox API:   {fake.url}/sandbox/chats",
         flush=True,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     await fake.stop()
 
@@ -51,7 +47,7 @@ def main(argv: list[str]) -> int:
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     args = parser.parse_args(argv)
-    asyncio.run(serve(args))
+    run_until_signalled(lambda stop: serve(args, stop))
     return 0
 
 

@@ -6,30 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import time
-from collections.abc import Iterator
 from types import TracebackType
 
 import httpx
-import uvicorn
 
 from fakes.telegram.app import create_app
 from fakes.telegram.state import TelegramState
 from fakes.telegram.transport import install_quiet_drops
+from t1lib.runtime import EmbeddedHttpServer
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456789:AAFakeT1SupportSandboxTokenDoNotUseInProd"  # noqa: S105 - a fake's token
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without its signal handlers: the process that embeds the fake owns SIGINT/SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 class FakeTelegram:
@@ -58,10 +48,8 @@ class FakeTelegram:
         self.app = create_app(self.state)
         self._webhook_retry_s = webhook_retry_s
         self._log_level = log_level
-        self._server: _EmbeddedServer | None = None
-        self._serve_task: asyncio.Task[None] | None = None
+        self._http: EmbeddedHttpServer | None = None
         self._webhook_task: asyncio.Task[None] | None = None
-        self._socket: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -82,27 +70,17 @@ class FakeTelegram:
 
     async def start(self) -> None:
         install_quiet_drops()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.set_inheritable(True)
-        self._socket = sock
-        self.port = int(sock.getsockname()[1])
-        config = uvicorn.Config(
+        self._http = EmbeddedHttpServer(
             self.app,
+            host=self.host,
+            port=self.port,
+            name="fake-telegram",
             log_level=self._log_level,
-            access_log=False,
-            lifespan="off",
             timeout_graceful_shutdown=2,
         )
-        self._server = _EmbeddedServer(config)
         self.state.closing = False
-        self._serve_task = asyncio.create_task(self._server.serve(sockets=[sock]), name="fake-telegram")
-        while not self._server.started:
-            if self._serve_task.done():
-                self._serve_task.result()
-                raise RuntimeError("the fake Telegram server stopped while starting")
-            await asyncio.sleep(0.01)
+        await self._http.start()
+        self.port = self._http.port
         self._webhook_task = asyncio.create_task(self._deliver_webhooks(), name="fake-telegram-webhook")
 
     async def stop(self) -> None:
@@ -112,12 +90,9 @@ class FakeTelegram:
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._webhook_task
-        if self._server is not None and self._serve_task is not None:
-            self._server.should_exit = True
-            await self._serve_task
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._serve_task = self._webhook_task = self._socket = None
+        if self._http is not None:
+            await self._http.stop()
+        self._http = self._webhook_task = None
 
     async def __aenter__(self) -> FakeTelegram:
         await self.start()

@@ -4,7 +4,6 @@ database unique to the test (dropped afterwards), gRPC on a free port, and a rea
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,7 +12,6 @@ from typing import Any
 
 import grpc
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 from google.protobuf.message import Message
 from pymongo import AsyncMongoClient
@@ -29,12 +27,11 @@ from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
 from t1lib.events import new_event, timestamp
 from t1lib.grpc.client import open_channel
 from t1lib.kafka.admin import all_topic_names, ensure_topics
-from t1lib.kafka.codec import headers_dict
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry, dlq_topic
 from t1lib.stores import mongo_client
+from tests.support.kafka import PARTITIONS, Reader, Record
 
-PARTITIONS = 3
 Doc = dict[str, Any]
 
 
@@ -68,65 +65,6 @@ def customer_message(
         edited=edited,
         sent_at=timestamp(),
     )
-
-
-@dataclass
-class Record:
-    topic: str
-    key: bytes | None
-    value: bytes | None
-    headers: dict[str, str]
-    event: Message | None
-
-
-class Reader:
-    """Reads topics from the beginning in a background thread (no consumer group: plain assignment)."""
-
-    def __init__(self, bootstrap: str, registry: TopicRegistry, topics: list[str]) -> None:
-        self._registry = registry
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": f"reader-{uuid.uuid4()}",
-                "enable.auto.commit": False,
-            }
-        )
-        self._consumer.assign(
-            [
-                TopicPartition(topic, partition, OFFSET_BEGINNING)
-                for topic in topics
-                for partition in range(PARTITIONS)
-            ]
-        )
-        self._records: list[Record] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="test-reader", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            record = self._consumer.poll(0.1)
-            if record is None or record.error():
-                continue
-            topic = str(record.topic())
-            event: Message | None = None
-            if not topic.endswith(".dlq"):
-                event = self._registry.by_name(topic).message_type()
-                event.ParseFromString(record.value() or b"")
-            with self._lock:
-                self._records.append(
-                    Record(topic, record.key(), record.value(), headers_dict(record.headers()), event)
-                )
-        self._consumer.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def records(self, topic: str) -> list[Record]:
-        with self._lock:
-            return [record for record in self._records if record.topic == topic]
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,7 +13,6 @@ from typing import Any
 
 import grpc
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from fakes.llm import FakeLlm
 from services.summarizer.app import App, build_app
@@ -23,11 +21,11 @@ from t1.ml.v1 import hints_service_pb2 as hints_pb
 from t1.summarizer.v1 import events_pb2 as summarizer_pb
 from t1lib.events import new_event
 from t1lib.grpc.server import start_server
-from t1lib.kafka.codec import decode, headers_dict
+from t1lib.kafka.codec import decode
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, dlq_topic
+from tests.support.kafka import Reader, Record
 
-PARTITIONS = 3  # as the `registry` fixture creates them
 HINTS_SERVICE = hints_pb.DESCRIPTOR.services_by_name["HintsService"].full_name
 Context = Any  # grpc.aio.ServicerContext is generic only in the stubs
 
@@ -58,63 +56,6 @@ class Hints:
         server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(HINTS_SERVICE, {"ClassifyText": classify}),)
         )
-
-
-@dataclass
-class Record:
-    topic: str
-    key: str
-    value: bytes
-    headers: dict[str, str]
-
-
-class Reader:
-    """Reads the given topics from the beginning in a background thread (plain assignment, no group)."""
-
-    def __init__(self, bootstrap: str, topics: list[str]) -> None:
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": f"reader-{uuid.uuid4()}",
-                "enable.auto.commit": False,
-            }
-        )
-        self._consumer.assign(
-            [
-                TopicPartition(topic, partition, OFFSET_BEGINNING)
-                for topic in topics
-                for partition in range(PARTITIONS)
-            ]
-        )
-        self._records: list[Record] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="summarizer-test-reader", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            record = self._consumer.poll(0.1)
-            if record is None or record.error():
-                continue
-            with self._lock:
-                self._records.append(
-                    Record(
-                        str(record.topic()),
-                        (record.key() or b"").decode(),
-                        record.value() or b"",
-                        headers_dict(record.headers()),
-                    )
-                )
-        self._consumer.close()
-
-    def records(self, topic: str) -> list[Record]:
-        with self._lock:
-            return [record for record in self._records if record.topic == topic]
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
 
 @dataclass
@@ -177,9 +118,9 @@ class Harness:
     def titles(self, ticket_id: str | None = None) -> list[summarizer_pb.ChatTitleGenerated]:
         found = []
         for record in self.reader.records(self.title_topic):
-            event = decode(record.topic, record.value, list(record.headers.items()), self.registry)
+            event = decode(record.topic, record.value or b"", list(record.headers.items()), self.registry)
             assert isinstance(event, summarizer_pb.ChatTitleGenerated)
-            assert record.key == event.ticket_id
+            assert record.key_text == event.ticket_id
             if ticket_id is None or event.ticket_id == ticket_id:
                 found.append(event)
         return found
@@ -240,7 +181,7 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     title_topic = registry.for_message(summarizer_pb.ChatTitleGenerated).name
     request_topic = registry.for_message(summarizer_pb.ChatTitleRequest).name
-    reader = Reader(bootstrap, [title_topic, dlq_topic(request_topic)])
+    reader = Reader(bootstrap, registry, [title_topic, dlq_topic(request_topic)])
     servicer, address = hints
     harness = Harness(bootstrap, registry, producer, reader, fake_llm, servicer, address)
     try:

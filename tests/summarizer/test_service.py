@@ -184,8 +184,8 @@ async def test_malformed_requests_go_to_the_dlq(harness: Harness) -> None:
     good = await harness.request(PAYMENT)
     await harness.title_for(good)
     await eventually(lambda: len(harness.dead_letters()) == 2, 20, "two dead letters")
-    reasons = {record.key: record.headers["dlq-reason"] for record in harness.dead_letters()}
+    reasons = {record.key_text: record.headers["dlq-reason"] for record in harness.dead_letters()}
     assert reasons == {"ticket-x": "undecodable", "ticket-empty": "rejected"}
     assert harness.titles("ticket-empty") == []
-    errors = {record.key: record.headers["dlq-error"] for record in harness.dead_letters()}
+    errors = {record.key_text: record.headers["dlq-error"] for record in harness.dead_letters()}
     assert "without message text" in errors["ticket-empty"]
