@@ -97,8 +97,9 @@ class HintsDesk:
     async def compose_reply(
         self, query: str, hints_limit: int, category: str, language: str
     ) -> ComposedReply:
-        limit = DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS)
-        hits = await self.retriever.search(query, limit, category.strip())
+        hits = await self.hints(
+            query, DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS), category
+        )
         return await self.composer.compose(query, hits, language)
 
     async def classify(self, text: str) -> Classification:

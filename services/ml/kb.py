@@ -17,7 +17,7 @@ import binascii
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -58,8 +58,7 @@ class Entry:
 
     def fields(self) -> dict[str, str]:
         """The text fields (FIELDS), without id and variants."""
-        data = asdict(self)
-        return {name: data[name] for name in FIELDS}
+        return {name: getattr(self, name) for name in FIELDS}
 
     def content_hash(self) -> str:
         """Digest of everything an entry says (what re-imports compare)."""
