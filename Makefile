@@ -67,7 +67,7 @@ test: lint test-console console infra-up  ## install, start the engines, run the
 test-unit: bootstrap  ## the tests that need no engine
 	$(VENV)/bin/pytest tests/unit
 
-FILE ?= ../shared/data/vtb_belarus_faq.xlsx
+FILE ?= $(firstword $(wildcard ../shared/data/vtb_belarus_faq.xlsx) data/kb/vtb_belarus_faq.xlsx)
 QUERIES ?= ../shared/data/hints_dev.jsonl
 # the variants beside our copy of a known FAQ (data/kb/<name>.variants.jsonl), if there is one
 VARIANTS ?= $(wildcard data/kb/$(basename $(notdir $(FILE))).variants.jsonl)

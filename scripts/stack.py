@@ -36,6 +36,7 @@ SANDBOX_PORT = 8081
 PID_DIR = DATA_DIR / "run"
 # The knowledge base the project was given; imported on the first start when the KB is empty.
 SHARED_KB = REPO_ROOT.parent / "shared" / "data" / "vtb_belarus_faq.xlsx"
+OWN_KB = REPO_ROOT / "data" / "kb" / "vtb_belarus_faq.xlsx"  # our copy, when ../shared is not beside us
 KB_VARIANTS = REPO_ROOT / "data" / "kb" / "vtb_belarus_faq.variants.jsonl"
 SECRETS_FILE = DATA_DIR / "secrets.env"
 
@@ -108,9 +109,8 @@ def stack_env() -> dict[str, str]:
     env.setdefault("T1_NOTIFICATIONS_WS_URL", "ws://127.0.0.1:8006/ws")
     env.setdefault("T1_QDRANT_PATH", str(DATA_DIR / "qdrant"))
     env.setdefault("T1_ML_GRPC_ADDR", "127.0.0.1:8004")
-    if SHARED_KB.is_file():
-        env.setdefault("T1_KB_IMPORT_FILE", str(SHARED_KB))
-        env.setdefault("T1_KB_VARIANTS_FILE", str(KB_VARIANTS))
+    env.setdefault("T1_KB_IMPORT_FILE", str(SHARED_KB if SHARED_KB.is_file() else OWN_KB))
+    env.setdefault("T1_KB_VARIANTS_FILE", str(KB_VARIANTS))
     if sandbox_mode():
         env["TELEGRAM_BOT_TOKEN"] = SANDBOX_TOKEN
         env["TELEGRAM_API_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"

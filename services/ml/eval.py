@@ -41,7 +41,8 @@ from services.ml.retriever import Mode, Retriever, RetrieverConfig
 from services.ml.vectors import VectorIndex
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_KB = REPO.parent / "shared" / "data" / "vtb_belarus_faq.xlsx"
+SHARED_KB = REPO.parent / "shared" / "data" / "vtb_belarus_faq.xlsx"
+DEFAULT_KB = SHARED_KB if SHARED_KB.is_file() else REPO / "data" / "kb" / "vtb_belarus_faq.xlsx"
 METHODS: dict[str, Mode] = {
     "hybrid": "hybrid",
     "bm25-only": "lexical",
@@ -210,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--kb",
         default=os.environ.get("T1_KB_IMPORT_FILE") or str(DEFAULT_KB),
-        help="FAQ xlsx to index (default: $T1_KB_IMPORT_FILE or the shared FAQ)",
+        help="FAQ xlsx (default: $T1_KB_IMPORT_FILE, else ../shared's FAQ, else our copy in data/kb)",
     )
     parser.add_argument(
         "--variants",
@@ -231,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not Path(args.kb).is_file():
         print(f"knowledge-base file not found: {args.kb}", file=sys.stderr)
+        raise SystemExit(2)
+    if not Path(args.queries).is_file():
+        print(f"queries file not found: {args.queries}", file=sys.stderr)
         raise SystemExit(2)
     if args.variants is None:
         args.variants = default_variants(args.kb)

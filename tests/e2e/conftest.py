@@ -37,7 +37,7 @@ from services.summarizer.config import SummarizerSettings
 from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry
 from t1lib.stores import mongo_client, s3_client
-from tests.support.knowledge import FAQ_VARIANTS, faq
+from tests.support.knowledge import FAQ, FAQ_VARIANTS
 from tests.support.servers import LiveServer
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -273,7 +273,7 @@ async def assisting(
                 grpc_host="127.0.0.1",
                 grpc_port=0,
                 grpc_grace_s=1,
-                kb_import_file=str(faq()),
+                kb_import_file=str(FAQ),
                 kb_variants_file=str(FAQ_VARIANTS),
                 ml_sync_interval_s=0,
                 llm_base_url=llm.base_url,

@@ -23,7 +23,7 @@ from services.ml.kb_import import read_entries
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from t1lib.grpc.client import open_channel
 from t1lib.stores import mongo_client
-from tests.support.knowledge import FAQ_VARIANTS, faq
+from tests.support.knowledge import FAQ, FAQ_VARIANTS
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -32,7 +32,7 @@ Doc = dict[str, Any]
 
 @pytest.fixture(scope="session")
 def faq_entries() -> list[Entry]:
-    return read_entries(faq(), FAQ_VARIANTS)
+    return read_entries(FAQ, FAQ_VARIANTS)
 
 
 @dataclass
@@ -96,7 +96,7 @@ async def harness(settings: MlSettings, embedder: CachingEmbedder) -> AsyncItera
 @pytest.fixture
 async def faq_app(harness: Harness) -> App:
     """An instance that imported the FAQ into its empty knowledge base at start (T1_KB_IMPORT_FILE)."""
-    return await harness.start_app(kb_import_file=str(faq()), kb_variants_file=str(FAQ_VARIANTS))
+    return await harness.start_app(kb_import_file=str(FAQ), kb_variants_file=str(FAQ_VARIANTS))
 
 
 @pytest.fixture
