@@ -168,3 +168,49 @@ class UpdateTicketResponse(_message.Message):
     TICKET_FIELD_NUMBER: _ClassVar[int]
     ticket: _ticket_pb2.Ticket
     def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
+
+class SearchTicketsRequest(_message.Message):
+    __slots__ = ("query", "status", "visible_to_operator_id", "page_token", "page_size")
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    VISIBLE_TO_OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    status: _ticket_pb2.TicketStatus
+    visible_to_operator_id: str
+    page_token: str
+    page_size: int
+    def __init__(self, query: _Optional[str] = ..., status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., visible_to_operator_id: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class SearchHit(_message.Message):
+    __slots__ = ("ticket", "snippet", "matched_field", "message_id", "score", "highlights")
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    SNIPPET_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_FIELD_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    HIGHLIGHTS_FIELD_NUMBER: _ClassVar[int]
+    ticket: _ticket_pb2.Ticket
+    snippet: str
+    matched_field: str
+    message_id: str
+    score: float
+    highlights: _containers.RepeatedCompositeFieldContainer[TextRange]
+    def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ..., snippet: _Optional[str] = ..., matched_field: _Optional[str] = ..., message_id: _Optional[str] = ..., score: _Optional[float] = ..., highlights: _Optional[_Iterable[_Union[TextRange, _Mapping]]] = ...) -> None: ...
+
+class TextRange(_message.Message):
+    __slots__ = ("start", "end")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    start: int
+    end: int
+    def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ...) -> None: ...
+
+class SearchTicketsResponse(_message.Message):
+    __slots__ = ("hits", "next_page_token")
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    hits: _containers.RepeatedCompositeFieldContainer[SearchHit]
+    next_page_token: str
+    def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

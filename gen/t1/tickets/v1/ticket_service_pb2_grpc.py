@@ -81,6 +81,11 @@ class TicketServiceStub:
                 request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.UpdateTicketRequest.SerializeToString,
                 response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.UpdateTicketResponse.FromString,
                 _registered_method=True)
+        self.SearchTickets = channel.unary_unary(
+                '/t1.tickets.v1.TicketService/SearchTickets',
+                request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsRequest.SerializeToString,
+                response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -152,6 +157,15 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchTickets(self, request, context):
+        """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
+        id, message text, text recognised on photos, tags. Words match their other forms (Russian and
+        English stemming). Best matches first, paged, with the matching snippet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -199,6 +213,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.UpdateTicket,
                     request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.UpdateTicketRequest.FromString,
                     response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.UpdateTicketResponse.SerializeToString,
+            ),
+            'SearchTickets': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchTickets,
+                    request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsRequest.FromString,
+                    response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -446,6 +465,33 @@ class TicketService:
             '/t1.tickets.v1.TicketService/UpdateTicket',
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.UpdateTicketRequest.SerializeToString,
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.UpdateTicketResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchTickets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.tickets.v1.TicketService/SearchTickets',
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsRequest.SerializeToString,
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsResponse.FromString,
             options,
             channel_credentials,
             insecure,

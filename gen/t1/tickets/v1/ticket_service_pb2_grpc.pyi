@@ -55,6 +55,11 @@ class TicketServiceStub:
     """AddNote stores an internal note that is never sent to the customer."""
     UpdateTicket: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.UpdateTicketRequest, _ticket_service_pb2.UpdateTicketResponse]
     """UpdateTicket changes operator-editable fields (tags, priority, category)."""
+    SearchTickets: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.SearchTicketsRequest, _ticket_service_pb2.SearchTicketsResponse]
+    """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
+    id, message text, text recognised on photos, tags. Words match their other forms (Russian and
+    English stemming). Best matches first, paged, with the matching snippet.
+    """
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -83,6 +88,11 @@ class TicketServiceAsyncStub(TicketServiceStub):
     """AddNote stores an internal note that is never sent to the customer."""
     UpdateTicket: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.UpdateTicketRequest, _ticket_service_pb2.UpdateTicketResponse]  # type: ignore[assignment]
     """UpdateTicket changes operator-editable fields (tags, priority, category)."""
+    SearchTickets: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.SearchTicketsRequest, _ticket_service_pb2.SearchTicketsResponse]  # type: ignore[assignment]
+    """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
+    id, message text, text recognised on photos, tags. Words match their other forms (Russian and
+    English stemming). Best matches first, paged, with the matching snippet.
+    """
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
     """TicketService is the API of message_saver, the single owner of tickets and messages.
@@ -162,5 +172,16 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_ticket_service_pb2.UpdateTicketResponse, _abc.Awaitable[_ticket_service_pb2.UpdateTicketResponse]]:
         """UpdateTicket changes operator-editable fields (tags, priority, category)."""
+
+    @_abc_1.abstractmethod
+    def SearchTickets(
+        self,
+        request: _ticket_service_pb2.SearchTicketsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ticket_service_pb2.SearchTicketsResponse, _abc.Awaitable[_ticket_service_pb2.SearchTicketsResponse]]:
+        """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
+        id, message text, text recognised on photos, tags. Words match their other forms (Russian and
+        English stemming). Best matches first, paged, with the matching snippet.
+        """
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
