@@ -26,6 +26,7 @@ QUERY_LENGTH_LIMIT = 200
 
 TICKETS_PAGE = (50, 200)  # (default, maximum)
 MESSAGES_PAGE = (100, 500)
+SEARCH_PAGE = (20, 100)
 
 
 class Status(StrEnum):
@@ -265,6 +266,12 @@ def check_take(status: str, assignee_id: str, operator_id: str) -> None:
     if status == Status.ASSIGNED:
         raise ConflictError(f"тикет уже взят оператором {assignee_id}")
     raise ConflictError("тикет изменился, повторите попытку")
+
+
+def visible_to(status: str, assignee_id: str, operator_id: str) -> bool:
+    """Whether an operator sees a ticket: the queue (open tickets) and their own. An empty operator id
+    means no restriction (admins)."""
+    return not operator_id or status == Status.OPEN or assignee_id == operator_id
 
 
 def check_not_closed(status: str, action: str) -> None:

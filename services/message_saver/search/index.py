@@ -1,0 +1,346 @@
+"""The full-text index of ticket history on local disk (tantivy): a projection of message_saver's events,
+rebuildable from the stored tickets and messages, searched with visibility applied.
+
+One writer per index (tantivy locks the directory): `index_batch` and `rebuild` take turns and each ends
+with a commit, so what a caller was told is indexed is on disk. Blocking work runs in threads."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from services.message_saver import convert, domain
+from services.message_saver.search import schema as f
+from services.message_saver.search.hits import (
+    SNIPPET_CHARS,
+    Ranked,
+    SearchHit,
+    best_per_ticket,
+    best_snippet,
+)
+from services.message_saver.search.projection import (
+    TicketChanges,
+    fold,
+    message_entry,
+    ticket_entry,
+    visibility,
+)
+from services.message_saver.search.query import (
+    Cursor,
+    filter_query,
+    query_terms,
+    search_query,
+    words_query,
+)
+from services.message_saver.search.schema import MessageEntry, Visibility
+from t1.notifications.v1 import events_pb2 as notifications
+from t1.tickets.v1 import ticket_pb2 as pb
+from t1lib.errors import InvalidArgumentError
+
+logger = logging.getLogger(__name__)
+
+# Documents read per page at first: a ticket usually matches in several messages.
+WINDOW_PER_HIT = 8
+# Deeper than this many matching documents, pages end (hundreds of tickets in).
+MAX_WINDOW = 20_000
+# Pages of one search read the index as it was at its first page, for this long.
+SNAPSHOT_TTL_S = 300.0
+SNAPSHOTS_KEPT = 16
+REBUILD_CHUNK = 2_000
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    tickets: int
+    messages: int
+    skipped_messages: int  # not (yet) attached to a ticket
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    visibility: Visibility
+    updated_ms: int
+
+
+class SearchIndex:
+    def __init__(self, directory: str | Path, *, heap_bytes: int = 64_000_000, threads: int = 1) -> None:
+        """Opens (or creates) the index under `directory`; `fresh` tells whether it started empty, in
+        which case its owner should `rebuild` it from the store."""
+        path = Path(directory) / f"v{f.SCHEMA_VERSION}"
+        path.mkdir(parents=True, exist_ok=True)
+        self._schema = f.build_schema()
+        self.fresh = not tantivy.Index.exists(str(path))
+        try:
+            self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
+        except ValueError:
+            logger.warning("search index at %s is unreadable or of another schema: starting afresh", path)
+            shutil.rmtree(path)
+            path.mkdir(parents=True)
+            self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
+            self.fresh = True
+        self._analyzer = f.analyzer()
+        self._index.register_tokenizer(f.ANALYZER, f.analyzer())
+        self._writer = self._index.writer(heap_size=heap_bytes, num_threads=threads)
+        self._write_lock = asyncio.Lock()
+        self._snapshot_lock = threading.Lock()
+        self._generation = 0
+        self._snapshots: OrderedDict[int, tuple[tantivy.Searcher, float]] = OrderedDict()
+        self.path = path
+
+    def close(self) -> None:
+        """Lets background merges finish and releases the directory lock. Not usable afterwards."""
+        self._writer.wait_merging_threads()
+
+    @property
+    def num_docs(self) -> int:
+        return self._current()[1].num_docs
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    async def index_batch(self, events: Sequence[notifications.WebsocketNotification]) -> None:
+        """Adds or replaces the tickets and messages the events carry, then commits. Idempotent."""
+        changes = fold(events)
+        if not changes:
+            return
+        async with self._write_lock:
+            await asyncio.to_thread(self._apply, changes)
+
+    async def rebuild(
+        self, tickets: AsyncIterable[Mapping[str, Any]], messages: AsyncIterable[Mapping[str, Any]]
+    ) -> RebuildReport:
+        """Replaces the whole index with the stored tickets, then their messages (documents as MongoDB
+        holds them). Searches see the old index until the one commit at the end."""
+        started = time.perf_counter()
+        async with self._write_lock:
+            try:
+                await asyncio.to_thread(self._writer.delete_all_documents)
+                seen: dict[str, Visibility] = {}
+                chunk: list[tantivy.Document] = []
+                ticket_count = message_count = skipped = 0
+                async for doc in tickets:
+                    entry = ticket_entry(convert.ticket_proto(doc))
+                    seen[entry.ticket_id] = entry.visibility
+                    chunk.append(entry.document())
+                    ticket_count += 1
+                    chunk = await self._flush(chunk)
+                async for doc in messages:
+                    message = convert.message_proto(doc)
+                    seen_as = seen.get(message.ticket_id)
+                    if seen_as is None:
+                        skipped += 1
+                        continue
+                    chunk.append(message_entry(message, message.ticket_id, seen_as).document())
+                    message_count += 1
+                    chunk = await self._flush(chunk)
+                await self._flush(chunk, force=True)
+                await asyncio.to_thread(self._commit)
+                self.fresh = False
+            except BaseException:
+                await asyncio.to_thread(self._writer.rollback)
+                raise
+        return RebuildReport(ticket_count, message_count, skipped, time.perf_counter() - started)
+
+    async def _flush(self, chunk: list[tantivy.Document], force: bool = False) -> list[tantivy.Document]:
+        if chunk and (force or len(chunk) >= REBUILD_CHUNK):
+            await asyncio.to_thread(self._add_all, chunk)
+            return []
+        return chunk
+
+    def _add_all(self, docs: Iterable[tantivy.Document]) -> None:
+        for doc in docs:
+            self._writer.add_document(doc)
+
+    def _apply(self, changes: Mapping[str, TicketChanges]) -> None:
+        try:
+            searcher = self._current()[1]
+            indexed = self._indexed_tickets(searcher, changes.keys())
+            for ticket_id, change in changes.items():
+                self._apply_ticket(searcher, ticket_id, change, indexed.get(ticket_id))
+            self._commit()
+        except BaseException:
+            self._writer.rollback()
+            raise
+
+    def _apply_ticket(
+        self, searcher: tantivy.Searcher, ticket_id: str, change: TicketChanges, indexed: _Indexed | None
+    ) -> None:
+        entry = ticket_entry(change.ticket)
+        seen_as = entry.visibility
+        if indexed is not None and indexed.updated_ms > entry.updated_ms:
+            seen_as = indexed.visibility  # a redelivered older event: the index is ahead already
+        else:
+            self._replace(f.ticket_doc_id(ticket_id), entry.document())
+        if indexed is not None and indexed.visibility != seen_as:
+            for stored in self._stored_messages(searcher, ticket_id):
+                if stored.message_id not in change.messages:
+                    self._replace(f.message_doc_id(stored.message_id), stored.seen_as(seen_as).document())
+        for message in change.messages.values():
+            self._replace(f.message_doc_id(message.id), message_entry(message, ticket_id, seen_as).document())
+
+    def _replace(self, doc_id: str, doc: tantivy.Document) -> None:
+        self._writer.delete_documents_by_term(f.DOC_ID, doc_id)
+        self._writer.add_document(doc)
+
+    def _commit(self) -> None:
+        self._writer.commit()
+        self._index.reload()
+        with self._snapshot_lock:
+            self._generation += 1
+
+    def _indexed_tickets(self, searcher: tantivy.Searcher, ticket_ids: Iterable[str]) -> dict[str, _Indexed]:
+        found: dict[str, _Indexed] = {}
+        for doc in _ticket_docs(self._schema, searcher, ticket_ids):
+            found[f.text_of(doc, f.TICKET_ID)] = _Indexed(
+                f.visibility_of(doc), int(doc.get_first(f.UPDATED) or 0)
+            )
+        return found
+
+    def _stored_messages(self, searcher: tantivy.Searcher, ticket_id: str) -> list[MessageEntry]:
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, f.TICKET_ID, ticket_id)),
+                (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, f.KIND, f.MESSAGE_KIND)),
+            ]
+        )
+        limit = searcher.doc_freq(f.TICKET_ID, ticket_id)  # counts deleted documents too: enough
+        if limit == 0:
+            return []
+        hits = searcher.search(query, limit=limit, count=False).hits
+        return [MessageEntry.from_document(searcher.doc(address)) for _, address in hits]
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    async def search(
+        self,
+        query: str,
+        *,
+        status: str | None = None,
+        visible_to_operator_id: str = "",
+        page_token: str = "",
+        page_size: int = 0,
+    ) -> tuple[list[SearchHit], str]:
+        """One page of tickets matching `query`, best first, each with the snippet of its best match,
+        and the token of the next page ("" after the last). An operator id limits the tickets to
+        those the operator sees (domain.visible_to); empty means all (admins)."""
+        text = domain.normalize_query(query)
+        if not text:
+            raise InvalidArgumentError("query пуст: введите слова для поиска")
+        if status is not None and status not in set(domain.Status):
+            raise InvalidArgumentError(f"неизвестный status: {status}")
+        size = domain.page_size(page_size, domain.SEARCH_PAGE)
+        cursor = Cursor.decode(page_token) if page_token else None
+        return await asyncio.to_thread(self._search, text, status, visible_to_operator_id, cursor, size)
+
+    def _search(
+        self, text: str, status: str | None, operator_id: str, cursor: Cursor | None, size: int
+    ) -> tuple[list[SearchHit], str]:
+        terms = query_terms(self._analyzer, text)
+        if not terms:
+            return [], ""
+        generation, searcher = self._snapshot(cursor.generation if cursor else None)
+        words = words_query(self._schema, terms)
+        query = search_query(words, filter_query(self._schema, status, operator_id))
+        window = max(cursor.window if cursor else 0, WINDOW_PER_HIT * (size + 1))
+        while True:
+            scored = searcher.search(query, limit=window, count=False, weight_by_field=f.BOOST).hits
+            complete = len(scored) < window
+            keys = searcher.fast_field_values(f.TICKET_KEY, [address for _, address in scored])
+            remaining = [item for item in best_per_ticket(scored, keys, complete) if item.after(cursor)]
+            if len(remaining) > size or complete or window >= MAX_WINDOW:
+                break
+            window = min(window * 4, MAX_WINDOW)
+        page = remaining[:size]
+        token = ""
+        if len(remaining) > size:
+            token = Cursor(generation, page[-1].score, page[-1].key, window).encode()
+        return self._hits(searcher, words, page, status, operator_id), token
+
+    def _hits(
+        self,
+        searcher: tantivy.Searcher,
+        words: tantivy.Query,
+        page: list[Ranked],
+        status: str | None,
+        operator_id: str,
+    ) -> list[SearchHit]:
+        """The page's hits with the tickets as they are now, dropping any the caller may no longer see."""
+        generators: dict[str, tantivy.SnippetGenerator] = {}
+
+        def generator(name: str) -> tantivy.SnippetGenerator:
+            if name not in generators:
+                generators[name] = tantivy.SnippetGenerator.create(searcher, words, self._schema, name)
+                generators[name].set_max_num_chars(SNIPPET_CHARS)
+            return generators[name]
+
+        docs = [searcher.doc(item.address) for item in page]
+        ticket_ids = [f.text_of(doc, f.TICKET_ID) for doc in docs]
+        now = {
+            f.text_of(doc, f.TICKET_ID): doc
+            for doc in _ticket_docs(self._schema, self._current()[1], ticket_ids)
+        }
+        hits: list[SearchHit] = []
+        for item, doc, ticket_id in zip(page, docs, ticket_ids, strict=True):
+            current = now.get(ticket_id)
+            if current is None:
+                continue
+            ticket = pb.Ticket.FromString(bytes(current.get_first(f.SNAPSHOT) or b""))
+            seen = visibility(ticket)
+            if (status and seen.status != status) or not domain.visible_to(
+                seen.status, seen.assignee_id, operator_id
+            ):
+                continue
+            kind = f.text_of(doc, f.KIND)
+            snippet = best_snippet(doc, kind, generator)
+            hits.append(
+                SearchHit(
+                    ticket=ticket,
+                    snippet=snippet.text,
+                    matched_field=snippet.field,
+                    message_id=f.text_of(doc, f.MESSAGE_ID),
+                    score=item.score,
+                    highlights=snippet.highlights,
+                )
+            )
+        return hits
+
+    # --- snapshots ---------------------------------------------------------------------------------
+
+    def _current(self) -> tuple[int, tantivy.Searcher]:
+        return self._snapshot(None)
+
+    def _snapshot(self, generation: int | None) -> tuple[int, tantivy.Searcher]:
+        """The searcher of `generation` while it is kept, else the current one (kept from now on)."""
+        now = time.monotonic()
+        with self._snapshot_lock:
+            for old, (_, created) in list(self._snapshots.items()):
+                if now - created > SNAPSHOT_TTL_S and old != self._generation:
+                    del self._snapshots[old]
+            if generation is not None and generation in self._snapshots:
+                return generation, self._snapshots[generation][0]
+            current = self._generation
+            if current not in self._snapshots:
+                self._snapshots[current] = (self._index.searcher(), now)
+                while len(self._snapshots) > SNAPSHOTS_KEPT:
+                    self._snapshots.popitem(last=False)
+            return current, self._snapshots[current][0]
+
+
+def _ticket_docs(
+    schema: tantivy.Schema, searcher: tantivy.Searcher, ticket_ids: Iterable[str]
+) -> list[tantivy.Document]:
+    doc_ids = sorted({f.ticket_doc_id(ticket_id) for ticket_id in ticket_ids})
+    if not doc_ids:
+        return []
+    hits = searcher.search(tantivy.Query.term_set_query(schema, f.DOC_ID, doc_ids), limit=len(doc_ids)).hits
+    return [searcher.doc(address) for _, address in hits]
