@@ -13,6 +13,10 @@ import sys
 from fakes.telegram.server import DEFAULT_TOKEN, FakeTelegram
 from t1lib.runtime import run_until_signalled
 
+# A long-running sandbox (make up, make bench) must not grow without bound: measured ~1.9 KB per short text
+# message, so 50k messages is ~100 MB.
+DEFAULT_MESSAGE_LIMIT = 50_000
+
 
 async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
     fake = FakeTelegram(
@@ -22,6 +26,7 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
         bot_username=args.username,
         bot_first_name=args.name,
         log_level=args.log_level,
+        message_limit=args.message_limit or None,
     )
     await fake.start()
     print(
@@ -43,6 +48,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--token", default=os.environ.get("FAKE_TELEGRAM_TOKEN", DEFAULT_TOKEN))
     parser.add_argument("--username", default="t1_support_bot", help="the bot's @username")
     parser.add_argument("--name", default="T1 Support", help="the bot's first_name")
+    parser.add_argument(
+        "--message-limit",
+        type=int,
+        default=int(os.environ.get("FAKE_TELEGRAM_MESSAGE_LIMIT", str(DEFAULT_MESSAGE_LIMIT))),
+        help="keep only the newest N messages in memory, oldest forgotten first (0: keep all)",
+    )
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )

@@ -273,7 +273,7 @@ async def get_updates(state: TelegramState, params: Params) -> Any:
     deadline = time.monotonic() + timeout_s
     while True:
         if state.pending:
-            return [dict(update) for update in state.pending[:limit]]
+            return state.pending_head(limit)
         remaining = deadline - time.monotonic()
         if remaining <= 0 or state.closing:
             return []

@@ -5,6 +5,7 @@ what the bot sent, inject faults, inspect the call log. Answers use the Bot API 
     GET    /sandbox/chats                                      every chat with its customer
     POST   /sandbox/chats/{chat_id}                            create or update the customer's profile
     POST   /sandbox/chats/{chat_id}/messages                   the customer sends text or a file (+ caption)
+    POST   /sandbox/messages:batch                             many customers send text, one request
     GET    /sandbox/chats/{chat_id}/messages?after=&wait=&from=   messages changed after seq `after`
     GET    /sandbox/chats/{chat_id}/sent?method=               what the bot sent to the chat
     POST   /sandbox/chats/{chat_id}/messages/{id}/edit         the customer edits a message -> edited_message
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import time
 from typing import Any, cast
 from urllib.parse import quote
@@ -31,11 +33,21 @@ from starlette.routing import Route
 
 from fakes.telegram import media
 from fakes.telegram.api import Params
-from fakes.telegram.state import JSON, ApiError, Fault, StoredMessage, TelegramState, Upload, bad_request
+from fakes.telegram.state import (
+    JSON,
+    TEXT_LIMIT,
+    ApiError,
+    Fault,
+    StoredMessage,
+    TelegramState,
+    Upload,
+    bad_request,
+)
 from fakes.telegram.transport import ok, read_params
 
 PROFILE_KEYS = ("first_name", "last_name", "username", "language_code")
 MAX_WAIT_S = 60.0
+BATCH_LIMIT = 10_000
 
 
 def describe_message(state: TelegramState, stored: StoredMessage) -> JSON:
@@ -46,6 +58,7 @@ def describe_message(state: TelegramState, stored: StoredMessage) -> JSON:
         "from_bot": stored.from_bot,
         "method": stored.method,
         "message": stored.payload,
+        "at": stored.at,
         "files": [state.files[file_id].summary() for file_id in stored.file_ids if file_id in state.files],
     }
 
@@ -98,17 +111,16 @@ def routes(state: TelegramState) -> list[Route]:
                 },
                 "pending_update_count": len(state.pending),
                 "chats": len(state.chats),
+                "messages": len(state.messages),
+                "message_limit": state.message_limit,
+                "last_call_seq": state.last_call_seq,
             }
         )
 
     async def chats(_request: Request) -> Response:
         listed = []
         for chat in state.chats.values():
-            last = max(
-                (stored for (chat_id, _id), stored in state.messages.items() if chat_id == chat.id),
-                key=lambda stored: stored.message_id,
-                default=None,
-            )
+            last = state.last_message(chat.id)
             listed.append(
                 {
                     "chat": chat.describe(),
@@ -141,6 +153,22 @@ def routes(state: TelegramState) -> list[Route]:
             reply_to_message_id=params.integer("reply_to_message_id"),
         )
         return ok({**describe_message(state, stored), "update_id": update_id})
+
+    async def send_batch(request: Request) -> Response:
+        items = batch_of(await request.body())
+        with state.batched():
+            results = []
+            for chat_id, text, profile in items:
+                stored, update_id = state.customer_message(chat_id, text=text, profile=profile)
+                results.append(
+                    {
+                        "chat_id": chat_id,
+                        "message_id": stored.message_id,
+                        "seq": stored.seq,
+                        "update_id": update_id,
+                    }
+                )
+        return ok(results)
 
     async def messages(request: Request) -> Response:
         chat_id = chat_id_of(request)
@@ -215,8 +243,8 @@ def routes(state: TelegramState) -> list[Route]:
         query = request.query_params
         chat_id = query.get("chat_id")
         after = int(query.get("after") or 0)
-        found = state.calls_of(query.get("method"), int(chat_id) if chat_id else None)
-        return ok([call.describe() for call in found if call.seq > after])
+        found = state.calls_of(query.get("method"), int(chat_id) if chat_id else None, after)
+        return ok([call.describe() for call in found])
 
     async def faults(request: Request) -> Response:
         if request.method == "DELETE":
@@ -236,6 +264,7 @@ def routes(state: TelegramState) -> list[Route]:
     return [
         Route("/sandbox/bot", bot),
         Route("/sandbox/chats", chats),
+        Route("/sandbox/messages:batch", send_batch, methods=["POST"]),
         Route("/sandbox/chats/{chat_id}", upsert_chat, methods=["POST", "PUT"]),
         Route("/sandbox/chats/{chat_id}/messages", send, methods=["POST"]),
         Route("/sandbox/chats/{chat_id}/messages", messages, methods=["GET"]),
@@ -249,6 +278,41 @@ def routes(state: TelegramState) -> list[Route]:
         Route("/sandbox/updates", updates),
         Route("/sandbox/reset", reset, methods=["POST"]),
     ]
+
+
+def batch_of(body: bytes) -> list[tuple[int, str, JSON]]:
+    """(chat id, text, profile) of each message of a batch: a JSON list (or {"messages": [...]}) of
+    {"chat_id", "text", "first_name", "last_name", "username", "language_code"}. Every item is checked
+    before any is sent, so a bad batch sends nothing (the error names the item)."""
+    try:
+        parsed = json.loads(body) if body.strip() else None
+    except ValueError:
+        raise bad_request("can't parse JSON object") from None
+    if isinstance(parsed, dict):
+        parsed = parsed.get("messages")
+    if not isinstance(parsed, list):
+        raise bad_request('the body must be a JSON list of messages (or {"messages": [...]})')
+    if len(parsed) > BATCH_LIMIT:
+        raise bad_request(f"too many messages in one batch (at most {BATCH_LIMIT})")
+    items: list[tuple[int, str, JSON]] = []
+    for index, item in enumerate(parsed):
+        if not isinstance(item, dict):
+            raise bad_request(f"messages[{index}] is not an object")
+        chat_id = item.get("chat_id")
+        if isinstance(chat_id, bool) or not isinstance(chat_id, int | str):
+            raise bad_request(f"messages[{index}].chat_id must be an integer")
+        try:
+            chat_id = int(chat_id)
+        except ValueError:
+            raise bad_request(f"messages[{index}].chat_id must be an integer") from None
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise bad_request(f"messages[{index}]: message text is empty")
+        if len(text) > TEXT_LIMIT:
+            raise bad_request(f"messages[{index}]: message is too long")
+        profile = {key: str(item[key]) for key in PROFILE_KEYS if item.get(key)}
+        items.append((chat_id, text, profile))
+    return items
 
 
 def fault_of(params: Params) -> Fault:

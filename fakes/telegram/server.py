@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 from types import TracebackType
 
 import httpx
 
 from fakes.telegram.app import create_app
-from fakes.telegram.state import TelegramState
+from fakes.telegram.state import CALL_LOG_LIMIT, TelegramState
 from fakes.telegram.transport import install_quiet_drops
 from t1lib.runtime import EmbeddedHttpServer
 
@@ -26,7 +27,7 @@ class FakeTelegram:
     """A fake Bot API server. `await start()` binds (port 0: a free port) and serves; `url` is its root.
 
     Point python-telegram-bot at it with base_url=`api_base_url` and base_file_url=`file_base_url`, or any
-    client at `{url}/bot{token}/{method}`."""
+    client at `{url}/bot{token}/{method}`. `message_limit` keeps only the newest messages (None: all)."""
 
     token = DEFAULT_TOKEN
 
@@ -40,11 +41,19 @@ class FakeTelegram:
         bot_first_name: str = "T1 Support",
         webhook_retry_s: float = 0.5,
         log_level: str = "warning",
+        message_limit: int | None = None,
+        call_log_limit: int = CALL_LOG_LIMIT,
     ) -> None:
         self.token = token
         self.host = host
         self.port = port
-        self.state = TelegramState(token, bot_username=bot_username, bot_first_name=bot_first_name)
+        self.state = TelegramState(
+            token,
+            bot_username=bot_username,
+            bot_first_name=bot_first_name,
+            message_limit=message_limit,
+            call_log_limit=call_log_limit,
+        )
         self.app = create_app(self.state)
         self._webhook_retry_s = webhook_retry_s
         self._log_level = log_level
@@ -80,6 +89,7 @@ class FakeTelegram:
         )
         self.state.closing = False
         await self._http.start()
+        _answer_without_delay(self._http)
         self.port = self._http.port
         self._webhook_task = asyncio.create_task(self._deliver_webhooks(), name="fake-telegram-webhook")
 
@@ -125,7 +135,7 @@ class FakeTelegram:
                     problem = f"Connection failed: {type(error).__name__}: {error}"
                 if problem is None:
                     if state.pending and state.pending[0] is update:
-                        state.pending.pop(0)
+                        state.pending.popleft()
                         state.changed()
                     backoff = self._webhook_retry_s
                     continue
@@ -135,3 +145,18 @@ class FakeTelegram:
                 logger.info("webhook delivery failed: %s", problem)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+
+def _answer_without_delay(http: EmbeddedHttpServer) -> None:
+    """TCP_NODELAY for every connection the server accepts.
+
+    EmbeddedHttpServer binds `socket.socket(AF_INET, SOCK_STREAM)`, whose proto is 0, so asyncio does not
+    set TCP_NODELAY on the connections it accepts (it checks proto == IPPROTO_TCP); uvicorn writes an
+    answer's headers and body separately, and the body then waits for the client's delayed ACK: measured
+    ~44 ms for every request on a kept-alive connection (the bot's getUpdates and sendMessage included),
+    1 ms with the option. Linux copies the option from the listening socket to accepted ones. The proper
+    fix is in t1lib.runtime (create the socket with IPPROTO_TCP); this stays harmless after it."""
+    listening = getattr(http, "_socket", None)
+    if isinstance(listening, socket.socket):
+        with contextlib.suppress(OSError):
+            listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -6,10 +6,12 @@ Everything runs on one asyncio loop, so the state needs no locks; waiters are wo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import secrets
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -25,6 +27,8 @@ DEFAULT_EXCLUDED_UPDATES = ("chat_member", "message_reaction", "message_reaction
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+# The call log keeps the newest calls only (the sandbox and the tests read recent ones).
+CALL_LOG_LIMIT = 10_000
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same as a "
@@ -115,6 +119,8 @@ class StoredMessage:
     seq: int
     method: str
     file_ids: list[str] = field(default_factory=list)
+    # When the fake stored it (time.time()): benchmarks time a reply from the operator's POST to here.
+    at: float = field(default_factory=time.time)
 
     @property
     def text(self) -> str | None:
@@ -209,7 +215,25 @@ class Webhook:
 
 
 class TelegramState:
-    def __init__(self, token: str, *, bot_username: str, bot_first_name: str) -> None:
+    """`message_limit` (None: keep every message) bounds the messages kept, oldest forgotten first, so a
+    long benchmark does not grow the fake without bound; the call log keeps the newest `call_log_limit`.
+
+    Every per-update cost is O(1) amortised: messages are indexed per chat, pending updates and the call log
+    are deques (the call log also indexed per chat id), so 100k+ updates cost no more each than the first."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        bot_username: str,
+        bot_first_name: str,
+        message_limit: int | None = None,
+        call_log_limit: int = CALL_LOG_LIMIT,
+    ) -> None:
+        if message_limit is not None and message_limit < 1:
+            raise ValueError("message_limit must be positive (or None for no limit)")
+        self.message_limit = message_limit
+        self.call_log_limit = max(1, call_log_limit)
         self.token = token
         prefix = token.split(":", 1)[0]
         self.bot_user: JSON = {
@@ -225,19 +249,27 @@ class TelegramState:
         }
         self.closing = False
         self._event = asyncio.Event()
+        self._deferring = 0
+        self._deferred = False
         self.reset()
 
     def reset(self) -> None:
         """Forget every chat, file, update, fault and call (the bot itself stays)."""
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], StoredMessage] = {}
+        # chat id -> message id -> message, in message id order (what one chat needs, without a full scan)
+        self.chat_index: dict[int, dict[int, StoredMessage]] = {}
+        self._message_order: deque[tuple[int, int]] = deque()  # creation order, for message_limit
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
-        self.pending: list[JSON] = []
+        self.pending: deque[JSON] = deque()
         self.allowed_updates: list[str] | None = None
         self.webhook: Webhook | None = None
         self.faults: list[Fault] = []
-        self.calls: list[CallRecord] = []
+        self.calls: deque[CallRecord] = deque()
+        self.calls_by_chat: dict[str, deque[CallRecord]] = {}
+        self._call_seq = itertools.count(1)
+        self.last_call_seq = 0
         self.callback_queries: dict[str, JSON] = {}
         self.bot_commands: list[Any] = []
         self.poll_generation = 0
@@ -250,9 +282,24 @@ class TelegramState:
     # --- waking waiters -------------------------------------------------------------------------------
 
     def changed(self) -> None:
+        if self._deferring:
+            self._deferred = True
+            return
         self.version += 1
         event, self._event = self._event, asyncio.Event()
         event.set()
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Wake waiters once at the end instead of after every change (many messages in one request)."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
+            if not self._deferring and self._deferred:
+                self._deferred = False
+                self.changed()
 
     async def wait_changed(self, timeout_s: float) -> None:
         event = self._event
@@ -444,10 +491,27 @@ class TelegramState:
             file_ids=file_ids,
         )
         self.messages[(chat.id, message_id)] = stored
+        self.chat_index.setdefault(chat.id, {})[message_id] = stored
+        self._message_order.append((chat.id, message_id))
+        if self.message_limit is not None:
+            while len(self._message_order) > self.message_limit:
+                self._forget_message(*self._message_order.popleft())
         if from_bot:
             chat.action = None
         self.changed()
         return stored
+
+    def _forget_message(self, chat_id: int, message_id: int) -> None:
+        self.messages.pop((chat_id, message_id), None)
+        in_chat = self.chat_index.get(chat_id)
+        if in_chat is not None:
+            in_chat.pop(message_id, None)
+            if not in_chat:
+                del self.chat_index[chat_id]
+
+    def last_message(self, chat_id: int) -> StoredMessage | None:
+        in_chat = self.chat_index.get(chat_id)
+        return next(reversed(in_chat.values())) if in_chat else None
 
     def message(self, chat_id: int, message_id: int) -> StoredMessage | None:
         return self.messages.get((chat_id, message_id))
@@ -566,23 +630,19 @@ class TelegramState:
         """Messages of a chat changed after `after_seq`, in the order they changed."""
         found = [
             stored
-            for (chat, _id), stored in self.messages.items()
-            if chat == chat_id
-            and stored.seq > after_seq
-            and (from_bot is None or stored.from_bot == from_bot)
+            for stored in self.chat_index.get(chat_id, {}).values()
+            if stored.seq > after_seq and (from_bot is None or stored.from_bot == from_bot)
         ]
         return sorted(found, key=lambda stored: stored.seq)
 
     def bot_messages(self, chat_id: int, method: str | None = None) -> list[StoredMessage]:
         """What the bot has sent to a chat (optionally by one method, e.g. "sendPhoto"), in order."""
-        found = [
+        wanted = method.lower() if method is not None else None
+        return [
             stored
-            for (chat, _id), stored in self.messages.items()
-            if chat == chat_id
-            and stored.from_bot
-            and (method is None or stored.method.lower() == method.lower())
+            for stored in self.chat_index.get(chat_id, {}).values()
+            if stored.from_bot and (wanted is None or stored.method.lower() == wanted)
         ]
-        return sorted(found, key=lambda stored: stored.message_id)
 
     # --- updates --------------------------------------------------------------------------------------
 
@@ -601,10 +661,18 @@ class TelegramState:
 
     def confirm(self, offset: int) -> None:
         """getUpdates' offset: forget updates before it (a negative offset keeps the last -offset ones)."""
+        pending = self.pending
         if offset < 0:
-            self.pending = self.pending[offset:]
+            while len(pending) > -offset:
+                pending.popleft()
         else:
-            self.pending = [update for update in self.pending if update["update_id"] >= offset]
+            # Update ids only grow along the queue: the confirmed ones are a prefix.
+            while pending and pending[0]["update_id"] < offset:
+                pending.popleft()
+
+    def pending_head(self, limit: int) -> list[JSON]:
+        """The first `limit` pending updates (copies), as getUpdates returns them."""
+        return [dict(update) for update in itertools.islice(self.pending, limit)]
 
     # --- faults and the call log ---------------------------------------------------------------------
 
@@ -620,23 +688,56 @@ class TelegramState:
     def record_call(
         self, method: str, params: JSON, status: int, description: str = "", fault: str | None = None
     ) -> None:
-        self.calls.append(
-            CallRecord(
-                seq=len(self.calls) + 1,
-                at=time.time(),
-                method=method,
-                params=params,
-                status=status,
-                description=description,
-                fault=fault,
-            )
+        record = CallRecord(
+            seq=next(self._call_seq),
+            at=time.time(),
+            method=method,
+            params=params,
+            status=status,
+            description=description,
+            fault=fault,
         )
+        self.last_call_seq = record.seq
+        self.calls.append(record)
+        chat_key = _chat_key(params)
+        if chat_key is not None:
+            self.calls_by_chat.setdefault(chat_key, deque()).append(record)
+        while len(self.calls) > self.call_log_limit:
+            self._forget_call(self.calls.popleft())
         self.changed()
 
-    def calls_of(self, method: str | None = None, chat_id: int | None = None) -> list[CallRecord]:
-        return [
-            call
-            for call in self.calls
-            if (method is None or call.method.lower() == method.lower())
-            and (chat_id is None or str(call.params.get("chat_id")) == str(chat_id))
-        ]
+    def _forget_call(self, record: CallRecord) -> None:
+        chat_key = _chat_key(record.params)
+        if chat_key is None:
+            return
+        of_chat = self.calls_by_chat.get(chat_key)
+        if of_chat is None:
+            return
+        if of_chat and of_chat[0] is record:  # always so: both logs are in call order
+            of_chat.popleft()
+        else:
+            with contextlib.suppress(ValueError):
+                of_chat.remove(record)
+        if not of_chat:
+            del self.calls_by_chat[chat_key]
+
+    def calls_of(
+        self, method: str | None = None, chat_id: int | None = None, after: int = 0
+    ) -> list[CallRecord]:
+        """Logged calls (of one method, to one chat), after call seq `after`, oldest first. Reads only
+        the chat's own calls and stops at `after`, so recent calls of one chat are cheap to find."""
+        source = self.calls if chat_id is None else self.calls_by_chat.get(str(chat_id), ())
+        wanted = method.lower() if method is not None else None
+        found: list[CallRecord] = []
+        for call in reversed(source):
+            if call.seq <= after:
+                break
+            if wanted is None or call.method.lower() == wanted:
+                found.append(call)
+        found.reverse()
+        return found
+
+
+def _chat_key(params: JSON) -> str | None:
+    chat_id = params.get("chat_id")
+    return None if chat_id is None or chat_id == "" else str(chat_id)
