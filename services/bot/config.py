@@ -50,6 +50,12 @@ class BotSettings(BaseServiceSettings, KafkaSettings, RedisSettings, S3Settings,
 
     # Receiving updates: long polling unless a webhook URL is set.
     bot_poll_timeout_s: int = Field(default=30, description="getUpdates long-poll timeout")
+    bot_concurrency: int = Field(
+        default=256, ge=1, description="updates handled at once (one at a time per chat, in order)"
+    )
+    bot_max_pending_updates: int = Field(
+        default=2048, ge=1, description="updates taken from Telegram and not yet handled; polling waits here"
+    )
     bot_webhook_url: str = Field(default="", description="public HTTPS URL Telegram posts updates to")
     bot_webhook_secret: SecretStr = Field(
         default=SecretStr(""), description="X-Telegram-Bot-Api-Secret-Token; random per start when empty"

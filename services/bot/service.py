@@ -21,6 +21,7 @@ from services.bot.handlers import ALLOWED_UPDATES, build_handlers, on_error
 from services.bot.ingest import CustomerIngest
 from services.bot.ledger import DeliveryLedger
 from services.bot.telegram_calls import TelegramCaller
+from services.bot.updates import BoundedUpdateQueue, ChatOrderedProcessor
 from services.bot.webhook import WebhookServer, webhook_app
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.kafka.admin import ensure_topics
@@ -59,6 +60,8 @@ class BotService:
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.api_base_url)
             .base_file_url(settings.file_base_url)
+            .concurrent_updates(ChatOrderedProcessor(settings.bot_concurrency))
+            .update_queue(BoundedUpdateQueue(settings.bot_max_pending_updates))
         )
         if settings.webhook_mode:
             builder = builder.updater(None)
