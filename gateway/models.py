@@ -136,3 +136,19 @@ class TicketUpdate(BaseModel):
     priority: PriorityName | None = None
     category: str | None = Field(default=None, max_length=200)
     subcategory: str | None = Field(default=None, max_length=200)
+
+
+class SearchHitPublic(BaseModel):
+    ticket: TicketPublic
+    snippet: str = Field(description="the matching fragment, plain text")
+    highlights: list[tuple[int, int]] = Field(
+        description="matched words in the snippet: [start, end) in Unicode code points"
+    )
+    matched_field: str = Field(description='"title", "customer", "message", "ocr" or "tags"')
+    message_id: str | None = Field(description="the matching message, when the match is in a message")
+    score: float
+
+
+class SearchPage(BaseModel):
+    items: list[SearchHitPublic]
+    next_cursor: str | None

@@ -18,6 +18,7 @@ from t1lib.config import (
 DEFAULT_GRPC_PORT = 8001
 CONSUMER_GROUP = "message_saver"
 OCR_GROUP_SUFFIX = "-ocr"
+SEARCH_GROUP_SUFFIX = "-search"
 
 
 class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, GrpcServerSettings):
@@ -55,6 +56,20 @@ class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, Gr
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     s3_bucket: str = Field(default="t1-attachments", description="private bucket of customers' files")
+
+    # Full-text search of ticket history (services/message_saver/search): a tantivy index on local disk,
+    # fed by websocket_notifications in its own consumer group.
+    search_enabled: bool = Field(default=True, description="keep the search index and serve SearchTickets")
+    search_dir: str = Field(default=".data/search", description="directory of the search index")
+    search_consumer_group: str = Field(
+        default="", description="Kafka group of the search index; empty: <consumer group>-search"
+    )
+    search_writer_heap_mb: int = Field(default=64, ge=16, description="memory of the index writer, MB")
+    search_writer_threads: int = Field(default=1, ge=1, le=8, description="indexing threads")
+
+    @property
+    def search_group(self) -> str:
+        return self.search_consumer_group or self.consumer_group + SEARCH_GROUP_SUFFIX
 
     @property
     def ocr_group(self) -> str:

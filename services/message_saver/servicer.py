@@ -1,6 +1,6 @@
-"""TicketService over gRPC: requests in, TicketDesk calls, protos out. Domain errors become status codes
-in t1lib's interceptor (NotFoundError -> NOT_FOUND, ConflictError -> FAILED_PRECONDITION,
-InvalidArgumentError -> INVALID_ARGUMENT)."""
+"""TicketService over gRPC: requests in, TicketDesk (or SearchIndex) calls, protos out. Domain errors become
+status codes in t1lib's interceptor (NotFoundError -> NOT_FOUND, ConflictError -> FAILED_PRECONDITION,
+InvalidArgumentError -> INVALID_ARGUMENT, UnavailableError -> UNAVAILABLE)."""
 
 # ruff: noqa: N802 - method names are the RPC names generated from the proto
 
@@ -10,10 +10,13 @@ from typing import Any
 
 import grpc
 
-from services.message_saver.convert import message_proto, ticket_proto
+from services.message_saver.convert import STATUS_FROM_PROTO, message_proto, ticket_proto
 from services.message_saver.desk import TicketDesk
+from services.message_saver.search import SearchHit, SearchIndex
+from t1.tickets.v1 import ticket_pb2 as pb
 from t1.tickets.v1 import ticket_service_pb2 as api
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
+from t1lib.errors import InvalidArgumentError, UnavailableError
 
 SERVICE_NAME = api.DESCRIPTOR.services_by_name["TicketService"].full_name
 
@@ -21,8 +24,9 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class TicketServicer(api_grpc.TicketServiceServicer):
-    def __init__(self, desk: TicketDesk) -> None:
+    def __init__(self, desk: TicketDesk, search: SearchIndex | None = None) -> None:
         self._desk = desk
+        self._search = search
 
     async def GetTicket(self, request: api.GetTicketRequest, context: Context) -> api.GetTicketResponse:
         return api.GetTicketResponse(ticket=ticket_proto(await self._desk.get(request.ticket_id)))
@@ -67,3 +71,33 @@ class TicketServicer(api_grpc.TicketServiceServicer):
         self, request: api.UpdateTicketRequest, context: Context
     ) -> api.UpdateTicketResponse:
         return api.UpdateTicketResponse(ticket=ticket_proto(await self._desk.update(request)))
+
+    async def SearchTickets(
+        self, request: api.SearchTicketsRequest, context: Context
+    ) -> api.SearchTicketsResponse:
+        if self._search is None:
+            raise UnavailableError("поиск по истории выключен (T1_SEARCH_ENABLED=false)")
+        status = None
+        if request.status != pb.TICKET_STATUS_UNSPECIFIED:
+            if request.status not in STATUS_FROM_PROTO:
+                raise InvalidArgumentError(f"неизвестный status: {request.status}")
+            status = str(STATUS_FROM_PROTO[request.status])
+        hits, token = await self._search.search(
+            request.query,
+            status=status,
+            visible_to_operator_id=request.visible_to_operator_id,
+            page_token=request.page_token,
+            page_size=request.page_size,
+        )
+        return api.SearchTicketsResponse(hits=[search_hit_proto(hit) for hit in hits], next_page_token=token)
+
+
+def search_hit_proto(hit: SearchHit) -> api.SearchHit:
+    return api.SearchHit(
+        ticket=hit.ticket,
+        snippet=hit.snippet,
+        matched_field=hit.matched_field,
+        message_id=hit.message_id,
+        score=hit.score,
+        highlights=[api.TextRange(start=start, end=end) for start, end in hit.highlights],
+    )
