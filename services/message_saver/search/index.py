@@ -59,6 +59,10 @@ SNAPSHOTS_KEPT = 16
 REBUILD_CHUNK = 2_000
 
 
+class SearchIndexBusyError(RuntimeError):
+    """Another process (or SearchIndex) writes to this directory."""
+
+
 @dataclass(frozen=True)
 class RebuildReport:
     tickets: int
@@ -91,7 +95,12 @@ class SearchIndex:
             self.fresh = True
         self._analyzer = f.analyzer()
         self._index.register_tokenizer(f.ANALYZER, f.analyzer())
-        self._writer = self._index.writer(heap_size=heap_bytes, num_threads=threads)
+        try:
+            self._writer = self._index.writer(heap_size=heap_bytes, num_threads=threads)
+        except ValueError as error:  # tantivy's LockBusy: another writer holds the directory
+            raise SearchIndexBusyError(
+                f"the search index at {path} is open for writing elsewhere (one writer per index): {error}"
+            ) from error
         self._write_lock = asyncio.Lock()
         self._snapshot_lock = threading.Lock()
         self._generation = 0
