@@ -10,7 +10,7 @@ ENGINES := python3 -m infra.engines
 BREAKING_AGAINST ?= main
 
 .PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints \
-	infra-up infra-down infra-status
+	infra-up infra-down infra-status bench
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ eval-hints: bootstrap  ## hints quality and latency: make eval-hints QUERIES=pat
 
 up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it
 	@$(PY) -m scripts.stack
+
+bench: bootstrap  ## data-path benchmarks as JSON lines (starts what it needs): make bench ARGS="--duration 10 --rates 100"
+	@$(PY) -m bench $(ARGS)
 
 down:  ## stop the product and the engines
 	@$(PY) -m scripts.stack --stop || true

@@ -1,0 +1,267 @@
+"""`make bench`: the data path's figures (issue 8) as JSON lines on stdout, progress on stderr.
+
+Starts what it needs: the engines (`python3 -m infra.engines up`) and, unless something already listens on
+8000, the stack as `make up` runs it (stopped again at the end). Then, in this order:
+
+  ceiling   the driver's own ceiling: injecting into a fake Telegram of its own, parsing WebSocket frames
+  warmup    one message end to end
+  sized     for each --sizes N: fill the store to N tickets (--messages per --tickets), then
+              lists   the console's ticket lists, p50/p99
+              search  history search (skipped while the endpoint does not exist)
+              ingest  --ingest-rate msg/s for --ingest-duration s: latency and CPU per message
+  pipeline  every --rates msg/s for --duration s, 20% new tickets, 80% follow-ups
+  burst     --burst-rate new tickets/s for --burst-duration s, with titles and categories following
+  reply     operator reply -> Telegram sendMessage
+  rss       memory of every process of the stack
+
+    make bench                                  # everything, the goals' sizes and rates
+    make bench ARGS="--duration 10 --rates 100 --scenarios warmup,pipeline"
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from bench import loader, pipeline, queries
+from bench.harness import (
+    ProcessTable,
+    Stack,
+    admin,
+    bench_operators,
+    emit,
+    ensure_engines,
+    ensure_stack,
+    git_commit,
+    machine,
+    note,
+)
+
+SCENARIOS = ("ceiling", "warmup", "lists", "search", "ingest", "pipeline", "burst", "reply", "rss")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+    def numbers(text: str) -> list[float]:
+        return [float(item) for item in text.split(",") if item.strip()]
+
+    def integers(text: str) -> list[int]:
+        return [int(float(item)) for item in text.split(",") if item.strip()]
+
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: " + ", ".join(SCENARIOS)
+    )
+    parser.add_argument("--rates", type=numbers, default=[100.0, 300.0, 1000.0], help="offered msg/s")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per offered rate")
+    parser.add_argument("--new-share", type=float, default=0.2, help="share of messages opening a ticket")
+    parser.add_argument("--burst-rate", type=float, default=100.0)
+    parser.add_argument("--burst-duration", type=float, default=30.0)
+    parser.add_argument("--title-wait", type=float, default=60.0, help="seconds to wait for burst titles")
+    parser.add_argument("--replies", type=int, default=200)
+    parser.add_argument("--sizes", type=integers, default=[1_000, 100_000], help="store sizes (tickets)")
+    parser.add_argument("--tickets", type=int, default=100_000, help="with --messages: messages per ticket")
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--list-requests", type=int, default=300, help="requests per list view")
+    parser.add_argument("--search-requests", type=int, default=300)
+    parser.add_argument("--ingest-rate", type=float, default=100.0)
+    parser.add_argument("--ingest-duration", type=float, default=30.0)
+    parser.add_argument("--drain-timeout", type=float, default=300.0, help="seconds to wait for stragglers")
+    parser.add_argument("--ceiling-duration", type=float, default=5.0)
+    parser.add_argument("--no-start", action="store_true", help="start nothing: use the running stack")
+    parser.add_argument("--keep-stack", action="store_true", help="leave a stack this run started running")
+    args = parser.parse_args(argv)
+    args.scenarios = [item.strip() for item in args.scenarios.split(",") if item.strip()]
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    return args
+
+
+async def run(args: argparse.Namespace, stack: Stack) -> None:
+    wanted = set(args.scenarios)
+    emit(
+        {
+            "bench": "meta",
+            "commit": git_commit(),
+            "machine": machine(),
+            "stack": "started by the bench"
+            if stack.started_here
+            else ("not started (--no-start)" if args.no_start else "already running"),
+            "scenarios": args.scenarios,
+            "rates": args.rates,
+            "duration_s": args.duration,
+            "sizes": args.sizes,
+        }
+    )
+    max_rate = max([*args.rates, args.burst_rate, args.ingest_rate])
+    if "ceiling" in wanted:
+        batch = max(1, round(max_rate * pipeline.TICK_S))
+        emit(await pipeline.driver_ceiling(args.ceiling_duration, [batch, 100], max_rate))
+    if wanted == {"ceiling"}:
+        return
+    customers = pipeline.Customers(f"b{uuid.uuid4().hex[:8]}", random.Random(7))
+    table = ProcessTable.discover()
+    scenario = 0
+
+    def operators() -> tuple[Any, Any]:
+        with httpx.Client(timeout=30) as client:
+            boss = admin(client)
+            return boss, bench_operators(client, boss, 3)
+
+    boss, staff = await asyncio.to_thread(operators)
+    live = pipeline.LiveEvents(boss.token)
+    await live.start()
+    try:
+        if wanted & {"warmup", "ingest", "pipeline", "burst", "reply"}:
+            emit(await pipeline.warmup(live, customers))
+        ingest: list[dict[str, Any]] = []
+        if wanted & {"lists", "search", "ingest"}:
+            for size in args.sizes:
+                note(f"store: filling to {size} tickets")
+                loaded = await loader.load(
+                    size, round(size * args.messages / args.tickets), [op.id for op in staff]
+                )
+                emit(loaded)
+                at = {"store_tickets": loaded["tickets_total"], "store_messages": loaded["messages_total"]}
+                boss, staff = await asyncio.to_thread(operators)  # fresh tokens for each size
+                if "lists" in wanted:
+                    for record in await asyncio.to_thread(
+                        queries.lists, staff[0], boss, args.list_requests, at
+                    ):
+                        emit(record)
+                if "search" in wanted:
+                    for record in await asyncio.to_thread(
+                        queries.search, staff[0], boss, args.search_requests, at
+                    ):
+                        emit(record)
+                if "ingest" in wanted:
+                    scenario += 1
+                    live = await renew(live, boss.token)
+                    record = await pipeline.pipeline_scenario(
+                        live,
+                        customers,
+                        scenario,
+                        name=f"ingest@{at['store_tickets']}",
+                        rate=args.ingest_rate,
+                        duration_s=args.ingest_duration,
+                        new_share=args.new_share,
+                        drain_timeout_s=args.drain_timeout,
+                        processes=table,
+                    )
+                    emit({**record, **at})
+                    ingest.append({**record, **at})
+            if len(ingest) >= 2:
+                emit(ingest_comparison(ingest[0], ingest[-1]))
+        if "pipeline" in wanted:
+            for rate in args.rates:
+                scenario += 1
+                boss, staff = await asyncio.to_thread(operators)
+                live = await renew(live, boss.token)
+                emit(
+                    await pipeline.pipeline_scenario(
+                        live,
+                        customers,
+                        scenario,
+                        name=f"sustained@{rate:g}",
+                        rate=rate,
+                        duration_s=args.duration,
+                        new_share=args.new_share,
+                        drain_timeout_s=args.drain_timeout,
+                        processes=table,
+                    )
+                )
+        if "burst" in wanted:
+            scenario += 1
+            boss, staff = await asyncio.to_thread(operators)
+            live = await renew(live, boss.token)
+            emit(
+                await pipeline.pipeline_scenario(
+                    live,
+                    customers,
+                    scenario,
+                    name=f"burst@{args.burst_rate:g}-new-tickets",
+                    rate=args.burst_rate,
+                    duration_s=args.burst_duration,
+                    new_share=1.0,
+                    drain_timeout_s=args.drain_timeout,
+                    title_wait_s=args.title_wait,
+                    processes=table,
+                )
+            )
+        if "reply" in wanted:
+            boss, staff = await asyncio.to_thread(operators)
+            live = await renew(live, boss.token)
+            emit(await pipeline.reply_scenario(live, customers, staff[0], args.replies))
+        if "rss" in wanted:
+            emit(rss_record(table))
+    finally:
+        await live.stop()
+
+
+async def renew(live: pipeline.LiveEvents, token: str) -> pipeline.LiveEvents:
+    """A new WebSocket (fresh token, no backlog from the scenario before)."""
+    await live.stop()
+    fresh = pipeline.LiveEvents(token)
+    await fresh.start()
+    return fresh
+
+
+def ingest_comparison(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
+    def total(record: dict[str, Any]) -> float:
+        return float(sum(record.get("cpu_ms_per_msg", {}).values()))
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(b / a, 2) if a and b is not None else None
+
+    return {
+        "bench": "ingest_cost",
+        "small_store_tickets": small["store_tickets"],
+        "large_store_tickets": large["store_tickets"],
+        "cpu_ms_per_msg_small": round(total(small), 3),
+        "cpu_ms_per_msg_large": round(total(large), 3),
+        "cpu_ratio_large_to_small": ratio(total(small), total(large)),
+        "latency_p50_ratio": ratio(small["latency_ms"]["p50"], large["latency_ms"]["p50"]),
+        "delivered_per_s_small": small["delivered_per_s"],
+        "delivered_per_s_large": large["delivered_per_s"],
+    }
+
+
+def rss_record(table: ProcessTable) -> dict[str, Any]:
+    snapshot = table.snapshot()
+    return {
+        "bench": "rss",
+        "processes": {name: round(info.rss_kb / 1024) for name, info in sorted(snapshot.items())},
+        "pss_mb": {name: round(info.pss_kb / 1024) for name, info in sorted(snapshot.items())},
+        "total_rss_mb": round(sum(info.rss_kb for info in snapshot.values()) / 1024),
+        "total_pss_mb": round(sum(info.pss_kb for info in snapshot.values()) / 1024),
+    }
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    stack = Stack()
+    if not args.no_start:
+        ensure_engines()
+        stack = ensure_stack()
+    try:
+        asyncio.run(run(args, stack))
+    finally:
+        if not args.keep_stack:
+            stack.stop()
+    note(f"done in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
