@@ -18,6 +18,8 @@ import type {
   Page,
   ReplyDraftCreate,
   ReplyDraftPublic,
+  SearchHitPublic,
+  SearchQuery,
   TicketPublic,
   TicketQuery,
   TicketUpdate,
@@ -387,6 +389,11 @@ export class ApiClient {
 
   listTickets(query: TicketQuery, signal?: AbortSignal): Promise<Page<TicketPublic>> {
     return this.request('GET', '/tickets', { query: { ...query }, signal });
+  }
+
+  /** Full-text search of ticket history (titles, customers, messages, text on photos, tags), best first. */
+  searchTickets(query: SearchQuery, signal?: AbortSignal): Promise<Page<SearchHitPublic>> {
+    return this.request('GET', '/search', { query: { ...query }, signal });
   }
 
   getTicket(id: string): Promise<TicketPublic> {

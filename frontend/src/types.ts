@@ -169,6 +169,27 @@ export interface KnowledgeEntryQuery {
   category?: string;
 }
 
+/** Where a search hit matched: the ticket's title, customer (name, @username, Telegram id) or tags, a message's text, or the text on its photo. */
+export type MatchedField = 'title' | 'customer' | 'message' | 'ocr' | 'tags';
+
+/** One ticket found by GET /search: its best match as a plain-text snippet with the matched words. */
+export interface SearchHitPublic {
+  ticket: TicketPublic;
+  snippet: string;
+  /** [start, end) in Unicode code points of `snippet`. */
+  highlights: [number, number][];
+  matched_field: MatchedField | string;
+  message_id: string | null;
+  score: number;
+}
+
+export interface SearchQuery {
+  q: string;
+  status?: TicketStatus;
+  cursor?: string | null;
+  limit?: number;
+}
+
 export interface TicketQuery {
   status?: TicketStatus;
   assignee?: string;

@@ -34,9 +34,10 @@ export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
 
   // --- the list ----------------------------------------------------------------------------------
 
+  // The list is read without the search words: with words, the queue shows history search instead (useSearch).
   const loadFirstPage = useCallback((version: number, filter: ListFilter) => {
     api
-      .listTickets({ ...ticketQuery(filter), limit: PAGE_SIZE })
+      .listTickets({ ...ticketQuery({ ...filter, q: '' }), limit: PAGE_SIZE })
       .then((page) => dispatch({ type: 'list/loaded', version, page, append: false }))
       .catch((error: unknown) =>
         dispatch({ type: 'list/failed', version, error: errorText(error, tRef.current) }),
@@ -67,7 +68,7 @@ export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
     const { listVersion: version, filter, nextCursor } = current;
     dispatch({ type: 'list/loadMore' });
     api
-      .listTickets({ ...ticketQuery(filter), cursor: nextCursor, limit: PAGE_SIZE })
+      .listTickets({ ...ticketQuery({ ...filter, q: '' }), cursor: nextCursor, limit: PAGE_SIZE })
       .then((page) => dispatch({ type: 'list/loaded', version, page, append: true }))
       .catch((error: unknown) =>
         dispatch({ type: 'list/failed', version, error: errorText(error, tRef.current) }),

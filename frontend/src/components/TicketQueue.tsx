@@ -4,6 +4,7 @@ import { withCurrent } from '../knowledge';
 import { QUEUE_TABS, type ConsoleState, type ListFilter, type QueueTab } from '../state';
 import type { CategoryPublic, TicketPublic } from '../types';
 import { CategoryChip, PriorityBadge, StatusBadge } from './Badges';
+import { SearchResults } from './SearchResults';
 
 export interface TicketQueueProps {
   state: ConsoleState;
@@ -19,7 +20,10 @@ export interface TicketQueueProps {
 
 const SEARCH_DELAY_MS = 350;
 
-/** The left column: tabs, search, category filter and the ticket list with infinite scroll and live highlighting. */
+/**
+ * The left column: tabs, search, category filter and the ticket list with infinite scroll and live highlighting.
+ * With search words, the list gives way to the tickets whose history matches them.
+ */
 export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLoadMore, onSelect, onRetry }: TicketQueueProps) {
   const { t, fmt } = useI18n();
   const ids = useId();
@@ -37,7 +41,8 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
   }, [query, state.filter, onFilter]);
 
   // Infinite scroll: load the next page when the end of the list comes into view.
-  const canLoadMore = state.nextCursor !== null && state.listStatus === 'ready' && !state.loadingMore;
+  const searching = state.filter.q.trim() !== '';
+  const canLoadMore = !searching && state.nextCursor !== null && state.listStatus === 'ready' && !state.loadingMore;
   useEffect(() => {
     const target = sentinel.current;
     if (!target || !canLoadMore || typeof IntersectionObserver === 'undefined') return;
@@ -157,41 +162,47 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
         ref={listRef}
         onKeyDown={onListKey}
       >
-        {state.listStatus === 'loading' && state.tickets.length === 0 && <p className="placeholder">{t('common.loading')}</p>}
-        {state.listStatus !== 'loading' && state.listStatus !== 'error' && state.tickets.length === 0 && (
-          <p className="placeholder">{state.filter.q || state.filter.category ? t('queue.nothingFound') : t('queue.empty')}</p>
-        )}
-        <ul>
-          {state.tickets.map((ticket) => (
-            <li key={ticket.id}>
-              <TicketItem
-                ticket={ticket}
-                selected={ticket.id === state.selectedId}
-                unread={state.marks[ticket.id]?.unread ?? false}
-                updated={state.marks[ticket.id]?.updated ?? false}
-                showStatus={state.filter.tab === 'all'}
-                assigneeName={ticket.assignee && state.filter.tab !== 'mine' ? nameOf(ticket.assignee) : null}
-                time={ticket.last_message_at ?? ticket.updated_at ?? ticket.created_at}
-                formatTime={fmt.listTime}
-                onSelect={onSelect}
-                t={t}
-              />
-            </li>
-          ))}
-        </ul>
-        {state.listStatus === 'error' && (
-          <div className="alert alert--error" role="alert">
-            {state.listError}{' '}
-            <button type="button" className="btn btn--small" onClick={onRetry}>
-              {t('common.retry')}
-            </button>
-          </div>
-        )}
-        <div ref={sentinel} className="queue__sentinel" />
-        {state.nextCursor && state.listStatus === 'ready' && (
-          <button type="button" className="btn btn--ghost queue__more" onClick={onLoadMore} disabled={state.loadingMore}>
-            {state.loadingMore ? t('common.loading') : t('queue.loadMore')}
-          </button>
+        {searching ? (
+          <SearchResults filter={state.filter} meId={state.meId} selectedId={state.selectedId} onSelect={onSelect} />
+        ) : (
+          <>
+            {state.listStatus === 'loading' && state.tickets.length === 0 && <p className="placeholder">{t('common.loading')}</p>}
+            {state.listStatus !== 'loading' && state.listStatus !== 'error' && state.tickets.length === 0 && (
+              <p className="placeholder">{state.filter.category ? t('queue.nothingFound') : t('queue.empty')}</p>
+            )}
+            <ul>
+              {state.tickets.map((ticket) => (
+                <li key={ticket.id}>
+                  <TicketItem
+                    ticket={ticket}
+                    selected={ticket.id === state.selectedId}
+                    unread={state.marks[ticket.id]?.unread ?? false}
+                    updated={state.marks[ticket.id]?.updated ?? false}
+                    showStatus={state.filter.tab === 'all'}
+                    assigneeName={ticket.assignee && state.filter.tab !== 'mine' ? nameOf(ticket.assignee) : null}
+                    time={ticket.last_message_at ?? ticket.updated_at ?? ticket.created_at}
+                    formatTime={fmt.listTime}
+                    onSelect={onSelect}
+                    t={t}
+                  />
+                </li>
+              ))}
+            </ul>
+            {state.listStatus === 'error' && (
+              <div className="alert alert--error" role="alert">
+                {state.listError}{' '}
+                <button type="button" className="btn btn--small" onClick={onRetry}>
+                  {t('common.retry')}
+                </button>
+              </div>
+            )}
+            <div ref={sentinel} className="queue__sentinel" />
+            {state.nextCursor && state.listStatus === 'ready' && (
+              <button type="button" className="btn btn--ghost queue__more" onClick={onLoadMore} disabled={state.loadingMore}>
+                {state.loadingMore ? t('common.loading') : t('queue.loadMore')}
+              </button>
+            )}
+          </>
         )}
       </div>
     </nav>
