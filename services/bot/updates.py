@@ -65,9 +65,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled before its turn
-            done.set_result(None)
-            if self._tails.get(chat.id) is done:
-                del self._tails[chat.id]
+            if previous is None or previous.done():
+                self._finish(chat.id, done)
+            else:  # cancelled while waiting: the chat's next update still waits for the running one
+                previous.add_done_callback(lambda _: self._finish(chat.id, done))
+
+    def _finish(self, chat_id: int, done: asyncio.Future[None]) -> None:
+        done.set_result(None)
+        if self._tails.get(chat_id) is done:
+            del self._tails[chat_id]
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+import httpx
 from confluent_kafka import Consumer
 from google.protobuf.message import Message
 
 from fakes.telegram import FakeTelegram, StoredMessage
+from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.kafka.codec import decode, headers_dict
 from t1lib.kafka.topics import TopicRegistry
 
@@ -74,3 +78,19 @@ async def wait_sent(
         return sent if len(sent) >= count else None
 
     return await telegram.state.wait_for(enough, timeout_s)
+
+
+async def send(sandbox: httpx.AsyncClient, chat_id: int, **fields: Any) -> dict[str, Any]:
+    """The customer writes through the sandbox (a `files` field makes it multipart); returns the result."""
+    files = fields.pop("files", None)
+    if files:
+        answer = await sandbox.post(f"/sandbox/chats/{chat_id}/messages", data=fields, files=files)
+    else:
+        answer = await sandbox.post(f"/sandbox/chats/{chat_id}/messages", json=fields)
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()["result"]
+    return result
+
+
+def tickets_reader(reader_of: Callable[[str], TopicReader], registry: TopicRegistry) -> TopicReader:
+    return reader_of(registry.for_message(tickets_events.TicketCreated).name)

@@ -19,7 +19,7 @@ from services.bot.service import BotService
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as tickets
 from t1lib.kafka.topics import TopicRegistry
-from tests.bot.helpers import TopicReader, wait_sent
+from tests.bot.helpers import TopicReader, send, tickets_reader, wait_sent
 
 pytestmark = pytest.mark.integration
 
@@ -31,21 +31,6 @@ PROFILE: dict[str, Any] = {
     "username": "ivan_petrov",
     "language_code": "ru",
 }
-
-
-async def send(sandbox: httpx.AsyncClient, chat_id: int = CHAT, **fields: Any) -> dict[str, Any]:
-    files = fields.pop("files", None)
-    if files:
-        answer = await sandbox.post(f"/sandbox/chats/{chat_id}/messages", data=fields, files=files)
-    else:
-        answer = await sandbox.post(f"/sandbox/chats/{chat_id}/messages", json=fields)
-    assert answer.status_code == 200, answer.text
-    result: dict[str, Any] = answer.json()["result"]
-    return result
-
-
-def tickets_reader(reader_of: Callable[[str], TopicReader], registry: TopicRegistry) -> TopicReader:
-    return reader_of(registry.for_message(tickets_events.TicketCreated).name)
 
 
 async def read_object(s3: Minio, bucket: str, key: str) -> bytes:
@@ -66,7 +51,7 @@ async def test_customer_text_becomes_ticket_created(
     registry: TopicRegistry,
     reader_of: Callable[[str], TopicReader],
 ) -> None:
-    sent = await send(sandbox, text=RUSSIAN, **PROFILE)
+    sent = await send(sandbox, CHAT, text=RUSSIAN, **PROFILE)
     [(key, event, headers)] = await tickets_reader(reader_of, registry).take(1)
     assert isinstance(event, tickets_events.TicketCreated)
     assert key == str(CHAT)
@@ -100,14 +85,13 @@ async def test_photo_document_and_voice_are_copied_to_s3_before_publishing(
     image = sample_png(1000, 700, seed=11)
     pdf = b"%PDF-1.4\n% \xd0\xb2\xd1\x8b\xd0\xbf\xd0\xb8\xd1\x81\xd0\xba\xd0\xb0\n" * 100
     voice = b"OggS\x00\x02" + bytes(range(256)) * 8
-    photo = await send(
-        sandbox, kind="photo", caption="Скриншот ошибки", files={"file": ("screen.png", image, "image/png")}
-    )
+    screen = {"file": ("screen.png", image, "image/png")}
+    photo = await send(sandbox, CHAT, kind="photo", caption="Скриншот ошибки", files=screen)
     document = await send(
-        sandbox, kind="document", files={"file": ("выписка по счёту.pdf", pdf, "application/pdf")}
+        sandbox, CHAT, kind="document", files={"file": ("выписка по счёту.pdf", pdf, "application/pdf")}
     )
     spoken = await send(
-        sandbox, kind="voice", duration="3", files={"file": ("voice.ogg", voice, "audio/ogg")}
+        sandbox, CHAT, kind="voice", duration="3", files={"file": ("voice.ogg", voice, "audio/ogg")}
     )
     events = [event for _key, event, _headers in await tickets_reader(reader_of, registry).take(3)]
     assert all(isinstance(event, tickets_events.TicketCreated) for event in events)
@@ -149,7 +133,7 @@ async def test_edited_message_is_published_with_edited_flag(
     registry: TopicRegistry,
     reader_of: Callable[[str], TopicReader],
 ) -> None:
-    sent = await send(sandbox, text="Номер заказа 1234", **PROFILE)
+    sent = await send(sandbox, CHAT, text="Номер заказа 1234", **PROFILE)
     reader = tickets_reader(reader_of, registry)
     [(_key, original, _headers)] = await reader.take(1)
     answer = await sandbox.post(
@@ -175,16 +159,16 @@ async def test_start_is_greeted_in_the_customers_language_and_not_published(
     registry: TopicRegistry,
     reader_of: Callable[[str], TopicReader],
 ) -> None:
-    await send(sandbox, text="/start", **PROFILE)
+    await send(sandbox, CHAT, text="/start", **PROFILE)
     [greeting] = await wait_sent(telegram, CHAT, 1)
     assert greeting.text == texts.GREETING["ru"]
     assert greeting.payload["text"].startswith("Здравствуйте!")
     english_chat = CHAT + 1
-    await send(sandbox, chat_id=english_chat, text="/start", first_name="John", language_code="en-GB")
+    await send(sandbox, english_chat, text="/start", first_name="John", language_code="en-GB")
     [english] = await wait_sent(telegram, english_chat, 1)
     assert english.text == texts.GREETING["en"]
 
-    await send(sandbox, text="У меня вопрос по тарифу")
+    await send(sandbox, CHAT, text="У меня вопрос по тарифу")
     [(_key, event, _headers)] = await tickets_reader(reader_of, registry).take(1)
     assert isinstance(event, tickets_events.TicketCreated)
     assert event.text == "У меня вопрос по тарифу"  # the two /start messages were not published
