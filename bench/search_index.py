@@ -241,7 +241,57 @@ async def run(args: argparse.Namespace) -> None:
                 page2_p50_ms=round(percentile(next_page, 0.5) * 1000, 1) if next_page else None,
                 page2_p99_ms=round(percentile(next_page, 0.99) * 1000, 1) if next_page else None,
             )
+        await concurrent(index, texts, args.concurrency)
         index.close()
+
+
+async def concurrent(index: SearchIndex, texts: list[str], streams: int) -> None:
+    """Operators searching at once while the projection keeps committing batches."""
+    timings: list[float] = []
+    writing = True
+
+    async def writer(corpus_batches: int = 1_000_000) -> int:
+        rng = random.Random(5)
+        count = 0
+        while writing and count < corpus_batches:
+            ticket = index_ticket_event(rng, count)
+            await index.index_batch([ticket])
+            count += 1
+        return count
+
+    async def searcher(offset: int) -> None:
+        for text in texts[offset::streams]:
+            began = time.perf_counter()
+            await index.search(text, visible_to_operator_id=OPERATORS[offset % len(OPERATORS)])
+            timings.append(time.perf_counter() - began)
+
+    started = time.perf_counter()
+    write_task = asyncio.create_task(writer())
+    await asyncio.gather(*(searcher(offset) for offset in range(streams)))
+    writing = False
+    batches = await write_task
+    elapsed = time.perf_counter() - started
+    emit(
+        step="search_while_indexing",
+        streams=streams,
+        queries=len(timings),
+        queries_per_s=round(len(timings) / elapsed),
+        commits=batches,
+        p50_ms=round(percentile(timings, 0.5) * 1000, 1),
+        p99_ms=round(percentile(timings, 0.99) * 1000, 1),
+    )
+
+
+def index_ticket_event(rng: random.Random, n: int) -> notifications.WebsocketNotification:
+    ticket = convert.ticket_proto(
+        {"_id": f"live-{n}", "status": "open", "title": f"Новая заявка {n}", "customer": {}}
+    )
+    message = convert.message_proto(
+        {"_id": f"live-m-{n}", "ticket_id": ticket.id, "direction": "customer", "text": rng.choice(COMMON)}
+    )
+    return notifications.WebsocketNotification(
+        ticket_id=ticket.id, type="message.created", ticket=ticket, message=message
+    )
 
 
 def main() -> None:
@@ -253,6 +303,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--heap-mb", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=4, help="concurrent searches while indexing")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -113,6 +113,16 @@ async def test_word_forms_find_each_other(index: SearchIndex) -> None:
     assert ids((await index.search("КАРТОЙ"))[0]) == ["t2"]
 
 
+async def test_snippet_of_a_long_message_is_cut_around_the_match(index: SearchIndex) -> None:
+    text = "Начало. " + "Слово " * 80 + "😀 ипотека на ёлку " + "текст " * 80
+    await index.index_batch([message_event(ticket("t1"), "m1", text)])
+    (hit,) = (await index.search("ипотеку елки"))[0]
+    assert hit.snippet.startswith("…")
+    assert hit.snippet.endswith("…")
+    assert len(hit.snippet) < 200
+    assert marked(hit) == ["ипотека", "ёлку"]
+
+
 async def test_english_words_are_stemmed_too(index: SearchIndex) -> None:
     await index.index_batch([message_event(ticket("t1"), "m1", "My card was blocked after payments")])
     (hit,) = (await index.search("cards blocking"))[0]
@@ -283,9 +293,17 @@ async def test_bad_page_token_or_status_is_invalid(index: SearchIndex) -> None:
         await index.search("карта", status="lost")
 
 
+def test_indexes_of_other_schema_versions_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "v0").mkdir()
+    (tmp_path / "v0" / "meta.json").write_text("{}")
+    index = SearchIndex(tmp_path, heap_bytes=20_000_000)
+    index.close()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [index.path.name]
+
+
 async def test_rebuild_from_stored_documents_and_reopen(tmp_path: Path) -> None:
     index = SearchIndex(tmp_path, heap_bytes=20_000_000)
-    assert index.fresh
+    assert index.is_empty
     await index.index_batch([message_event(ticket("gone"), "old", "устаревший документ")])
     doc = new_ticket_doc("t1", 5550001, {"telegram_user_id": 5550001, "first_name": "Анна"}, "m1", START)
     doc.update(status="assigned", assignee_id="op-a", tags=["жалоба"])
@@ -309,7 +327,7 @@ async def test_rebuild_from_stored_documents_and_reopen(tmp_path: Path) -> None:
     index.close()
 
     reopened = SearchIndex(tmp_path, heap_bytes=20_000_000)
-    assert not reopened.fresh
+    assert not reopened.is_empty
     assert [hit.matched_field for hit in (await reopened.search("byn"))[0]] == ["ocr"]
     assert ids((await reopened.search("жалобы", visible_to_operator_id="op-a"))[0]) == ["t1"]
     assert (await reopened.search("комиссию", visible_to_operator_id="op-b"))[0] == []

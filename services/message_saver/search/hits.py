@@ -88,15 +88,27 @@ def best_snippet(
         if doc.get_first(name) is None:
             continue
         found = generator(name).snippet_from_doc(doc)
-        fragment = found.fragment()
-        ranges = code_point_ranges(fragment, [(item.start, item.end) for item in found.highlighted()])
-        candidates.append(Snippet(fragment, MATCHED_FIELD[name], ranges))
+        candidates.append(_excerpt(found, f.text_of(doc, name), MATCHED_FIELD[name]))
     if not candidates:
         return Snippet("", "", ())
     best = max(candidates, key=lambda item: len(item.highlights))  # max keeps the first of equals
     if best.highlights:
         return best
     return Snippet(_opening(doc, kind), best.field, ())
+
+
+def _excerpt(found: tantivy.Snippet, whole: str, field: str) -> Snippet:
+    """The snippet with "…" where it cuts the field's text, highlights shifted to match."""
+    fragment = found.fragment()
+    ranges = code_point_ranges(fragment, [(item.start, item.end) for item in found.highlighted()])
+    if not ranges:
+        return Snippet(fragment, field, ())
+    cut = found.fragment_range()
+    before = "…" if cut.start > 0 else ""
+    after = "…" if cut.end < len(whole.encode()) else ""
+    shift = len(before)
+    shifted = tuple((start + shift, end + shift) for start, end in ranges)
+    return Snippet(before + fragment + after, field, shifted)
 
 
 def _opening(doc: tantivy.Document, kind: str) -> str:

@@ -79,12 +79,12 @@ class _Indexed:
 
 class SearchIndex:
     def __init__(self, directory: str | Path, *, heap_bytes: int = 64_000_000, threads: int = 1) -> None:
-        """Opens (or creates) the index under `directory`; `fresh` tells whether it started empty, in
-        which case its owner should `rebuild` it from the store."""
+        """Opens (or creates) the index under `directory`. While `is_empty`, its owner should `rebuild`
+        it from the store (a new index, a new schema version, or a first rebuild that never finished)."""
         path = Path(directory) / f"v{f.SCHEMA_VERSION}"
         path.mkdir(parents=True, exist_ok=True)
+        _remove_other_versions(path)
         self._schema = f.build_schema()
-        self.fresh = not tantivy.Index.exists(str(path))
         try:
             self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
         except ValueError:
@@ -92,7 +92,6 @@ class SearchIndex:
             shutil.rmtree(path)
             path.mkdir(parents=True)
             self._index = tantivy.Index(self._schema, path=str(path), reuse=True)
-            self.fresh = True
         self._analyzer = f.analyzer()
         self._index.register_tokenizer(f.ANALYZER, f.analyzer())
         try:
@@ -114,6 +113,10 @@ class SearchIndex:
     @property
     def num_docs(self) -> int:
         return self._current()[1].num_docs
+
+    @property
+    def is_empty(self) -> bool:
+        return self.num_docs == 0
 
     # --- writing -----------------------------------------------------------------------------------
 
@@ -154,7 +157,6 @@ class SearchIndex:
                     chunk = await self._flush(chunk)
                 await self._flush(chunk, force=True)
                 await asyncio.to_thread(self._commit)
-                self.fresh = False
             except BaseException:
                 await asyncio.to_thread(self._writer.rollback)
                 raise
@@ -343,6 +345,14 @@ class SearchIndex:
                 while len(self._snapshots) > SNAPSHOTS_KEPT:
                     self._snapshots.popitem(last=False)
             return current, self._snapshots[current][0]
+
+
+def _remove_other_versions(path: Path) -> None:
+    """Indexes of other schema versions are never read again."""
+    for other in path.parent.glob("v*"):
+        if other != path and other.is_dir() and other.name[1:].isdigit():
+            logger.info("removing search index of another schema version: %s", other)
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def _ticket_docs(
