@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import tantivy
 
+from services.message_saver import domain
 from services.message_saver.search import schema as f
+from services.message_saver.search.projection import visibility
 from services.message_saver.search.query import Cursor
 from t1.tickets.v1 import ticket_pb2 as pb
 
@@ -117,3 +119,50 @@ def _opening(doc: tantivy.Document, kind: str) -> str:
         if value:
             return str(value)[:SNIPPET_CHARS]
     return ""
+
+
+def page_hits(
+    schema: tantivy.Schema,
+    searcher: tantivy.Searcher,
+    latest: tantivy.Searcher,
+    words: tantivy.Query,
+    page: Sequence[Ranked],
+    status: str | None,
+    operator_id: str,
+) -> list[SearchHit]:
+    """The page's hits (read from `searcher`) with their tickets as `latest` has them, dropping any the
+    caller may no longer see."""
+    generators: dict[str, tantivy.SnippetGenerator] = {}
+
+    def generator(name: str) -> tantivy.SnippetGenerator:
+        if name not in generators:
+            generators[name] = tantivy.SnippetGenerator.create(searcher, words, schema, name)
+            generators[name].set_max_num_chars(SNIPPET_CHARS)
+        return generators[name]
+
+    docs = [searcher.doc(item.address) for item in page]
+    ticket_ids = [f.text_of(doc, f.TICKET_ID) for doc in docs]
+    now = {f.text_of(doc, f.TICKET_ID): doc for doc in f.ticket_docs(schema, latest, ticket_ids)}
+    hits: list[SearchHit] = []
+    for item, doc, ticket_id in zip(page, docs, ticket_ids, strict=True):
+        current = now.get(ticket_id)
+        if current is None:
+            continue
+        ticket = pb.Ticket.FromString(bytes(current.get_first(f.SNAPSHOT) or b""))
+        seen = visibility(ticket)
+        if (status and seen.status != status) or not domain.visible_to(
+            seen.status, seen.assignee_id, operator_id
+        ):
+            continue
+        snippet = best_snippet(doc, f.text_of(doc, f.KIND), generator)
+        hits.append(
+            SearchHit(
+                ticket=ticket,
+                snippet=snippet.text,
+                matched_field=snippet.field,
+                message_id=f.text_of(doc, f.MESSAGE_ID),
+                score=item.score,
+                highlights=snippet.highlights,
+            )
+        )
+    return hits

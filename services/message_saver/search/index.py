@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,20 +19,8 @@ import tantivy
 
 from services.message_saver import convert, domain
 from services.message_saver.search import schema as f
-from services.message_saver.search.hits import (
-    SNIPPET_CHARS,
-    Ranked,
-    SearchHit,
-    best_per_ticket,
-    best_snippet,
-)
-from services.message_saver.search.projection import (
-    TicketChanges,
-    fold,
-    message_entry,
-    ticket_entry,
-    visibility,
-)
+from services.message_saver.search.hits import SearchHit, best_per_ticket, page_hits
+from services.message_saver.search.projection import TicketChanges, fold, message_entry, ticket_entry
 from services.message_saver.search.query import (
     Cursor,
     filter_query,
@@ -43,8 +29,8 @@ from services.message_saver.search.query import (
     words_query,
 )
 from services.message_saver.search.schema import MessageEntry, Visibility
+from services.message_saver.search.snapshots import Snapshots
 from t1.notifications.v1 import events_pb2 as notifications
-from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.errors import InvalidArgumentError
 
 logger = logging.getLogger(__name__)
@@ -53,9 +39,6 @@ logger = logging.getLogger(__name__)
 WINDOW_PER_HIT = 8
 # Deeper than this many matching documents, pages end (hundreds of tickets in).
 MAX_WINDOW = 20_000
-# Pages of one search read the index as it was at its first page, for this long.
-SNAPSHOT_TTL_S = 300.0
-SNAPSHOTS_KEPT = 16
 REBUILD_CHUNK = 2_000
 
 
@@ -101,9 +84,7 @@ class SearchIndex:
                 f"the search index at {path} is open for writing elsewhere (one writer per index): {error}"
             ) from error
         self._write_lock = asyncio.Lock()
-        self._snapshot_lock = threading.Lock()
-        self._generation = 0
-        self._snapshots: OrderedDict[int, tuple[tantivy.Searcher, float]] = OrderedDict()
+        self._snapshots = Snapshots(self._index)
         self.path = path
 
     def close(self) -> None:
@@ -112,7 +93,7 @@ class SearchIndex:
 
     @property
     def num_docs(self) -> int:
-        return self._current()[1].num_docs
+        return self._snapshots.current().num_docs
 
     @property
     def is_empty(self) -> bool:
@@ -174,7 +155,7 @@ class SearchIndex:
 
     def _apply(self, changes: Mapping[str, TicketChanges]) -> None:
         try:
-            searcher = self._current()[1]
+            searcher = self._snapshots.current()
             indexed = self._indexed_tickets(searcher, changes.keys())
             for ticket_id, change in changes.items():
                 self._apply_ticket(searcher, ticket_id, change, indexed.get(ticket_id))
@@ -206,12 +187,11 @@ class SearchIndex:
     def _commit(self) -> None:
         self._writer.commit()
         self._index.reload()
-        with self._snapshot_lock:
-            self._generation += 1
+        self._snapshots.advance()
 
     def _indexed_tickets(self, searcher: tantivy.Searcher, ticket_ids: Iterable[str]) -> dict[str, _Indexed]:
         found: dict[str, _Indexed] = {}
-        for doc in _ticket_docs(self._schema, searcher, ticket_ids):
+        for doc in f.ticket_docs(self._schema, searcher, ticket_ids):
             found[f.text_of(doc, f.TICKET_ID)] = _Indexed(
                 f.visibility_of(doc), int(doc.get_first(f.UPDATED) or 0)
             )
@@ -259,7 +239,7 @@ class SearchIndex:
         terms = query_terms(self._analyzer, text)
         if not terms:
             return [], ""
-        generation, searcher = self._snapshot(cursor.generation if cursor else None)
+        generation, searcher = self._snapshots.get(cursor.generation if cursor else None)
         words = words_query(self._schema, terms)
         query = search_query(words, filter_query(self._schema, status, operator_id))
         window = max(cursor.window if cursor else 0, WINDOW_PER_HIT * (size + 1))
@@ -275,76 +255,8 @@ class SearchIndex:
         token = ""
         if len(remaining) > size:
             token = Cursor(generation, page[-1].score, page[-1].key, window).encode()
-        return self._hits(searcher, words, page, status, operator_id), token
-
-    def _hits(
-        self,
-        searcher: tantivy.Searcher,
-        words: tantivy.Query,
-        page: list[Ranked],
-        status: str | None,
-        operator_id: str,
-    ) -> list[SearchHit]:
-        """The page's hits with the tickets as they are now, dropping any the caller may no longer see."""
-        generators: dict[str, tantivy.SnippetGenerator] = {}
-
-        def generator(name: str) -> tantivy.SnippetGenerator:
-            if name not in generators:
-                generators[name] = tantivy.SnippetGenerator.create(searcher, words, self._schema, name)
-                generators[name].set_max_num_chars(SNIPPET_CHARS)
-            return generators[name]
-
-        docs = [searcher.doc(item.address) for item in page]
-        ticket_ids = [f.text_of(doc, f.TICKET_ID) for doc in docs]
-        now = {
-            f.text_of(doc, f.TICKET_ID): doc
-            for doc in _ticket_docs(self._schema, self._current()[1], ticket_ids)
-        }
-        hits: list[SearchHit] = []
-        for item, doc, ticket_id in zip(page, docs, ticket_ids, strict=True):
-            current = now.get(ticket_id)
-            if current is None:
-                continue
-            ticket = pb.Ticket.FromString(bytes(current.get_first(f.SNAPSHOT) or b""))
-            seen = visibility(ticket)
-            if (status and seen.status != status) or not domain.visible_to(
-                seen.status, seen.assignee_id, operator_id
-            ):
-                continue
-            kind = f.text_of(doc, f.KIND)
-            snippet = best_snippet(doc, kind, generator)
-            hits.append(
-                SearchHit(
-                    ticket=ticket,
-                    snippet=snippet.text,
-                    matched_field=snippet.field,
-                    message_id=f.text_of(doc, f.MESSAGE_ID),
-                    score=item.score,
-                    highlights=snippet.highlights,
-                )
-            )
-        return hits
-
-    # --- snapshots ---------------------------------------------------------------------------------
-
-    def _current(self) -> tuple[int, tantivy.Searcher]:
-        return self._snapshot(None)
-
-    def _snapshot(self, generation: int | None) -> tuple[int, tantivy.Searcher]:
-        """The searcher of `generation` while it is kept, else the current one (kept from now on)."""
-        now = time.monotonic()
-        with self._snapshot_lock:
-            for old, (_, created) in list(self._snapshots.items()):
-                if now - created > SNAPSHOT_TTL_S and old != self._generation:
-                    del self._snapshots[old]
-            if generation is not None and generation in self._snapshots:
-                return generation, self._snapshots[generation][0]
-            current = self._generation
-            if current not in self._snapshots:
-                self._snapshots[current] = (self._index.searcher(), now)
-                while len(self._snapshots) > SNAPSHOTS_KEPT:
-                    self._snapshots.popitem(last=False)
-            return current, self._snapshots[current][0]
+        hits = page_hits(self._schema, searcher, self._snapshots.current(), words, page, status, operator_id)
+        return hits, token
 
 
 def _remove_other_versions(path: Path) -> None:
@@ -353,13 +265,3 @@ def _remove_other_versions(path: Path) -> None:
         if other != path and other.is_dir() and other.name[1:].isdigit():
             logger.info("removing search index of another schema version: %s", other)
             shutil.rmtree(other, ignore_errors=True)
-
-
-def _ticket_docs(
-    schema: tantivy.Schema, searcher: tantivy.Searcher, ticket_ids: Iterable[str]
-) -> list[tantivy.Document]:
-    doc_ids = sorted({f.ticket_doc_id(ticket_id) for ticket_id in ticket_ids})
-    if not doc_ids:
-        return []
-    hits = searcher.search(tantivy.Query.term_set_query(schema, f.DOC_ID, doc_ids), limit=len(doc_ids)).hits
-    return [searcher.doc(address) for _, address in hits]

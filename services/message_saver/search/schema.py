@@ -5,6 +5,7 @@ ticket's current status and assignee, so visibility is a filter of the query its
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -160,6 +161,17 @@ class MessageEntry:
             internal=bool(doc.get_first(INTERNAL)),
             moment_ms=int(doc.get_first(MOMENT) or 0),
         )
+
+
+def ticket_docs(
+    schema: tantivy.Schema, searcher: tantivy.Searcher, ticket_ids: Iterable[str]
+) -> list[tantivy.Document]:
+    """The ticket documents of these tickets (those the index has)."""
+    doc_ids = sorted({ticket_doc_id(ticket_id) for ticket_id in ticket_ids})
+    if not doc_ids:
+        return []
+    query = tantivy.Query.term_set_query(schema, DOC_ID, doc_ids)
+    return [searcher.doc(address) for _, address in searcher.search(query, limit=len(doc_ids)).hits]
 
 
 def visibility_of(doc: tantivy.Document) -> Visibility:
