@@ -19,6 +19,7 @@ import time
 import uuid
 from multiprocessing.connection import Connection
 
+import uvloop
 from confluent_kafka.admin import AdminClient
 
 from fakes.telegram import FakeTelegram
@@ -98,7 +99,8 @@ async def bench(messages: int, chats: int) -> None:
             warmup = await _round(parent, 1_000_000, min(chats, 50), 4)
             print(json.dumps({"round": "warmup", **warmup}), flush=True)
             measured = await _round(parent, 2_000_000, chats, max(1, messages // chats))
-            print(json.dumps({"round": "measured", "concurrency": settings.bot_concurrency, **measured}))
+            concurrency = getattr(settings, "bot_concurrency", 1)  # 1: a bot from before the setting
+            print(json.dumps({"round": "measured", "concurrency": concurrency, **measured}), flush=True)
     finally:
         parent.send(None)
         fake.join(5)
@@ -114,6 +116,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=None, help="T1_BOT_CONCURRENCY")
+    parser.add_argument("--uvloop", action="store_true", help="run the bot on uvloop")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     os.environ.update(service_env())
@@ -123,7 +126,10 @@ def main() -> None:
     handler = logging.getLogger().handlers[0]
     assert isinstance(handler, logging.StreamHandler)
     handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - formatted as in production, not printed
-    asyncio.run(bench(args.messages, args.chats))
+    if args.uvloop:
+        uvloop.run(bench(args.messages, args.chats))
+    else:
+        asyncio.run(bench(args.messages, args.chats))
 
 
 if __name__ == "__main__":

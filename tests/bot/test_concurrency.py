@@ -168,3 +168,22 @@ async def test_stopping_finishes_the_updates_already_taken_from_telegram(
     assert to_datetime(photo.occurred_at) > stopping  # finished after the stop began
     in_chat = [event.telegram_message_id for event in events if event.chat_id == chat_id]
     assert in_chat == [s["message_id"] for s in sent[:4]]
+
+
+async def test_polling_waits_while_the_bot_holds_as_many_updates_as_it_may(
+    make_settings: Callable[..., BotSettings],
+    registry: TopicRegistry,
+    telegram: FakeTelegram,
+    sandbox: httpx.AsyncClient,
+    reader_of: Callable[[str], TopicReader],
+) -> None:
+    chat_id = FIRST_CHAT
+    await sandbox.post("/sandbox/faults", json={"method": "getFile", "kind": "delay", "delay_s": 2})
+    async with build_bot(make_settings(bot_max_pending_updates=3), registry).running():
+        sent = [await send(sandbox, chat_id, kind="photo", files=photo_upload(3))]
+        sent += [await send(sandbox, chat_id, text=f"Ещё {n}") for n in range(10)]
+        await asyncio.sleep(1)  # the photo's download is still delayed: the bot holds 3, Telegram the rest
+        assert len(telegram.state.pending) >= len(sent) - 3
+        events = created(await tickets_reader(reader_of, registry).take(len(sent)))
+        assert [event.telegram_message_id for event in events] == [s["message_id"] for s in sent]
+        await telegram.state.wait_for(lambda: True if not telegram.state.pending else None)
