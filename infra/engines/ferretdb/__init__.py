@@ -16,7 +16,7 @@ from pathlib import Path
 from infra.engines.base import BIN_DIR, HOST, Engine, port_open, run
 
 MODULE_DIR = Path(__file__).resolve().parent
-SOURCES = ("go.mod", "go.sum", "main.go")
+SOURCES = ("go.mod", "go.sum", "main.go", "idindex.go")
 VERSION: str = re.findall(r"github\.com/FerretDB/FerretDB (v\S+)", (MODULE_DIR / "go.mod").read_text())[0]
 # The binary name carries a digest of our sources, so editing main.go or go.sum triggers a rebuild.
 DIGEST = hashlib.sha256(b"".join((MODULE_DIR / name).read_bytes() for name in SOURCES)).hexdigest()[:10]

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -27,6 +28,9 @@ func envOr(name, fallback string) string {
 func main() {
 	listen := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP listen address")
 	dir := flag.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", "sqlite"), "directory for SQLite database files")
+	// WAL with synchronous=normal: a commit no longer waits for fsync (durable across process crashes,
+	// not power loss); every single-document write otherwise costs a disk flush.
+	pragmas := flag.String("sqlite-pragmas", envOr("FERRETDB_SQLITE_PRAGMAS", "_pragma=synchronous(normal)"), "SQLite URI query (pragmas)")
 	level := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "error"), "FerretDB log level: debug, info, warn, error")
 	flag.Parse()
 
@@ -50,7 +54,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl})),
 		Handler:   "sqlite",
-		SQLiteURL: (&url.URL{Scheme: "file", Path: abs + "/"}).String(),
+		SQLiteURL: (&url.URL{Scheme: "file", Path: abs + "/", RawQuery: *pragmas}).String(),
 	})
 	if err != nil {
 		logger.Error("start", "error", err)
@@ -59,6 +63,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+
+	go keepIDIndexes(ctx, abs, time.Second, logger)
 
 	logger.Info("listening", "addr", *listen, "sqlite", abs)
 	if err := f.Run(ctx); err != nil {
