@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka import Message as KafkaMessage
 from google.protobuf.message import Message
 from opentelemetry import propagate
@@ -39,6 +39,18 @@ class EventContext:
 
 
 Handler = Callable[[Any, EventContext], Awaitable[None]]
+# Takes every record of one topic from one poll; raising sends them all through the per-record handler.
+BatchHandler = Callable[[list[tuple[Any, EventContext]]], Awaitable[None]]
+
+POLL_TIMEOUT_S = 0.5
+
+
+@dataclass(frozen=True)
+class _Item:
+    index: int
+    record: KafkaMessage
+    event: Message
+    context: EventContext
 
 
 class _StopRequestedError(Exception):
@@ -46,7 +58,13 @@ class _StopRequestedError(Exception):
 
 
 class EventConsumer:
-    """Consumes the topics of the given handlers in one consumer group; one record at a time, in order."""
+    """Consumes the topics of the given handlers in one consumer group.
+
+    Records are polled in batches. Records with the same key are handled one at a time in offset order;
+    different keys run concurrently (at most `key_concurrency` at once). A topic with a batch handler
+    gets each poll's records of that topic in one call (for bulk writes); when that call fails, the
+    records go through the per-record handler, with its retries and dead-lettering. Offsets are stored
+    only up to the first record of each partition that is not finished."""
 
     def __init__(
         self,
@@ -60,16 +78,28 @@ class EventConsumer:
         backoff_max_s: float = 5.0,
         registry: TopicRegistry = REGISTRY,
         extra_config: dict[str, str | int] | None = None,
+        batch_handlers: Mapping[type[Message], BatchHandler] | None = None,
+        max_batch: int = 500,
+        key_concurrency: int = 64,
     ) -> None:
         self._group_id = group_id
         self._handlers = {
             registry.for_message(event_type).name: handler for event_type, handler in handlers.items()
         }
+        self._batch_handlers = {
+            registry.for_message(event_type).name: handler
+            for event_type, handler in (batch_handlers or {}).items()
+        }
+        missing = set(self._batch_handlers) - set(self._handlers)
+        if missing:
+            raise ValueError(f"batch handlers need a per-record handler too: {sorted(missing)}")
         self._registry = registry
         self._dlq = dlq_producer
         self._max_attempts = max(1, max_attempts)
         self._backoff_s = backoff_s
         self._backoff_max_s = backoff_max_s
+        self._max_batch = max(1, max_batch)
+        self._key_slots = asyncio.Semaphore(max(1, key_concurrency))
         config: dict[str, str | int] = {
             "bootstrap.servers": bootstrap,
             "group.id": group_id,
@@ -107,34 +137,75 @@ class EventConsumer:
                 self._executor, lambda: consumer.subscribe(self.topics, on_assign=on_assign)
             )
             while not self._stop.is_set():
-                record = await loop.run_in_executor(self._executor, consumer.poll, 0.5)
-                if record is None:
+                polled = await loop.run_in_executor(self._executor, self._fetch, consumer)
+                records = [record for record in polled if self._usable(record)]
+                if not records:
                     continue
-                error = record.error()
-                if error is not None:
-                    if error.fatal():
-                        raise KafkaException(error)
-                    if error.code() != KafkaError._PARTITION_EOF:
-                        logger.warning("kafka consumer error: %s", error)
-                    continue
-                try:
-                    await self._process(record)
-                except _StopRequestedError:
-                    break
-                await loop.run_in_executor(self._executor, self._store, consumer, record)
+                finished = await self._process_batch(records)
+                offsets = _storable_offsets(records, finished)
+                if offsets:
+                    await loop.run_in_executor(self._executor, self._store, consumer, offsets)
         finally:
             await loop.run_in_executor(self._executor, consumer.close)
             self._executor.shutdown(wait=False)
 
-    @staticmethod
-    def _store(consumer: Consumer, record: KafkaMessage) -> None:
-        try:
-            consumer.store_offsets(message=record)
-        except KafkaException as error:
-            # The partition was revoked meanwhile; its new owner will see the record again.
-            logger.warning("could not store offset: %s", error)
+    def _fetch(self, consumer: Consumer) -> list[KafkaMessage]:
+        """What is there now, up to a batch; else waits for the first record. (consume() with a timeout
+        would wait for a full batch, delaying a lone record by the whole timeout.)"""
+        ready: list[KafkaMessage] = consumer.consume(self._max_batch, 0)
+        if ready:
+            return ready
+        first = consumer.poll(POLL_TIMEOUT_S)
+        if first is None:
+            return []
+        return [first, *consumer.consume(self._max_batch - 1, 0)]
 
-    async def _process(self, record: KafkaMessage) -> None:
+    @staticmethod
+    def _usable(record: KafkaMessage) -> bool:
+        error = record.error()
+        if error is None:
+            return True
+        if error.fatal():
+            raise KafkaException(error)
+        if error.code() != KafkaError._PARTITION_EOF:
+            logger.warning("kafka consumer error: %s", error)
+        return False
+
+    @staticmethod
+    def _store(consumer: Consumer, offsets: list[TopicPartition]) -> None:
+        try:
+            consumer.store_offsets(offsets=offsets)
+        except KafkaException as error:
+            # A partition was revoked meanwhile; its new owner will see the records again.
+            logger.warning("could not store offsets: %s", error)
+
+    async def _process_batch(self, records: list[KafkaMessage]) -> set[int]:
+        """Handle the records; returns the indexes of those finished (handled or dead-lettered)."""
+        finished: set[int] = set()
+        items: list[_Item] = []
+        for index, record in enumerate(records):
+            item = await self._decode(index, record)
+            if item is None:
+                finished.add(index)
+            else:
+                items.append(item)
+        by_topic: dict[str, list[_Item]] = {}
+        for item in items:
+            by_topic.setdefault(item.context.topic, []).append(item)
+        sequences: dict[tuple[str, str | None], list[_Item]] = {}
+        for topic, topic_items in by_topic.items():
+            if topic in self._batch_handlers and await self._handle_batch(topic, topic_items):
+                finished.update(item.index for item in topic_items)
+                continue
+            for item in topic_items:
+                sequences.setdefault((topic, item.context.key), []).append(item)
+        done = await asyncio.gather(*(self._run_sequence(sequence) for sequence in sequences.values()))
+        for completed in done:
+            finished.update(completed)
+        return finished
+
+    async def _decode(self, index: int, record: KafkaMessage) -> _Item | None:
+        """The record as an event with its context; None when it went to the dead-letter topic."""
         topic = str(record.topic())
         headers = headers_dict(record.headers())
         key_bytes = record.key()
@@ -143,14 +214,63 @@ class EventConsumer:
             event = decode(topic, record.value(), record.headers(), self._registry)
         except UndecodableMessageError as error:
             await self._dead_letter(record, "undecodable", str(error))
-            return
-        handler = self._handlers[topic]
-        span_name = f"consume {topic}"
+            return None
+        context = EventContext(
+            topic=topic,
+            partition=int(record.partition() or 0),
+            offset=int(record.offset() or 0),
+            key=key,
+            headers=headers,
+            attempt=1,
+        )
+        return _Item(index, record, event, context)
+
+    async def _handle_batch(self, topic: str, items: list[_Item]) -> bool:
+        """True when the batch handler took every record; False sends them through the per-record path."""
+        started = time.perf_counter()
+        with tracer(__name__).start_as_current_span(f"consume {topic} batch") as span:
+            span.set_attribute("messaging.batch.message_count", len(items))
+            try:
+                await self._batch_handlers[topic]([(item.event, item.context) for item in items])
+            except Exception as error:
+                logger.warning(
+                    "batch handler failed for %d records; handling them one by one: %r",
+                    len(items),
+                    error,
+                    exc_info=True,
+                )
+                return False
+        KAFKA_HANDLER_SECONDS.labels(topic, self._group_id).observe(time.perf_counter() - started)
+        KAFKA_EVENTS.labels(topic, self._group_id, "ok").inc(len(items))
+        return True
+
+    async def _run_sequence(self, sequence: list[_Item]) -> list[int]:
+        """One key's records in order. After stop() no record is started, and one still failing is left
+        unfinished (its offset and those after it stay unstored)."""
+        completed: list[int] = []
+        async with self._key_slots:
+            for item in sequence:
+                if self._stop.is_set():
+                    break
+                try:
+                    await self._process(item)
+                except _StopRequestedError:
+                    break
+                completed.append(item.index)
+        return completed
+
+    async def _process(self, item: _Item) -> None:
+        handler = self._handlers[item.context.topic]
+        span_name = f"consume {item.context.topic}"
         with (
-            ticket_context(key),
-            tracer(__name__).start_as_current_span(span_name, context=propagate.extract(headers)),
+            ticket_context(item.context.key),
+            tracer(__name__).start_as_current_span(
+                span_name, context=propagate.extract(item.context.headers)
+            ),
         ):
-            await self._handle_with_retries(handler, event, record, key, headers)
+            await self._handle_with_retries(
+                handler, item.event, item.record, item.context.key, item.context.headers
+            )
 
     async def _handle_with_retries(
         self, handler: Handler, event: Message, record: KafkaMessage, key: str | None, headers: dict[str, str]
@@ -206,3 +326,21 @@ class EventConsumer:
         await self._dlq.send(dlq_topic(topic), record.key(), record.value(), headers)
         KAFKA_EVENTS.labels(topic, self._group_id, "dead_lettered").inc()
         logger.error("record sent to %s: %s: %s", dlq_topic(topic), reason, error)
+
+
+def _storable_offsets(records: list[KafkaMessage], finished: set[int]) -> list[TopicPartition]:
+    """Per partition, the offset after the last record that has only finished records before it."""
+    by_partition: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for index, record in enumerate(records):
+        position = (str(record.topic()), int(record.partition() or 0))
+        by_partition.setdefault(position, []).append((int(record.offset() or 0), index))
+    offsets: list[TopicPartition] = []
+    for (topic, partition), entries in by_partition.items():
+        next_offset = None
+        for offset, index in sorted(entries):
+            if index not in finished:
+                break
+            next_offset = offset + 1
+        if next_offset is not None:
+            offsets.append(TopicPartition(topic, partition, next_offset))
+    return offsets

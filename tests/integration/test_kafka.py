@@ -221,3 +221,70 @@ async def test_events_of_one_key_arrive_in_order(
 
     await run_until(consumer_for(bootstrap, registry, producer, f"g-{uuid.uuid4()}", handler), done)
     assert texts == [f"сообщение {index}" for index in range(20)]
+
+
+async def test_keys_run_concurrently_and_each_key_stays_in_order(
+    bootstrap: str, registry: TopicRegistry, producer: EventProducer
+) -> None:
+    chats, per_chat = 8, 15
+    events = [
+        message(chat, f"{chat}:{number}") for number in range(per_chat) for chat in range(100, 100 + chats)
+    ]
+    await asyncio.gather(*(producer.publish(event) for event in events))
+    handled: dict[int, list[int]] = {}
+    running = 0
+    most_running = 0
+    done = asyncio.Event()
+
+    async def handler(event: tickets_events.TicketCreated, _context: EventContext) -> None:
+        nonlocal running, most_running
+        running += 1
+        most_running = max(most_running, running)
+        await asyncio.sleep(0.002 * (event.chat_id % 3))  # uneven work per key
+        running -= 1
+        handled.setdefault(event.chat_id, []).append(int(event.text.split(":")[1]))
+        if sum(len(numbers) for numbers in handled.values()) == len(events):
+            done.set()
+
+    await run_until(consumer_for(bootstrap, registry, producer, f"g-{uuid.uuid4()}", handler), done)
+    assert handled == {chat: list(range(per_chat)) for chat in range(100, 100 + chats)}
+    assert most_running > 1, "records of different keys never ran at the same time"
+
+
+async def test_batch_handler_takes_a_poll_and_falls_back_to_records_when_it_fails(
+    bootstrap: str, registry: TopicRegistry, producer: EventProducer
+) -> None:
+    events = [message(chat) for chat in range(200, 230)]
+    batches: list[int] = []
+    one_by_one: list[str] = []
+    in_batches: list[str] = []
+    done = asyncio.Event()
+
+    def check_done() -> None:
+        if len(one_by_one) + len(in_batches) >= len(events):
+            done.set()
+
+    async def batch_handler(items: list[tuple[tickets_events.TicketCreated, EventContext]]) -> None:
+        batches.append(len(items))
+        if len(batches) == 1:
+            raise RuntimeError("bulk write failed")
+        in_batches.extend(event.event_id for event, _context in items)
+        check_done()
+
+    async def handler(event: tickets_events.TicketCreated, _context: EventContext) -> None:
+        one_by_one.append(event.event_id)
+        check_done()
+
+    for event in events:
+        await producer.publish(event)
+    consumer = EventConsumer(
+        bootstrap=bootstrap,
+        group_id=f"g-{uuid.uuid4()}",
+        handlers={tickets_events.TicketCreated: handler},
+        batch_handlers={tickets_events.TicketCreated: batch_handler},
+        dlq_producer=producer,
+        registry=registry,
+    )
+    await run_until(consumer, done)
+    assert batches and batches[0] == len(one_by_one), "the failed batch went through the record handler"
+    assert sorted(one_by_one + in_batches) == sorted(event.event_id for event in events)
