@@ -32,6 +32,7 @@ class KafkaSettings(BaseSettings):
     kafka_max_attempts: int = Field(default=5, description="handler attempts before a message goes to DLQ")
     kafka_retry_backoff_s: float = 0.2
     kafka_retry_backoff_max_s: float = 5.0
+    kafka_max_batch: int = Field(default=500, ge=1, description="records a consumer takes per poll")
 
 
 class MongoSettings(BaseSettings):

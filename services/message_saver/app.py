@@ -18,7 +18,7 @@ from services.message_saver.config import MessageSaverSettings
 from services.message_saver.convert import Doc
 from services.message_saver.desk import TicketDesk
 from services.message_saver.domain import SequenceClock
-from services.message_saver.handlers import handlers
+from services.message_saver.handlers import batch_handlers, handlers
 from services.message_saver.intake import Intake
 from services.message_saver.ocr_worker import AttachmentFiles, OcrWorker
 from services.message_saver.publisher import Publisher
@@ -115,14 +115,20 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         await asyncio.to_thread(ocr.check_tesseract, settings.ocr_tesseract, settings.ocr_languages)
     registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
     client = mongo_client(settings)
-    repository = Repository(client[settings.mongo_db])
+    single_writer = settings.mongo_single_writer
+    if single_writer is None:
+        single_writer = await is_ferretdb(client)
+    repository = Repository(client[settings.mongo_db], single_writer=single_writer)
     producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=registry)
     publisher = Publisher(producer)
     clock = SequenceClock()
+    intake = Intake(repository, publisher, clock)
     consumer = EventConsumer(
         bootstrap=settings.kafka_bootstrap,
         group_id=settings.consumer_group,
-        handlers=handlers(Intake(repository, publisher, clock)),
+        handlers=handlers(intake),
+        batch_handlers=batch_handlers(intake),
+        max_batch=settings.kafka_max_batch,
         dlq_producer=producer,
         max_attempts=settings.kafka_max_attempts,
         backoff_s=settings.kafka_retry_backoff_s,
@@ -134,6 +140,12 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         _ocr_consumer(settings, registry, repository, publisher, producer) if settings.ocr_enabled else None
     )
     return App(settings, registry, repository, producer, consumer, servicer, client, ocr_consumer)
+
+
+async def is_ferretdb(client: AsyncMongoClient[Doc]) -> bool:
+    """FerretDB answers buildInfo with its own version next to the MongoDB one it emulates."""
+    info = await client.admin.command("buildInfo")
+    return "ferretdbVersion" in info
 
 
 def _ocr_consumer(

@@ -35,6 +35,12 @@ class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, Gr
     # capped at 5 s, 30 attempts ride out about two minutes before a record is dead-lettered.
     # Bad content (PermanentEventError) still goes to the DLQ at once.
     kafka_max_attempts: int = Field(default=30, description="handler attempts before a message goes to DLQ")
+    # FerretDB evaluates conditional writes unisolated and only pushes {"_id": value} down to its
+    # storage (docs/decisions.md): there this instance must be the only writer, checking conditions
+    # itself. None: decided at start from the server (FerretDB -> single writer; MongoDB -> not).
+    mongo_single_writer: bool | None = Field(
+        default=None, description="this instance is the store's only writer; unset: true on FerretDB"
+    )
 
     # OCR of customers' images (services/message_saver/ocr_worker.py), off the intake's path.
     ocr_enabled: bool = Field(default=True, description="recognise text on customers' photos with tesseract")

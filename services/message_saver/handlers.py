@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from google.protobuf.message import Message
 
 from services.message_saver.intake import Intake
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
-from t1lib.kafka.consumer import EventContext, Handler
+from t1lib.kafka.consumer import BatchHandler, EventContext, Handler
 
 
 def handlers(intake: Intake) -> Mapping[type[Message], Handler]:
@@ -23,3 +23,12 @@ def handlers(intake: Intake) -> Mapping[type[Message], Handler]:
         tickets_events.TicketCreated: on_ticket_created,
         summarizer.ChatTitleGenerated: on_title_generated,
     }
+
+
+def batch_handlers(intake: Intake) -> Mapping[type[Message], BatchHandler]:
+    async def on_ticket_created_batch(
+        items: Sequence[tuple[tickets_events.TicketCreated, EventContext]],
+    ) -> None:
+        await intake.customer_messages([event for event, _context in items])
+
+    return {tickets_events.TicketCreated: on_ticket_created_batch}

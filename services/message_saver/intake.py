@@ -1,13 +1,23 @@
 """What arrives from Kafka: customer messages (ticket_created) and generated titles (chat_title_generated).
 
 Idempotent by construction: a message's id comes from (chat id, Telegram message id), so a redelivered
-event finds its message stored and only re-publishes its notifications, with the same event ids."""
+event finds its message stored and only re-publishes its notifications, with the same event ids.
+
+`customer_messages` takes a whole poll at once: per chat one ticket write (its last message), one insert of
+every new message, and the notifications produced together. A chat whose batch holds an edit, or whose
+ticket must be opened by a message stored before (a redelivery), goes through `customer_message`, one
+event at a time, as does every event of a batch that failed."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from google.protobuf.message import Message
 
 from services.message_saver import convert, domain
 from services.message_saver.convert import Doc
@@ -19,6 +29,16 @@ from t1lib.errors import PermanentEventError
 
 Notification = domain.Notification
 OPEN_TICKET_ATTEMPTS = 5
+
+
+@dataclass
+class ChatBatch:
+    """One chat's new messages of a poll, in order, and the ticket they went to."""
+
+    chat_id: int
+    events: list[tickets_events.TicketCreated]
+    messages: list[Doc] = field(default_factory=list)
+    ticket: Doc | None = None
 
 
 class Intake:
@@ -39,6 +59,64 @@ class Intake:
             await self._edit(event, stored)
         else:
             await self._publish_stored(stored)
+
+    async def customer_messages(self, events: Sequence[tickets_events.TicketCreated]) -> None:
+        """A poll's customer messages at once. Raises when anything fails (the consumer then hands the
+        events to `customer_message` one by one)."""
+        for event in events:
+            domain.validate_customer_message(
+                event.chat_id, event.telegram_message_id, event.text, len(event.attachments)
+            )
+        by_chat: dict[int, list[tickets_events.TicketCreated]] = {}
+        for event in events:
+            by_chat.setdefault(event.chat_id, []).append(event)
+        batches = [ChatBatch(chat_id, chat_events) for chat_id, chat_events in by_chat.items()]
+        now = domain.utcnow()
+        placed = await asyncio.gather(*(self._place(batch, now) for batch in batches))
+        together = [batch for batch, ok in zip(batches, placed, strict=True) if ok]
+        alone = [batch for batch, ok in zip(batches, placed, strict=True) if not ok]
+        messages = [message for batch in together for message in batch.messages]
+        # A message already stored (a redelivery, or twice in this poll) is announced as stored.
+        stored_before = await self._repo.insert_messages(messages)
+        for batch in together:
+            for index, message in enumerate(batch.messages):
+                if message["_id"] in stored_before:
+                    batch.messages[index] = await self._repo.get_message(message["_id"]) or message
+        await self._publisher.publish_all(
+            [
+                notice
+                for batch in together
+                for message in batch.messages
+                for notice in self._notices(message, batch.ticket or {})
+            ]
+        )
+        await asyncio.gather(*(self._one_by_one(batch.events) for batch in alone))
+
+    async def _place(self, batch: ChatBatch, now: datetime) -> bool:
+        """Record the chat's messages on its active ticket; False when the chat must go one by one."""
+        if any(event.edited for event in batch.events):
+            return False
+        batch.messages = [
+            self._message_doc(
+                event, domain.customer_message_id(event.chat_id, event.telegram_message_id), now
+            )
+            for event in batch.events
+        ]
+        opening = await self._repo.active_ticket_id(batch.chat_id) is None
+        if opening and await self._repo.get_message(batch.messages[0]["_id"]) is not None:
+            return False  # a redelivery whose ticket was closed since: as the first time, one by one
+        with_customer = [event for event in batch.events if event.HasField("customer")]
+        profile = with_customer[-1] if with_customer else batch.events[-1]
+        batch.ticket = await self._record_on_active_ticket(
+            profile, batch.messages[0], batch.messages[-1], now
+        )
+        for message in batch.messages:
+            message["ticket_id"] = batch.ticket["_id"]
+        return True
+
+    async def _one_by_one(self, events: Sequence[tickets_events.TicketCreated]) -> None:
+        for event in events:
+            await self.customer_message(event)
 
     async def title_generated(self, event: summarizer.ChatTitleGenerated) -> None:
         title = domain.normalize_title(event.title)
@@ -65,7 +143,7 @@ class Intake:
     async def _store(self, event: tickets_events.TicketCreated, message_id: str) -> None:
         now = domain.utcnow()
         message = self._message_doc(event, message_id, now)
-        ticket = await self._record_on_active_ticket(event, message, now)
+        ticket = await self._record_on_active_ticket(event, message, message, now)
         message["ticket_id"] = ticket["_id"]
         if not await self._repo.insert_message(message):
             # Stored meanwhile by another consumer of the partition (a rebalance): same outcome.
@@ -75,20 +153,20 @@ class Intake:
         await self._publish_new(message, ticket)
 
     async def _record_on_active_ticket(
-        self, event: tickets_events.TicketCreated, message: Doc, now: datetime
+        self, event: tickets_events.TicketCreated, first: Doc, last: Doc, now: datetime
     ) -> Doc:
-        """The chat's non-closed ticket (opened for this message when there is none), already showing
-        `message` as its last message."""
+        """The chat's non-closed ticket (opened by `first` when there is none), already showing `last` as
+        its last message; `event` carries the customer's profile."""
         customer = convert.customer_doc(event.customer, event.chat_id)
         changes: Doc = {
             "last_message_at": now,
-            "last_message_preview": domain.preview(message["text"], convert.attachment_kinds(message)),
-            "last_message_id": message["_id"],
+            "last_message_preview": domain.preview(last["text"], convert.attachment_kinds(last)),
+            "last_message_id": last["_id"],
         }
         if event.HasField("customer"):  # names and username as Telegram reports them now
             changes["customer"] = customer
         for _attempt in range(OPEN_TICKET_ATTEMPTS):
-            ticket = await self._active_ticket(event.chat_id, customer, message["_id"], now)
+            ticket = await self._active_ticket(event.chat_id, customer, first["_id"], now)
             recorded = await self._repo.update_ticket(
                 ticket["_id"],
                 changes,
@@ -135,16 +213,23 @@ class Intake:
         }
 
     async def _publish_new(self, message: Doc, ticket: Doc) -> None:
+        await self._publisher.publish_all(self._notices(message, ticket))
+
+    def _notices(self, message: Doc, ticket: Doc) -> list[Message]:
+        """What a stored customer message announces: ticket.created and a title request when it opened
+        its ticket, and message.created."""
         source = str(message["source_event_id"])
         opened = ticket.get("first_message_id") == message["_id"]
+        notices: list[Message] = []
         if opened:
-            await self._publisher.notify(Notification.TICKET_CREATED, source, ticket)
-        await self._publisher.notify(Notification.MESSAGE_CREATED, source, ticket, message)
+            notices.append(self._publisher.notification(Notification.TICKET_CREATED, source, ticket))
+        notices.append(self._publisher.notification(Notification.MESSAGE_CREATED, source, ticket, message))
         if opened:
             texts = domain.title_request_texts(
                 str(message.get("text", "")), convert.attachment_kinds(message)
             )
-            await self._publisher.title_request(source, ticket, texts)
+            notices.append(self._publisher.title_request_event(source, ticket, texts))
+        return notices
 
     async def _publish_stored(self, message: Doc) -> None:
         ticket = await self._repo.get_ticket(str(message["ticket_id"]))

@@ -30,7 +30,6 @@ from typing import Any
 from google.protobuf.message import Message
 from minio import Minio
 from minio.error import S3Error
-from pymongo import ReturnDocument
 
 from services.message_saver import convert, domain, ocr
 from services.message_saver.convert import Doc
@@ -218,17 +217,15 @@ class OcrWorker:
         if index is None:
             return None
         path = f"attachments.{index}."
-        return await self._repo.messages.find_one_and_update(
-            {"_id": message_id, path + "id": attachment["id"], path + "s3_key": attachment["s3_key"]},
+        return await self._repo.update_message(
+            message_id,
             {
-                "$set": {
-                    path + "ocr_text": result.text,
-                    path + "ocr_outcome": str(result.outcome),
-                    path + "ocr_languages": self._tesseract.languages,
-                    path + "ocr_at": domain.utcnow(),
-                }
+                path + "ocr_text": result.text,
+                path + "ocr_outcome": str(result.outcome),
+                path + "ocr_languages": self._tesseract.languages,
+                path + "ocr_at": domain.utcnow(),
             },
-            return_document=ReturnDocument.AFTER,
+            {path + "id": attachment["id"], path + "s3_key": attachment["s3_key"]},
         )
 
     async def _announce(self, message: Doc, attachment: Mapping[str, Any]) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from google.protobuf.message import Message
+
 from services.message_saver import convert, domain
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.summarizer.v1 import events_pb2 as summarizer
@@ -20,6 +22,10 @@ class Publisher:
     def __init__(self, producer: EventProducer) -> None:
         self._producer = producer
 
+    async def publish_all(self, events: Sequence[Message]) -> None:
+        """Publish in this order (kept per key), waiting for every acknowledgement together."""
+        await self._producer.publish_many(events)
+
     async def notify(
         self,
         kind: domain.Notification,
@@ -28,15 +34,22 @@ class Publisher:
         message: Mapping[str, Any] | None = None,
     ) -> None:
         """Publish a `kind` notification caused by `source` (an event id, a message id, a ticket version)."""
-        await self._producer.publish(
-            notifications.WebsocketNotification(
-                event_id=domain.event_id_for(source, kind),
-                occurred_at=timestamp(),
-                ticket_id=str(ticket["_id"]),
-                type=str(kind),
-                ticket=convert.ticket_proto(ticket),
-                message=None if message is None else convert.message_proto(message),
-            )
+        await self._producer.publish(self.notification(kind, source, ticket, message))
+
+    @staticmethod
+    def notification(
+        kind: domain.Notification,
+        source: str,
+        ticket: Mapping[str, Any],
+        message: Mapping[str, Any] | None = None,
+    ) -> notifications.WebsocketNotification:
+        return notifications.WebsocketNotification(
+            event_id=domain.event_id_for(source, kind),
+            occurred_at=timestamp(),
+            ticket_id=str(ticket["_id"]),
+            type=str(kind),
+            ticket=convert.ticket_proto(ticket),
+            message=None if message is None else convert.message_proto(message),
         )
 
     async def ticket_updated(self, ticket: Mapping[str, Any]) -> None:
@@ -46,15 +59,19 @@ class Publisher:
 
     async def title_request(self, source: str, ticket: Mapping[str, Any], texts: Sequence[str]) -> None:
         """Ask for the ticket's title (and category) from `texts`, the customer's words."""
+        await self._producer.publish(self.title_request_event(source, ticket, texts))
+
+    @staticmethod
+    def title_request_event(
+        source: str, ticket: Mapping[str, Any], texts: Sequence[str]
+    ) -> summarizer.ChatTitleRequest:
         customer = ticket.get("customer") or {}
-        await self._producer.publish(
-            summarizer.ChatTitleRequest(
-                event_id=domain.event_id_for(source, "chat_title_request"),
-                occurred_at=timestamp(),
-                ticket_id=str(ticket["_id"]),
-                messages=list(texts),
-                language_code=str(customer.get("language_code", "")),
-            )
+        return summarizer.ChatTitleRequest(
+            event_id=domain.event_id_for(source, "chat_title_request"),
+            occurred_at=timestamp(),
+            ticket_id=str(ticket["_id"]),
+            messages=list(texts),
+            language_code=str(customer.get("language_code", "")),
         )
 
     async def ocr_processed(

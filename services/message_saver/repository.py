@@ -1,26 +1,30 @@
 """MongoDB access. Collections: `tickets`, `messages`, `active_tickets` (_id = customer chat id ->
 the chat's one non-closed ticket). No transactions, so it runs on FerretDB v1 and MongoDB 7 alike.
 
-Every change of a ticket is one conditional update (atomic on MongoDB). FerretDB v1 runs an update as
-read, modify, write back without isolation: two concurrent updates of one document both "match" their
-condition and one overwrites the other (measured: 28 of 30 concurrent conditional takes both won; 25 of 30
-updates of different fields lost one). So writes of one ticket are also serialized in-process
-(`TicketLocks`); on FerretDB run a single message_saver instance. Inserts against a unique index and
-deletes are atomic on both stores and need no lock."""
+Every change of a ticket is one conditional update. On MongoDB the condition is part of the filter, so
+the store applies it atomically and any number of instances may write. FerretDB v1 evaluates every
+filter but a bare {"_id": value} over the whole collection, and runs an update as read, modify, write
+back without isolation (measured: 28 of 30 concurrent conditional takes both won). There a single
+message_saver instance is the only writer (`single_writer`): writes of one document are serialized
+in-process (`KeyedLocks`), the condition is checked in Python (`conditions.matches`) on the document as
+last read or written, and every read and write names the _id alone. Documents this instance read or wrote
+are kept in memory, so the hot path reads nothing it already knows."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.message_saver import domain
+from services.message_saver.conditions import matches
 from services.message_saver.convert import Doc
 
 TICKETS = "tickets"
@@ -31,33 +35,66 @@ TICKET_ORDER = [("last_message_at", DESCENDING), ("_id", DESCENDING)]
 MESSAGE_ORDER = [("seq", ASCENDING), ("_id", ASCENDING)]
 
 
-class TicketLocks:
-    """One asyncio.Lock per ticket id while anyone holds or waits for it."""
+DUPLICATE_KEY = 11000
+CACHE_SIZE = 200_000
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key (a ticket id, a chat) while anyone holds or waits for it."""
 
     def __init__(self) -> None:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
-    async def hold(self, ticket_id: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(ticket_id, (asyncio.Lock(), 0))
-        self._locks[ticket_id] = (lock, users + 1)
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
         try:
             async with lock:
                 yield
         finally:
-            lock, users = self._locks[ticket_id]
+            lock, users = self._locks[key]
             if users == 1:
-                del self._locks[ticket_id]
+                del self._locks[key]
             else:
-                self._locks[ticket_id] = (lock, users - 1)
+                self._locks[key] = (lock, users - 1)
+
+
+class DocCache:
+    """The documents last read or written by this (single-writer) instance, least recently used dropped."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._docs: OrderedDict[object, Doc | None] = OrderedDict()
+
+    def get(self, key: object) -> tuple[bool, Doc | None]:
+        """(known, document); a known None means the store has no such document."""
+        if key not in self._docs:
+            return False, None
+        self._docs.move_to_end(key)
+        return True, self._docs[key]
+
+    def put(self, key: object, doc: Doc | None) -> None:
+        self._docs[key] = doc
+        self._docs.move_to_end(key)
+        if len(self._docs) > self._size:
+            self._docs.popitem(last=False)
+
+    def forget(self, key: object) -> None:
+        self._docs.pop(key, None)
 
 
 class Repository:
-    def __init__(self, database: AsyncDatabase[Doc]) -> None:
+    def __init__(
+        self, database: AsyncDatabase[Doc], *, single_writer: bool = False, cache_size: int = CACHE_SIZE
+    ) -> None:
         self.tickets = database[TICKETS]
         self.messages = database[MESSAGES]
         self.active = database[ACTIVE_TICKETS]
-        self._locks = TicketLocks()
+        self.single_writer = single_writer
+        self._locks = KeyedLocks()
+        self._tickets = DocCache(cache_size)
+        self._active = DocCache(cache_size)
 
     async def create_indexes(self) -> None:
         await self.tickets.create_index(TICKET_ORDER)
@@ -70,20 +107,41 @@ class Repository:
     # --- tickets -----------------------------------------------------------------------------------
 
     async def get_ticket(self, ticket_id: str) -> Doc | None:
-        return await self.tickets.find_one({"_id": ticket_id})
+        if self.single_writer:
+            known, doc = self._tickets.get(ticket_id)
+            if known:
+                return None if doc is None else dict(doc)
+        doc = await self.tickets.find_one({"_id": ticket_id})
+        if self.single_writer:
+            self._tickets.put(ticket_id, doc)
+        return None if doc is None else dict(doc)
 
     async def insert_ticket_if_absent(self, doc: Doc) -> Doc:
         """The ticket with doc's _id: created from `doc` unless it exists (then left unchanged)."""
-        fields = {key: value for key, value in doc.items() if key != "_id"}
-        async with self._locks.hold(str(doc["_id"])):
-            created = await self.tickets.find_one_and_update(
-                {"_id": doc["_id"]},
+        ticket_id = str(doc["_id"])
+        async with self._locks.hold(ticket_id):
+            if self.single_writer:
+                existing = await self.get_ticket(ticket_id)
+                if existing is not None:
+                    return existing
+                try:
+                    await self.tickets.insert_one(dict(doc))
+                except DuplicateKeyError:
+                    self._tickets.forget(ticket_id)
+                    created = await self.get_ticket(ticket_id)
+                    assert created is not None
+                    return created
+                self._tickets.put(ticket_id, dict(doc))
+                return dict(doc)
+            fields = {key: value for key, value in doc.items() if key != "_id"}
+            upserted = await self.tickets.find_one_and_update(
+                {"_id": ticket_id},
                 {"$setOnInsert": fields},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
-        assert created is not None  # upsert always returns a document
-        return created
+        assert upserted is not None  # upsert always returns a document
+        return upserted
 
     async def update_ticket(
         self,
@@ -94,17 +152,28 @@ class Repository:
     ) -> Doc | None:
         """Apply `changes` ($set) when the ticket matches `condition`; bump version and updated_at.
         Returns the ticket after the change, or None when nothing matched."""
+        update = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
         async with self._locks.hold(ticket_id):
-            return await self.tickets.find_one_and_update(
-                {"_id": ticket_id, **(condition or {})},
-                {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}},
-                return_document=ReturnDocument.AFTER,
-            )
+            if not self.single_writer:
+                return await self.tickets.find_one_and_update(
+                    {"_id": ticket_id, **(condition or {})}, update, return_document=ReturnDocument.AFTER
+                )
+            current = await self.get_ticket(ticket_id)
+            if current is None or not matches(current, condition):
+                return None
+            self._tickets.forget(ticket_id)  # unknown until the write is confirmed
+            result = await self.tickets.update_one({"_id": ticket_id}, update)
+            if result.matched_count == 0:
+                return None
+            after = {**current, **changes, "updated_at": now, "version": int(current.get("version", 0)) + 1}
+            self._tickets.put(ticket_id, after)
+            return dict(after)
 
     async def list_tickets(
         self, clauses: list[dict[str, Any]], after: tuple[int, str] | None, limit: int
     ) -> list[Doc]:
-        """Tickets matching all `clauses`, newest activity first, after the cursor position."""
+        """Tickets matching all `clauses`, newest activity first, after the cursor position (a scan of
+        the store: the console's lists come from the read model in `views`)."""
         clauses = list(clauses)
         if after is not None:
             at = domain.from_millis(after[0])
@@ -117,20 +186,43 @@ class Repository:
     # --- active tickets ----------------------------------------------------------------------------
 
     async def active_ticket_id(self, chat_id: int) -> str | None:
-        entry = await self.active.find_one({"_id": chat_id})
+        entry = await self._active_entry(chat_id)
         return None if entry is None else str(entry["ticket_id"])
+
+    async def _active_entry(self, chat_id: int) -> Doc | None:
+        if self.single_writer:
+            known, entry = self._active.get(chat_id)
+            if known:
+                return entry
+        entry = await self.active.find_one({"_id": chat_id})
+        if self.single_writer:
+            self._active.put(chat_id, entry)
+        return entry
 
     async def claim_active(self, chat_id: int, ticket_id: str, now: datetime) -> bool:
         """Make `ticket_id` the chat's active ticket; False when the chat has one already."""
+        entry = {"_id": chat_id, "ticket_id": ticket_id, "created_at": now}
         try:
-            await self.active.insert_one({"_id": chat_id, "ticket_id": ticket_id, "created_at": now})
+            await self.active.insert_one(dict(entry))
         except DuplicateKeyError:
+            self._active.forget(chat_id)
             return False
+        if self.single_writer:
+            self._active.put(chat_id, entry)
         return True
 
     async def release_active(self, chat_id: int, ticket_id: str) -> None:
         """Forget the chat's active ticket, but only if it still is `ticket_id`."""
-        await self.active.delete_one({"_id": chat_id, "ticket_id": ticket_id})
+        if not self.single_writer:
+            await self.active.delete_one({"_id": chat_id, "ticket_id": ticket_id})
+            return
+        async with self._locks.hold(f"chat:{chat_id}"):
+            entry = await self._active_entry(chat_id)
+            if entry is None or entry.get("ticket_id") != ticket_id:
+                return
+            self._active.forget(chat_id)
+            await self.active.delete_one({"_id": chat_id})
+            self._active.put(chat_id, None)
 
     # --- messages ----------------------------------------------------------------------------------
 
@@ -145,14 +237,46 @@ class Repository:
             return False
         return True
 
+    async def insert_messages(self, docs: Sequence[Doc]) -> set[str]:
+        """Store new messages in one write; returns the ids of those that were stored already."""
+        if not docs:
+            return set()
+        try:
+            await self.messages.insert_many([dict(doc) for doc in docs], ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(item.get("code") != DUPLICATE_KEY for item in errors):
+                raise
+            return {str(docs[int(item["index"])]["_id"]) for item in errors}
+        return set()
+
+    async def update_message(
+        self, message_id: str, changes: Mapping[str, Any], condition: Mapping[str, Any] | None = None
+    ) -> Doc | None:
+        """Apply `changes` ($set) when the message matches `condition`; the message after, or None."""
+        async with self._locks.hold(f"message:{message_id}"):
+            if not self.single_writer:
+                return await self.messages.find_one_and_update(
+                    {"_id": message_id, **(condition or {})},
+                    {"$set": dict(changes)},
+                    return_document=ReturnDocument.AFTER,
+                )
+            current = await self.get_message(message_id)
+            if current is None or not matches(current, condition):
+                return None
+            result = await self.messages.update_one({"_id": message_id}, {"$set": dict(changes)})
+            if result.matched_count == 0:
+                return None
+            return await self.get_message(message_id)
+
     async def apply_edit(
         self, message_id: str, changes: Mapping[str, Any], edited_at: datetime
     ) -> Doc | None:
         """Apply a customer's edit unless a later edit is stored already (then None)."""
-        return await self.messages.find_one_and_update(
-            {"_id": message_id, "$or": [{"edited_at": None}, {"edited_at": {"$lte": edited_at}}]},
-            {"$set": {**changes, "edited": True, "edited_at": edited_at}},
-            return_document=ReturnDocument.AFTER,
+        return await self.update_message(
+            message_id,
+            {**changes, "edited": True, "edited_at": edited_at},
+            {"$or": [{"edited_at": None}, {"edited_at": {"$lte": edited_at}}]},
         )
 
     async def list_messages(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Sequence
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka import Message as KafkaMessage
@@ -51,10 +52,24 @@ class EventProducer:
     async def publish(self, event: Message) -> None:
         await self.publish_raw(encode(event, self._registry))
 
+    async def publish_many(self, events: Sequence[Message]) -> None:
+        """Produce the events in this order (kept per partition), then wait for every acknowledgement."""
+        records = [encode(event, self._registry) for event in events]
+        deliveries = [
+            self._produce(record.topic, record.key, record.value, record.headers) for record in records
+        ]
+        await asyncio.gather(*[await delivery for delivery in deliveries])
+
     async def publish_raw(self, record: EncodedEvent) -> None:
         await self.send(record.topic, record.key, record.value, record.headers)
 
     async def send(self, topic: str, key: bytes | None, value: bytes | None, headers: Headers) -> None:
+        await (await self._produce(topic, key, value, headers))
+
+    async def _produce(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: Headers
+    ) -> asyncio.Future[None]:
+        """Hand the record to librdkafka; the future completes on the broker's acknowledgement."""
         loop = asyncio.get_running_loop()
         delivered: asyncio.Future[None] = loop.create_future()
 
@@ -73,7 +88,7 @@ class EventProducer:
             except BufferError:
                 # Local queue full: let deliveries drain, then try again.
                 await asyncio.sleep(0.05)
-        await delivered
+        return delivered
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Deliver what is queued, then stop the poll thread."""
