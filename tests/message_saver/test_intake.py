@@ -286,3 +286,35 @@ async def test_generated_category_fills_an_empty_one_only(
     manual = (await stub.GetTicket(api.GetTicketRequest(ticket_id=second))).ticket
     assert (auto.category, auto.subcategory) == ("Карточки", "Оплата")
     assert manual.category == "Вклады"
+
+
+async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(harness: Harness) -> None:
+    chats, per_chat = range(7001, 7013), 12
+    events = [
+        customer_message(chat, number, f"Сообщение номер {number}")
+        for number in range(1, per_chat + 1)
+        for chat in chats
+    ]
+    # Published before the service starts, so its first polls take many messages of every chat at once
+    # (the first messages of a chat arrive together and race to open its ticket).
+    await harness.producer.publish_many(events)
+    app = await harness.start_app()
+    stub = harness.stub(app)
+    await eventually(
+        lambda: len(harness.notifications("message.created")) == len(events), what="every message.created"
+    )
+
+    tickets = await harness.tickets()
+    assert sorted(ticket["chat_id"] for ticket in tickets) == list(chats), "one ticket per chat"
+    assert len(await harness.messages()) == len(events)
+    for ticket in tickets:
+        listed = await stub.ListMessages(api.ListMessagesRequest(ticket_id=ticket["_id"]))
+        assert [item.telegram_message_id for item in listed.messages] == list(range(1, per_chat + 1))
+        assert ticket["last_message_id"] == listed.messages[-1].id
+        assert ticket["first_message_id"] == listed.messages[0].id
+    announced: dict[str, list[int]] = {}
+    for notice in harness.notifications("message.created"):
+        announced.setdefault(notice.ticket_id, []).append(notice.message.telegram_message_id)
+    assert all(numbers == list(range(1, per_chat + 1)) for numbers in announced.values())
+    assert len(harness.notifications("ticket.created")) == len(chats)
+    assert len(harness.title_requests()) == len(chats)
