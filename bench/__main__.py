@@ -32,6 +32,7 @@ import httpx
 
 from bench import loader, pipeline, queries
 from bench.harness import (
+    Operator,
     ProcessTable,
     Stack,
     admin,
@@ -87,8 +88,90 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-async def run(args: argparse.Namespace, stack: Stack) -> None:
+class Session:
+    """The stack under test and what the bench holds of it: process table, tokens, the live stream."""
+
+    def __init__(self, args: argparse.Namespace, stack: Stack) -> None:
+        self.args = args
+        self.stack = stack
+        self.table = ProcessTable.discover()
+        self.live: pipeline.LiveEvents | None = None
+        self.customers = pipeline.Customers(f"b{uuid.uuid4().hex[:8]}", random.Random(7))
+        self.scenario = 0
+
+    async def people(self) -> tuple[Operator, list[Operator]]:
+        """The admin and the bench operators, logged in now (tokens live 15 minutes)."""
+
+        def login_all() -> tuple[Operator, list[Operator]]:
+            with httpx.Client(timeout=30) as client:
+                boss = admin(client)
+                return boss, bench_operators(client, boss, 3)
+
+        return await asyncio.to_thread(login_all)
+
+    def people_sync(self) -> tuple[Operator, Operator]:
+        """(an operator, the admin) with fresh tokens, for the list and search threads."""
+        with httpx.Client(timeout=30) as client:
+            boss = admin(client)
+            return bench_operators(client, boss, 1)[0], boss
+
+    async def fresh_live(self) -> pipeline.LiveEvents:
+        """A new operator WebSocket (fresh token, no backlog from the scenario before)."""
+        if self.live is not None:
+            await self.live.stop()
+        boss, _staff = await self.people()
+        self.live = pipeline.LiveEvents(boss.token)
+        await self.live.start()
+        return self.live
+
+    def next_scenario(self) -> int:
+        self.scenario += 1
+        return self.scenario
+
+    async def close(self) -> None:
+        if self.live is not None:
+            await self.live.stop()
+
+    async def fill(self, size: int) -> dict[str, Any]:
+        """Fill the store to `size` tickets. With a stack this bench started, the stack is stopped
+        meanwhile so read models and the search index can be rebuilt from the store (one writer each),
+        then started again; with someone else's stack, only hooks safe on a live stack run."""
+        args = self.args
+        _boss, staff = await self.people()
+        assignees = [operator.id for operator in staff]
+        messages = round(size * args.messages / args.tickets)
+        now = await loader.store_size()
+        if now["tickets"] >= size:
+            return {
+                "bench": "loader",
+                "tickets_before": now["tickets"],
+                "tickets_added": 0,
+                "messages_added": 0,
+                "tickets_total": now["tickets"],
+                "messages_total": now["messages"],
+            }
+        restart = self.stack.started_here
+        if restart:
+            if self.live is not None:
+                await self.live.stop()
+                self.live = None
+            await asyncio.to_thread(self.stack.stop)
+        try:
+            record = await loader.load(size, messages, assignees, stack_stopped=restart)
+        finally:
+            if restart:
+                self.stack = await asyncio.to_thread(ensure_stack)
+                self.table = ProcessTable.discover()
+        if restart:
+            await self.fresh_live()
+            assert self.live is not None
+            emit(await pipeline.warmup(self.live, self.customers))
+        return record
+
+
+async def run(args: argparse.Namespace, session: Session) -> None:
     wanted = set(args.scenarios)
+    stack = session.stack
     emit(
         {
             "bench": "meta",
@@ -109,111 +192,78 @@ async def run(args: argparse.Namespace, stack: Stack) -> None:
         emit(await pipeline.driver_ceiling(args.ceiling_duration, [batch, 100], max_rate))
     if wanted == {"ceiling"}:
         return
-    customers = pipeline.Customers(f"b{uuid.uuid4().hex[:8]}", random.Random(7))
-    table = ProcessTable.discover()
-    scenario = 0
-
-    def operators() -> tuple[Any, Any]:
-        with httpx.Client(timeout=30) as client:
-            boss = admin(client)
-            return boss, bench_operators(client, boss, 3)
-
-    boss, staff = await asyncio.to_thread(operators)
-    live = pipeline.LiveEvents(boss.token)
-    await live.start()
-    try:
-        if wanted & {"warmup", "ingest", "pipeline", "burst", "reply"}:
-            emit(await pipeline.warmup(live, customers))
-        ingest: list[dict[str, Any]] = []
-        if wanted & {"lists", "search", "ingest"}:
-            for size in args.sizes:
-                note(f"store: filling to {size} tickets")
-                loaded = await loader.load(
-                    size, round(size * args.messages / args.tickets), [op.id for op in staff]
+    customers = session.customers
+    if wanted & {"warmup", "ingest", "pipeline", "burst", "reply"}:
+        emit(await pipeline.warmup(await session.fresh_live(), customers))
+    ingest: list[dict[str, Any]] = []
+    if wanted & {"lists", "search", "ingest"}:
+        for size in args.sizes:
+            note(f"store: filling to {size} tickets")
+            loaded = await session.fill(size)
+            emit(loaded)
+            at = {"store_tickets": loaded["tickets_total"], "store_messages": loaded["messages_total"]}
+            if "lists" in wanted:
+                for record in await asyncio.to_thread(
+                    queries.lists, session.people_sync, args.list_requests, at
+                ):
+                    emit(record)
+            if "search" in wanted:
+                for record in await asyncio.to_thread(
+                    queries.search, session.people_sync, args.search_requests, at
+                ):
+                    emit(record)
+            if "ingest" in wanted:
+                record = await pipeline.pipeline_scenario(
+                    await session.fresh_live(),
+                    customers,
+                    session.next_scenario(),
+                    name=f"ingest@{at['store_tickets']}",
+                    rate=args.ingest_rate,
+                    duration_s=args.ingest_duration,
+                    new_share=args.new_share,
+                    drain_timeout_s=args.drain_timeout,
+                    processes=session.table,
                 )
-                emit(loaded)
-                at = {"store_tickets": loaded["tickets_total"], "store_messages": loaded["messages_total"]}
-                boss, staff = await asyncio.to_thread(operators)  # fresh tokens for each size
-                if "lists" in wanted:
-                    for record in await asyncio.to_thread(
-                        queries.lists, staff[0], boss, args.list_requests, at
-                    ):
-                        emit(record)
-                if "search" in wanted:
-                    for record in await asyncio.to_thread(
-                        queries.search, staff[0], boss, args.search_requests, at
-                    ):
-                        emit(record)
-                if "ingest" in wanted:
-                    scenario += 1
-                    live = await renew(live, boss.token)
-                    record = await pipeline.pipeline_scenario(
-                        live,
-                        customers,
-                        scenario,
-                        name=f"ingest@{at['store_tickets']}",
-                        rate=args.ingest_rate,
-                        duration_s=args.ingest_duration,
-                        new_share=args.new_share,
-                        drain_timeout_s=args.drain_timeout,
-                        processes=table,
-                    )
-                    emit({**record, **at})
-                    ingest.append({**record, **at})
-            if len(ingest) >= 2:
-                emit(ingest_comparison(ingest[0], ingest[-1]))
-        if "pipeline" in wanted:
-            for rate in args.rates:
-                scenario += 1
-                boss, staff = await asyncio.to_thread(operators)
-                live = await renew(live, boss.token)
-                emit(
-                    await pipeline.pipeline_scenario(
-                        live,
-                        customers,
-                        scenario,
-                        name=f"sustained@{rate:g}",
-                        rate=rate,
-                        duration_s=args.duration,
-                        new_share=args.new_share,
-                        drain_timeout_s=args.drain_timeout,
-                        processes=table,
-                    )
-                )
-        if "burst" in wanted:
-            scenario += 1
-            boss, staff = await asyncio.to_thread(operators)
-            live = await renew(live, boss.token)
+                emit({**record, **at})
+                ingest.append({**record, **at})
+        if len(ingest) >= 2:
+            emit(ingest_comparison(ingest[0], ingest[-1]))
+    if "pipeline" in wanted:
+        for rate in args.rates:
             emit(
                 await pipeline.pipeline_scenario(
-                    live,
+                    await session.fresh_live(),
                     customers,
-                    scenario,
-                    name=f"burst@{args.burst_rate:g}-new-tickets",
-                    rate=args.burst_rate,
-                    duration_s=args.burst_duration,
-                    new_share=1.0,
+                    session.next_scenario(),
+                    name=f"sustained@{rate:g}",
+                    rate=rate,
+                    duration_s=args.duration,
+                    new_share=args.new_share,
                     drain_timeout_s=args.drain_timeout,
-                    title_wait_s=args.title_wait,
-                    processes=table,
+                    processes=session.table,
                 )
             )
-        if "reply" in wanted:
-            boss, staff = await asyncio.to_thread(operators)
-            live = await renew(live, boss.token)
-            emit(await pipeline.reply_scenario(live, customers, staff[0], args.replies))
-        if "rss" in wanted:
-            emit(rss_record(table))
-    finally:
-        await live.stop()
-
-
-async def renew(live: pipeline.LiveEvents, token: str) -> pipeline.LiveEvents:
-    """A new WebSocket (fresh token, no backlog from the scenario before)."""
-    await live.stop()
-    fresh = pipeline.LiveEvents(token)
-    await fresh.start()
-    return fresh
+    if "burst" in wanted:
+        emit(
+            await pipeline.pipeline_scenario(
+                await session.fresh_live(),
+                customers,
+                session.next_scenario(),
+                name=f"burst@{args.burst_rate:g}-new-tickets",
+                rate=args.burst_rate,
+                duration_s=args.burst_duration,
+                new_share=1.0,
+                drain_timeout_s=args.drain_timeout,
+                title_wait_s=args.title_wait,
+                processes=session.table,
+            )
+        )
+    if "reply" in wanted:
+        live = await session.fresh_live()
+        _boss, staff = await session.people()
+        emit(await pipeline.reply_scenario(live, customers, staff[0], args.replies))
+    if "rss" in wanted:
+        emit(rss_record(session.table))
 
 
 def ingest_comparison(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
@@ -254,11 +304,19 @@ def main(argv: list[str]) -> int:
     if not args.no_start:
         ensure_engines()
         stack = ensure_stack()
+    session = Session(args, stack)
+
+    async def bench() -> None:
+        try:
+            await run(args, session)
+        finally:
+            await session.close()
+
     try:
-        asyncio.run(run(args, stack))
+        asyncio.run(bench())
     finally:
         if not args.keep_stack:
-            stack.stop()
+            session.stack.stop()
     note(f"done in {time.monotonic() - started:.0f} s")
     return 0
 

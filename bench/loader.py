@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import importlib.util
 import inspect
 import json
 import os
 import random
+import sys
 import time
 import uuid
 from collections.abc import Sequence
@@ -30,8 +32,9 @@ from typing import Any, cast
 from pymongo import AsyncMongoClient
 
 from bench import texts
-from bench.harness import note
+from bench.harness import REPO, note
 from infra.engines.__main__ import service_env
+from scripts.stack import stack_env
 from services.message_saver import convert, domain
 from services.message_saver.desk import TicketDesk
 from services.message_saver.intake import Intake, new_ticket_doc
@@ -243,25 +246,75 @@ async def _write(
     return counts
 
 
-async def rebuild_read_models(repository: Repository) -> dict[str, Any]:
-    """After writing around message_saver, let its read models catch up: calls `rebuild` of
-    services.message_saver.views when that module has one (it may not exist yet)."""
-    try:
-        views = importlib.import_module("services.message_saver.views")
-    except ImportError:
-        return {"views": "absent"}
-    hook = getattr(views, "rebuild", None) or getattr(views, "rebuild_all", None)
+REBUILDS = (
+    # (module, needs message_saver stopped): its `python -m <module> rebuild`, else its `rebuild` callable
+    ("services.message_saver.views", False),
+    ("services.message_saver.search", True),
+)
+
+
+async def rebuild_read_models(repository: Repository, *, stack_stopped: bool) -> dict[str, Any]:
+    """After writing around message_saver, let what it derives from the store catch up: the list read
+    model and the search index, when the code has them (found at run time; either may not exist yet)."""
+    report: dict[str, Any] = {}
+    for module, needs_stop in REBUILDS:
+        key = module.rsplit(".", 1)[-1]
+        if importlib.util.find_spec(module) is None:
+            report[key] = "absent"
+            continue
+        if needs_stop and not stack_stopped:
+            report[key] = "not rebuilt: message_saver is running (a stack the bench did not start)"
+            continue
+        started = time.perf_counter()
+        if importlib.util.find_spec(f"{module}.__main__") is not None:
+            note(f"loader: python -m {module} rebuild")
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                module,
+                "rebuild",
+                cwd=REPO,
+                env=stack_env(),  # the services' settings, as `make up` gives them
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await process.communicate()
+            outcome = "rebuilt" if process.returncode == 0 else f"rebuild failed ({process.returncode})"
+            detail = (out or err).decode(errors="replace").strip().splitlines()
+            report[key] = {
+                "status": outcome,
+                "seconds": round(time.perf_counter() - started, 1),
+                "output": detail[-1][:300] if detail else "",
+            }
+            continue
+        report[key] = await _call_rebuild(importlib.import_module(module), repository)
+    return report
+
+
+async def _call_rebuild(module: Any, repository: Repository) -> Any:
+    hook = getattr(module, "rebuild", None)
     if hook is None:
-        return {"views": "no rebuild hook"}
+        return "no rebuild hook"
     started = time.perf_counter()
     try:
-        parameters = inspect.signature(hook).parameters
-        result = hook(repository) if parameters else hook()
+        result = hook(repository) if inspect.signature(hook).parameters else hook()
         if inspect.isawaitable(result):
             await result
     except Exception as error:  # the hook's signature is not ours to know: report, do not fail
-        return {"views": f"rebuild failed: {type(error).__name__}: {error}"}
-    return {"views": "rebuilt", "seconds": round(time.perf_counter() - started, 1)}
+        return f"rebuild failed: {type(error).__name__}: {error}"
+    return {"status": "rebuilt", "seconds": round(time.perf_counter() - started, 1)}
+
+
+async def store_size() -> dict[str, int]:
+    """Tickets and messages in the store now."""
+    client, repository = open_repository()
+    try:
+        return {
+            "tickets": await repository.tickets.count_documents({}),
+            "messages": await repository.messages.estimated_document_count(),
+        }
+    finally:
+        await client.close()
 
 
 def open_repository() -> tuple[AsyncMongoClient[Doc], Repository]:
@@ -273,12 +326,17 @@ def open_repository() -> tuple[AsyncMongoClient[Doc], Repository]:
     return client, Repository(client[settings.mongo_db])
 
 
-async def load(tickets: int, messages: int, assignees: Sequence[str]) -> dict[str, Any]:
+async def load(
+    tickets: int, messages: int, assignees: Sequence[str], *, stack_stopped: bool = False
+) -> dict[str, Any]:
+    """Fill to `tickets`, then rebuild what message_saver derives from the store (the search index
+    only with `stack_stopped`: it has one writer)."""
     client, repository = open_repository()
     try:
         await repository.create_indexes()
         record = await fill(repository, tickets=tickets, messages=messages, assignees=assignees)
-        record.update(await rebuild_read_models(repository))
+        if record["tickets_added"]:
+            record["rebuilt"] = await rebuild_read_models(repository, stack_stopped=stack_stopped)
         return record
     finally:
         await client.close()
@@ -291,9 +349,15 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000, help="tickets the store should hold")
     parser.add_argument("--messages", type=int, default=1_000_000, help="messages at that many tickets")
     parser.add_argument("--assignees", default="", help="operator ids, comma-separated")
+    parser.add_argument(
+        "--stack-stopped",
+        action="store_true",
+        help="message_saver is not running: rebuild the search index too",
+    )
     args = parser.parse_args()
     assignees = [item for item in args.assignees.split(",") if item]
-    print(json.dumps(asyncio.run(load(args.tickets, args.messages, assignees)), ensure_ascii=False))
+    record = asyncio.run(load(args.tickets, args.messages, assignees, stack_stopped=args.stack_stopped))
+    print(json.dumps(record, ensure_ascii=False))
 
 
 if __name__ == "__main__":

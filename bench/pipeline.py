@@ -71,7 +71,13 @@ class LiveEvents:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="bench-live-events")
-        await asyncio.wait_for(self._connected.wait(), 15)
+        connected = asyncio.create_task(self._connected.wait())
+        await asyncio.wait({self._task, connected}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+        connected.cancel()
+        if self._task.done():
+            self._task.result()  # the connection's error
+        if not self._connected.is_set():
+            raise TimeoutError(f"no WebSocket at {self.url.split('?')[0]} within 15 s")
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -67,11 +68,16 @@ def time_requests(
     return latencies, statuses, items
 
 
-def lists(operator: Operator, admin: Operator, requests: int, size: dict[str, int]) -> list[dict[str, Any]]:
-    category = texts.categories()[0]
+def lists(
+    people: Callable[[], tuple[Operator, Operator]], requests: int, size: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Every list view, `requests` times each; `people()` gives (operator, admin) with fresh tokens."""
+    category = texts.categories()[0]  # the most frequent one: a full first page
     records: list[dict[str, Any]] = []
     with httpx.Client(timeout=30) as client:
-        for name, who, params in list_views(operator, admin, category):
+        for index in range(len(list_views(*people(), category))):
+            operator, admin = people()  # tokens live 15 minutes; a slow list view can take longer
+            name, who, params = list_views(operator, admin, category)[index]
             note(f"lists: {name} x{requests}")
             latencies, statuses, items = time_requests(
                 client, "/api/v1/tickets", who.token, {**params, "limit": "50"}, requests
@@ -91,8 +97,11 @@ def lists(operator: Operator, admin: Operator, requests: int, size: dict[str, in
     return records
 
 
-def search(operator: Operator, admin: Operator, requests: int, size: dict[str, int]) -> list[dict[str, Any]]:
+def search(
+    people: Callable[[], tuple[Operator, Operator]], requests: int, size: dict[str, int]
+) -> list[dict[str, Any]]:
     rng = random.Random(11)
+    operator, admin = people()
     with httpx.Client(timeout=30) as client:
         probe = client.get(f"{GATEWAY}/api/v1/search", params={"q": "карта"}, headers=bearer(admin.token))
         if probe.status_code != 200:
@@ -106,7 +115,9 @@ def search(operator: Operator, admin: Operator, requests: int, size: dict[str, i
                 }
             ]
         records: list[dict[str, Any]] = []
-        for who, label in ((operator, "operator"), (admin, "admin")):
+        for label in ("operator", "admin"):
+            operator, admin = people()
+            who = operator if label == "operator" else admin
             note(f"search as {label} x{requests}")
             latencies: list[float] = []
             statuses: dict[int, int] = {}

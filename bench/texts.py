@@ -93,7 +93,11 @@ def questions() -> tuple[Question, ...]:
 
 @lru_cache(maxsize=1)
 def categories() -> tuple[str, ...]:
-    return tuple(sorted({question.category for question in questions()}))
+    """Categories, the most frequent first."""
+    counts: dict[str, int] = {}
+    for question in questions():
+        counts[question.category] = counts.get(question.category, 0) + 1
+    return tuple(sorted(counts, key=lambda name: (-counts[name], name)))
 
 
 def _detail(rng: random.Random) -> str:
