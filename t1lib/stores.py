@@ -18,8 +18,8 @@ def mongo_client(settings: MongoSettings) -> AsyncMongoClient[dict[str, Any]]:
     return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
 
 
-def redis_client(settings: RedisSettings) -> redis_async.Redis:
-    return redis_async.Redis.from_url(settings.redis_url, decode_responses=True)
+def redis_client(settings: RedisSettings, *, decode_responses: bool = True) -> redis_async.Redis:
+    return redis_async.Redis.from_url(settings.redis_url, decode_responses=decode_responses)
 
 
 def s3_client(settings: S3Settings) -> Minio:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import grpc
+import redis.asyncio as redis_async
 from pymongo import AsyncMongoClient
 
 from services.message_saver import ocr
@@ -23,14 +25,17 @@ from services.message_saver.intake import Intake
 from services.message_saver.ocr_worker import AttachmentFiles, OcrWorker
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
+from services.message_saver.search import SearchIndex, rebuild_from_store
 from services.message_saver.servicer import SERVICE_NAME, TicketServicer
+from services.message_saver.views import TicketViews
+from t1.notifications.v1 import events_pb2 as notifications
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
 from t1lib.grpc.server import start_server
 from t1lib.kafka.admin import ensure_topics
-from t1lib.kafka.consumer import EventConsumer
+from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
-from t1lib.stores import mongo_client, s3_client
+from t1lib.stores import mongo_client, redis_client, s3_client
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +52,14 @@ class App:
     servicer: TicketServicer
     mongo: AsyncMongoClient[Doc]
     ocr_consumer: EventConsumer | None = None
+    search: SearchIndex | None = None
+    search_consumer: EventConsumer | None = None
+    views_redis: redis_async.Redis | None = None
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
     _consumer_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _ocr_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _search_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -63,6 +72,9 @@ class App:
             ensure_topics, settings.kafka_bootstrap, self.registry, partitions=settings.kafka_topic_partitions
         )
         await self.repository.create_indexes()
+        await self._prepare_views()
+        if self.search is not None and self.search.is_empty:
+            await rebuild_from_store(self.search, self.mongo[settings.mongo_db])
         self._server, self.port = await start_server(
             f"{settings.grpc_host}:{settings.grpc_port}",
             lambda server: api_grpc.add_TicketServiceServicer_to_server(self.servicer, server),
@@ -71,6 +83,23 @@ class App:
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
         if self.ocr_consumer is not None:
             self._ocr_task = asyncio.create_task(self.ocr_consumer.run(), name="message_saver-ocr-consumer")
+        if self.search_consumer is not None:
+            self._search_task = asyncio.create_task(
+                self.search_consumer.run(), name="message_saver-search-consumer"
+            )
+
+    async def _prepare_views(self) -> None:
+        """Rebuild the lists' read model when Redis has none; else reload what a crash left pending."""
+        views = self.repository.views
+        if views is None:
+            return
+        if not await views.is_built():
+            count = await self.repository.rebuild_views()
+            logger.info("ticket views built from the store", extra={"fields": {"tickets": count}})
+        else:
+            repaired = await self.repository.repair_views()
+            if repaired:
+                logger.warning("ticket views repaired", extra={"fields": {"tickets": repaired}})
 
     async def wait(self, stop: asyncio.Event) -> None:
         """Until `stop` is set, or a consumer dies (then its error is raised)."""
@@ -79,6 +108,8 @@ class App:
         consumers = {self._consumer_task: "the Kafka consumer"}
         if self._ocr_task is not None:
             consumers[self._ocr_task] = "the OCR consumer"
+        if self._search_task is not None:
+            consumers[self._search_task] = "the search index consumer"
         await asyncio.wait({stopper, *consumers}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
         for task, name in consumers.items():
@@ -92,10 +123,11 @@ class App:
             return
         self._stopped = True
         self.consumer.stop()
-        if self.ocr_consumer is not None:
-            self.ocr_consumer.stop()
+        for extra in (self.ocr_consumer, self.search_consumer):
+            if extra is not None:
+                extra.stop()
         try:
-            for task in (self._consumer_task, self._ocr_task):
+            for task in (self._consumer_task, self._ocr_task, self._search_task):
                 if task is not None:
                     try:
                         await asyncio.wait_for(asyncio.shield(task), CONSUMER_STOP_TIMEOUT_S)
@@ -106,6 +138,10 @@ class App:
                 await self._server.stop(grace=self.settings.grpc_grace_s)
             await asyncio.to_thread(self.producer.close)
             await self.mongo.close()
+            if self.views_redis is not None:
+                await self.views_redis.aclose()
+            if self.search is not None:
+                await asyncio.to_thread(self.search.close)
 
 
 async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | None = None) -> App:
@@ -118,7 +154,9 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
     single_writer = settings.mongo_single_writer
     if single_writer is None:
         single_writer = await is_ferretdb(client)
-    repository = Repository(client[settings.mongo_db], single_writer=single_writer)
+    views_redis = redis_client(settings, decode_responses=False)
+    views = TicketViews(views_redis, settings.views_key_prefix)
+    repository = Repository(client[settings.mongo_db], single_writer=single_writer, views=views)
     producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=registry)
     publisher = Publisher(producer)
     clock = SequenceClock()
@@ -135,17 +173,66 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         backoff_max_s=settings.kafka_retry_backoff_max_s,
         registry=registry,
     )
-    servicer = TicketServicer(TicketDesk(repository, publisher, clock))
+    search = (
+        SearchIndex(
+            settings.search_index_dir,
+            heap_bytes=settings.search_writer_heap_mb * 1_000_000,
+            threads=settings.search_writer_threads,
+        )
+        if settings.search_enabled
+        else None
+    )
+    servicer = TicketServicer(TicketDesk(repository, publisher, clock), search)
     ocr_consumer = (
         _ocr_consumer(settings, registry, repository, publisher, producer) if settings.ocr_enabled else None
     )
-    return App(settings, registry, repository, producer, consumer, servicer, client, ocr_consumer)
+    return App(
+        settings,
+        registry,
+        repository,
+        producer,
+        consumer,
+        servicer,
+        client,
+        ocr_consumer,
+        search=search,
+        search_consumer=None if search is None else _search_consumer(settings, registry, search, producer),
+        views_redis=views_redis,
+    )
 
 
 async def is_ferretdb(client: AsyncMongoClient[Doc]) -> bool:
     """FerretDB answers buildInfo with its own version next to the MongoDB one it emulates."""
     info = await client.admin.command("buildInfo")
     return "ferretdbVersion" in info
+
+
+def _search_consumer(
+    settings: MessageSaverSettings, registry: TopicRegistry, search: SearchIndex, producer: EventProducer
+) -> EventConsumer:
+    """The search index follows websocket_notifications in its own group; a batch is committed to the
+    index before its offsets are stored."""
+
+    async def index_batch(
+        items: Sequence[tuple[notifications.WebsocketNotification, EventContext]],
+    ) -> None:
+        await search.index_batch([event for event, _context in items])
+
+    async def index_one(event: notifications.WebsocketNotification, _context: EventContext) -> None:
+        await search.index_batch([event])
+
+    return EventConsumer(
+        bootstrap=settings.kafka_bootstrap,
+        group_id=settings.search_group,
+        handlers={notifications.WebsocketNotification: index_one},
+        batch_handlers={notifications.WebsocketNotification: index_batch},
+        dlq_producer=producer,
+        max_attempts=settings.kafka_max_attempts,
+        backoff_s=settings.kafka_retry_backoff_s,
+        backoff_max_s=settings.kafka_retry_backoff_max_s,
+        registry=registry,
+        max_batch=settings.kafka_max_batch,
+    )
 
 
 def _ocr_consumer(

@@ -12,6 +12,7 @@ from t1lib.config import (
     GrpcServerSettings,
     KafkaSettings,
     MongoSettings,
+    RedisSettings,
     S3Settings,
 )
 
@@ -21,9 +22,11 @@ OCR_GROUP_SUFFIX = "-ocr"
 SEARCH_GROUP_SUFFIX = "-search"
 
 
-class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, GrpcServerSettings):
-    """T1_KAFKA_BOOTSTRAP and T1_MONGO_URL are required; everything else has a default (the T1_S3_*
-    addresses and keys are checked at start, and only while OCR is on)."""
+class MessageSaverSettings(
+    BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings, GrpcServerSettings
+):
+    """T1_KAFKA_BOOTSTRAP, T1_MONGO_URL and T1_REDIS_URL are required; everything else has a default (the
+    T1_S3_* addresses and keys are checked at start, and only while OCR is on)."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
@@ -40,6 +43,11 @@ class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, Gr
     # itself. None: decided at start from the server (FerretDB -> single writer; MongoDB -> not).
     mongo_single_writer: bool | None = Field(
         default=None, description="this instance is the store's only writer; unset: true on FerretDB"
+    )
+
+    # The ticket lists' read model in Redis (services/message_saver/views.py).
+    views_prefix: str = Field(
+        default="", description="prefix of the views' Redis keys; empty: t1:<mongo db>:"
     )
 
     # OCR of customers' images (services/message_saver/ocr_worker.py), off the intake's path.
@@ -66,12 +74,22 @@ class MessageSaverSettings(BaseServiceSettings, KafkaSettings, MongoSettings, Gr
     # Full-text search of ticket history (services/message_saver/search): a tantivy index on local disk,
     # fed by websocket_notifications in its own consumer group.
     search_enabled: bool = Field(default=True, description="keep the search index and serve SearchTickets")
-    search_dir: str = Field(default=".data/search", description="directory of the search index")
+    search_dir: str = Field(
+        default=".data/search", description="directory of the search indexes (one per MongoDB database)"
+    )
     search_consumer_group: str = Field(
         default="", description="Kafka group of the search index; empty: <consumer group>-search"
     )
     search_writer_heap_mb: int = Field(default=64, ge=16, description="memory of the index writer, MB")
     search_writer_threads: int = Field(default=1, ge=1, le=8, description="indexing threads")
+
+    @property
+    def views_key_prefix(self) -> str:
+        return self.views_prefix or f"t1:{self.mongo_db}:"
+
+    @property
+    def search_index_dir(self) -> str:
+        return f"{self.search_dir.rstrip('/')}/{self.mongo_db}"
 
     @property
     def search_group(self) -> str:

@@ -53,6 +53,11 @@ def stamp(moment: datetime | None) -> Timestamp | None:
     return result
 
 
+def millis(value: Timestamp) -> int:
+    """A proto time in whole milliseconds since the epoch (stored times have no finer part)."""
+    return int(value.seconds) * 1000 + int(value.nanos) // 1_000_000
+
+
 def moment(value: Timestamp, default: datetime) -> datetime:
     """A proto time as a stored date; `default` when it is unset."""
     if value.seconds == 0 and value.nanos == 0:

@@ -16,6 +16,7 @@ from services.message_saver import convert, domain
 from services.message_saver.convert import Doc
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
+from services.message_saver.views import Position, ViewQuery
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1.tickets.v1 import ticket_service_pb2 as api
 from t1lib.errors import InvalidArgumentError, NotFoundError
@@ -36,17 +37,20 @@ class TicketDesk:
             raise NotFoundError(f"тикет {ticket_id} не найден")
         return ticket
 
-    async def list_tickets(self, request: api.ListTicketsRequest) -> tuple[list[Doc], str]:
+    async def list_tickets(self, request: api.ListTicketsRequest) -> tuple[list[pb.Ticket], str]:
         limit = domain.page_size(request.page_size, domain.TICKETS_PAGE)
         after = domain.decode_cursor(request.page_token) if request.page_token else None
-        found = await self._repo.list_tickets(ticket_filter(request), after, limit + 1)
-        page = found[:limit]
-        more = len(found) > limit
-        token = (
-            domain.encode_cursor(domain.to_millis(page[-1]["last_message_at"]), page[-1]["_id"])
-            if more
-            else ""
-        )
+        clauses = ticket_filter(request)
+        views = self._repo.views
+        if views is not None and not domain.normalize_query(request.query):
+            position = None if after is None else Position(*after)
+            tickets = await views.page(view_query(request), position, limit + 1)
+        else:  # a text query (the console searches through SearchTickets instead): a store scan
+            found = await self._repo.list_tickets(clauses, after, limit + 1)
+            tickets = [convert.ticket_proto(doc) for doc in found]
+        page = tickets[:limit]
+        more = len(tickets) > limit
+        token = domain.encode_cursor(convert.millis(page[-1].last_message_at), page[-1].id) if more else ""
         return page, token
 
     async def list_messages(self, request: api.ListMessagesRequest) -> tuple[list[Doc], str]:
@@ -230,6 +234,16 @@ def ticket_filter(request: api.ListTicketsRequest) -> list[dict[str, Any]]:
         )
         clauses.append({"$or": [{field: pattern} for field in fields]})
     return clauses
+
+
+def view_query(request: api.ListTicketsRequest) -> ViewQuery:
+    status = convert.STATUS_FROM_PROTO.get(request.status) if request.status else None
+    return ViewQuery(
+        status=str(status or ""),
+        assignee_id=request.assignee_id,
+        category=request.category,
+        visible_to_operator_id=request.visible_to_operator_id,
+    )
 
 
 def ticket_changes(request: api.UpdateTicketRequest) -> dict[str, Any]:

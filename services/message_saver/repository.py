@@ -26,6 +26,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from services.message_saver import domain
 from services.message_saver.conditions import matches
 from services.message_saver.convert import Doc
+from services.message_saver.views import TicketViews
 
 TICKETS = "tickets"
 MESSAGES = "messages"
@@ -80,18 +81,32 @@ class DocCache:
         if len(self._docs) > self._size:
             self._docs.popitem(last=False)
 
+    def put_if_newer(self, key: object, doc: Doc) -> None:
+        """Cache a document read without the writer's lock, unless a newer version is cached (a read
+        that raced a write must not bring back what the write replaced)."""
+        known, cached = self.get(key)
+        if known and cached is not None and int(cached.get("version", 0)) > int(doc.get("version", 0)):
+            return
+        self.put(key, doc)
+
     def forget(self, key: object) -> None:
         self._docs.pop(key, None)
 
 
 class Repository:
     def __init__(
-        self, database: AsyncDatabase[Doc], *, single_writer: bool = False, cache_size: int = CACHE_SIZE
+        self,
+        database: AsyncDatabase[Doc],
+        *,
+        single_writer: bool = False,
+        cache_size: int = CACHE_SIZE,
+        views: TicketViews | None = None,
     ) -> None:
         self.tickets = database[TICKETS]
         self.messages = database[MESSAGES]
         self.active = database[ACTIVE_TICKETS]
         self.single_writer = single_writer
+        self.views = views
         self._locks = KeyedLocks()
         self._tickets = DocCache(cache_size)
         self._active = DocCache(cache_size)
@@ -112,34 +127,39 @@ class Repository:
             if known:
                 return None if doc is None else dict(doc)
         doc = await self.tickets.find_one({"_id": ticket_id})
+        if doc is None:
+            return None
         if self.single_writer:
-            self._tickets.put(ticket_id, doc)
-        return None if doc is None else dict(doc)
+            self._tickets.put_if_newer(ticket_id, doc)
+        return dict(doc)
 
     async def insert_ticket_if_absent(self, doc: Doc) -> Doc:
         """The ticket with doc's _id: created from `doc` unless it exists (then left unchanged)."""
         ticket_id = str(doc["_id"])
         async with self._locks.hold(ticket_id):
-            if self.single_writer:
-                existing = await self.get_ticket(ticket_id)
-                if existing is not None:
-                    return existing
-                try:
-                    await self.tickets.insert_one(dict(doc))
-                except DuplicateKeyError:
-                    self._tickets.forget(ticket_id)
-                    created = await self.get_ticket(ticket_id)
-                    assert created is not None
-                    return created
-                self._tickets.put(ticket_id, dict(doc))
-                return dict(doc)
-            fields = {key: value for key, value in doc.items() if key != "_id"}
-            upserted = await self.tickets.find_one_and_update(
-                {"_id": ticket_id},
-                {"$setOnInsert": fields},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
+            await self._begin(ticket_id)
+            ticket = await self._insert_ticket_if_absent(ticket_id, doc)
+            await self._show(ticket)
+            return ticket
+
+    async def _insert_ticket_if_absent(self, ticket_id: str, doc: Doc) -> Doc:
+        if self.single_writer:
+            existing = await self.get_ticket(ticket_id)
+            if existing is not None:
+                return existing
+            try:
+                await self.tickets.insert_one(dict(doc))
+            except DuplicateKeyError:
+                self._tickets.forget(ticket_id)
+                created = await self.get_ticket(ticket_id)
+                assert created is not None
+                return created
+            self._tickets.put(ticket_id, dict(doc))
+            return dict(doc)
+        fields = {key: value for key, value in doc.items() if key != "_id"}
+        upserted = await self.tickets.find_one_and_update(
+            {"_id": ticket_id}, {"$setOnInsert": fields}, upsert=True, return_document=ReturnDocument.AFTER
+        )
         assert upserted is not None  # upsert always returns a document
         return upserted
 
@@ -152,22 +172,59 @@ class Repository:
     ) -> Doc | None:
         """Apply `changes` ($set) when the ticket matches `condition`; bump version and updated_at.
         Returns the ticket after the change, or None when nothing matched."""
-        update = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
         async with self._locks.hold(ticket_id):
-            if not self.single_writer:
-                return await self.tickets.find_one_and_update(
-                    {"_id": ticket_id, **(condition or {})}, update, return_document=ReturnDocument.AFTER
-                )
-            current = await self.get_ticket(ticket_id)
-            if current is None or not matches(current, condition):
-                return None
-            self._tickets.forget(ticket_id)  # unknown until the write is confirmed
-            result = await self.tickets.update_one({"_id": ticket_id}, update)
-            if result.matched_count == 0:
-                return None
-            after = {**current, **changes, "updated_at": now, "version": int(current.get("version", 0)) + 1}
-            self._tickets.put(ticket_id, after)
-            return dict(after)
+            await self._begin(ticket_id)
+            updated = await self._update_ticket(ticket_id, changes, now, condition)
+            if updated is None:
+                if self.views is not None:
+                    await self.views.done(ticket_id)
+            else:
+                await self._show(updated)
+            return updated
+
+    async def _update_ticket(
+        self, ticket_id: str, changes: Mapping[str, Any], now: datetime, condition: Mapping[str, Any] | None
+    ) -> Doc | None:
+        update = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
+        if not self.single_writer:
+            return await self.tickets.find_one_and_update(
+                {"_id": ticket_id, **(condition or {})}, update, return_document=ReturnDocument.AFTER
+            )
+        current = await self.get_ticket(ticket_id)
+        if current is None or not matches(current, condition):
+            return None
+        self._tickets.forget(ticket_id)  # unknown until the write is confirmed
+        result = await self.tickets.update_one({"_id": ticket_id}, update)
+        if result.matched_count == 0:
+            return None
+        after = {**current, **changes, "updated_at": now, "version": int(current.get("version", 0)) + 1}
+        self._tickets.put(ticket_id, after)
+        return dict(after)
+
+    async def _begin(self, ticket_id: str) -> None:
+        if self.views is not None:
+            await self.views.begin([ticket_id])
+
+    async def _show(self, ticket: Doc) -> None:
+        if self.views is not None:
+            await self.views.put(ticket)
+
+    async def rebuild_views(self) -> int:
+        """Every ticket of the store into the views (a scan of the whole collection)."""
+        assert self.views is not None
+        return await self.views.rebuild(self.tickets.find({}))
+
+    async def repair_views(self) -> int:
+        """Reload the tickets whose write may not have reached the views (a crash between the two)."""
+        assert self.views is not None
+        pending = await self.views.pending()
+        for ticket_id in pending:
+            doc = await self.tickets.find_one({"_id": ticket_id})
+            if doc is None:
+                await self.views.done(ticket_id)
+            else:
+                await self.views.put(doc)
+        return len(pending)
 
     async def list_tickets(
         self, clauses: list[dict[str, Any]], after: tuple[int, str] | None, limit: int

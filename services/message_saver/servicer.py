@@ -33,7 +33,7 @@ class TicketServicer(api_grpc.TicketServiceServicer):
 
     async def ListTickets(self, request: api.ListTicketsRequest, context: Context) -> api.ListTicketsResponse:
         tickets, token = await self._desk.list_tickets(request)
-        return api.ListTicketsResponse(tickets=[ticket_proto(doc) for doc in tickets], next_page_token=token)
+        return api.ListTicketsResponse(tickets=tickets, next_page_token=token)
 
     async def ListMessages(
         self, request: api.ListMessagesRequest, context: Context

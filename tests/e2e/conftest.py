@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -217,6 +218,7 @@ async def open_stack(
             consumer_group=f"ms-{run}",
             kafka_retry_backoff_s=0.05,
             log_json=False,
+            search_dir=str(Path(tempfile.gettempdir()) / "t1-e2e-search"),
         )
         saver = await build_app(saver_settings, registry)
         await saver.start()

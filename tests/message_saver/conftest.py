@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -152,7 +153,7 @@ async def registry(bootstrap: str) -> AsyncIterator[TopicRegistry]:
 
 
 @pytest.fixture
-def settings(engines: dict[str, str]) -> MessageSaverSettings:
+def settings(engines: dict[str, str], tmp_path: Path) -> MessageSaverSettings:
     suffix = uuid.uuid4().hex[:10]
     return MessageSaverSettings(
         kafka_bootstrap=engines["T1_KAFKA_BOOTSTRAP"],
@@ -164,6 +165,7 @@ def settings(engines: dict[str, str]) -> MessageSaverSettings:
         consumer_group=f"message_saver-{suffix}",
         kafka_max_attempts=2,
         kafka_retry_backoff_s=0.05,
+        search_dir=str(tmp_path / "search"),
     )
 
 

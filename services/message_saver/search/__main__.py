@@ -17,7 +17,7 @@ from t1lib.stores import mongo_client
 
 async def rebuild(settings: MessageSaverSettings) -> None:
     index = SearchIndex(
-        settings.search_dir,
+        settings.search_index_dir,
         heap_bytes=settings.search_writer_heap_mb * 1_000_000,
         threads=settings.search_writer_threads,
     )
