@@ -286,5 +286,6 @@ async def test_batch_handler_takes_a_poll_and_falls_back_to_records_when_it_fail
         registry=registry,
     )
     await run_until(consumer, done)
-    assert batches and batches[0] == len(one_by_one), "the failed batch went through the record handler"
+    assert batches
+    assert batches[0] == len(one_by_one), "the failed batch went through the record handler"
     assert sorted(one_by_one + in_batches) == sorted(event.event_id for event in events)
