@@ -57,10 +57,10 @@ class TicketDesk:
         limit = domain.page_size(request.page_size, domain.MESSAGES_PAGE)
         after = domain.decode_cursor(request.page_token) if request.page_token else None
         ticket = await self.get(request.ticket_id)
-        found = await self._repo.list_messages(ticket["_id"], request.include_internal, after, limit + 1)
-        page = found[:limit]
-        more = len(found) > limit
-        return page, domain.encode_cursor(int(page[-1]["seq"]), page[-1]["_id"]) if more else ""
+        page, cursor = await self._repo.list_messages(
+            ticket["_id"], request.include_internal, after, limit, newest_first=request.newest_first
+        )
+        return page, "" if cursor is None else domain.encode_cursor(*cursor)
 
     async def take(self, ticket_id: str, operator_id: str) -> Doc:
         ticket_id = domain.require(ticket_id, "ticket_id")
@@ -150,7 +150,10 @@ class TicketDesk:
         note = self._message_doc(message_id, ticket, domain.Direction.SYSTEM, operator_id, text)
         note["internal"] = True
         await self._repo.insert_message(note)
-        ticket = await self._repo.update_ticket(ticket_id, {}, domain.utcnow()) or ticket
+        ticket = (
+            await self._repo.update_ticket(ticket_id, {}, domain.utcnow(), append_messages=[message_id])
+            or ticket
+        )
         await self._publisher.notify(domain.Notification.MESSAGE_CREATED, message_id, ticket, note)
         return note
 
@@ -202,7 +205,11 @@ class TicketDesk:
             "last_message_id": {"$ne": message["_id"]},
             "last_message_at": {"$lte": message["created_at"]},
         }
-        ticket = await self._repo.update_ticket(ticket_id, changes, domain.utcnow(), condition)
+        ticket = await self._repo.update_ticket(
+            ticket_id, changes, domain.utcnow(), condition, append_messages=[message["_id"]]
+        )
+        if ticket is None:  # a later message is shown already (or this is a retry): still index it
+            await self._repo.append_messages(ticket_id, [message["_id"]])
         return ticket or await self.get(ticket_id)
 
 

@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 from services.message_saver import convert, domain
 from services.message_saver.convert import Doc
 from services.message_saver.publisher import Publisher
-from services.message_saver.repository import Repository
+from services.message_saver.repository import MESSAGE_INDEX, Repository
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError
@@ -107,9 +107,7 @@ class Intake:
             return False  # a redelivery whose ticket was closed since: as the first time, one by one
         with_customer = [event for event in batch.events if event.HasField("customer")]
         profile = with_customer[-1] if with_customer else batch.events[-1]
-        batch.ticket = await self._record_on_active_ticket(
-            profile, batch.messages[0], batch.messages[-1], now
-        )
+        batch.ticket = await self._record_on_active_ticket(profile, batch.messages, now)
         for message in batch.messages:
             message["ticket_id"] = batch.ticket["_id"]
         return True
@@ -143,7 +141,7 @@ class Intake:
     async def _store(self, event: tickets_events.TicketCreated, message_id: str) -> None:
         now = domain.utcnow()
         message = self._message_doc(event, message_id, now)
-        ticket = await self._record_on_active_ticket(event, message, message, now)
+        ticket = await self._record_on_active_ticket(event, [message], now)
         message["ticket_id"] = ticket["_id"]
         if not await self._repo.insert_message(message):
             # Stored meanwhile by another consumer of the partition (a rebalance): same outcome.
@@ -153,10 +151,12 @@ class Intake:
         await self._publish_new(message, ticket)
 
     async def _record_on_active_ticket(
-        self, event: tickets_events.TicketCreated, first: Doc, last: Doc, now: datetime
+        self, event: tickets_events.TicketCreated, messages: list[Doc], now: datetime
     ) -> Doc:
-        """The chat's non-closed ticket (opened by `first` when there is none), already showing `last` as
-        its last message; `event` carries the customer's profile."""
+        """The chat's non-closed ticket (opened by the first of `messages` when there is none), with
+        `messages` in its index and the last one shown as its last message; `event` carries the
+        customer's profile."""
+        first, last = messages[0], messages[-1]
         customer = convert.customer_doc(event.customer, event.chat_id)
         changes: Doc = {
             "last_message_at": now,
@@ -172,6 +172,7 @@ class Intake:
                 changes,
                 now,
                 {"status": {"$in": [str(status) for status in domain.ACTIVE_STATUSES]}},
+                append_messages=[str(message["_id"]) for message in messages],
             )
             if recorded is not None:
                 return recorded
@@ -279,4 +280,5 @@ def new_ticket_doc(ticket_id: str, chat_id: int, customer: Doc, first_message_id
         "category": "",
         "subcategory": "",
         "version": 0,
+        MESSAGE_INDEX: [],
     }

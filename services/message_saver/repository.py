@@ -32,6 +32,9 @@ TICKETS = "tickets"
 MESSAGES = "messages"
 ACTIVE_TICKETS = "active_tickets"
 
+# The ticket's own list of its message ids in arrival order: its messages without a scan.
+MESSAGE_INDEX = "message_ids"
+
 TICKET_ORDER = [("last_message_at", DESCENDING), ("_id", DESCENDING)]
 MESSAGE_ORDER = [("seq", ASCENDING), ("_id", ASCENDING)]
 
@@ -169,12 +172,15 @@ class Repository:
         changes: Mapping[str, Any],
         now: datetime,
         condition: Mapping[str, Any] | None = None,
+        *,
+        append_messages: Sequence[str] = (),
     ) -> Doc | None:
-        """Apply `changes` ($set) when the ticket matches `condition`; bump version and updated_at.
-        Returns the ticket after the change, or None when nothing matched."""
+        """Apply `changes` ($set) when the ticket matches `condition`; bump version and updated_at, and
+        add `append_messages` to the ticket's message index. Returns the ticket after the change, or None
+        when nothing matched."""
         async with self._locks.hold(ticket_id):
             await self._begin(ticket_id)
-            updated = await self._update_ticket(ticket_id, changes, now, condition)
+            updated = await self._update_ticket(ticket_id, changes, now, condition, append_messages)
             if updated is None:
                 if self.views is not None:
                     await self.views.done(ticket_id)
@@ -183,23 +189,60 @@ class Repository:
             return updated
 
     async def _update_ticket(
-        self, ticket_id: str, changes: Mapping[str, Any], now: datetime, condition: Mapping[str, Any] | None
+        self,
+        ticket_id: str,
+        changes: Mapping[str, Any],
+        now: datetime,
+        condition: Mapping[str, Any] | None,
+        append_messages: Sequence[str],
     ) -> Doc | None:
-        update = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
+        update: Doc = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
         if not self.single_writer:
+            if append_messages:
+                update["$addToSet"] = {MESSAGE_INDEX: {"$each": list(append_messages)}}
             return await self.tickets.find_one_and_update(
-                {"_id": ticket_id, **(condition or {})}, update, return_document=ReturnDocument.AFTER
+                {"_id": ticket_id, MESSAGE_INDEX: {"$exists": True}, **(condition or {})}
+                if append_messages
+                else {"_id": ticket_id, **(condition or {})},
+                update,
+                return_document=ReturnDocument.AFTER,
+            ) or (
+                await self.tickets.find_one_and_update(
+                    {"_id": ticket_id, MESSAGE_INDEX: {"$exists": False}, **(condition or {})},
+                    {key: value for key, value in update.items() if key != "$addToSet"},
+                    return_document=ReturnDocument.AFTER,
+                )
+                if append_messages
+                else None
             )
         current = await self.get_ticket(ticket_id)
         if current is None or not matches(current, condition):
             return None
+        fields = {**changes, "updated_at": now, **_appended(current, append_messages)}
         self._tickets.forget(ticket_id)  # unknown until the write is confirmed
-        result = await self.tickets.update_one({"_id": ticket_id}, update)
+        result = await self.tickets.update_one({"_id": ticket_id}, {"$set": fields, "$inc": {"version": 1}})
         if result.matched_count == 0:
             return None
-        after = {**current, **changes, "updated_at": now, "version": int(current.get("version", 0)) + 1}
+        after = {**current, **fields, "version": int(current.get("version", 0)) + 1}
         self._tickets.put(ticket_id, after)
         return dict(after)
+
+    async def append_messages(self, ticket_id: str, message_ids: Sequence[str]) -> None:
+        """Add messages to the ticket's message index (once each, in this order), whatever its state."""
+        async with self._locks.hold(ticket_id):
+            if not self.single_writer:
+                await self.tickets.update_one(
+                    {"_id": ticket_id, MESSAGE_INDEX: {"$exists": True}},
+                    {"$addToSet": {MESSAGE_INDEX: {"$each": list(message_ids)}}},
+                )
+                return
+            current = await self.get_ticket(ticket_id)
+            fields = {} if current is None else _appended(current, message_ids)
+            if not fields or current is None:
+                return
+            self._tickets.forget(ticket_id)
+            await self.tickets.update_one({"_id": ticket_id}, {"$set": fields})
+            self._tickets.put(ticket_id, {**current, **fields})
 
     async def _begin(self, ticket_id: str) -> None:
         if self.views is not None:
@@ -337,12 +380,78 @@ class Repository:
         )
 
     async def list_messages(
-        self, ticket_id: str, include_internal: bool, after: tuple[int, str] | None, limit: int
-    ) -> list[Doc]:
+        self,
+        ticket_id: str,
+        include_internal: bool,
+        after: tuple[int, str] | None,
+        limit: int,
+        *,
+        newest_first: bool = False,
+    ) -> tuple[list[Doc], tuple[int, str] | None]:
+        """A page of the ticket's messages, oldest first, and where the next page starts (None: no more).
+        Reads the ticket's message index and each message by _id; a ticket written before the index
+        existed is read with a scan of the collection."""
+        ticket = await self.get_ticket(ticket_id)
+        index = None if ticket is None else ticket.get(MESSAGE_INDEX)
+        if index is None:
+            return await self._scan_messages(ticket_id, include_internal, after, limit, newest_first)
+        ids = [str(message_id) for message_id in index]
+        step = -1 if newest_first else 1
+        position = _start(ids, after, newest_first)
+        page: list[Doc] = []
+        while 0 <= position < len(ids) and len(page) < limit:
+            chunk = ids[position::step][: limit - len(page) + 8]
+            docs = await asyncio.gather(*(self.get_message(message_id) for message_id in chunk))
+            for doc in docs:
+                position += step
+                if doc is not None and (include_internal or not doc.get("internal")):
+                    page.append(doc)
+                    if len(page) == limit:
+                        break
+        more = 0 <= position < len(ids)
+        last_taken = position - step
+        cursor = (last_taken, ids[last_taken]) if more and page else None
+        return (page[::-1] if newest_first else page), cursor
+
+    async def _scan_messages(
+        self,
+        ticket_id: str,
+        include_internal: bool,
+        after: tuple[int, str] | None,
+        limit: int,
+        newest_first: bool,
+    ) -> tuple[list[Doc], tuple[int, str] | None]:
         query: dict[str, Any] = {"ticket_id": ticket_id}
         if not include_internal:
             query["internal"] = False
+        beyond = "$lt" if newest_first else "$gt"
         if after is not None:
-            query["$or"] = [{"seq": {"$gt": after[0]}}, {"seq": after[0], "_id": {"$gt": after[1]}}]
-        found = self.messages.find(query).sort(MESSAGE_ORDER).limit(limit)
-        return [doc async for doc in found]
+            query["$or"] = [{"seq": {beyond: after[0]}}, {"seq": after[0], "_id": {beyond: after[1]}}]
+        order = [(field, -direction if newest_first else direction) for field, direction in MESSAGE_ORDER]
+        found = [doc async for doc in self.messages.find(query).sort(order).limit(limit + 1)]
+        page = found[:limit]
+        cursor = (int(page[-1]["seq"]), str(page[-1]["_id"])) if len(found) > limit else None
+        return (page[::-1] if newest_first else page), cursor
+
+
+def _appended(ticket: Mapping[str, Any], message_ids: Sequence[str]) -> Doc:
+    """The $set that adds `message_ids` to the ticket's index; empty when nothing is new or the ticket
+    predates the index (its messages are found by a scan)."""
+    index = ticket.get(MESSAGE_INDEX)
+    if index is None or not message_ids:
+        return {}
+    known = set(index)
+    new = [message_id for message_id in dict.fromkeys(message_ids) if message_id not in known]
+    return {MESSAGE_INDEX: [*index, *new]} if new else {}
+
+
+def _start(ids: list[str], after: tuple[int, str] | None, newest_first: bool) -> int:
+    """Where a page begins in the index: after the cursor's message (found again if it moved)."""
+    if after is None:
+        return len(ids) - 1 if newest_first else 0
+    position, message_id = after
+    if not (0 <= position < len(ids) and ids[position] == message_id):
+        position = ids.index(message_id) if message_id in ids else -1
+    if position < 0:
+        return -1
+    return position - 1 if newest_first else position + 1

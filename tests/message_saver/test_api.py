@@ -200,27 +200,39 @@ async def test_list_messages_pages_oldest_first_and_hides_notes(
             api.AddOperatorMessageRequest(ticket_id=ticket["_id"], operator_id="оператор-анна", text=text)
         )
 
-    async def read_all(include_internal: bool) -> tuple[list[str], list[int]]:
-        seen: list[str] = []
-        sizes: list[int] = []
+    async def read_all(include_internal: bool, newest_first: bool = False) -> tuple[list[str], list[int]]:
+        pages: list[list[str]] = []
         token = ""
         while True:
             page = await stub.ListMessages(
                 api.ListMessagesRequest(
-                    ticket_id=ticket["_id"], page_size=3, page_token=token, include_internal=include_internal
+                    ticket_id=ticket["_id"],
+                    page_size=3,
+                    page_token=token,
+                    include_internal=include_internal,
+                    newest_first=newest_first,
                 )
             )
-            seen += [message.text for message in page.messages]
-            sizes.append(len(page.messages))
+            pages.append([message.text for message in page.messages])
             token = page.next_page_token
             if not token:
-                return seen, sizes
+                ordered = pages[::-1] if newest_first else pages
+                return [text for texts in ordered for text in texts], [len(texts) for texts in pages]
 
     visible, sizes = await read_all(False)
     assert visible == [*texts, "Ответ оператора 1", "Ответ оператора 2"]
     assert sizes == [3, 3, 3]
     everything, _sizes = await read_all(True)
     assert everything == [*texts, "Клиент VIP", "Ответ оператора 1", "Ответ оператора 2"]
+    backwards, sizes = await read_all(True, newest_first=True)
+    assert backwards == everything
+    assert sizes == [3, 3, 3, 1]
+    latest = await stub.ListMessages(
+        api.ListMessagesRequest(ticket_id=ticket["_id"], page_size=2, newest_first=True)
+    )
+    assert [message.text for message in latest.messages] == ["Ответ оператора 1", "Ответ оператора 2"]
+    # The ticket's own index serves these pages: no scan of the messages collection.
+    assert len((await harness.tickets())[0]["message_ids"]) == 10
 
     error = await rpc_error(stub.ListMessages(api.ListMessagesRequest(ticket_id="нет-такого")))
     assert error.code() == grpc.StatusCode.NOT_FOUND

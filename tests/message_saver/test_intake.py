@@ -288,7 +288,9 @@ async def test_generated_category_fills_an_empty_one_only(
     assert manual.category == "Вклады"
 
 
-async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(harness: Harness) -> None:
+async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     chats, per_chat = range(7001, 7013), 12
     events = [
         customer_message(chat, number, f"Сообщение номер {number}")
@@ -318,3 +320,4 @@ async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(ha
     assert all(numbers == list(range(1, per_chat + 1)) for numbers in announced.values())
     assert len(harness.notifications("ticket.created")) == len(chats)
     assert len(harness.title_requests()) == len(chats)
+    assert "batch handler failed" not in caplog.text, "the burst went one by one, not in batches"

@@ -35,7 +35,7 @@ from t1lib.views import PRIORITY_VALUES, STATUS_VALUES, MessagePublic, TicketPub
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
 StatusName = Literal["open", "assigned", "closed"]
-HISTORY_PAGES = 10
+RECENT_MESSAGES = 30
 
 
 async def fetch_ticket(context: AppContext, ticket_id: str) -> ticket_pb2.Ticket:
@@ -124,18 +124,11 @@ async def list_messages(
 
 
 async def recent_messages(context: AppContext, ticket_id: str) -> list[ticket_pb2.Message]:
-    """The ticket's messages, oldest first (bounded: hints only need the last few)."""
-    messages: list[ticket_pb2.Message] = []
-    token = ""
-    for _page in range(HISTORY_PAGES):
-        response = await context.tickets.ListMessages(
-            pb.ListMessagesRequest(ticket_id=ticket_id, page_token=token, page_size=500)
-        )
-        messages.extend(response.messages)
-        token = response.next_page_token
-        if not token:
-            break
-    return messages
+    """The ticket's latest messages, oldest first (hints only need the last few customer ones)."""
+    response = await context.tickets.ListMessages(
+        pb.ListMessagesRequest(ticket_id=ticket_id, page_size=RECENT_MESSAGES, newest_first=True)
+    )
+    return list(response.messages)
 
 
 @router.get("/{ticket_id}/hints")

@@ -46,16 +46,18 @@ class ListTicketsResponse(_message.Message):
     def __init__(self, tickets: _Optional[_Iterable[_Union[_ticket_pb2.Ticket, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListMessagesRequest(_message.Message):
-    __slots__ = ("ticket_id", "page_token", "page_size", "include_internal")
+    __slots__ = ("ticket_id", "page_token", "page_size", "include_internal", "newest_first")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_INTERNAL_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_FIRST_FIELD_NUMBER: _ClassVar[int]
     ticket_id: str
     page_token: str
     page_size: int
     include_internal: bool
-    def __init__(self, ticket_id: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., include_internal: _Optional[bool] = ...) -> None: ...
+    newest_first: bool
+    def __init__(self, ticket_id: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., include_internal: _Optional[bool] = ..., newest_first: _Optional[bool] = ...) -> None: ...
 
 class ListMessagesResponse(_message.Message):
     __slots__ = ("messages", "next_page_token")
