@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
@@ -31,6 +31,12 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     async def on_notification(event: events_pb2.WebsocketNotification, _context: EventContext) -> None:
         hub.publish(event)
 
+    async def on_notifications(
+        items: Sequence[tuple[events_pb2.WebsocketNotification, EventContext]],
+    ) -> None:
+        for event, _context in items:  # in poll order, which keeps each ticket's order
+            hub.publish(event)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         producer = EventProducer(settings.kafka_bootstrap, "notifications-dlq", registry=registry)
@@ -40,6 +46,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
             bootstrap=settings.kafka_bootstrap,
             group_id=f"notifications-{uuid.uuid4().hex[:12]}",
             handlers={events_pb2.WebsocketNotification: on_notification},
+            batch_handlers={events_pb2.WebsocketNotification: on_notifications},
             dlq_producer=producer,
             registry=registry,
             max_attempts=1,
@@ -78,18 +85,17 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         try:
             await websocket.send_json({"type": "hello", "operator_id": principal.operator_id})
             while not reader.done():
-                getter = asyncio.create_task(connection.queue.get())
-                overflow = asyncio.create_task(connection.overflowed.wait())
-                done, pending = await asyncio.wait(
-                    {getter, overflow, reader}, return_when=asyncio.FIRST_COMPLETED
-                )
-                for task in pending - {reader}:
-                    task.cancel()
-                if getter in done:
-                    await websocket.send_json(getter.result())
-                elif overflow in done:
+                sender = asyncio.create_task(connection.next_texts())
+                done, _pending = await asyncio.wait({sender, reader}, return_when=asyncio.FIRST_COMPLETED)
+                if sender not in done:
+                    sender.cancel()
+                    break
+                texts = sender.result()
+                if not texts and connection.overflowed:
                     await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too slow; reconnect")
                     break
+                for text in texts:
+                    await websocket.send_text(text)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
 
 from services.notifications.routing import full_payload, payload_for
 from t1.notifications.v1 import events_pb2
@@ -16,9 +17,33 @@ logger = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class Connection:
+    """What one console is yet to receive: JSON texts, sent in order by its own sender loop."""
+
     principal: Principal
-    queue: asyncio.Queue[dict[str, Any]]
-    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    limit: int
+    pending: deque[str] = field(default_factory=deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    overflowed: bool = False
+
+    def offer(self, text: str) -> bool:
+        """Queue a text; False (and overflowed) when the console is `limit` events behind."""
+        if len(self.pending) >= self.limit:
+            self.overflowed = True
+            self.ready.set()
+            return False
+        self.pending.append(text)
+        self.ready.set()
+        return True
+
+    async def next_texts(self) -> list[str]:
+        """Everything queued, once there is something (or the connection overflowed: then [])."""
+        await self.ready.wait()
+        self.ready.clear()
+        if self.overflowed:
+            return []
+        texts = list(self.pending)
+        self.pending.clear()
+        return texts
 
 
 class Hub:
@@ -27,7 +52,7 @@ class Hub:
         self._connections: set[Connection] = set()
 
     def connect(self, principal: Principal) -> Connection:
-        connection = Connection(principal, asyncio.Queue(self._queue_size))
+        connection = Connection(principal, self._queue_size)
         self._connections.add(connection)
         return connection
 
@@ -39,19 +64,22 @@ class Hub:
         return len(self._connections)
 
     def publish(self, event: events_pb2.WebsocketNotification) -> int:
-        """Queue the event for every connection allowed to see it; returns how many got it."""
+        """Queue the event for every connection allowed to see it; returns how many got it. The full
+        payload is built and serialised once, whoever receives it."""
+        if not self._connections:
+            return 0
         full = full_payload(event)
+        full_text = json.dumps(full, ensure_ascii=False)
         delivered = 0
         for connection in list(self._connections):
             payload = payload_for(connection.principal, event, full)
             if payload is None:
                 continue
-            try:
-                connection.queue.put_nowait(payload)
+            text = full_text if payload is full else json.dumps(payload, ensure_ascii=False)
+            if connection.offer(text):
                 delivered += 1
-            except asyncio.QueueFull:
+            else:
                 # A console that cannot keep up is cut off; it reconnects and reloads over REST.
                 logger.warning("dropping slow connection of %s", connection.principal.operator_id)
-                connection.overflowed.set()
                 self.disconnect(connection)
         return delivered
