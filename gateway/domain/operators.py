@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -30,7 +31,8 @@ class OperatorRepository:
         document = {
             "_id": str(uuid.uuid4()),
             "username": username.lower(),
-            "password_hash": hash_password(password),
+            # argon2 takes tens of ms of CPU on purpose: off the event loop, other requests go on.
+            "password_hash": await asyncio.to_thread(hash_password, password),
             "role": role.value,
             "display_name": display_name or username,
             "active": True,
@@ -54,7 +56,7 @@ class OperatorRepository:
     async def update(self, operator_id: str, changes: Document) -> Document:
         fields = {key: value for key, value in changes.items() if value is not None}
         if "password" in fields:
-            fields["password_hash"] = hash_password(fields.pop("password"))
+            fields["password_hash"] = await asyncio.to_thread(hash_password, fields.pop("password"))
         if not fields:
             raise InvalidArgumentError("nothing to change")
         result = await self._operators.update_one({"_id": operator_id}, {"$set": fields})
@@ -65,7 +67,8 @@ class OperatorRepository:
     async def authenticate(self, username: str, password: str) -> Principal | None:
         document = await self._operators.find_one({"username": username.lower()})
         hashed = document["password_hash"] if document else None
-        if not verify_password(hashed, password) or document is None or not document.get("active", True):
+        verified = await asyncio.to_thread(verify_password, hashed, password)
+        if not verified or document is None or not document.get("active", True):
             return None
         return principal_of(document)
 
