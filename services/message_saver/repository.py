@@ -40,7 +40,10 @@ MESSAGE_ORDER = [("seq", ASCENDING), ("_id", ASCENDING)]
 
 
 DUPLICATE_KEY = 11000
-CACHE_SIZE = 200_000
+# Tickets kept in memory by a single writer (a few KB each with their message index) and chats' active
+# ticket entries (tens of bytes each): the working set of a busy desk, not its history.
+TICKET_CACHE_SIZE = 50_000
+ACTIVE_CACHE_SIZE = 200_000
 
 
 class KeyedLocks:
@@ -102,7 +105,7 @@ class Repository:
         database: AsyncDatabase[Doc],
         *,
         single_writer: bool = False,
-        cache_size: int = CACHE_SIZE,
+        cache_size: int = TICKET_CACHE_SIZE,
         views: TicketViews | None = None,
     ) -> None:
         self.tickets = database[TICKETS]
@@ -112,7 +115,7 @@ class Repository:
         self.views = views
         self._locks = KeyedLocks()
         self._tickets = DocCache(cache_size)
-        self._active = DocCache(cache_size)
+        self._active = DocCache(max(cache_size, ACTIVE_CACHE_SIZE))
 
     async def create_indexes(self) -> None:
         await self.tickets.create_index(TICKET_ORDER)
