@@ -6,6 +6,7 @@ Starts what it needs: the engines (`python3 -m infra.engines up`) and, unless so
   ceiling   the driver's own ceiling: injecting into a fake Telegram of its own, parsing WebSocket frames
   warmup    one message end to end
   sized     for each --sizes N: fill the store to N tickets (--messages per --tickets), then
+              store   what one Repository operation of the hot path costs at that size
               lists   the console's ticket lists, p50/p99
               search  history search (skipped while the endpoint does not exist)
               ingest  --ingest-rate msg/s for --ingest-duration s: latency and CPU per message
@@ -30,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench import loader, pipeline, queries
+from bench import loader, pipeline, queries, store_ops
 from bench.harness import (
     Operator,
     ProcessTable,
@@ -45,7 +46,7 @@ from bench.harness import (
     note,
 )
 
-SCENARIOS = ("ceiling", "warmup", "lists", "search", "ingest", "pipeline", "burst", "reply", "rss")
+SCENARIOS = ("ceiling", "warmup", "store", "lists", "search", "ingest", "pipeline", "burst", "reply", "rss")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -74,6 +75,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--list-requests", type=int, default=300, help="requests per list view")
     parser.add_argument("--search-requests", type=int, default=300)
+    parser.add_argument("--store-repeat", type=int, default=20, help="repetitions per store operation")
     parser.add_argument("--ingest-rate", type=float, default=100.0)
     parser.add_argument("--ingest-duration", type=float, default=30.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0, help="seconds to wait for stragglers")
@@ -196,12 +198,14 @@ async def run(args: argparse.Namespace, session: Session) -> None:
     if wanted & {"warmup", "ingest", "pipeline", "burst", "reply"}:
         emit(await pipeline.warmup(await session.fresh_live(), customers))
     ingest: list[dict[str, Any]] = []
-    if wanted & {"lists", "search", "ingest"}:
+    if wanted & {"store", "lists", "search", "ingest"}:
         for size in args.sizes:
             note(f"store: filling to {size} tickets")
             loaded = await session.fill(size)
             emit(loaded)
             at = {"store_tickets": loaded["tickets_total"], "store_messages": loaded["messages_total"]}
+            if "store" in wanted:
+                emit(await store_ops.run(args.store_repeat))
             if "lists" in wanted:
                 for record in await asyncio.to_thread(
                     queries.lists, session.people_sync, args.list_requests, at

@@ -231,27 +231,35 @@ async def drain(
     timeout_s: float,
     settle_s: float = 5.0,
     idle_s: float = 60.0,
-) -> tuple[bool, float]:
-    """Wait until every wanted nonce arrived; or the sentinel (sent last) arrived and nothing more came
-    for `settle_s`; or nothing arrived for `idle_s`; or `timeout_s`. Returns (all arrived, seconds)."""
+) -> tuple[str, float]:
+    """Wait for the stragglers. Returns how it ended and the seconds it took:
+    "all" (every wanted nonce arrived), "settled" (the sentinel, sent last, arrived and nothing more came
+    for `settle_s`: the rest are lost), "idle" (nothing arrived for `idle_s`), "timeout" (still arriving
+    after `timeout_s`: a backlog, not a loss) or "websocket closed"."""
     started = time.monotonic()
     last_count, last_change = -1, started
     while True:
         arrived = sum(1 for nonce in wanted if nonce in live.arrivals)
         now = time.monotonic()
         if arrived == len(wanted):
-            return True, now - started
+            return "all", now - started
         if arrived != last_count:
             last_count, last_change = arrived, now
         quiet = now - last_change
         if sentinel in live.arrivals and quiet >= settle_s:
-            return False, now - started
-        if quiet >= idle_s or now - started >= timeout_s or live.closed:
-            return False, now - started
+            return "settled", now - started
+        if quiet >= idle_s:
+            return "idle", now - started
+        if now - started >= timeout_s:
+            return "timeout", now - started
+        if live.closed:
+            return "websocket closed", now - started
         await asyncio.sleep(0.2)
 
 
-def delivery_figures(live: LiveEvents, run: Run, drained: bool, drain_s: float) -> dict[str, Any]:
+def delivery_figures(live: LiveEvents, run: Run, outcome: str, drain_s: float) -> dict[str, Any]:
+    """The run's figures. `lost` only when the wait ended with nothing more arriving; after a timeout the
+    missing ones are `undelivered_at_timeout` (a backlog), and the latencies cover received messages only."""
     latencies: list[float] = []
     duplicated = received = during = 0
     first_send = run.sent[0].scheduled if run.sent else run.started
@@ -271,9 +279,12 @@ def delivery_figures(live: LiveEvents, run: Run, drained: bool, drain_s: float) 
     return {
         "sent": len(run.sent),
         "received": received,
-        "lost": len(run.sent) - received,
+        "lost": len(run.sent) - received if outcome in ("all", "settled", "idle") else None,
+        "undelivered_at_timeout": len(run.sent) - received
+        if outcome not in ("all", "settled", "idle")
+        else 0,
         "duplicated": duplicated,
-        "drained": drained,
+        "drain": outcome,
         "drain_s": round(drain_s, 1),
         "offered_per_s": run.rate,
         "sent_per_s": round(len(run.sent) / max(run.finished - run.started, 1e-9), 1),
@@ -308,11 +319,11 @@ async def pipeline_scenario(
         sentinel = customers.message(scenario, 1.0)
         sentinel.scheduled = time.monotonic()
         await inject(client, [sentinel])
-    drained, drain_s = await drain(
+    outcome, drain_s = await drain(
         live, [item.nonce for item in run.sent], sentinel.nonce, timeout_s=drain_timeout_s
     )
     after = table.snapshot()
-    figures = delivery_figures(live, run, drained, drain_s)
+    figures = delivery_figures(live, run, outcome, drain_s)
     record: dict[str, Any] = {"bench": "pipeline", "scenario": name, **figures}
     record["cpu_ms_per_msg"] = cpu_per_message(before, after, max(1, figures["received"]))
     if title_wait_s > 0:
