@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import importlib
 import importlib.util
-import inspect
 import json
 import os
 import random
@@ -29,6 +28,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import redis.asyncio as redis_async
 from pymongo import AsyncMongoClient
 
 from bench import texts
@@ -246,63 +246,70 @@ async def _write(
     return counts
 
 
-REBUILDS = (
-    # (module, needs message_saver stopped): its `python -m <module> rebuild`, else its `rebuild` callable
-    ("services.message_saver.views", False),
-    ("services.message_saver.search", True),
-)
-
-
 async def rebuild_read_models(repository: Repository, *, stack_stopped: bool) -> dict[str, Any]:
-    """After writing around message_saver, let what it derives from the store catch up: the list read
-    model and the search index, when the code has them (found at run time; either may not exist yet)."""
-    report: dict[str, Any] = {}
-    for module, needs_stop in REBUILDS:
-        key = module.rsplit(".", 1)[-1]
-        if importlib.util.find_spec(module) is None:
-            report[key] = "absent"
-            continue
-        if needs_stop and not stack_stopped:
-            report[key] = "not rebuilt: message_saver is running (a stack the bench did not start)"
-            continue
-        started = time.perf_counter()
-        if importlib.util.find_spec(f"{module}.__main__") is not None:
-            note(f"loader: python -m {module} rebuild")
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                module,
-                "rebuild",
-                cwd=REPO,
-                env=stack_env(),  # the services' settings, as `make up` gives them
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            out, err = await process.communicate()
-            outcome = "rebuilt" if process.returncode == 0 else f"rebuild failed ({process.returncode})"
-            detail = (out or err).decode(errors="replace").strip().splitlines()
-            report[key] = {
-                "status": outcome,
-                "seconds": round(time.perf_counter() - started, 1),
-                "output": detail[-1][:300] if detail else "",
-            }
-            continue
-        report[key] = await _call_rebuild(importlib.import_module(module), repository)
-    return report
+    """After writing around message_saver, let what it derives from the store catch up, with the owner's
+    own code, found at run time (an older tree has neither):
+    - the lists' read model in Redis: `Repository.rebuild_views()` with message_saver's `TicketViews`;
+    - the search index: `python -m services.message_saver.search rebuild`, only while message_saver is
+      stopped (an index has one writer)."""
+    return {
+        "views": await _rebuild_views(repository),
+        "search": await _rebuild_search() if stack_stopped else "not rebuilt: message_saver is running",
+    }
 
 
-async def _call_rebuild(module: Any, repository: Repository) -> Any:
-    hook = getattr(module, "rebuild", None)
-    if hook is None:
+async def _rebuild_views(repository: Repository) -> Any:
+    try:
+        views_module = importlib.import_module("services.message_saver.views")
+        config_module = importlib.import_module("services.message_saver.config")
+    except ImportError:
+        return "absent"
+    views_class = getattr(views_module, "TicketViews", None)
+    settings_class = getattr(config_module, "MessageSaverSettings", None)
+    if views_class is None or settings_class is None or not hasattr(Repository, "rebuild_views"):
         return "no rebuild hook"
     started = time.perf_counter()
+    settings: Any = settings_class.model_construct(
+        mongo_db=repository.tickets.database.name, views_prefix=os.environ.get("T1_VIEWS_PREFIX", "")
+    )
+    redis = redis_async.Redis.from_url(
+        os.environ.get("T1_REDIS_URL") or service_env()["T1_REDIS_URL"], decode_responses=False
+    )
     try:
-        result = hook(repository) if inspect.signature(hook).parameters else hook()
-        if inspect.isawaitable(result):
-            await result
-    except Exception as error:  # the hook's signature is not ours to know: report, do not fail
+        keeper: Any = Repository(
+            repository.tickets.database, views=views_class(redis, settings.views_key_prefix)
+        )  # type: ignore[call-arg,unused-ignore]
+        note("loader: Repository.rebuild_views()")
+        count = await keeper.rebuild_views()
+    except Exception as error:  # another tree's API: report, do not fail the load
         return f"rebuild failed: {type(error).__name__}: {error}"
-    return {"status": "rebuilt", "seconds": round(time.perf_counter() - started, 1)}
+    finally:
+        await redis.aclose()
+    return {"status": "rebuilt", "tickets": count, "seconds": round(time.perf_counter() - started, 1)}
+
+
+async def _rebuild_search() -> Any:
+    if importlib.util.find_spec("services.message_saver.search") is None:
+        return "absent"
+    started = time.perf_counter()
+    note("loader: python -m services.message_saver.search rebuild")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.message_saver.search",
+        "rebuild",
+        cwd=REPO,
+        env=stack_env(),  # the services' settings, as `make up` gives them
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    detail = (out if process.returncode == 0 else err).decode(errors="replace").strip().splitlines()
+    return {
+        "status": "rebuilt" if process.returncode == 0 else f"rebuild failed ({process.returncode})",
+        "seconds": round(time.perf_counter() - started, 1),
+        "output": detail[-1][:300] if detail else "",
+    }
 
 
 async def store_size() -> dict[str, int]:
