@@ -45,7 +45,7 @@ from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.config import MongoSettings
 
 Doc = dict[str, Any]
-CHAT_BASE = 8_000_000_000  # loaded customers' chat ids; the pipeline bench uses 7_1xx_xxx_xxx
+CHAT_BASE = 8_000_000_000  # loaded customers' chat ids; the pipeline bench's are below 7_900_000_000
 STATUS_SHARES = ((domain.Status.CLOSED, 0.70), (domain.Status.ASSIGNED, 0.15), (domain.Status.OPEN, 0.15))
 HISTORY_DAYS = 365
 CHUNK = 2000

@@ -44,7 +44,8 @@ from bench.harness import (
 
 NONCE = re.compile(r"\[#(b[0-9a-f]+\.\d+\.\d+)#\]")
 TICK_S = 0.02  # the driver sends what is due every 20 ms: 20 messages a batch at 1,000 msg/s
-CHAT_BASE = 7_100_000_000
+# Customers of a run: 7_000_000_000 + a run's block of 100,000 chats (the loader's start at 8_000_000_000).
+CHAT_BASE = 7_000_000_000
 
 
 @dataclass
@@ -148,7 +149,7 @@ class Customers:
         self.run = run
         self.rng = rng
         self.chats: list[int] = []
-        self._next_chat = CHAT_BASE + (int(time.time()) % 100_000) * 10_000
+        self._next_chat = CHAT_BASE + (int(time.time()) % 9_000) * 100_000
         self._count = 0
 
     def new_chat(self) -> int:
