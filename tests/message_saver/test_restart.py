@@ -12,11 +12,13 @@ from tests.message_saver.conftest import Harness, customer_message, eventually
 
 pytestmark = pytest.mark.integration
 
-CHATS = 6
-PER_CHAT = 8
+CHATS = 20
+PER_CHAT = 30
+BATCH = 10  # small polls, so a stop lands mid-stream
 
 
 async def test_restart_mid_stream_stores_every_message_exactly_once(harness: Harness) -> None:
+    harness.settings.kafka_max_batch = BATCH
     events = [
         customer_message(700 + chat, number, f"Клиент {chat}: сообщение {number}")
         for number in range(1, PER_CHAT + 1)
