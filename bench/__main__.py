@@ -44,6 +44,7 @@ from bench.harness import (
     git_commit,
     machine,
     note,
+    retrying,
 )
 
 SCENARIOS = ("ceiling", "warmup", "store", "lists", "search", "ingest", "pipeline", "burst", "reply", "rss")
@@ -109,13 +110,17 @@ class Session:
                 boss = admin(client)
                 return boss, bench_operators(client, boss, 3)
 
-        return await asyncio.to_thread(login_all)
+        return await asyncio.to_thread(retrying, login_all)
 
     def people_sync(self) -> tuple[Operator, Operator]:
         """(an operator, the admin) with fresh tokens, for the list and search threads."""
-        with httpx.Client(timeout=30) as client:
-            boss = admin(client)
-            return bench_operators(client, boss, 1)[0], boss
+
+        def login_two() -> tuple[Operator, Operator]:
+            with httpx.Client(timeout=30) as client:
+                boss = admin(client)
+                return bench_operators(client, boss, 1)[0], boss
+
+        return retrying(login_two)
 
     async def fresh_live(self) -> pipeline.LiveEvents:
         """A new operator WebSocket (fresh token, no backlog from the scenario before)."""

@@ -13,10 +13,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -29,6 +29,7 @@ SANDBOX = "http://127.0.0.1:8081"
 ENGINE_NAMES = ("kafka", "mongo", "redis", "s3", "prometheus")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+T = TypeVar("T")
 
 
 def emit(record: dict[str, Any]) -> None:
@@ -202,6 +203,20 @@ class Operator:
     id: str
     username: str
     token: str
+
+
+def retrying(action: Callable[[], T], attempts: int = 5, pause_s: float = 2.0) -> T:
+    """`action()`, again after a server error or a dropped connection (a busy store during start-up)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except (httpx.HTTPStatusError, httpx.TransportError) as error:
+            server_side = not isinstance(error, httpx.HTTPStatusError) or error.response.status_code >= 500
+            if not server_side or attempt == attempts:
+                raise
+            note(f"retrying after {error!r}")
+            time.sleep(pause_s)
+    raise AssertionError("unreachable")
 
 
 def admin(client: httpx.Client) -> Operator:
