@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import importlib.util
 import json
 import os
 import random
@@ -40,6 +38,7 @@ from services.message_saver.desk import TicketDesk
 from services.message_saver.intake import Intake, new_ticket_doc
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
+from services.message_saver.views import TicketViews
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.config import MongoSettings
@@ -109,6 +108,7 @@ class Factory:
             last_message_id=last_doc["_id"],
             updated_at=last_doc["created_at"],
             version=len(docs) + 2,
+            message_ids=[doc["_id"] for doc in docs],
         )
         if status != domain.Status.OPEN:
             ticket["assignee_id"] = operator
@@ -248,49 +248,32 @@ async def _write(
 
 async def rebuild_read_models(repository: Repository, *, stack_stopped: bool) -> dict[str, Any]:
     """After writing around message_saver, let what it derives from the store catch up, with the owner's
-    own code, found at run time (an older tree has neither):
-    - the lists' read model in Redis: `Repository.rebuild_views()` with message_saver's `TicketViews`;
-    - the search index: `python -m services.message_saver.search rebuild`, only while message_saver is
-      stopped (an index has one writer)."""
+    own code: the lists' read model in Redis (`Repository.rebuild_views`), and the search index
+    (`python -m services.message_saver.search rebuild`) only while message_saver is stopped (an index
+    has one writer)."""
     return {
         "views": await _rebuild_views(repository),
         "search": await _rebuild_search() if stack_stopped else "not rebuilt: message_saver is running",
     }
 
 
-async def _rebuild_views(repository: Repository) -> Any:
-    try:
-        views_module = importlib.import_module("services.message_saver.views")
-        config_module = importlib.import_module("services.message_saver.config")
-    except ImportError:
-        return "absent"
-    views_class = getattr(views_module, "TicketViews", None)
-    settings_class = getattr(config_module, "MessageSaverSettings", None)
-    if views_class is None or settings_class is None or not hasattr(Repository, "rebuild_views"):
-        return "no rebuild hook"
+async def _rebuild_views(repository: Repository) -> dict[str, Any]:
     started = time.perf_counter()
-    settings: Any = settings_class.model_construct(
-        mongo_db=repository.tickets.database.name, views_prefix=os.environ.get("T1_VIEWS_PREFIX", "")
-    )
+    mongo_db = repository.tickets.database.name
+    prefix = os.environ.get("T1_VIEWS_PREFIX") or f"t1:{mongo_db}:"
     redis = redis_async.Redis.from_url(
         os.environ.get("T1_REDIS_URL") or service_env()["T1_REDIS_URL"], decode_responses=False
     )
     try:
-        keeper: Any = Repository(
-            repository.tickets.database, views=views_class(redis, settings.views_key_prefix)
-        )  # type: ignore[call-arg,unused-ignore]
+        keeper = Repository(repository.tickets.database, views=TicketViews(redis, prefix))
         note("loader: Repository.rebuild_views()")
         count = await keeper.rebuild_views()
-    except Exception as error:  # another tree's API: report, do not fail the load
-        return f"rebuild failed: {type(error).__name__}: {error}"
     finally:
         await redis.aclose()
     return {"status": "rebuilt", "tickets": count, "seconds": round(time.perf_counter() - started, 1)}
 
 
 async def _rebuild_search() -> Any:
-    if importlib.util.find_spec("services.message_saver.search") is None:
-        return "absent"
     started = time.perf_counter()
     note("loader: python -m services.message_saver.search rebuild")
     process = await asyncio.create_subprocess_exec(
