@@ -87,14 +87,11 @@ class BotService:
             caller=self.caller,
             claim_wait_s=settings.bot_claim_wait_s,
         )
-        self.consumer = EventConsumer(
-            bootstrap=settings.kafka_bootstrap,
+        self.consumer = EventConsumer.for_service(
+            settings,
             group_id=settings.consumer_group,
             handlers={tickets_events.OperatorReply: self.deliverer.handle},
             dlq_producer=self.producer,
-            max_attempts=settings.kafka_max_attempts,
-            backoff_s=settings.kafka_retry_backoff_s,
-            backoff_max_s=settings.kafka_retry_backoff_max_s,
             registry=self.registry,
             extra_config=consumer_config,
         )

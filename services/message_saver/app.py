@@ -161,16 +161,12 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
     publisher = Publisher(producer)
     clock = SequenceClock()
     intake = Intake(repository, publisher, clock)
-    consumer = EventConsumer(
-        bootstrap=settings.kafka_bootstrap,
+    consumer = EventConsumer.for_service(
+        settings,
         group_id=settings.consumer_group,
         handlers=handlers(intake),
         batch_handlers=batch_handlers(intake),
-        max_batch=settings.kafka_max_batch,
         dlq_producer=producer,
-        max_attempts=settings.kafka_max_attempts,
-        backoff_s=settings.kafka_retry_backoff_s,
-        backoff_max_s=settings.kafka_retry_backoff_max_s,
         registry=registry,
     )
     search = (
@@ -221,17 +217,13 @@ def _search_consumer(
     async def index_one(event: notifications.WebsocketNotification, _context: EventContext) -> None:
         await search.index_batch([event])
 
-    return EventConsumer(
-        bootstrap=settings.kafka_bootstrap,
+    return EventConsumer.for_service(
+        settings,
         group_id=settings.search_group,
         handlers={notifications.WebsocketNotification: index_one},
         batch_handlers={notifications.WebsocketNotification: index_batch},
         dlq_producer=producer,
-        max_attempts=settings.kafka_max_attempts,
-        backoff_s=settings.kafka_retry_backoff_s,
-        backoff_max_s=settings.kafka_retry_backoff_max_s,
         registry=registry,
-        max_batch=settings.kafka_max_batch,
     )
 
 
@@ -259,13 +251,10 @@ def _ocr_consumer(
         max_bytes=settings.ocr_max_bytes,
         missing_object_attempts=settings.ocr_missing_object_attempts,
     )
-    return EventConsumer(
-        bootstrap=settings.kafka_bootstrap,
+    return EventConsumer.for_service(
+        settings,
         group_id=settings.ocr_group,
         handlers=worker.handlers(),
         dlq_producer=producer,
-        max_attempts=settings.kafka_max_attempts,
-        backoff_s=settings.kafka_retry_backoff_s,
-        backoff_max_s=settings.kafka_retry_backoff_max_s,
         registry=registry,
     )

@@ -120,14 +120,11 @@ async def build_app(
     async def on_request(event: summarizer_pb.ChatTitleRequest, _context: EventContext) -> None:
         await producer.publish(await summarizer.handle(event))
 
-    consumer = EventConsumer(
-        bootstrap=settings.kafka_bootstrap,
+    consumer = EventConsumer.for_service(
+        settings,
         group_id=settings.consumer_group,
         handlers={summarizer_pb.ChatTitleRequest: on_request},
         dlq_producer=producer,
-        max_attempts=settings.kafka_max_attempts,
-        backoff_s=settings.kafka_retry_backoff_s,
-        backoff_max_s=settings.kafka_retry_backoff_max_s,
         registry=registry,
     )
     return App(settings, registry, summarizer, llm, classifier, producer, consumer)

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
@@ -16,6 +16,7 @@ from confluent_kafka import Message as KafkaMessage
 from google.protobuf.message import Message
 from opentelemetry import propagate
 
+from t1lib.config import KafkaSettings
 from t1lib.errors import PermanentEventError
 from t1lib.kafka.codec import Headers, UndecodableMessageError, decode, headers_dict
 from t1lib.kafka.producer import EventProducer
@@ -116,6 +117,33 @@ class EventConsumer:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{group_id}-consumer")
         self._stop = asyncio.Event()
         self.assigned = asyncio.Event()
+
+    @classmethod
+    def for_service(
+        cls,
+        settings: KafkaSettings,
+        *,
+        group_id: str,
+        handlers: Mapping[type[Message], Handler],
+        dlq_producer: EventProducer,
+        registry: TopicRegistry,
+        batch_handlers: Mapping[type[Message], BatchHandler] | None = None,
+        extra_config: dict[str, str | int] | None = None,
+    ) -> EventConsumer:
+        """A consumer with the service's retry, backoff and batch settings."""
+        return cls(
+            bootstrap=settings.kafka_bootstrap,
+            group_id=group_id,
+            handlers=handlers,
+            batch_handlers=batch_handlers,
+            dlq_producer=dlq_producer,
+            max_attempts=settings.kafka_max_attempts,
+            backoff_s=settings.kafka_retry_backoff_s,
+            backoff_max_s=settings.kafka_retry_backoff_max_s,
+            max_batch=settings.kafka_max_batch,
+            registry=registry,
+            extra_config=extra_config,
+        )
 
     @property
     def topics(self) -> list[str]:
@@ -268,26 +296,16 @@ class EventConsumer:
                 span_name, context=propagate.extract(item.context.headers)
             ),
         ):
-            await self._handle_with_retries(
-                handler, item.event, item.record, item.context.key, item.context.headers
-            )
+            await self._handle_with_retries(handler, item)
 
-    async def _handle_with_retries(
-        self, handler: Handler, event: Message, record: KafkaMessage, key: str | None, headers: dict[str, str]
-    ) -> None:
-        topic = str(record.topic())
+    async def _handle_with_retries(self, handler: Handler, item: _Item) -> None:
+        record = item.record
+        topic = item.context.topic
         for attempt in range(1, self._max_attempts + 1):
-            context = EventContext(
-                topic=topic,
-                partition=int(record.partition() or 0),
-                offset=int(record.offset() or 0),
-                key=key,
-                headers=headers,
-                attempt=attempt,
-            )
+            context = replace(item.context, attempt=attempt)
             started = time.perf_counter()
             try:
-                await handler(event, context)
+                await handler(item.event, context)
             except PermanentEventError as error:
                 await self._dead_letter(record, "rejected", str(error))
                 return
