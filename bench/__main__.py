@@ -13,6 +13,7 @@ Starts what it needs: the engines (`python3 -m infra.engines up`) and, unless so
   pipeline  every --rates msg/s for --duration s, 20% new tickets, 80% follow-ups
   burst     --burst-rate new tickets/s for --burst-duration s, with titles and categories following
   reply     operator reply -> Telegram sendMessage
+  (recount) every driven scenario counted again once nothing more arrives: late arrivals included
   rss       memory of every process of the stack
 
     make bench                                  # everything, the goals' sizes and rates
@@ -80,6 +81,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ingest-rate", type=float, default=100.0)
     parser.add_argument("--ingest-duration", type=float, default=30.0)
     parser.add_argument("--drain-timeout", type=float, default=300.0, help="seconds to wait for stragglers")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=30.0,
+        help="quiet seconds after the sentinel before calling the rest lost",
+    )
     parser.add_argument("--ceiling-duration", type=float, default=5.0)
     parser.add_argument("--no-start", action="store_true", help="start nothing: use the running stack")
     parser.add_argument("--keep-stack", action="store_true", help="leave a stack this run started running")
@@ -101,6 +108,7 @@ class Session:
         self.live: pipeline.LiveEvents | None = None
         self.customers = pipeline.Customers(f"b{uuid.uuid4().hex[:8]}", random.Random(7))
         self.scenario = 0
+        self.runs: list[tuple[dict[str, Any], pipeline.Run]] = []
 
     async def people(self) -> tuple[Operator, list[Operator]]:
         """The admin and the bench operators, logged in now (tokens live 15 minutes)."""
@@ -123,17 +131,38 @@ class Session:
         return retrying(login_two)
 
     async def fresh_live(self) -> pipeline.LiveEvents:
-        """A new operator WebSocket (fresh token, no backlog from the scenario before)."""
-        if self.live is not None:
-            await self.live.stop()
+        """The operator WebSocket: the open one (a token is checked only when connecting), else a new
+        one that keeps what the old one saw, so late arrivals of earlier scenarios still count."""
+        if self.live is not None and self.live.closed is None:
+            return self.live
+        previous = self.live
+        if previous is not None:
+            await previous.stop()
         boss, _staff = await self.people()
-        self.live = pipeline.LiveEvents(boss.token)
+        self.live = pipeline.LiveEvents(boss.token, previous)
         await self.live.start()
         return self.live
 
-    def next_scenario(self) -> int:
+    async def drive(
+        self, name: str, rate: float, duration_s: float, new_share: float, title_wait_s: float = 0.0
+    ) -> dict[str, Any]:
+        """One offered rate through the pipeline, remembered for the final recount."""
         self.scenario += 1
-        return self.scenario
+        record, run = await pipeline.pipeline_scenario(
+            await self.fresh_live(),
+            self.customers,
+            self.scenario,
+            name=name,
+            rate=rate,
+            duration_s=duration_s,
+            new_share=new_share,
+            drain_timeout_s=self.args.drain_timeout,
+            settle_s=self.args.settle,
+            title_wait_s=title_wait_s,
+            processes=self.table,
+        )
+        self.runs.append((record, run))
+        return record
 
     async def close(self) -> None:
         if self.live is not None:
@@ -161,7 +190,7 @@ class Session:
         if restart:
             if self.live is not None:
                 await self.live.stop()
-                self.live = None
+                self.live.closed = "stack restarted"
             await asyncio.to_thread(self.stack.stop)
         try:
             record = await loader.load(size, messages, assignees, stack_stopped=restart)
@@ -222,16 +251,8 @@ async def run(args: argparse.Namespace, session: Session) -> None:
                 ):
                     emit(record)
             if "ingest" in wanted:
-                record = await pipeline.pipeline_scenario(
-                    await session.fresh_live(),
-                    customers,
-                    session.next_scenario(),
-                    name=f"ingest@{at['store_tickets']}",
-                    rate=args.ingest_rate,
-                    duration_s=args.ingest_duration,
-                    new_share=args.new_share,
-                    drain_timeout_s=args.drain_timeout,
-                    processes=session.table,
+                record = await session.drive(
+                    f"ingest@{at['store_tickets']}", args.ingest_rate, args.ingest_duration, args.new_share
                 )
                 emit({**record, **at})
                 ingest.append({**record, **at})
@@ -239,38 +260,19 @@ async def run(args: argparse.Namespace, session: Session) -> None:
             emit(ingest_comparison(ingest[0], ingest[-1]))
     if "pipeline" in wanted:
         for rate in args.rates:
-            emit(
-                await pipeline.pipeline_scenario(
-                    await session.fresh_live(),
-                    customers,
-                    session.next_scenario(),
-                    name=f"sustained@{rate:g}",
-                    rate=rate,
-                    duration_s=args.duration,
-                    new_share=args.new_share,
-                    drain_timeout_s=args.drain_timeout,
-                    processes=session.table,
-                )
-            )
+            emit(await session.drive(f"sustained@{rate:g}", rate, args.duration, args.new_share))
     if "burst" in wanted:
+        name = f"burst@{args.burst_rate:g}-new-tickets"
         emit(
-            await pipeline.pipeline_scenario(
-                await session.fresh_live(),
-                customers,
-                session.next_scenario(),
-                name=f"burst@{args.burst_rate:g}-new-tickets",
-                rate=args.burst_rate,
-                duration_s=args.burst_duration,
-                new_share=1.0,
-                drain_timeout_s=args.drain_timeout,
-                title_wait_s=args.title_wait,
-                processes=session.table,
-            )
+            await session.drive(name, args.burst_rate, args.burst_duration, 1.0, title_wait_s=args.title_wait)
         )
     if "reply" in wanted:
         live = await session.fresh_live()
         _boss, staff = await session.people()
         emit(await pipeline.reply_scenario(live, customers, staff[0], args.replies))
+    if session.runs:
+        live = await session.fresh_live()
+        emit(await pipeline.recount(live, session.runs, args.settle, args.drain_timeout))
     if "rss" in wanted:
         emit(rss_record(session.table))
 

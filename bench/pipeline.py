@@ -58,11 +58,13 @@ class LiveEvents:
     """An operator's live stream at the gateway. Records message.created by nonce and when each ticket
     first showed a title (and a category); everything else is counted and dropped."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, previous: LiveEvents | None = None) -> None:
+        """`previous`: a stream this one replaces (a restarted stack); what it saw is kept, so a message
+        of an earlier scenario that arrives late is still counted."""
         self.url = f"{GATEWAY.replace('http', 'ws', 1)}/api/v1/ws?token={token}"
-        self.arrivals: dict[str, Arrival] = {}
-        self.titled: dict[str, float] = {}
-        self.categorised: dict[str, float] = {}
+        self.arrivals: dict[str, Arrival] = previous.arrivals if previous else {}
+        self.titled: dict[str, float] = previous.titled if previous else {}
+        self.categorised: dict[str, float] = previous.categorised if previous else {}
         self.frames = 0
         self.last_arrival = 0.0
         self.closed: str | None = None
@@ -230,7 +232,7 @@ async def drain(
     sentinel: str,
     *,
     timeout_s: float,
-    settle_s: float = 5.0,
+    settle_s: float = 30.0,
     idle_s: float = 60.0,
 ) -> tuple[str, float]:
     """Wait for the stragglers. Returns how it ended and the seconds it took:
@@ -307,9 +309,10 @@ async def pipeline_scenario(
     duration_s: float,
     new_share: float,
     drain_timeout_s: float,
+    settle_s: float = 30.0,
     title_wait_s: float = 0.0,
     processes: ProcessTable | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Run]:
     """Drive one offered rate and report what the operator's WebSocket received."""
     table = processes or ProcessTable.discover()
     before = table.snapshot()
@@ -321,7 +324,7 @@ async def pipeline_scenario(
         sentinel.scheduled = time.monotonic()
         await inject(client, [sentinel])
     outcome, drain_s = await drain(
-        live, [item.nonce for item in run.sent], sentinel.nonce, timeout_s=drain_timeout_s
+        live, [item.nonce for item in run.sent], sentinel.nonce, timeout_s=drain_timeout_s, settle_s=settle_s
     )
     after = table.snapshot()
     figures = delivery_figures(live, run, outcome, drain_s)
@@ -331,7 +334,43 @@ async def pipeline_scenario(
         record["titles"] = await title_figures(live, run, title_wait_s)
     if live.closed:
         record["websocket"] = live.closed
-    return record
+    return record, run
+
+
+async def recount(
+    live: LiveEvents, runs: Sequence[tuple[dict[str, Any], Run]], settle_s: float, timeout_s: float
+) -> dict[str, Any]:
+    """At the end: wait until nothing has arrived for `settle_s` (at most `timeout_s`), then count again
+    what every scenario sent and what arrived, late arrivals included: the final word on loss."""
+    wanted = {item.nonce for _record, run in runs for item in run.sent}
+    started = time.monotonic()
+    last_count, last_change = -1, started
+    while time.monotonic() - started < timeout_s:
+        count = sum(1 for nonce in wanted if nonce in live.arrivals)
+        if count == len(wanted):
+            break
+        if count != last_count:
+            last_count, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change >= settle_s:
+            break
+        await asyncio.sleep(0.5)
+    scenarios: dict[str, Any] = {}
+    for record, run in runs:
+        arrived = [live.arrivals[item.nonce] for item in run.sent if item.nonce in live.arrivals]
+        scenarios[run.name] = {
+            "sent": len(run.sent),
+            "received": len(arrived),
+            "lost": len(run.sent) - len(arrived),
+            "duplicated": sum(len(arrival.times) - 1 for arrival in arrived),
+            "arrived_after_its_scenario": len(arrived) - int(record["received"]),
+        }
+    return {
+        "bench": "pipeline",
+        "scenario": "recount",
+        "waited_s": round(time.monotonic() - started, 1),
+        "websocket": live.closed or "open",
+        "by_scenario": scenarios,
+    }
 
 
 async def title_figures(live: LiveEvents, run: Run, wait_s: float) -> dict[str, Any]:
