@@ -37,7 +37,7 @@ from services.message_saver import convert, domain
 from services.message_saver.desk import TicketDesk
 from services.message_saver.intake import Intake, new_ticket_doc
 from services.message_saver.publisher import Publisher
-from services.message_saver.repository import Repository
+from services.message_saver.repository import Repository, active_key
 from services.message_saver.views import TicketViews
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
@@ -115,7 +115,12 @@ class Factory:
         if status == domain.Status.CLOSED:
             ticket.update(closed_at=last_doc["created_at"], closed_by=operator)
             return ticket, docs, None
-        active = {"_id": chat_id, "ticket_id": ticket_id, "created_at": opened_at}
+        active = {
+            "_id": active_key(chat_id),
+            "chat_id": chat_id,
+            "ticket_id": ticket_id,
+            "created_at": opened_at,
+        }
         return ticket, docs, active
 
     def _customer_message(

@@ -18,8 +18,20 @@ def mongo_client(settings: MongoSettings) -> AsyncMongoClient[dict[str, Any]]:
     return AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
 
 
+REDIS_CONNECTIONS = 64
+REDIS_WAIT_S = 10.0
+
+
 def redis_client(settings: RedisSettings, *, decode_responses: bool = True) -> redis_async.Redis:
-    return redis_async.Redis.from_url(settings.redis_url, decode_responses=decode_responses)
+    """A client whose callers wait for a free connection (up to REDIS_WAIT_S) instead of failing when a
+    burst has REDIS_CONNECTIONS commands in flight."""
+    pool = redis_async.BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=REDIS_CONNECTIONS,
+        timeout=REDIS_WAIT_S,
+        decode_responses=decode_responses,
+    )
+    return redis_async.Redis(connection_pool=pool)
 
 
 def s3_client(settings: S3Settings) -> Minio:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import time
 from types import TracebackType
 
@@ -89,7 +88,6 @@ class FakeTelegram:
         )
         self.state.closing = False
         await self._http.start()
-        _answer_without_delay(self._http)
         self.port = self._http.port
         self._webhook_task = asyncio.create_task(self._deliver_webhooks(), name="fake-telegram-webhook")
 
@@ -145,18 +143,3 @@ class FakeTelegram:
                 logger.info("webhook delivery failed: %s", problem)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
-
-
-def _answer_without_delay(http: EmbeddedHttpServer) -> None:
-    """TCP_NODELAY for every connection the server accepts.
-
-    EmbeddedHttpServer binds `socket.socket(AF_INET, SOCK_STREAM)`, whose proto is 0, so asyncio does not
-    set TCP_NODELAY on the connections it accepts (it checks proto == IPPROTO_TCP); uvicorn writes an
-    answer's headers and body separately, and the body then waits for the client's delayed ACK: measured
-    ~44 ms for every request on a kept-alive connection (the bot's getUpdates and sendMessage included),
-    1 ms with the option. Linux copies the option from the listening socket to accepted ones. The proper
-    fix is in t1lib.runtime (create the socket with IPPROTO_TCP); this stays harmless after it."""
-    listening = getattr(http, "_socket", None)
-    if isinstance(listening, socket.socket):
-        with contextlib.suppress(OSError):
-            listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -72,6 +72,7 @@ class App:
             ensure_topics, settings.kafka_bootstrap, self.registry, partitions=settings.kafka_topic_partitions
         )
         await self.repository.create_indexes()
+        await self.repository.migrate_active_keys()
         await self._prepare_views()
         if self.search is not None and self.search.is_empty:
             await rebuild_from_store(self.search, self.mongo[settings.mongo_db])

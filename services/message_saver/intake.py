@@ -29,6 +29,7 @@ from t1lib.errors import PermanentEventError
 
 Notification = domain.Notification
 OPEN_TICKET_ATTEMPTS = 5
+PLACING_CONCURRENCY = 32  # chats of one poll written at once (each a few store and Redis round trips)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Intake:
         self._repo = repository
         self._publisher = publisher
         self._clock = clock
+        self._placing = asyncio.Semaphore(PLACING_CONCURRENCY)
 
     async def customer_message(self, event: tickets_events.TicketCreated) -> None:
         domain.validate_customer_message(
@@ -72,7 +74,7 @@ class Intake:
             by_chat.setdefault(event.chat_id, []).append(event)
         batches = [ChatBatch(chat_id, chat_events) for chat_id, chat_events in by_chat.items()]
         now = domain.utcnow()
-        placed = await asyncio.gather(*(self._place(batch, now) for batch in batches))
+        placed = await asyncio.gather(*(self._place_bounded(batch, now) for batch in batches))
         together = [batch for batch, ok in zip(batches, placed, strict=True) if ok]
         alone = [batch for batch, ok in zip(batches, placed, strict=True) if not ok]
         messages = [message for batch in together for message in batch.messages]
@@ -91,6 +93,10 @@ class Intake:
             ]
         )
         await asyncio.gather(*(self._one_by_one(batch.events) for batch in alone))
+
+    async def _place_bounded(self, batch: ChatBatch, now: datetime) -> bool:
+        async with self._placing:
+            return await self._place(batch, now)
 
     async def _place(self, batch: ChatBatch, now: datetime) -> bool:
         """Record the chat's messages on its active ticket; False when the chat must go one by one."""

@@ -1,5 +1,5 @@
-"""MongoDB access. Collections: `tickets`, `messages`, `active_tickets` (_id = customer chat id ->
-the chat's one non-closed ticket). No transactions, so it runs on FerretDB v1 and MongoDB 7 alike.
+"""MongoDB access. Collections: `tickets`, `messages`, `active_tickets` (_id = the customer's chat id as
+a string -> the chat's one non-closed ticket). No transactions, so it runs on FerretDB v1 and MongoDB 7 alike.
 
 Every change of a ticket is one conditional update. On MongoDB the condition is part of the filter, so
 the store applies it atomically and any number of instances may write. FerretDB v1 evaluates every
@@ -13,6 +13,7 @@ are kept in memory, so the hot path reads nothing it already knows."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -30,7 +31,7 @@ from services.message_saver.views import TicketViews
 
 TICKETS = "tickets"
 MESSAGES = "messages"
-ACTIVE_TICKETS = "active_tickets"
+ACTIVE_TICKETS = "active_tickets"  # _id = active_key(chat id)
 
 # The ticket's own list of its message ids in arrival order: its messages without a scan.
 MESSAGE_INDEX = "message_ids"
@@ -297,14 +298,14 @@ class Repository:
             known, entry = self._active.get(chat_id)
             if known:
                 return entry
-        entry = await self.active.find_one({"_id": chat_id})
+        entry = await self.active.find_one({"_id": active_key(chat_id)})
         if self.single_writer:
             self._active.put(chat_id, entry)
         return entry
 
     async def claim_active(self, chat_id: int, ticket_id: str, now: datetime) -> bool:
         """Make `ticket_id` the chat's active ticket; False when the chat has one already."""
-        entry = {"_id": chat_id, "ticket_id": ticket_id, "created_at": now}
+        entry = {"_id": active_key(chat_id), "chat_id": chat_id, "ticket_id": ticket_id, "created_at": now}
         try:
             await self.active.insert_one(dict(entry))
         except DuplicateKeyError:
@@ -317,15 +318,28 @@ class Repository:
     async def release_active(self, chat_id: int, ticket_id: str) -> None:
         """Forget the chat's active ticket, but only if it still is `ticket_id`."""
         if not self.single_writer:
-            await self.active.delete_one({"_id": chat_id, "ticket_id": ticket_id})
+            await self.active.delete_one({"_id": active_key(chat_id), "ticket_id": ticket_id})
             return
         async with self._locks.hold(f"chat:{chat_id}"):
             entry = await self._active_entry(chat_id)
             if entry is None or entry.get("ticket_id") != ticket_id:
                 return
             self._active.forget(chat_id)
-            await self.active.delete_one({"_id": chat_id})
+            await self.active.delete_one({"_id": active_key(chat_id)})
             self._active.put(chat_id, None)
+
+    async def migrate_active_keys(self) -> int:
+        """Entries stored under the numeric chat id (before `active_key`) again under their string key.
+        One scan at start; FerretDB finds a numeric _id only by reading the whole collection."""
+        moved = 0
+        async for entry in self.active.find({"_id": {"$type": ["int", "long"]}}):
+            chat_id = int(entry["_id"])
+            with contextlib.suppress(DuplicateKeyError):  # a newer entry under the string key wins
+                await self.active.insert_one({**entry, "_id": active_key(chat_id), "chat_id": chat_id})
+            await self.active.delete_one({"_id": entry["_id"]})
+            self._active.forget(chat_id)
+            moved += 1
+        return moved
 
     # --- messages ----------------------------------------------------------------------------------
 
@@ -435,6 +449,12 @@ class Repository:
         page = found[:limit]
         cursor = (int(page[-1]["seq"]), str(page[-1]["_id"])) if len(found) > limit else None
         return (page[::-1] if newest_first else page), cursor
+
+
+def active_key(chat_id: int) -> str:
+    """The _id of a chat's active-ticket entry: a string, because FerretDB looks up only a string or
+    ObjectId _id through its index (a numeric one reads the whole collection)."""
+    return str(chat_id)
 
 
 def _appended(ticket: Mapping[str, Any], message_ids: Sequence[str]) -> Doc:

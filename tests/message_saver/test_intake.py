@@ -38,7 +38,7 @@ async def test_first_message_opens_a_ticket_and_asks_for_a_title(
     assert message["ticket_id"] == ticket["_id"]
     assert message["text"] == TEXT
     assert message["direction"] == "customer"
-    active = await harness.db["active_tickets"].find_one({"_id": 501})
+    active = await harness.db["active_tickets"].find_one({"_id": "501"})
     assert active is not None
     assert active["ticket_id"] == ticket["_id"]
 
@@ -159,7 +159,7 @@ async def test_message_after_close_opens_a_new_ticket(
     assert closed.ticket.HasField("closed_at")
     again = await stub.CloseTicket(api.CloseTicketRequest(ticket_id=first["_id"], operator_id="оператор-1"))
     assert again.ticket.closed_at == closed.ticket.closed_at  # closing twice changes nothing
-    assert await harness.db["active_tickets"].find_one({"_id": 507}) is None
+    assert await harness.db["active_tickets"].find_one({"_id": "507"}) is None
 
     await harness.send(customer_message(507, 2, "Новый вопрос"))
     await eventually(lambda: len(harness.notifications("ticket.created")) == 2, what="second ticket")
@@ -236,9 +236,9 @@ async def test_bad_events_go_to_the_dead_letter_topics(harness: Harness, app: Ap
 async def test_leftovers_of_a_crash_are_repaired(harness: Harness, app: App) -> None:
     """A crash can leave an active_tickets entry whose ticket was never written (between claiming the chat
     and creating the ticket) or is already closed (between closing and releasing the chat)."""
-    await harness.db["active_tickets"].insert_one({"_id": 511, "ticket_id": "не-записанный-тикет"})
+    await harness.db["active_tickets"].insert_one({"_id": "511", "ticket_id": "не-записанный-тикет"})
     await harness.db["tickets"].insert_one({"_id": "закрытый-тикет", "chat_id": 512, "status": "closed"})
-    await harness.db["active_tickets"].insert_one({"_id": 512, "ticket_id": "закрытый-тикет"})
+    await harness.db["active_tickets"].insert_one({"_id": "512", "ticket_id": "закрытый-тикет"})
     await harness.send(customer_message(511, 1, "Первое сообщение"), customer_message(512, 1, "Снова я"))
     await eventually(lambda: len(harness.notifications("message.created")) == 2)
 
@@ -252,7 +252,7 @@ async def test_leftovers_of_a_crash_are_repaired(harness: Harness, app: App) -> 
     [message] = await harness.messages(chat_id=512)
     assert message["ticket_id"] != "закрытый-тикет"
     assert reopened[message["ticket_id"]] == "open"
-    entry = await harness.db["active_tickets"].find_one({"_id": 512})
+    entry = await harness.db["active_tickets"].find_one({"_id": "512"})
     assert entry is not None
     assert entry["ticket_id"] == message["ticket_id"]
 
@@ -321,3 +321,21 @@ async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(
     assert len(harness.notifications("ticket.created")) == len(chats)
     assert len(harness.title_requests()) == len(chats)
     assert "batch handler failed" not in caplog.text, "the burst went one by one, not in batches"
+
+
+async def test_entries_under_a_numeric_chat_id_are_moved_to_their_string_key_at_start(
+    harness: Harness,
+) -> None:
+    """Older versions keyed active_tickets by the numeric chat id (FerretDB finds it only by scanning)."""
+    await harness.db["tickets"].insert_one(
+        {"_id": "старый-тикет", "chat_id": 513, "status": "open", "message_ids": [], "version": 0}
+    )
+    await harness.db["active_tickets"].insert_one({"_id": 513, "ticket_id": "старый-тикет"})
+    await harness.start_app()
+    await harness.send(customer_message(513, 1, "Я снова здесь"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+
+    [message] = await harness.messages(chat_id=513)
+    assert message["ticket_id"] == "старый-тикет"
+    entries = [entry async for entry in harness.db["active_tickets"].find({})]
+    assert [(entry["_id"], entry["ticket_id"]) for entry in entries] == [("513", "старый-тикет")]
