@@ -28,6 +28,9 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     args: tuple[str, ...] = ()
     url: str = ""
+    # Lower CPU priority for work that must not delay customers' messages on a small machine (titles,
+    # categories and hints are CPU-heavy embeddings; they catch up when the burst is over).
+    nice: int = 0
 
 
 SANDBOX_TOKEN = "123456:t1-sandbox-token"  # noqa: S105 - the local fake accepts any token
@@ -81,8 +84,9 @@ def services() -> list[Service]:
             8004,
             {"T1_GRPC_PORT": "8004", "T1_METRICS_PORT": "9105"},
             url="grpc://127.0.0.1:8004  (HintsService)",
+            nice=10,
         ),
-        Service("summarizer", "services.summarizer", 0, {"T1_METRICS_PORT": "9106"}),
+        Service("summarizer", "services.summarizer", 0, {"T1_METRICS_PORT": "9106"}, nice=10),
         Service(
             "gateway",
             "gateway",
@@ -137,8 +141,9 @@ def start(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
     log_path = DATA_DIR / "logs" / f"{service.name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
+        niceness = ["nice", "-n", str(service.nice)] if service.nice else []
         process = subprocess.Popen(  # noqa: S603 - our own modules
-            [sys.executable, "-m", service.module, *service.args],
+            [*niceness, sys.executable, "-m", service.module, *service.args],
             cwd=REPO_ROOT,
             env={**env, **service.env},
             stdout=log,
