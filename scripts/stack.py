@@ -82,7 +82,8 @@ def services() -> list[Service]:
             "ml",
             "services.ml",
             8004,
-            {"T1_GRPC_PORT": "8004", "T1_METRICS_PORT": "9105"},
+            # OpenMP threads sleep when idle instead of spinning on both cores between embeddings.
+            {"T1_GRPC_PORT": "8004", "T1_METRICS_PORT": "9105", "OMP_WAIT_POLICY": "PASSIVE"},
             url="grpc://127.0.0.1:8004  (HintsService)",
             nice=10,
         ),

@@ -33,6 +33,7 @@ class KafkaSettings(BaseSettings):
     kafka_retry_backoff_s: float = 0.2
     kafka_retry_backoff_max_s: float = 5.0
     kafka_max_batch: int = Field(default=500, ge=1, description="records a consumer takes per poll")
+    kafka_key_concurrency: int = Field(default=64, ge=1, description="keys a consumer handles at once")
 
 
 class MongoSettings(BaseSettings):

@@ -20,6 +20,9 @@ class SummarizerSettings(BaseServiceSettings, KafkaSettings, LlmSettings):
 
     service_name: str = "summarizer"
     consumer_group: str = Field(default=CONSUMER_GROUP, description="Kafka consumer group id")
+    # Each title asks ml to classify the text (an embedding: CPU). More requests in flight than ml can
+    # serve only queue up there and miss their deadline; a few at a time keep ml busy and on time.
+    kafka_key_concurrency: int = Field(default=4, ge=1, description="title requests handled at once")
     ml_grpc_addr: str = Field(
         default=DEFAULT_ML_GRPC_ADDR, description="ml's HintsService host:port; empty skips categories"
     )

@@ -141,6 +141,7 @@ class EventConsumer:
             backoff_s=settings.kafka_retry_backoff_s,
             backoff_max_s=settings.kafka_retry_backoff_max_s,
             max_batch=settings.kafka_max_batch,
+            key_concurrency=settings.kafka_key_concurrency,
             registry=registry,
             extra_config=extra_config,
         )
