@@ -40,6 +40,9 @@ from t1lib.stores import mongo_client, redis_client, s3_client
 logger = logging.getLogger(__name__)
 
 CONSUMER_STOP_TIMEOUT_S = 30.0
+# Consumers off the customer's path (search index, OCR) take up to a second's worth of records per fetch:
+# fewer, larger batches (one index commit each) and less work for the broker, at most a second later.
+UNHURRIED_FETCH: dict[str, str | int] = {"fetch.wait.max.ms": 1000, "fetch.min.bytes": 1_000_000}
 
 
 @dataclass
@@ -225,6 +228,7 @@ def _search_consumer(
         batch_handlers={notifications.WebsocketNotification: index_batch},
         dlq_producer=producer,
         registry=registry,
+        extra_config=UNHURRIED_FETCH,
     )
 
 
@@ -258,4 +262,5 @@ def _ocr_consumer(
         handlers=worker.handlers(),
         dlq_producer=producer,
         registry=registry,
+        extra_config=UNHURRIED_FETCH,
     )
