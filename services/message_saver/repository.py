@@ -144,6 +144,10 @@ class Repository:
         """The ticket with doc's _id: created from `doc` unless it exists (then left unchanged)."""
         ticket_id = str(doc["_id"])
         async with self._locks.hold(ticket_id):
+            if self.single_writer:
+                existing = await self.get_ticket(ticket_id)
+                if existing is not None:
+                    return existing  # the usual case: the chat's ticket, known; nothing to show anew
             await self._begin(ticket_id)
             ticket = await self._insert_ticket_if_absent(ticket_id, doc)
             await self._show(ticket)
