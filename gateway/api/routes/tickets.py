@@ -192,7 +192,9 @@ def hint_view(hint: ml.Hint) -> HintPublic:
 
 @router.post("/{ticket_id}/take")
 async def take_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketPublic:
-    await visible_ticket(context, operator, ticket_id)
+    """Take a ticket from the queue. One that someone else took first (even a moment ago, while this
+    operator's queue still showed it) or that is closed is a 409 saying so, whatever the timing."""
+    await fetch_ticket(context, ticket_id)
     response = await context.tickets.TakeTicket(
         pb.TakeTicketRequest(ticket_id=ticket_id, operator_id=operator.operator_id)
     )
