@@ -55,12 +55,13 @@ class BotService:
             backoff_max_s=settings.bot_send_backoff_max_s,
             max_retry_after_s=settings.bot_max_retry_after_s,
         )
+        self.processor = ChatOrderedProcessor(settings.bot_concurrency)
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.api_base_url)
             .base_file_url(settings.file_base_url)
-            .concurrent_updates(ChatOrderedProcessor(settings.bot_concurrency))
+            .concurrent_updates(self.processor)
             .update_queue(BoundedUpdateQueue(settings.bot_max_pending_updates))
         )
         if settings.webhook_mode:
@@ -130,6 +131,9 @@ class BotService:
                 finally:
                     await self._stop_updates()
                     await self.application.stop()
+                    # Updates taken from Telegram (confirmed there) whose handlers still run or wait
+                    # for their chat: finish them before the bot's HTTP client closes.
+                    await self.processor.wait_idle()
                     self.consumer.stop()
                     if not consumer_task.done():
                         await consumer_task

@@ -25,7 +25,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """Application.create_task starts one task per update in queue order, and each reaches
     do_process_update without suspending, so a chat's queue of updates is built in delivery order."""
 
-    __slots__ = ("_concurrency", "_running", "_tails")
+    __slots__ = ("_concurrency", "_idle", "_in_flight", "_running", "_tails")
 
     def __init__(self, concurrency: int) -> None:
         if concurrency < 1:
@@ -35,6 +35,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._running = asyncio.Semaphore(concurrency)
         # chat id -> the future its latest update resolves when done; the next update of the chat waits on it
         self._tails: dict[int, asyncio.Future[None]] = {}
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     @property
     def concurrency(self) -> int:
@@ -45,7 +48,21 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Chats with an update running or waiting (a snapshot)."""
         return len(self._tails)
 
+    async def wait_idle(self) -> None:
+        """Until no update is running or waiting for its chat."""
+        await self._idle.wait()
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._process_in_order(update, coroutine)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _process_in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             async with self._running:
