@@ -41,6 +41,12 @@ class Recorder:
         self.done[chat_id].append(update.update_id)
 
 
+async def sentinel() -> None:
+    """A task started after the others and awaited: asyncio runs ready tasks in order, so once it has run,
+    every task created before it has run up to its first wait."""
+    await asyncio.create_task(asyncio.sleep(0))
+
+
 def start(
     processor: ChatOrderedProcessor, recorder: Recorder, update: Update, pause_s: float
 ) -> asyncio.Task[None]:
@@ -94,9 +100,11 @@ async def test_a_cancelled_update_does_not_let_the_next_one_overtake_the_running
         asyncio.create_task(processor.process_update(update_in(1, n), coroutine))
         for n, coroutine in enumerate((first(), second(), third()), start=1)
     ]
-    await asyncio.sleep(0.01)
+    await sentinel()  # every update has reached its wait by now
+    assert events == ["first started"]
     tasks[1].cancel()
-    await asyncio.sleep(0.01)
+    await asyncio.gather(tasks[1], return_exceptions=True)
+    await sentinel()  # the third update had its chance to overtake
     assert events == ["first started"]
     release.set()
     await tasks[0]
@@ -111,10 +119,10 @@ async def test_the_queue_makes_put_wait_while_limit_updates_are_unfinished() -> 
     await queue.put("a")
     await queue.put("b")
     third = asyncio.create_task(queue.put("c"))
-    await asyncio.sleep(0.01)
+    await sentinel()
     assert not third.done()
     assert await queue.get() == "a"  # taken but not finished: still no room
-    await asyncio.sleep(0.01)
+    await sentinel()
     assert not third.done()
     queue.task_done()
     await asyncio.wait_for(third, 1)
