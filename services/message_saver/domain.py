@@ -78,6 +78,12 @@ def customer_message_id(chat_id: int, telegram_message_id: int) -> str:
     return derived_id("customer-message", chat_id, telegram_message_id)
 
 
+def opening_ticket_id(first_message_id: str) -> str:
+    """Id of the ticket a message opens: a redelivered opening message finds the ticket it opened (even
+    one closed since) instead of opening another."""
+    return derived_id("ticket-opened-by", first_message_id)
+
+
 def operator_message_id(ticket_id: str, client_message_id: str) -> str:
     """Id of an operator message; stable per (ticket, client_message_id), random without a client id."""
     if not client_message_id:

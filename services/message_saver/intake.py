@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 from services.message_saver import convert, domain
 from services.message_saver.convert import Doc
 from services.message_saver.publisher import Publisher
-from services.message_saver.repository import MESSAGE_INDEX, Repository
+from services.message_saver.repository import MESSAGE_INDEX, ChatRecord, Repository
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError
@@ -74,7 +74,10 @@ class Intake:
             by_chat.setdefault(event.chat_id, []).append(event)
         batches = [ChatBatch(chat_id, chat_events) for chat_id, chat_events in by_chat.items()]
         now = domain.utcnow()
-        placed = await asyncio.gather(*(self._place_bounded(batch, now) for batch in batches))
+        if self._repo.single_writer:
+            placed = await self._record_together(batches, now)
+        else:
+            placed = await asyncio.gather(*(self._place_bounded(batch, now) for batch in batches))
         together = [batch for batch, ok in zip(batches, placed, strict=True) if ok]
         alone = [batch for batch, ok in zip(batches, placed, strict=True) if not ok]
         messages = [message for batch in together for message in batch.messages]
@@ -94,6 +97,36 @@ class Intake:
         )
         await asyncio.gather(*(self._one_by_one(batch.events) for batch in alone))
 
+    async def _record_together(self, batches: Sequence[ChatBatch], now: datetime) -> list[bool]:
+        """The single writer's way: every chat's messages recorded with a few writes in all. True for
+        each batch recorded; the others go one by one."""
+        records: dict[int, ChatRecord] = {}
+        for batch in batches:
+            if any(event.edited for event in batch.events):
+                continue
+            batch.messages = [self._new_message_doc(event, now) for event in batch.events]
+            profile = _profile(batch.events)
+            customer = convert.customer_doc(profile.customer, batch.chat_id)
+            changes = _last_message_changes(profile, batch.messages, now)
+            message_ids = [str(message["_id"]) for message in batch.messages]
+            first_id = message_ids[0]
+            opening = new_ticket_doc(
+                domain.opening_ticket_id(first_id), batch.chat_id, customer, first_id, now
+            )
+            opening.update(changes, version=1)
+            opening[MESSAGE_INDEX] = message_ids
+            records[batch.chat_id] = ChatRecord(batch.chat_id, message_ids, changes, opening)
+        await self._repo.record_chats(list(records.values()), now)
+        placed: list[bool] = []
+        for batch in batches:
+            record = records.get(batch.chat_id)
+            batch.ticket = None if record is None else record.ticket
+            if batch.ticket is not None:
+                for message in batch.messages:
+                    message["ticket_id"] = batch.ticket["_id"]
+            placed.append(batch.ticket is not None)
+        return placed
+
     async def _place_bounded(self, batch: ChatBatch, now: datetime) -> bool:
         async with self._placing:
             return await self._place(batch, now)
@@ -102,17 +135,11 @@ class Intake:
         """Record the chat's messages on its active ticket; False when the chat must go one by one."""
         if any(event.edited for event in batch.events):
             return False
-        batch.messages = [
-            self._message_doc(
-                event, domain.customer_message_id(event.chat_id, event.telegram_message_id), now
-            )
-            for event in batch.events
-        ]
+        batch.messages = [self._new_message_doc(event, now) for event in batch.events]
         opening = await self._repo.active_ticket_id(batch.chat_id) is None
         if opening and await self._repo.get_message(batch.messages[0]["_id"]) is not None:
             return False  # a redelivery whose ticket was closed since: as the first time, one by one
-        with_customer = [event for event in batch.events if event.HasField("customer")]
-        profile = with_customer[-1] if with_customer else batch.events[-1]
+        profile = _profile(batch.events)
         batch.ticket = await self._record_on_active_ticket(profile, batch.messages, now)
         for message in batch.messages:
             message["ticket_id"] = batch.ticket["_id"]
@@ -162,17 +189,12 @@ class Intake:
         """The chat's non-closed ticket (opened by the first of `messages` when there is none), with
         `messages` in its index and the last one shown as its last message; `event` carries the
         customer's profile."""
-        first, last = messages[0], messages[-1]
         customer = convert.customer_doc(event.customer, event.chat_id)
-        changes: Doc = {
-            "last_message_at": now,
-            "last_message_preview": domain.preview(last["text"], convert.attachment_kinds(last)),
-            "last_message_id": last["_id"],
-        }
-        if event.HasField("customer"):  # names and username as Telegram reports them now
-            changes["customer"] = customer
-        for _attempt in range(OPEN_TICKET_ATTEMPTS):
-            ticket = await self._active_ticket(event.chat_id, customer, first["_id"], now)
+        changes = _last_message_changes(event, messages, now)
+        for attempt in range(OPEN_TICKET_ATTEMPTS):
+            # A ticket this message opened before and that is closed now is not reopened: a new one.
+            ticket_id = domain.opening_ticket_id(messages[0]["_id"]) if attempt == 0 else str(uuid.uuid4())
+            ticket = await self._active_ticket(event.chat_id, customer, messages[0]["_id"], now, ticket_id)
             recorded = await self._repo.update_ticket(
                 ticket["_id"],
                 changes,
@@ -186,11 +208,14 @@ class Intake:
             await self._repo.release_active(event.chat_id, ticket["_id"])
         raise RuntimeError(f"could not find or open a ticket for chat {event.chat_id}")
 
-    async def _active_ticket(self, chat_id: int, customer: Doc, first_message_id: str, now: datetime) -> Doc:
+    async def _active_ticket(
+        self, chat_id: int, customer: Doc, first_message_id: str, now: datetime, opening_id: str
+    ) -> Doc:
+        """The chat's active ticket; opened as `opening_id` when the chat has none."""
         for _attempt in range(OPEN_TICKET_ATTEMPTS):
             ticket_id = await self._repo.active_ticket_id(chat_id)
             if ticket_id is None:
-                ticket_id = str(uuid.uuid4())
+                ticket_id = opening_id
                 if not await self._repo.claim_active(chat_id, ticket_id, now):
                     continue  # opened by someone else meanwhile; use theirs
             # Creating the document after claiming also repairs a claim whose ticket was never written.
@@ -198,6 +223,10 @@ class Intake:
                 new_ticket_doc(ticket_id, chat_id, customer, first_message_id, now)
             )
         raise RuntimeError(f"chat {chat_id}: active ticket keeps changing")
+
+    def _new_message_doc(self, event: tickets_events.TicketCreated, now: datetime) -> Doc:
+        message_id = domain.customer_message_id(event.chat_id, event.telegram_message_id)
+        return self._message_doc(event, message_id, now)
 
     def _message_doc(self, event: tickets_events.TicketCreated, message_id: str, now: datetime) -> Doc:
         sent_at = convert.moment(event.sent_at, convert.moment(event.occurred_at, now))
@@ -265,6 +294,25 @@ class Intake:
         if ticket is None:
             raise RuntimeError(f"message {message['_id']} points at missing ticket {ticket_id}")
         await self._publisher.notify(Notification.MESSAGE_UPDATED, event.event_id, ticket, message)
+
+
+def _profile(events: Sequence[tickets_events.TicketCreated]) -> tickets_events.TicketCreated:
+    """The event whose customer profile is the newest (not every event carries one)."""
+    with_customer = [event for event in events if event.HasField("customer")]
+    return with_customer[-1] if with_customer else events[-1]
+
+
+def _last_message_changes(event: tickets_events.TicketCreated, messages: Sequence[Doc], now: datetime) -> Doc:
+    """What a ticket shows of its newest messages; `event` carries the customer's profile."""
+    last = messages[-1]
+    changes: Doc = {
+        "last_message_at": now,
+        "last_message_preview": domain.preview(last["text"], convert.attachment_kinds(last)),
+        "last_message_id": last["_id"],
+    }
+    if event.HasField("customer"):  # names and username as Telegram reports them now
+        changes["customer"] = convert.customer_doc(event.customer, event.chat_id)
+    return changes
 
 
 def new_ticket_doc(ticket_id: str, chat_id: int, customer: Doc, first_message_id: str, now: datetime) -> Doc:

@@ -17,10 +17,11 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -45,6 +46,9 @@ DUPLICATE_KEY = 11000
 # ticket entries (tens of bytes each): the working set of a busy desk, not its history.
 TICKET_CACHE_SIZE = 50_000
 ACTIVE_CACHE_SIZE = 200_000
+# Updates per `update` command of a batch. FerretDB v1.24 keeps every statement's cursor open until the
+# command ends (see docs/decisions.md), so a command must stay well under its 100 SQLite connections.
+BULK_UPDATE_CHUNK = 40
 
 
 class KeyedLocks:
@@ -98,6 +102,18 @@ class DocCache:
 
     def forget(self, key: object) -> None:
         self._docs.pop(key, None)
+
+
+@dataclass
+class ChatRecord:
+    """One chat's new messages of a poll, for `record_chats`: the ticket to open when the chat has
+    none (`opening`, with these messages in its index) and the fields to set on the one it has."""
+
+    chat_id: int
+    message_ids: list[str]
+    changes: Doc
+    opening: Doc
+    ticket: Doc | None = field(default=None, init=False)
 
 
 class Repository:
@@ -235,6 +251,124 @@ class Repository:
         self._tickets.put(ticket_id, after)
         return dict(after)
 
+    async def record_chats(self, records: Sequence[ChatRecord], now: datetime) -> None:
+        """Record many chats' messages on their active tickets with a few writes in all (single writer
+        only): one insert of the chats' claims and one of the tickets they open, and the other tickets'
+        updates a few dozen to a command. Sets `ticket` of each record written; a record left without
+        one (a stale or missing active ticket, an opening message seen before) needs the one-by-one path.
+        """
+        assert self.single_writer, "batched ticket writes need the single writer"
+        active: dict[int, str] = {}
+        unknown: list[ChatRecord] = []
+        for record in records:
+            known, entry = self._active.get(record.chat_id)
+            if known and entry is not None:
+                active[record.chat_id] = str(entry["ticket_id"])
+            else:
+                unknown.append(record)
+        opening = await self._claim_many(unknown, now)
+        for record in unknown:
+            if record.chat_id not in opening:
+                entry = await self._active_entry(record.chat_id)  # claimed before this instance knew
+                if entry is not None:
+                    active[record.chat_id] = str(entry["ticket_id"])
+        ticket_ids = sorted(set(active.values()) | {str(record.opening["_id"]) for record in unknown})
+        async with contextlib.AsyncExitStack() as held:
+            for ticket_id in ticket_ids:
+                await held.enter_async_context(self._locks.hold(ticket_id))
+            await self._begin_many(ticket_ids)
+            written: list[Doc] = []
+            try:
+                written += await self._open_many([r for r in records if r.chat_id in opening])
+                written += await self._update_many([r for r in records if r.chat_id in active], active, now)
+            except Exception:
+                # What was written is shown; the rest stays pending until it is written again.
+                if self.views is not None:
+                    await self.views.put_many(written)
+                raise
+            await self._show_many(written, ticket_ids)
+
+    async def _claim_many(self, records: Sequence[ChatRecord], now: datetime) -> set[int]:
+        """Claim each record's chat for its opening ticket; the chats claimed (the others have one)."""
+        entries: list[Doc] = [
+            {
+                "_id": active_key(record.chat_id),
+                "chat_id": record.chat_id,
+                "ticket_id": str(record.opening["_id"]),
+                "created_at": now,
+            }
+            for record in records
+        ]
+        taken = await _insert_new(self.active, entries)
+        claimed: set[int] = set()
+        for entry in entries:
+            chat_id = int(entry["chat_id"])
+            if entry["_id"] in taken:
+                self._active.forget(chat_id)
+            else:
+                self._active.put(chat_id, entry)
+                claimed.add(chat_id)
+        return claimed
+
+    async def _open_many(self, records: Sequence[ChatRecord]) -> list[Doc]:
+        docs = [dict(record.opening) for record in records]
+        existing = await _insert_new(self.tickets, docs)
+        opened: list[Doc] = []
+        for record, doc in zip(records, docs, strict=True):
+            if doc["_id"] in existing:
+                # Opened by this message before (a redelivery): the one-by-one path decides.
+                await self.release_active(record.chat_id, str(doc["_id"]))
+                continue
+            self._tickets.put(doc["_id"], doc)
+            record.ticket = dict(doc)
+            opened.append(doc)
+        return opened
+
+    async def _update_many(
+        self, records: Sequence[ChatRecord], active: Mapping[int, str], now: datetime
+    ) -> list[Doc]:
+        planned: list[tuple[ChatRecord, Doc, Doc]] = []
+        for record in records:
+            ticket_id = active[record.chat_id]
+            current = await self.get_ticket(ticket_id)
+            if current is None or current.get("status") not in ACTIVE_STATUS_NAMES:
+                continue  # a stale entry (a crash during close or open): the one-by-one path repairs it
+            fields = {**record.changes, "updated_at": now, **_appended(current, record.message_ids)}
+            planned.append((record, current, fields))
+        updated: list[Doc] = []
+        for start in range(0, len(planned), BULK_UPDATE_CHUNK):
+            chunk = planned[start : start + BULK_UPDATE_CHUNK]
+            for _record, current, _fields in chunk:
+                self._tickets.forget(current["_id"])  # unknown until the write is confirmed
+            result = await self.tickets.bulk_write(
+                [
+                    UpdateOne({"_id": current["_id"]}, {"$set": fields, "$inc": {"version": 1}})
+                    for _record, current, fields in chunk
+                ],
+                ordered=True,
+            )
+            if result.matched_count != len(chunk):
+                raise RuntimeError(f"{len(chunk) - result.matched_count} tickets vanished while locked")
+            for record, current, fields in chunk:
+                after = {**current, **fields, "version": int(current.get("version", 0)) + 1}
+                self._tickets.put(current["_id"], after)
+                record.ticket = dict(after)
+                updated.append(after)
+        return updated
+
+    async def _begin_many(self, ticket_ids: Sequence[str]) -> None:
+        if self.views is not None:
+            await self.views.begin(ticket_ids)
+
+    async def _show_many(self, tickets: Sequence[Doc], begun: Sequence[str]) -> None:
+        if self.views is None:
+            return
+        await self.views.put_many(tickets)
+        shown = {str(ticket["_id"]) for ticket in tickets}
+        for ticket_id in begun:
+            if ticket_id not in shown:
+                await self.views.done(ticket_id)
+
     async def append_messages(self, ticket_id: str, message_ids: Sequence[str]) -> None:
         """Add messages to the ticket's message index (once each, in this order), whatever its state."""
         async with self._locks.hold(ticket_id):
@@ -360,16 +494,7 @@ class Repository:
 
     async def insert_messages(self, docs: Sequence[Doc]) -> set[str]:
         """Store new messages in one write; returns the ids of those that were stored already."""
-        if not docs:
-            return set()
-        try:
-            await self.messages.insert_many([dict(doc) for doc in docs], ordered=False)
-        except BulkWriteError as error:
-            errors = error.details.get("writeErrors", [])
-            if any(item.get("code") != DUPLICATE_KEY for item in errors):
-                raise
-            return {str(docs[int(item["index"])]["_id"]) for item in errors}
-        return set()
+        return await _insert_new(self.messages, docs)
 
     async def update_message(
         self, message_id: str, changes: Mapping[str, Any], condition: Mapping[str, Any] | None = None
@@ -453,6 +578,23 @@ class Repository:
         page = found[:limit]
         cursor = (int(page[-1]["seq"]), str(page[-1]["_id"])) if len(found) > limit else None
         return (page[::-1] if newest_first else page), cursor
+
+
+ACTIVE_STATUS_NAMES = frozenset(str(status) for status in domain.ACTIVE_STATUSES)
+
+
+async def _insert_new(collection: Any, docs: Sequence[Doc]) -> set[str]:
+    """Insert `docs` in one write; the ids of those that existed already (left unchanged)."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many([dict(doc) for doc in docs], ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(item.get("code") != DUPLICATE_KEY for item in errors):
+            raise
+        return {str(docs[int(item["index"])]["_id"]) for item in errors}
+    return set()
 
 
 def active_key(chat_id: int) -> str:

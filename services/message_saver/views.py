@@ -99,6 +99,17 @@ class TicketViews:
         """Show the ticket as stored (after the store write)."""
         await self._put(keys=[self._doc, self._meta, self._pending], args=self._put_args(ticket))
 
+    async def put_many(self, tickets: Sequence[Mapping[str, Any]]) -> None:
+        """Show many stored tickets in one round trip."""
+        if not tickets:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for ticket in tickets:
+            await self._put(
+                keys=[self._doc, self._meta, self._pending], args=self._put_args(ticket), client=pipe
+            )
+        await pipe.execute()
+
     async def done(self, ticket_id: str) -> None:
         """The write changed nothing: the view is still right."""
         await self._redis.srem(self._pending, ticket_id)

@@ -94,6 +94,31 @@ async def test_redelivered_event_is_stored_once_and_republished_with_the_same_id
         assert len({item.event_id for item in published}) == 1, "a duplicate got a new event id"
 
 
+async def test_an_opening_message_redelivered_after_its_ticket_closed_opens_nothing(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
+) -> None:
+    await harness.send(customer_message(521, 1, "Первый вопрос"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+    [first] = await harness.tickets(chat_id=521)
+    await stub.CloseTicket(api.CloseTicketRequest(ticket_id=first["_id"], operator_id="оператор-1"))
+
+    # The same Telegram message again (a redelivery after the close), then a new one as the sentinel.
+    await harness.send(customer_message(521, 1, "Первый вопрос"), customer_message(521, 2, "Новый вопрос"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 3, what="the sentinel")
+
+    tickets = {ticket["_id"]: ticket for ticket in await harness.tickets(chat_id=521)}
+    assert len(tickets) == 2, "the redelivered opening message opened a ticket of its own"
+    [first_message] = await harness.messages(telegram_message_id=1, chat_id=521)
+    assert first_message["ticket_id"] == first["_id"]
+    [second_message] = await harness.messages(telegram_message_id=2, chat_id=521)
+    assert second_message["ticket_id"] != first["_id"]
+    assert tickets[second_message["ticket_id"]]["status"] == "open"
+    entry = await harness.db["active_tickets"].find_one({"_id": "521"})
+    assert entry is not None and entry["ticket_id"] == second_message["ticket_id"]
+    republished = [n for n in harness.notifications("message.created") if n.message.telegram_message_id == 1]
+    assert {notice.ticket_id for notice in republished} == {first["_id"]}
+
+
 async def test_edit_replaces_text_and_marks_the_message_edited(
     harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
 ) -> None:
