@@ -2,23 +2,38 @@
 
 `go install .../cmd/ferretdb` panics on the missing build/version/version.txt, so main.go wraps
 the embeddable `github.com/FerretDB/FerretDB/ferretdb` package instead; go.sum pins every dependency.
+
+FerretDB itself is built from a patched copy: the build downloads the pinned module through the Go
+module proxy (`go mod download -json` gives its directory, verified against go.sum), copies it into a
+build directory, applies the *.patch files of PATCHES (unified diffs; every hunk's old text must occur
+exactly once, else the build fails) and builds the wrapper with `replace` pointing at that copy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
 import re
 import shutil
 import socket
 import struct
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from infra.engines.base import BIN_DIR, HOST, Engine, port_open, run
+from infra.engines.base import BIN_DIR, CACHE_DIR, HOST, Engine, port_open, run
 
 MODULE_DIR = Path(__file__).resolve().parent
-SOURCES = ("go.mod", "go.sum", "main.go", "idindex.go")
+UPSTREAM = "github.com/FerretDB/FerretDB"
+WRAPPER = ("go.mod", "go.sum", "main.go", "idindex.go")
+# Applied in this order to the copy of the upstream module (paths in them are relative to its root).
+PATCHES = ("update-close-per-statement.patch",)
+SOURCES = WRAPPER + PATCHES
 VERSION: str = re.findall(r"github\.com/FerretDB/FerretDB (v\S+)", (MODULE_DIR / "go.mod").read_text())[0]
-# The binary name carries a digest of our sources, so editing main.go or go.sum triggers a rebuild.
+# The binary name carries a digest of our sources, so editing main.go, go.sum or a patch triggers a rebuild.
 DIGEST = hashlib.sha256(b"".join((MODULE_DIR / name).read_bytes() for name in SOURCES)).hexdigest()[:10]
 
 
@@ -46,6 +61,89 @@ def mongo_ping(port: int, host: str = HOST) -> bool:
     return b"\x01ok\x00" + struct.pack("<d", 1.0) in reply or b"\x10ok\x00" + struct.pack("<i", 1) in reply
 
 
+class PatchError(RuntimeError):
+    pass
+
+
+HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+
+
+def _hunks(patch: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """(file, old lines, new lines) per hunk of a unified diff, read by the hunk headers' line counts;
+    text before the first `---` line is a comment."""
+    lines = patch.read_text().splitlines(keepends=True)
+    target, i = "", 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if line.startswith("+++ "):
+            target = line[4:].strip().split("\t")[0].removeprefix("b/")
+            continue
+        header = HUNK.match(line)
+        if header is None:
+            continue
+        if not target:
+            raise PatchError(f"{patch.name}: hunk before any +++ line")
+        want_old, want_new = (int(n) if n is not None else 1 for n in header.groups())
+        old: list[str] = []
+        new: list[str] = []
+        while len(old) < want_old or len(new) < want_new:
+            if i >= len(lines):
+                raise PatchError(f"{patch.name}: truncated hunk {line.strip()}")
+            body = lines[i]
+            i += 1
+            tag, text = body[:1], body[1:]
+            if tag == "\n":  # a blank context line that lost its leading space
+                tag, text = " ", "\n"
+            if tag not in " -+":
+                raise PatchError(f"{patch.name}: unexpected line in hunk {line.strip()}: {body!r}")
+            if tag in " -":
+                old.append(text)
+            if tag in " +":
+                new.append(text)
+        if len(old) != want_old or len(new) != want_new:
+            raise PatchError(f"{patch.name}: hunk {line.strip()} does not match its line counts")
+        yield target, old, new
+
+
+def apply_patch(root: Path, patch: Path) -> None:
+    """Apply a unified diff to the tree at root by exact text: each hunk's old lines (context and
+    removals) must occur exactly once in its file, wherever they moved; no fuzz, no partial result
+    is trusted (the caller throws the tree away on error)."""
+    count = 0
+    for target, old, new in _hunks(patch):
+        path = root / target
+        try:
+            lines = path.read_text().splitlines(keepends=True)
+        except OSError as exc:
+            raise PatchError(f"{patch.name}: cannot read {target}: {exc}") from exc
+        found = [i for i in range(len(lines) - len(old) + 1) if lines[i : i + len(old)] == old]
+        if len(found) != 1:
+            raise PatchError(
+                f"{patch.name}: the text to patch in {target} occurs {len(found)} times (need exactly 1); "
+                f"has the upstream source changed? Hunk starts with: {''.join(old[:3])!r}"
+            )
+        lines[found[0] : found[0] + len(old)] = new
+        path.write_text("".join(lines))
+        count += 1
+    if count == 0:
+        raise PatchError(f"{patch.name}: no hunks")
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    """Copy a module-cache directory; the copies are writable (the module cache is read-only)."""
+    for folder, _, files in os.walk(src):
+        target = dst / Path(folder).relative_to(src)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            shutil.copyfile(Path(folder) / name, target / name)
+
+
+def _remove_tree(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
 def go_binary() -> str:
     found = shutil.which("go") or shutil.which("go", path="/usr/local/go/bin")
     if found is None:
@@ -65,20 +163,81 @@ class FerretDB(Engine):
         return self.binary.is_file()
 
     def install(self) -> None:
+        """Build the wrapper against a patched copy of the pinned FerretDB module (see the module doc)."""
+        go = go_binary()
         BIN_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = self.binary.with_name(self.binary.name + ".tmp")
-        run([go_binary(), "build", "-trimpath", "-o", tmp, "."], cwd=MODULE_DIR, env={"CGO_ENABLED": "0"})
-        tmp.replace(self.binary)
+        build = CACHE_DIR / "build" / self.binary.name
+        _remove_tree(build)
+        try:
+            main, upstream = build / "main", build / "FerretDB"
+            main.mkdir(parents=True)
+            for name in WRAPPER:  # go commands below may touch go.mod/go.sum: only in this copy
+                shutil.copyfile(MODULE_DIR / name, main / name)
+            download = subprocess.run(
+                [go, "mod", "download", "-json", f"{UPSTREAM}@{VERSION}"],
+                cwd=main,
+                capture_output=True,
+                text=True,
+            )
+            info = json.loads(download.stdout or "{}")
+            if download.returncode != 0 or info.get("Error") or not info.get("Dir"):
+                reason = info.get("Error") or download.stderr
+                raise RuntimeError(f"mongo: go mod download {UPSTREAM}@{VERSION} failed: {reason}")
+            _copy_tree(Path(info["Dir"]), upstream)
+            for name in PATCHES:
+                try:
+                    apply_patch(upstream, MODULE_DIR / name)
+                except PatchError as exc:
+                    raise RuntimeError(f"mongo: cannot patch FerretDB {VERSION}: {exc}") from exc
+            run([go, "mod", "edit", f"-replace={UPSTREAM}={upstream}"], cwd=main)
+            tmp = self.binary.with_name(self.binary.name + ".tmp")
+            run([go, "build", "-trimpath", "-o", tmp, "."], cwd=main, env={"CGO_ENABLED": "0"})
+            tmp.replace(self.binary)
+        finally:
+            _remove_tree(build)
 
     def prepare(self) -> None:
         (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
 
     def command(self) -> list[str]:
-        return [
-            str(self.binary),
-            f"-listen-addr={HOST}:{self.port}",
-            f"-sqlite-dir={self.data_dir / 'sqlite'}",
-        ]
+        return self.arguments(self.port, self.data_dir / "sqlite")
+
+    def arguments(self, port: int, sqlite_dir: Path) -> list[str]:
+        return [str(self.binary), f"-listen-addr={HOST}:{port}", f"-sqlite-dir={sqlite_dir}"]
+
+    @contextlib.contextmanager
+    def private(self, sqlite_dir: Path, timeout_s: float = 30.0) -> Iterator[str]:
+        """Build if needed and run this build on a free port with its own data: yields its URL.
+        For tests and measurements next to the shared engine, which this leaves alone."""
+        self.ensure_installed()
+        with socket.socket() as sock:
+            sock.bind((HOST, 0))
+            port = int(sock.getsockname()[1])
+        sqlite_dir.mkdir(parents=True, exist_ok=True)
+        log_path = sqlite_dir.parent / f"ferretdb-{port}.log"
+        with log_path.open("ab") as log_handle:
+            process = subprocess.Popen(
+                self.arguments(port, sqlite_dir),
+                stdin=subprocess.DEVNULL,
+                stdout=log_handle,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + timeout_s
+            while not mongo_ping(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"mongo: private FerretDB did not come up; log:\n{log_path.read_text()[-3000:]}"
+                    )
+                time.sleep(0.1)
+            yield f"mongodb://{HOST}:{port}/"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def healthy(self) -> bool:
         return port_open(self.port) and mongo_ping(self.port)

@@ -1,0 +1,95 @@
+"""The project's FerretDB build (infra/engines/ferretdb), run privately on a free port with its own data.
+
+Not the shared engine on 27017: that one may still run an older binary, and a hanging command there
+would wedge a database other tests and the live stack use. The build happens here if it is missing
+(Go toolchain required: no skip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymongo
+import pytest
+from pymongo import DeleteOne, UpdateOne
+
+from infra.engines.ferretdb import MODULE_DIR, PATCHES, FerretDB, PatchError, apply_patch
+
+pytestmark = pytest.mark.integration
+
+N = 500  # several times the SQLite pool's 100 connections, which the unpatched update ran out of
+
+
+@pytest.fixture(scope="module")
+def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with FerretDB().private(tmp_path_factory.mktemp("ferretdb") / "sqlite") as url:
+        yield url
+
+
+@pytest.fixture
+def client(mongo_url: str) -> Iterator[pymongo.MongoClient[dict[str, object]]]:
+    # a hang fails the test here instead of at the pytest timeout
+    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
+        mongo_url, serverSelectionTimeoutMS=5000, socketTimeoutMS=60_000
+    )
+    yield client
+    client.close()
+
+
+def _answers(url: str, database: str) -> None:
+    """A fresh client can still read and write the database."""
+    other: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
+        url, serverSelectionTimeoutMS=5000, socketTimeoutMS=10_000
+    )
+    try:
+        probe = other[database]["probe"]
+        probe.insert_one({"_id": "after", "ok": True})
+        assert probe.find_one({"_id": "after"}) == {"_id": "after", "ok": True}
+        assert other[database].command("ping")["ok"] == 1
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("ordered", [True, False], ids=["ordered", "unordered"])
+def test_bulk_update_of_many_statements_completes(
+    client: pymongo.MongoClient[dict[str, object]], mongo_url: str, ordered: bool
+) -> None:
+    database = f"bulk_update_{'ordered' if ordered else 'unordered'}"
+    collection = client[database]["t"]
+    collection.insert_many([{"_id": f"id{i}", "v": 0} for i in range(N)])
+
+    result = collection.bulk_write(
+        [UpdateOne({"_id": f"id{i}"}, {"$set": {"v": 1}, "$inc": {"n": 1}}) for i in range(N)],
+        ordered=ordered,
+    )
+
+    assert result.matched_count == N
+    assert result.modified_count == N
+    assert collection.count_documents({"v": 1, "n": 1}) == N
+    _answers(mongo_url, database)
+
+
+@pytest.mark.parametrize("ordered", [True, False], ids=["ordered", "unordered"])
+def test_bulk_delete_of_many_statements_completes(
+    client: pymongo.MongoClient[dict[str, object]], mongo_url: str, ordered: bool
+) -> None:
+    database = f"bulk_delete_{'ordered' if ordered else 'unordered'}"
+    collection = client[database]["t"]
+    collection.insert_many([{"_id": f"id{i}"} for i in range(N)])
+
+    result = collection.bulk_write([DeleteOne({"_id": f"id{i}"}) for i in range(N)], ordered=ordered)
+
+    assert result.deleted_count == N
+    assert collection.count_documents({}) == 0
+    _answers(mongo_url, database)
+
+
+def test_patch_refuses_source_it_does_not_match(tmp_path: Path) -> None:
+    target = tmp_path / "internal" / "handler" / "msg_update.go"
+    target.parent.mkdir(parents=True)
+    target.write_text("package handler\n\n// upstream changed this file\n")
+
+    with pytest.raises(PatchError, match=r"occurs 0 times"):
+        apply_patch(tmp_path, MODULE_DIR / PATCHES[0])
+    assert target.read_text() == "package handler\n\n// upstream changed this file\n"
