@@ -31,4 +31,12 @@ def batch_handlers(intake: Intake) -> Mapping[type[Message], BatchHandler]:
     ) -> None:
         await intake.customer_messages([event for event, _context in items])
 
-    return {tickets_events.TicketCreated: on_ticket_created_batch}
+    async def on_title_generated_batch(
+        items: Sequence[tuple[summarizer.ChatTitleGenerated, EventContext]],
+    ) -> None:
+        await intake.titles_generated([event for event, _context in items])
+
+    return {
+        tickets_events.TicketCreated: on_ticket_created_batch,
+        summarizer.ChatTitleGenerated: on_title_generated_batch,
+    }

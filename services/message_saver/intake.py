@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 from services.message_saver import convert, domain
 from services.message_saver.convert import Doc
 from services.message_saver.publisher import Publisher
-from services.message_saver.repository import MESSAGE_INDEX, ChatRecord, Repository
+from services.message_saver.repository import MESSAGE_INDEX, Change, ChatRecord, Repository
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError
@@ -150,24 +150,21 @@ class Intake:
             await self.customer_message(event)
 
     async def title_generated(self, event: summarizer.ChatTitleGenerated) -> None:
-        title = domain.normalize_title(event.title)
+        await self.titles_generated([event])
+
+    async def titles_generated(self, events: Sequence[summarizer.ChatTitleGenerated]) -> None:
+        """Titles (and categories) of a poll, written together; each announced as ticket.updated."""
         now = domain.utcnow()
-        ticket = await self._repo.update_ticket(
-            event.ticket_id, {"title": title}, now, {"title": {"$ne": title}}
+        updated = await self._repo.update_tickets(
+            [(event.ticket_id, _title_changes(event)) for event in events], now
         )
-        if event.category:
-            # The automatic category never overrides one an operator has set.
-            categorised = await self._repo.update_ticket(
-                event.ticket_id,
-                {"category": event.category, "subcategory": event.subcategory},
-                now,
-                {"category": {"$in": ["", None]}},
-            )
-            ticket = categorised or ticket
-        ticket = ticket or await self._repo.get_ticket(event.ticket_id)
-        if ticket is None:
-            raise PermanentEventError(f"title for unknown ticket {event.ticket_id}")
-        await self._publisher.notify(Notification.TICKET_UPDATED, event.event_id, ticket)
+        notices = []
+        for event, ticket in zip(events, updated, strict=True):
+            ticket = ticket or await self._repo.get_ticket(event.ticket_id)
+            if ticket is None:
+                raise PermanentEventError(f"title for unknown ticket {event.ticket_id}")
+            notices.append(self._publisher.notification(Notification.TICKET_UPDATED, event.event_id, ticket))
+        await self._publisher.publish_all(notices)
 
     # --- new messages ------------------------------------------------------------------------------
 
@@ -294,6 +291,20 @@ class Intake:
         if ticket is None:
             raise RuntimeError(f"message {message['_id']} points at missing ticket {ticket_id}")
         await self._publisher.notify(Notification.MESSAGE_UPDATED, event.event_id, ticket, message)
+
+
+def _title_changes(event: summarizer.ChatTitleGenerated) -> list[Change]:
+    title = domain.normalize_title(event.title)
+    changes = [Change({"title": title}, {"title": {"$ne": title}})]
+    if event.category:
+        # The automatic category never overrides one an operator has set.
+        changes.append(
+            Change(
+                {"category": event.category, "subcategory": event.subcategory},
+                {"category": {"$in": ["", None]}},
+            )
+        )
+    return changes
 
 
 def _profile(events: Sequence[tickets_events.TicketCreated]) -> tickets_events.TicketCreated:

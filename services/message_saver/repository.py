@@ -104,6 +104,14 @@ class DocCache:
         self._docs.pop(key, None)
 
 
+@dataclass(frozen=True)
+class Change:
+    """Fields to $set on a ticket when it matches `condition` (a MongoDB filter on the ticket)."""
+
+    fields: Doc
+    condition: Mapping[str, Any] | None = None
+
+
 @dataclass
 class ChatRecord:
     """One chat's new messages of a poll, for `record_chats`: the ticket to open when the chat has
@@ -327,34 +335,79 @@ class Repository:
     async def _update_many(
         self, records: Sequence[ChatRecord], active: Mapping[int, str], now: datetime
     ) -> list[Doc]:
-        planned: list[tuple[ChatRecord, Doc, Doc]] = []
+        planned: list[tuple[Doc, Doc]] = []
+        planned_records: list[ChatRecord] = []
         for record in records:
-            ticket_id = active[record.chat_id]
-            current = await self.get_ticket(ticket_id)
+            current = await self.get_ticket(active[record.chat_id])
             if current is None or current.get("status") not in ACTIVE_STATUS_NAMES:
                 continue  # a stale entry (a crash during close or open): the one-by-one path repairs it
             fields = {**record.changes, "updated_at": now, **_appended(current, record.message_ids)}
-            planned.append((record, current, fields))
+            planned.append((current, fields))
+            planned_records.append(record)
+        updated = await self._write_updates(planned)
+        for record, after in zip(planned_records, updated, strict=True):
+            record.ticket = dict(after)
+        return updated
+
+    async def _write_updates(self, planned: Sequence[tuple[Doc, Doc]]) -> list[Doc]:
+        """Write (ticket as known, fields to $set) pairs a few dozen to a command, with the tickets
+        locked by the caller; the tickets after."""
         updated: list[Doc] = []
         for start in range(0, len(planned), BULK_UPDATE_CHUNK):
             chunk = planned[start : start + BULK_UPDATE_CHUNK]
-            for _record, current, _fields in chunk:
+            for current, _fields in chunk:
                 self._tickets.forget(current["_id"])  # unknown until the write is confirmed
             result = await self.tickets.bulk_write(
                 [
                     UpdateOne({"_id": current["_id"]}, {"$set": fields, "$inc": {"version": 1}})
-                    for _record, current, fields in chunk
+                    for current, fields in chunk
                 ],
                 ordered=True,
             )
             if result.matched_count != len(chunk):
                 raise RuntimeError(f"{len(chunk) - result.matched_count} tickets vanished while locked")
-            for record, current, fields in chunk:
+            for current, fields in chunk:
                 after = {**current, **fields, "version": int(current.get("version", 0)) + 1}
                 self._tickets.put(current["_id"], after)
-                record.ticket = dict(after)
                 updated.append(after)
         return updated
+
+    async def update_tickets(
+        self, items: Sequence[tuple[str, Sequence[Change]]], now: datetime
+    ) -> list[Doc | None]:
+        """For each (ticket id, changes): apply every change whose condition the ticket matches, in one
+        write per ticket (a few dozen tickets to a command on the single writer). Each ticket after,
+        or None when nothing applied (or no such ticket)."""
+        if not self.single_writer:
+            results: list[Doc | None] = []
+            for ticket_id, changes in items:
+                after = None
+                for change in changes:
+                    after = await self.update_ticket(ticket_id, change.fields, now, change.condition) or after
+                results.append(after)
+            return results
+        ticket_ids = sorted({ticket_id for ticket_id, _changes in items})
+        async with contextlib.AsyncExitStack() as held:
+            for ticket_id in ticket_ids:
+                await held.enter_async_context(self._locks.hold(ticket_id))
+            await self._begin_many(ticket_ids)
+            planned: dict[str, tuple[Doc, Doc]] = {}
+            for ticket_id, changes in items:
+                current = planned[ticket_id][0] if ticket_id in planned else await self.get_ticket(ticket_id)
+                if current is None:
+                    continue
+                fields = dict(planned[ticket_id][1]) if ticket_id in planned else {}
+                seen = {**current, **fields}
+                for change in changes:
+                    if matches(seen, change.condition):
+                        fields.update(change.fields)
+                        seen.update(change.fields)
+                if fields:
+                    planned[ticket_id] = (current, {**fields, "updated_at": now})
+            written = await self._write_updates(list(planned.values()))
+            await self._show_many(written, ticket_ids)
+        by_id = {str(ticket["_id"]): ticket for ticket in written}
+        return [dict(by_id[ticket_id]) if ticket_id in by_id else None for ticket_id, _changes in items]
 
     async def _begin_many(self, ticket_ids: Sequence[str]) -> None:
         if self.views is not None:

@@ -114,7 +114,8 @@ async def test_an_opening_message_redelivered_after_its_ticket_closed_opens_noth
     assert second_message["ticket_id"] != first["_id"]
     assert tickets[second_message["ticket_id"]]["status"] == "open"
     entry = await harness.db["active_tickets"].find_one({"_id": "521"})
-    assert entry is not None and entry["ticket_id"] == second_message["ticket_id"]
+    assert entry is not None
+    assert entry["ticket_id"] == second_message["ticket_id"]
     republished = [n for n in harness.notifications("message.created") if n.message.telegram_message_id == 1]
     assert {notice.ticket_id for notice in republished} == {first["_id"]}
 
@@ -231,6 +232,52 @@ async def test_generated_title_is_stored_once_and_announced(
     assert updates[0].ticket.title == "Отклонена оплата картой «Мир»"
     [stored] = await harness.tickets()
     assert stored["version"] == 2, "the repeated title changed the ticket again"  # 1: first message
+
+
+async def test_titles_of_a_poll_are_written_together_and_a_bad_one_goes_to_the_dead_letters(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    await harness.send(*(customer_message(chat, 1, TEXT) for chat in (531, 532, 533)))
+    await eventually(lambda: len(harness.title_requests()) == 3)
+    first, second, third = (request.ticket_id for request in harness.title_requests())
+    await stub.UpdateTicket(
+        api.UpdateTicketRequest(ticket_id=third, category="Выбрана оператором", update_paths=["category"])
+    )
+
+    def generated(ticket_id: str, title: str) -> summarizer.ChatTitleGenerated:
+        return new_event(
+            summarizer.ChatTitleGenerated,
+            ticket_id=ticket_id,
+            title=title,
+            category="Карты",
+            subcategory="Оплата",
+            source=summarizer.TITLE_SOURCE_LLM,
+        )
+
+    await harness.send(
+        generated(first, "Первый заголовок"),
+        generated(second, "Второй заголовок"),
+        generated(first, "Первый, уточнённый"),
+        generated(third, "Третий заголовок"),
+    )
+    await eventually(lambda: len(harness.notifications("ticket.updated")) == 5, what="the updates")
+    assert "batch handler failed" not in caplog.text, "the titles went one by one, not in a batch"
+    # A title for a ticket that does not exist fails its batch; the others of the poll still land.
+    await harness.send(generated("нет-такого-тикета", "Потерянный"), generated(second, "Второй, снова"))
+    await eventually(lambda: len(harness.dead_letters(summarizer.ChatTitleGenerated)) == 1, what="the DLQ")
+    await eventually(lambda: len(harness.notifications("ticket.updated")) == 6, what="the last update")
+
+    tickets = {
+        ticket_id: (await stub.GetTicket(api.GetTicketRequest(ticket_id=ticket_id))).ticket
+        for ticket_id in (first, second, third)
+    }
+    assert tickets[first].title == "Первый, уточнённый"
+    assert tickets[second].title == "Второй, снова"
+    assert (tickets[first].category, tickets[first].subcategory) == ("Карты", "Оплата")
+    assert tickets[third].title == "Третий заголовок"
+    assert tickets[third].category == "Выбрана оператором", "a generated category replaced the operator's"
+    announced = [update.ticket.title for update in harness.notifications("ticket.updated")]
+    assert announced.index("Первый заголовок") < announced.index("Первый, уточнённый")
 
 
 async def test_bad_events_go_to_the_dead_letter_topics(harness: Harness, app: App) -> None:
