@@ -155,12 +155,15 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         await asyncio.to_thread(ocr.check_tesseract, settings.ocr_tesseract, settings.ocr_languages)
     registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
     client = mongo_client(settings)
+    ferretdb = await is_ferretdb(client)
     single_writer = settings.mongo_single_writer
     if single_writer is None:
-        single_writer = await is_ferretdb(client)
+        single_writer = ferretdb
     views_redis = redis_client(settings, decode_responses=False)
     views = TicketViews(views_redis, settings.views_key_prefix)
-    repository = Repository(client[settings.mongo_db], single_writer=single_writer, views=views)
+    repository = Repository(
+        client[settings.mongo_db], single_writer=single_writer, views=views, secondary_indexes=not ferretdb
+    )
     producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=registry)
     publisher = Publisher(producer)
     clock = SequenceClock()

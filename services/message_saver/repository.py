@@ -23,7 +23,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from services.message_saver import domain
 from services.message_saver.conditions import matches
@@ -132,8 +132,10 @@ class Repository:
         single_writer: bool = False,
         cache_size: int = TICKET_CACHE_SIZE,
         views: TicketViews | None = None,
+        secondary_indexes: bool = True,
     ) -> None:
         self.tickets = database[TICKETS]
+        self.secondary_indexes = secondary_indexes
         self.messages = database[MESSAGES]
         self.active = database[ACTIVE_TICKETS]
         self.single_writer = single_writer
@@ -143,6 +145,14 @@ class Repository:
         self._active = DocCache(max(cache_size, ACTIVE_CACHE_SIZE))
 
     async def create_indexes(self) -> None:
+        """The indexes of the store's queries. FerretDB v1 uses none but the _id's for a query (every
+        other filter and sort runs over the whole collection) while every write maintains each one:
+        there the secondary indexes are dropped instead (15-18% of its CPU per ticket update)."""
+        if not self.secondary_indexes:
+            for collection in (self.tickets, self.messages, self.active):
+                with contextlib.suppress(OperationFailure):  # no such collection yet
+                    await collection.drop_indexes()
+            return
         await self.tickets.create_index(TICKET_ORDER)
         await self.tickets.create_index([("status", ASCENDING), *TICKET_ORDER])
         await self.tickets.create_index([("assignee_id", ASCENDING), *TICKET_ORDER])

@@ -395,6 +395,14 @@ async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(
     assert "batch handler failed" not in caplog.text, "the burst went one by one, not in batches"
 
 
+async def test_on_ferretdb_only_the_id_indexes_are_kept(harness: Harness) -> None:
+    """FerretDB v1 answers no query from a secondary index but maintains each on every write."""
+    await harness.db["tickets"].create_index([("status", 1)])  # as an older version created them
+    await harness.start_app()
+    for name in ("tickets", "messages", "active_tickets"):
+        assert list(await harness.db[name].index_information()) in ([], ["_id_"]), name
+
+
 async def test_entries_under_a_numeric_chat_id_are_moved_to_their_string_key_at_start(
     harness: Harness,
 ) -> None:
