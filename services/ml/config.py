@@ -61,6 +61,22 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
     ml_classify_threshold: float = Field(
         default=0.8, description="ClassifyText answers an empty category below this confidence"
     )
+    ml_classify_lexical_min_score: float = Field(
+        default=1.6,
+        ge=0,
+        description="ClassifyText answers from BM25 alone (no embedding) when its best score, in units of "
+        "the knowledge base's largest IDF, reaches this and its confidence the threshold",
+    )
+    ml_classify_max_dense: int = Field(
+        default=1,
+        ge=0,
+        description="ClassifyText embeddings in flight at most; the others answer from BM25 (0: never embed)",
+    )
+    ml_classify_shed_min_score: float = Field(
+        default=1.4,
+        ge=0,
+        description="a BM25 answer forced by T1_ML_CLASSIFY_MAX_DENSE names a category from this score up",
+    )
     ml_reply_attempt_timeout_s: float = Field(
         default=8.0, gt=0, description="ComposeReply: timeout of one LLM attempt"
     )
@@ -76,4 +92,7 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
             lexical_weight=self.ml_lexical_weight,
             dense_query_tokens=self.ml_dense_query_tokens,
             classify_threshold=self.ml_classify_threshold,
+            classify_lexical_min_score=self.ml_classify_lexical_min_score,
+            classify_max_dense=self.ml_classify_max_dense,
+            classify_shed_min_score=self.ml_classify_shed_min_score,
         )

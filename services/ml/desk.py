@@ -13,10 +13,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from prometheus_client import Counter
+
 from services.ml.composer import ComposedReply, ReplyComposer
 from services.ml.kb import Entry, KnowledgeBase, new_entry
 from services.ml.kb_import import import_file
-from services.ml.retriever import Classification, Hit, Retriever
+from services.ml.retriever import SOURCES, Classification, Hit, Retriever
 from services.ml.vectors import SyncReport, VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,15 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 DEFAULT_REPLY_HINTS = 3
 MAX_REPLY_HINTS = 5
+
+CLASSIFICATIONS = Counter(
+    "t1_ml_classifications_total",
+    "ClassifyText answers, by path: lexical (BM25 alone), dense (embedding), shed (BM25 because the "
+    "embedding slots were taken), none (nothing to classify)",
+    ["source"],
+)
+for _source in SOURCES:
+    CLASSIFICATIONS.labels(_source)
 
 
 class HintsDesk:
@@ -103,7 +114,9 @@ class HintsDesk:
         return await self.composer.compose(query, hits, language)
 
     async def classify(self, text: str) -> Classification:
-        return await self.retriever.classify(text)
+        result = await self.retriever.classify(text)
+        CLASSIFICATIONS.labels(result.source).inc()
+        return result
 
     async def list_entries(self, page_token: str, page_size: int, category: str) -> tuple[list[Entry], str]:
         size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)

@@ -57,3 +57,33 @@ def test_qdrant_server_from_qdrant_url(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (settings.qdrant_url, settings.qdrant_api_key) == ("http://qdrant:6333", "secret")
     monkeypatch.setenv("T1_QDRANT_URL", "http://127.0.0.1:6333")
     assert load_settings(MlSettings).qdrant_url == "http://127.0.0.1:6333"
+
+
+def test_classification_cascade_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("T1_MONGO_URL", "mongodb://127.0.0.1:27017")
+    for name in (
+        "T1_ML_CLASSIFY_LEXICAL_MIN_SCORE",
+        "T1_ML_CLASSIFY_MAX_DENSE",
+        "T1_ML_CLASSIFY_SHED_MIN_SCORE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    config = load_settings(MlSettings).retriever_config()
+    assert (config.classify_lexical_min_score, config.classify_max_dense, config.classify_shed_min_score) == (
+        1.6,
+        1,
+        1.4,
+    )
+    monkeypatch.setenv("T1_ML_CLASSIFY_LEXICAL_MIN_SCORE", "2.5")
+    monkeypatch.setenv("T1_ML_CLASSIFY_MAX_DENSE", "0")
+    monkeypatch.setenv("T1_ML_CLASSIFY_SHED_MIN_SCORE", "1.1")
+    monkeypatch.setenv("T1_ML_CLASSIFY_THRESHOLD", "0.7")
+    config = load_settings(MlSettings).retriever_config()
+    assert (
+        config.classify_lexical_min_score,
+        config.classify_max_dense,
+        config.classify_shed_min_score,
+        config.classify_threshold,
+    ) == (2.5, 0, 1.1, 0.7)
+    monkeypatch.setenv("T1_ML_CLASSIFY_MAX_DENSE", "-1")
+    with pytest.raises(SettingsError, match="T1_ML_CLASSIFY_MAX_DENSE"):
+        load_settings(MlSettings)
