@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 CONSUMER_STOP_TIMEOUT_S = 30.0
 # Consumers off the customer's path (search index, OCR) take up to a second's worth of records per fetch:
 # fewer, larger batches (one index commit each) and less work for the broker, at most a second later.
+CHECKPOINT_EVERY_S = 1.0
 UNHURRIED_FETCH: dict[str, str | int] = {"fetch.wait.max.ms": 1000, "fetch.min.bytes": 1_000_000}
 
 
@@ -63,6 +64,7 @@ class App:
     _consumer_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _ocr_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _search_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _checkpoint_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -85,12 +87,23 @@ class App:
             [SERVICE_NAME],
         )
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
+        if self.repository.single_writer:
+            self._checkpoint_task = asyncio.create_task(self._write_checkpoints(), name="checkpoints")
         if self.ocr_consumer is not None:
             self._ocr_task = asyncio.create_task(self.ocr_consumer.run(), name="message_saver-ocr-consumer")
         if self.search_consumer is not None:
             self._search_task = asyncio.create_task(
                 self.search_consumer.run(), name="message_saver-search-consumer"
             )
+
+    async def _write_checkpoints(self) -> None:
+        """Every second, the documents of tickets whose log grew long or old (ticket_log)."""
+        while True:
+            await asyncio.sleep(CHECKPOINT_EVERY_S)
+            try:
+                await self.repository.write_checkpoints()
+            except Exception:  # the logs still hold everything; the next round tries again
+                logger.exception("writing ticket checkpoints failed")
 
     async def _prepare_views(self) -> None:
         """Rebuild the lists' read model when Redis has none; else reload what a crash left pending."""
@@ -140,6 +153,12 @@ class App:
         finally:
             if self._server is not None:
                 await self._server.stop(grace=self.settings.grpc_grace_s)
+            if self._checkpoint_task is not None:
+                self._checkpoint_task.cancel()
+                try:
+                    await self.repository.write_checkpoints(everything=True)
+                except Exception:
+                    logger.exception("writing ticket checkpoints at stop failed (the logs keep them)")
             await asyncio.to_thread(self.producer.close)
             await self.mongo.close()
             if self.views_redis is not None:

@@ -22,7 +22,8 @@ from google.protobuf.message import Message
 from services.message_saver import convert, domain
 from services.message_saver.convert import Doc
 from services.message_saver.publisher import Publisher
-from services.message_saver.repository import MESSAGE_INDEX, Change, ChatRecord, Repository
+from services.message_saver.repository import Change, ChatRecord, Repository
+from services.message_saver.ticket_log import MESSAGE_INDEX
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -25,17 +26,24 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from services.message_saver import domain
+from services.message_saver import convert, domain
 from services.message_saver.conditions import matches
 from services.message_saver.convert import Doc
+from services.message_saver.ticket_log import (
+    ENTRIES,
+    ENTRY_COUNT,
+    MESSAGE_INDEX,
+    TicketLog,
+    index_length,
+)
 from services.message_saver.views import TicketViews
 
 TICKETS = "tickets"
 MESSAGES = "messages"
 ACTIVE_TICKETS = "active_tickets"  # _id = active_key(chat id)
 
-# The ticket's own list of its message ids in arrival order: its messages without a scan.
-MESSAGE_INDEX = "message_ids"
+# A ticket's messages are found through its index (ticket_log): its first messages' ids in the ticket
+# (`message_ids`; on MongoDB all of them), later ones as entries of their own on the single writer.
 
 TICKET_ORDER = [("last_message_at", DESCENDING), ("_id", DESCENDING)]
 MESSAGE_ORDER = [("seq", ASCENDING), ("_id", ASCENDING)]
@@ -49,6 +57,13 @@ ACTIVE_CACHE_SIZE = 200_000
 # Updates per `update` command of a batch. FerretDB v1.24 keeps every statement's cursor open until the
 # command ends (see docs/decisions.md), so a command must stay well under its 100 SQLite connections.
 BULK_UPDATE_CHUNK = 40
+# A ticket whose newest messages are only in its log gets its document written (a checkpoint) once its
+# log holds this many entries or its oldest unwritten change is this old: what a restart reads to catch
+# up stays short, and a list rebuilt from the store is at most this stale before it catches up.
+CHECKPOINT_AFTER_ENTRIES = 32
+CHECKPOINT_AFTER_S = 30.0
+# What a checkpoint writes: the fields a customer's message changes.
+CHECKPOINT_FIELDS = ("last_message_at", "last_message_preview", "last_message_id", "customer", ENTRY_COUNT)
 
 
 class KeyedLocks:
@@ -143,6 +158,9 @@ class Repository:
         self._locks = KeyedLocks()
         self._tickets = DocCache(cache_size)
         self._active = DocCache(max(cache_size, ACTIVE_CACHE_SIZE))
+        self.log = TicketLog(database[ENTRIES], cache_size)
+        # Tickets whose document lags their log: ticket id -> (since, index length written).
+        self._unwritten: dict[str, tuple[float, int]] = {}
 
     async def create_indexes(self) -> None:
         """The indexes of the store's queries. FerretDB v1 uses none but the _id's for a query (every
@@ -171,8 +189,26 @@ class Repository:
         if doc is None:
             return None
         if self.single_writer:
+            doc = await self._caught_up(doc)
             self._tickets.put_if_newer(ticket_id, doc)
         return dict(doc)
+
+    async def _caught_up(self, doc: Doc) -> Doc:
+        """The ticket as its document and the log after its checkpoint tell together."""
+        if MESSAGE_INDEX not in doc:
+            return doc  # older than the index: its messages are found by a scan
+        tail = await self.log.tail(doc)
+        if not tail:
+            return doc
+        written = index_length(doc)
+        after = {**doc, ENTRY_COUNT: written + len(tail), "version": int(doc.get("version", 0)) + len(tail)}
+        for message_id in reversed(tail):
+            message = await self.get_message(message_id)
+            if message is not None and not message.get("internal"):
+                after.update(last_message_fields(message))
+                break
+        self._unwritten.setdefault(str(doc["_id"]), (time.monotonic(), written))
+        return after
 
     async def insert_ticket_if_absent(self, doc: Doc) -> Doc:
         """The ticket with doc's _id: created from `doc` unless it exists (then left unchanged)."""
@@ -260,14 +296,35 @@ class Repository:
         current = await self.get_ticket(ticket_id)
         if current is None or not matches(current, condition):
             return None
-        fields = {**changes, "updated_at": now, **_appended(current, append_messages)}
-        self._tickets.forget(ticket_id)  # unknown until the write is confirmed
-        result = await self.tickets.update_one({"_id": ticket_id}, {"$set": fields, "$inc": {"version": 1}})
-        if result.matched_count == 0:
-            return None
-        after = {**current, **fields, "version": int(current.get("version", 0)) + 1}
-        self._tickets.put(ticket_id, after)
+        current = await self._appended(current, append_messages)
+        [after] = await self._write_updates([(current, {**changes, "updated_at": now})])
         return dict(after)
+
+    async def _appended(self, current: Doc, message_ids: Sequence[str]) -> Doc:
+        """The ticket (as in memory) after adding `message_ids` to its log, one version per entry."""
+        if not message_ids or MESSAGE_INDEX not in current:
+            return current
+        ticket_id = str(current["_id"])
+        try:
+            [added] = await self.log.append_many([(current, message_ids)])
+        except Exception:
+            self._forget(ticket_id)  # caught up again from the store when next read
+            raise
+        if not added:
+            return current
+        after = {
+            **current,
+            ENTRY_COUNT: index_length(current) + len(added),
+            "version": int(current.get("version", 0)) + len(added),
+        }
+        self._unwritten.setdefault(ticket_id, (time.monotonic(), index_length(current)))
+        self._tickets.put(ticket_id, after)
+        return after
+
+    def _forget(self, ticket_id: str) -> None:
+        self._tickets.forget(ticket_id)
+        self.log.forget(ticket_id)
+        self._unwritten.pop(ticket_id, None)
 
     async def record_chats(self, records: Sequence[ChatRecord], now: datetime) -> None:
         """Record many chats' messages on their active tickets with a few writes in all (single writer
@@ -345,42 +402,111 @@ class Repository:
     async def _update_many(
         self, records: Sequence[ChatRecord], active: Mapping[int, str], now: datetime
     ) -> list[Doc]:
-        planned: list[tuple[Doc, Doc]] = []
-        planned_records: list[ChatRecord] = []
+        """Add each record's messages to its ticket's log (one insert for all) and show them on the
+        ticket in memory; the ticket documents are written later, as checkpoints."""
+        planned: list[tuple[ChatRecord, Doc]] = []
         for record in records:
             current = await self.get_ticket(active[record.chat_id])
             if current is None or current.get("status") not in ACTIVE_STATUS_NAMES:
                 continue  # a stale entry (a crash during close or open): the one-by-one path repairs it
-            fields = {**record.changes, "updated_at": now, **_appended(current, record.message_ids)}
-            planned.append((current, fields))
-            planned_records.append(record)
-        updated = await self._write_updates(planned)
-        for record, after in zip(planned_records, updated, strict=True):
+            planned.append((record, current))
+        indexed = [(record, current) for record, current in planned if MESSAGE_INDEX in current]
+        try:
+            added = await self.log.append_many([(current, record.message_ids) for record, current in indexed])
+        except Exception:
+            for _record, current in indexed:
+                self._forget(str(current["_id"]))
+            raise
+        added_by_ticket = {
+            str(current["_id"]): new for (_record, current), new in zip(indexed, added, strict=True)
+        }
+        updated: list[Doc] = []
+        legacy: list[tuple[ChatRecord, Doc]] = []
+        for record, current in planned:
+            ticket_id = str(current["_id"])
+            if ticket_id not in added_by_ticket:
+                legacy.append((record, current))  # no index: its document is written as before
+                continue
+            new = added_by_ticket[ticket_id]
+            if not new:
+                record.ticket = current  # every message indexed already (a redelivery)
+                continue
+            after = {
+                **current,
+                **record.changes,
+                "updated_at": now,
+                ENTRY_COUNT: index_length(current) + len(new),
+                "version": int(current.get("version", 0)) + len(new),
+            }
+            self._unwritten.setdefault(ticket_id, (time.monotonic(), index_length(current)))
+            self._tickets.put(ticket_id, after)
             record.ticket = dict(after)
-        return updated
+            updated.append(after)
+        written = await self._write_updates(
+            [(current, {**record.changes, "updated_at": now}) for record, current in legacy]
+        )
+        for (record, _current), after in zip(legacy, written, strict=True):
+            record.ticket = dict(after)
+        return updated + written
 
-    async def _write_updates(self, planned: Sequence[tuple[Doc, Doc]]) -> list[Doc]:
-        """Write (ticket as known, fields to $set) pairs a few dozen to a command, with the tickets
-        locked by the caller; the tickets after."""
+    async def _write_updates(
+        self, planned: Sequence[tuple[Doc, Doc]], *, new_version: bool = True
+    ) -> list[Doc]:
+        """Write (ticket as known, fields to set) pairs a few dozen to a command, with the tickets
+        locked by the caller, each with what its log added since its last write (a checkpoint); the
+        tickets after. `new_version`: the change is one more version (a checkpoint alone is not)."""
         updated: list[Doc] = []
         for start in range(0, len(planned), BULK_UPDATE_CHUNK):
             chunk = planned[start : start + BULK_UPDATE_CHUNK]
-            for current, _fields in chunk:
+            writes: list[tuple[Doc, Doc]] = []
+            for current, fields in chunk:
+                version = int(current.get("version", 0)) + (1 if new_version else 0)
+                checkpoint = {name: current[name] for name in CHECKPOINT_FIELDS if name in current}
+                writes.append((current, {**checkpoint, **fields, "version": version}))
                 self._tickets.forget(current["_id"])  # unknown until the write is confirmed
             result = await self.tickets.bulk_write(
-                [
-                    UpdateOne({"_id": current["_id"]}, {"$set": fields, "$inc": {"version": 1}})
-                    for current, fields in chunk
-                ],
+                [UpdateOne({"_id": current["_id"]}, {"$set": fields}) for current, fields in writes],
                 ordered=True,
             )
             if result.matched_count != len(chunk):
                 raise RuntimeError(f"{len(chunk) - result.matched_count} tickets vanished while locked")
-            for current, fields in chunk:
-                after = {**current, **fields, "version": int(current.get("version", 0)) + 1}
+            for current, fields in writes:
+                after = {**current, **fields}
                 self._tickets.put(current["_id"], after)
+                self._unwritten.pop(str(current["_id"]), None)
                 updated.append(after)
         return updated
+
+    async def write_checkpoints(self, *, everything: bool = False) -> int:
+        """Write the documents of tickets whose log grew long or whose oldest unwritten change is old
+        (`everything`: of every such ticket, as at shutdown); how many were written."""
+        now = time.monotonic()
+        due = sorted(
+            ticket_id
+            for ticket_id, (since, written) in list(self._unwritten.items())
+            if everything
+            or now - since >= CHECKPOINT_AFTER_S
+            or self._log_length(ticket_id) - written >= CHECKPOINT_AFTER_ENTRIES
+        )
+        if not due:
+            return 0
+        async with contextlib.AsyncExitStack() as held:
+            for ticket_id in due:
+                await held.enter_async_context(self._locks.hold(ticket_id))
+            planned: list[tuple[Doc, Doc]] = []
+            for ticket_id in due:
+                known, current = self._tickets.get(ticket_id)
+                if not known or current is None or ticket_id not in self._unwritten:
+                    # Dropped from memory (its log still tells) or written meanwhile.
+                    self._unwritten.pop(ticket_id, None)
+                    continue
+                planned.append((current, {}))
+            written = await self._write_updates(planned, new_version=False)
+        return len(written)
+
+    def _log_length(self, ticket_id: str) -> int:
+        known, current = self._tickets.get(ticket_id)
+        return index_length(current) if known and current is not None else 0
 
     async def update_tickets(
         self, items: Sequence[tuple[str, Sequence[Change]]], now: datetime
@@ -442,12 +568,8 @@ class Repository:
                 )
                 return
             current = await self.get_ticket(ticket_id)
-            fields = {} if current is None else _appended(current, message_ids)
-            if not fields or current is None:
-                return
-            self._tickets.forget(ticket_id)
-            await self.tickets.update_one({"_id": ticket_id}, {"$set": fields})
-            self._tickets.put(ticket_id, {**current, **fields})
+            if current is not None:
+                await self._appended(current, message_ids)
 
     async def _begin(self, ticket_id: str) -> None:
         if self.views is not None:
@@ -458,16 +580,24 @@ class Repository:
             await self.views.put(ticket)
 
     async def rebuild_views(self) -> int:
-        """Every ticket of the store into the views (a scan of the whole collection)."""
+        """Every ticket of the store into the views (a scan of the whole collection; an active ticket
+        caught up with its log first)."""
         assert self.views is not None
-        return await self.views.rebuild(self.tickets.find({}))
+        return await self.views.rebuild(self._all_tickets())
+
+    async def _all_tickets(self) -> AsyncIterator[Doc]:
+        async for doc in self.tickets.find({}):
+            if self.single_writer and doc.get("status") in ACTIVE_STATUS_NAMES:
+                known, cached = self._tickets.get(doc["_id"])
+                doc = cached if known and cached is not None else await self._caught_up(doc)
+            yield doc
 
     async def repair_views(self) -> int:
         """Reload the tickets whose write may not have reached the views (a crash between the two)."""
         assert self.views is not None
         pending = await self.views.pending()
         for ticket_id in pending:
-            doc = await self.tickets.find_one({"_id": ticket_id})
+            doc = await self.get_ticket(ticket_id)
             if doc is None:
                 await self.views.done(ticket_id)
             else:
@@ -601,15 +731,18 @@ class Repository:
         Reads the ticket's message index and each message by _id; a ticket written before the index
         existed is read with a scan of the collection."""
         ticket = await self.get_ticket(ticket_id)
-        index = None if ticket is None else ticket.get(MESSAGE_INDEX)
-        if index is None:
+        if ticket is None or MESSAGE_INDEX not in ticket:
             return await self._scan_messages(ticket_id, include_internal, after, limit, newest_first)
-        ids = [str(message_id) for message_id in index]
+        length = index_length(ticket)
         step = -1 if newest_first else 1
-        position = _start(ids, after, newest_first)
+        position = await self._start(ticket, length, after, newest_first)
         page: list[Doc] = []
-        while 0 <= position < len(ids) and len(page) < limit:
-            chunk = ids[position::step][: limit - len(page) + 8]
+        while 0 <= position < length and len(page) < limit:
+            want = limit - len(page) + 8
+            low, high = (
+                (max(position - want + 1, 0), position + 1) if newest_first else (position, position + want)
+            )
+            chunk = (await self.log.ids_between(ticket, low, high))[::step]
             docs = await asyncio.gather(*(self.get_message(message_id) for message_id in chunk))
             for doc in docs:
                 position += step
@@ -617,10 +750,27 @@ class Repository:
                     page.append(doc)
                     if len(page) == limit:
                         break
-        more = 0 <= position < len(ids)
+        more = 0 <= position < length
         last_taken = position - step
-        cursor = (last_taken, ids[last_taken]) if more and page else None
+        cursor = (last_taken, str(page[-1]["_id"])) if more and page else None
         return (page[::-1] if newest_first else page), cursor
+
+    async def _start(
+        self, ticket: Doc, length: int, after: tuple[int, str] | None, newest_first: bool
+    ) -> int:
+        """Where a page begins in the index: after the cursor's message (looked for if it moved)."""
+        if after is None:
+            return length - 1 if newest_first else 0
+        position, message_id = after
+        if not (
+            0 <= position < length
+            and await self.log.ids_between(ticket, position, position + 1) == [message_id]
+        ):
+            ids = await self.log.ids_between(ticket, 0, length)
+            position = ids.index(message_id) if message_id in ids else -1
+        if position < 0:
+            return -1
+        return position - 1 if newest_first else position + 1
 
     async def _scan_messages(
         self,
@@ -666,24 +816,12 @@ def active_key(chat_id: int) -> str:
     return str(chat_id)
 
 
-def _appended(ticket: Mapping[str, Any], message_ids: Sequence[str]) -> Doc:
-    """The $set that adds `message_ids` to the ticket's index; empty when nothing is new or the ticket
-    predates the index (its messages are found by a scan)."""
-    index = ticket.get(MESSAGE_INDEX)
-    if index is None or not message_ids:
-        return {}
-    known = set(index)
-    new = [message_id for message_id in dict.fromkeys(message_ids) if message_id not in known]
-    return {MESSAGE_INDEX: [*index, *new]} if new else {}
-
-
-def _start(ids: list[str], after: tuple[int, str] | None, newest_first: bool) -> int:
-    """Where a page begins in the index: after the cursor's message (found again if it moved)."""
-    if after is None:
-        return len(ids) - 1 if newest_first else 0
-    position, message_id = after
-    if not (0 <= position < len(ids) and ids[position] == message_id):
-        position = ids.index(message_id) if message_id in ids else -1
-    if position < 0:
-        return -1
-    return position - 1 if newest_first else position + 1
+def last_message_fields(message: Mapping[str, Any]) -> Doc:
+    """What a ticket shows of `message` as its last one."""
+    return {
+        "last_message_at": message.get("stored_at") or message["created_at"],
+        "last_message_preview": domain.preview(
+            str(message.get("text", "")), convert.attachment_kinds(message)
+        ),
+        "last_message_id": message["_id"],
+    }

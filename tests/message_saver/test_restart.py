@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from t1.tickets.v1 import ticket_service_pb2 as api
 from tests.message_saver.conftest import Harness, customer_message, eventually
 
 pytestmark = pytest.mark.integration
@@ -36,7 +37,8 @@ async def test_restart_mid_stream_stores_every_message_exactly_once(harness: Har
     stored_before_restart = await harness.db["messages"].count_documents({})
     assert stored_before_restart < total, "stopped too late to test a restart"
 
-    await harness.start_app()
+    second = await harness.start_app()
+    stub = harness.stub(second)
     await eventually(lambda: stored_at_least(total), what="all messages after the restart")
     await asyncio.sleep(2)  # anything handled twice would show up now
 
@@ -51,7 +53,10 @@ async def test_restart_mid_stream_stores_every_message_exactly_once(harness: Har
         ]
         chat = ticket["chat_id"] - 700
         assert texts == [f"Клиент {chat}: сообщение {number}" for number in range(1, PER_CHAT + 1)]
-        assert ticket["last_message_preview"] == f"Клиент {chat}: сообщение {PER_CHAT}"
+        shown = (await stub.GetTicket(api.GetTicketRequest(ticket_id=ticket["_id"]))).ticket
+        assert shown.last_message_preview == f"Клиент {chat}: сообщение {PER_CHAT}"
+        listed = await stub.ListMessages(api.ListMessagesRequest(ticket_id=ticket["_id"], page_size=100))
+        assert [message.text for message in listed.messages] == texts
 
     await eventually(lambda: len({n.message.id for n in harness.notifications("message.created")}) == total)
     created = harness.notifications("message.created")
@@ -59,3 +64,10 @@ async def test_restart_mid_stream_stores_every_message_exactly_once(harness: Har
     assert len(by_message) == total, "a message was announced under two event ids"
     await eventually(lambda: len({request.ticket_id for request in harness.title_requests()}) == CHATS)
     assert len({request.event_id for request in harness.title_requests()}) == CHATS
+
+    # Stopping writes every ticket document up to its log (its checkpoint).
+    await second.stop()
+    for ticket in await harness.tickets():
+        chat = ticket["chat_id"] - 700
+        assert ticket["last_message_preview"] == f"Клиент {chat}: сообщение {PER_CHAT}"
+        assert ticket["entry_count"] == PER_CHAT
