@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -30,5 +32,7 @@ def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
         start_http_server(metrics_port, addr="127.0.0.1")
 
 
+@functools.lru_cache(maxsize=256)
 def tracer(name: str) -> trace.Tracer:
+    """The named tracer, made once (a proxy until the provider is set, then the provider's)."""
     return trace.get_tracer(name)

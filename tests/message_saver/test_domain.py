@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -171,3 +172,11 @@ def test_ticket_doc_without_optional_fields_converts() -> None:
     assert not message.HasField("edited_at")
     with pytest.raises(InvalidArgumentError):
         convert.priority_name(99)
+
+
+@pytest.mark.parametrize(
+    "parts", [("customer-message", 501, 10), ("event", "0f3c", "message.created"), ("ёлка", 2**40, "")]
+)
+def test_derived_ids_are_uuid5_in_the_namespace(parts: tuple[object, ...]) -> None:
+    expected = uuid.uuid5(domain.NAMESPACE, "\x1f".join(str(part) for part in parts))
+    assert domain.derived_id(*parts) == str(expected)
