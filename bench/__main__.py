@@ -199,6 +199,7 @@ class Session:
                 self.stack = await asyncio.to_thread(ensure_stack)
                 self.table = ProcessTable.discover()
         if restart:
+            self.customers.telegram_restarted()
             await self.fresh_live()
             assert self.live is not None
             emit(await pipeline.warmup(self.live, self.customers))

@@ -154,6 +154,13 @@ class Customers:
         self._next_chat = CHAT_BASE + (int(time.time()) % 9_000) * 100_000
         self._count = 0
 
+    def telegram_restarted(self) -> None:
+        """The fake Telegram keeps its chats in memory and numbers each chat's messages from 1 again
+        after a restart; the real one never reuses a message id in a chat. So the customers who wrote
+        before a restart write no more (their next message would reuse an id of one already stored,
+        which message_saver rightly takes for a redelivery); new customers take over."""
+        self.chats.clear()
+
     def new_chat(self) -> int:
         self._next_chat += 1
         self.chats.append(self._next_chat)
