@@ -488,21 +488,25 @@ class Repository:
             or now - since >= CHECKPOINT_AFTER_S
             or self._log_length(ticket_id) - written >= CHECKPOINT_AFTER_ENTRIES
         )
-        if not due:
-            return 0
+        written = 0
+        # A few dozen at a time, so the intake never waits long for a ticket being checkpointed.
+        for start in range(0, len(due), BULK_UPDATE_CHUNK):
+            written += await self._write_checkpoints(due[start : start + BULK_UPDATE_CHUNK])
+        return written
+
+    async def _write_checkpoints(self, ticket_ids: Sequence[str]) -> int:
         async with contextlib.AsyncExitStack() as held:
-            for ticket_id in due:
+            for ticket_id in ticket_ids:
                 await held.enter_async_context(self._locks.hold(ticket_id))
             planned: list[tuple[Doc, Doc]] = []
-            for ticket_id in due:
+            for ticket_id in ticket_ids:
                 known, current = self._tickets.get(ticket_id)
                 if not known or current is None or ticket_id not in self._unwritten:
                     # Dropped from memory (its log still tells) or written meanwhile.
                     self._unwritten.pop(ticket_id, None)
                     continue
                 planned.append((current, {}))
-            written = await self._write_updates(planned, new_version=False)
-        return len(written)
+            return len(await self._write_updates(planned, new_version=False))
 
     def _log_length(self, ticket_id: str) -> int:
         known, current = self._tickets.get(ticket_id)

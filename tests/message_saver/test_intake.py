@@ -395,6 +395,40 @@ async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(
     assert "batch handler failed" not in caplog.text, "the burst went one by one, not in batches"
 
 
+async def test_follow_ups_go_to_the_tickets_log_and_a_long_log_is_checkpointed(
+    harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
+) -> None:
+    await harness.send(customer_message(541, 1, "Первое"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+    [opened] = await harness.tickets(chat_id=541)
+    await harness.send(customer_message(541, 2, "Второе"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 2)
+
+    # The follow-up is an entry of the ticket's log; the document still shows its opening.
+    [document] = await harness.tickets(chat_id=541)
+    assert document["version"] == opened["version"]
+    assert document["last_message_preview"] == "Первое"
+    shown = (await stub.GetTicket(api.GetTicketRequest(ticket_id=opened["_id"]))).ticket
+    assert shown.last_message_preview == "Второе"
+    entry = await harness.db["ticket_entries"].find_one({"_id": f"{opened['_id']}:00000001"})
+    assert entry is not None
+
+    # 32 entries make the log long enough to write the document (well before the 30 s age limit).
+    await harness.send(*(customer_message(541, number, f"Сообщение {number}") for number in range(3, 34)))
+
+    async def checkpointed() -> bool:
+        [doc] = await harness.tickets(chat_id=541)
+        return int(doc.get("entry_count", 0)) >= 33 - 1  # the opening message is not an entry
+
+    await eventually(checkpointed, timeout_s=10, what="the checkpoint")
+    [document] = await harness.tickets(chat_id=541)
+    length = int(document["entry_count"])  # 32 or 33: as far as the log had got when it was written
+    assert document["last_message_preview"] == f"Сообщение {length}"
+    assert document["version"] == opened["version"] + length - 1
+    listed = await stub.ListMessages(api.ListMessagesRequest(ticket_id=opened["_id"], page_size=50))
+    assert [message.telegram_message_id for message in listed.messages] == list(range(1, 34))
+
+
 async def test_on_ferretdb_only_the_id_indexes_are_kept(harness: Harness) -> None:
     """FerretDB v1 answers no query from a secondary index but maintains each on every write."""
     await harness.db["tickets"].create_index([("status", 1)])  # as an older version created them

@@ -55,6 +55,7 @@ async def test_sigkill_mid_stream_loses_nothing_and_duplicates_nothing(
         "T1_MONGO_DB": f"ms_kill_{suffix}",
         "T1_KAFKA_TOPIC_PREFIX": prefix,
         "T1_CONSUMER_GROUP": f"message_saver-{suffix}",
+        "T1_SEARCH_DIR": str(tmp_path / "search"),
     }
     registry = registry_with_prefix(prefix)
     bootstrap = engines["T1_KAFKA_BOOTSTRAP"]

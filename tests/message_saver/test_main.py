@@ -49,6 +49,7 @@ async def test_the_process_serves_and_stops_on_sigterm(engines: dict[str, str], 
         "T1_KAFKA_TOPIC_PREFIX": prefix,
         "T1_CONSUMER_GROUP": f"message_saver-{suffix}",
         "T1_LOG_LEVEL": "INFO",
+        "T1_SEARCH_DIR": str(tmp_path / "search"),
     }
     log_path = tmp_path / "message_saver.log"
     log = log_path.open("wb")
