@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,6 +85,14 @@ class KeyedLocks:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+    @asynccontextmanager
+    async def hold_all(self, keys: Iterable[str]) -> AsyncIterator[None]:
+        """Hold every key's lock, taken in sorted order so two holders of many never wait on each other."""
+        async with contextlib.AsyncExitStack() as held:
+            for key in sorted(set(keys)):
+                await held.enter_async_context(self.hold(key))
+            yield
 
 
 class DocCache:
@@ -348,9 +356,7 @@ class Repository:
                 if entry is not None:
                     active[record.chat_id] = str(entry["ticket_id"])
         ticket_ids = sorted(set(active.values()) | {str(record.opening["_id"]) for record in unknown})
-        async with contextlib.AsyncExitStack() as held:
-            for ticket_id in ticket_ids:
-                await held.enter_async_context(self._locks.hold(ticket_id))
+        async with self._locks.hold_all(ticket_ids):
             await self._begin_many(ticket_ids)
             written: list[Doc] = []
             try:
@@ -495,9 +501,7 @@ class Repository:
         return written
 
     async def _write_checkpoints(self, ticket_ids: Sequence[str]) -> int:
-        async with contextlib.AsyncExitStack() as held:
-            for ticket_id in ticket_ids:
-                await held.enter_async_context(self._locks.hold(ticket_id))
+        async with self._locks.hold_all(ticket_ids):
             planned: list[tuple[Doc, Doc]] = []
             for ticket_id in ticket_ids:
                 known, current = self._tickets.get(ticket_id)
@@ -527,9 +531,7 @@ class Repository:
                 results.append(after)
             return results
         ticket_ids = sorted({ticket_id for ticket_id, _changes in items})
-        async with contextlib.AsyncExitStack() as held:
-            for ticket_id in ticket_ids:
-                await held.enter_async_context(self._locks.hold(ticket_id))
+        async with self._locks.hold_all(ticket_ids):
             await self._begin_many(ticket_ids)
             planned: dict[str, tuple[Doc, Doc]] = {}
             for ticket_id, changes in items:

@@ -91,24 +91,23 @@ class TicketLog:
         """Add each (ticket, message ids) pair's ids not yet in that ticket's index, after its last
         position, in one ordered insert; the ids added per pair. A ticket appears at most once."""
         added: list[list[str]] = []
-        docs: list[Doc] = []
+        placed: list[tuple[str, dict[int, str]]] = []
         for ticket, message_ids in appends:
-            known = set(await self.ids_between(ticket, 0, index_length(ticket)))
-            new = [message_id for message_id in dict.fromkeys(message_ids) if message_id not in known]
             ticket_id, start = str(ticket["_id"]), index_length(ticket)
-            docs += [
-                {"_id": entry_id(ticket_id, start + offset), "message_id": message_id}
-                for offset, message_id in enumerate(new)
-            ]
+            known = set(await self.ids_between(ticket, 0, start))
+            new = [message_id for message_id in dict.fromkeys(message_ids) if message_id not in known]
+            placed.append((ticket_id, {start + offset: message_id for offset, message_id in enumerate(new)}))
             added.append(new)
+        docs: list[Doc] = [
+            {"_id": entry_id(ticket_id, position), "message_id": message_id}
+            for ticket_id, positions in placed
+            for position, message_id in positions.items()
+        ]
         if docs:
             # Ordered: a failure stops at the first entry not written, so a log never has a gap.
             await self.entries.insert_many(docs, ordered=True)
-        for (ticket, _ids), new in zip(appends, added, strict=True):
-            start = index_length(ticket)
-            self._remember(
-                str(ticket["_id"]), {start + offset: message_id for offset, message_id in enumerate(new)}
-            )
+        for ticket_id, positions in placed:
+            self._remember(ticket_id, positions)
         return added
 
     def _remember(self, ticket_id: str, positions: Mapping[int, str]) -> None:

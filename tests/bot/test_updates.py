@@ -41,10 +41,14 @@ class Recorder:
         self.done[chat_id].append(update.update_id)
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def sentinel() -> None:
     """A task started after the others and awaited: asyncio runs ready tasks in order, so once it has run,
     every task created before it has run up to its first wait."""
-    await asyncio.create_task(asyncio.sleep(0))
+    await asyncio.create_task(_nothing())
 
 
 def start(

@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pymongo
@@ -35,7 +37,25 @@ class _Other(FerretDB):
         return BIN_DIR / self._name
 
 
-def measure(url: str, sizes: list[int]) -> None:
+ID_INDEX_SUFFIX = "__t1_id_lookup"  # idindex.go's name for the index on the _id expression it queries
+
+
+def wait_for_id_indexes(sqlite_dir: Path, database: str, timeout_s: float = 30.0) -> None:
+    """Until idindex.go has indexed every collection of `database` (it looks once a second)."""
+    deadline = time.monotonic() + timeout_s
+    missing_query = """SELECT count(*) FROM _ferretdb_collections c WHERE NOT EXISTS (
+        SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || ?)"""
+    while True:
+        with closing(sqlite3.connect(f"file:{sqlite_dir / (database + '.sqlite')}?mode=ro", uri=True)) as db:
+            (missing,) = db.execute(missing_query, (ID_INDEX_SUFFIX,)).fetchone()
+        if missing == 0:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{missing} collections of {database} still lack the _id lookup index")
+        time.sleep(0.1)
+
+
+def measure(url: str, sqlite_dir: Path, sizes: list[int]) -> None:
     client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url, socketTimeoutMS=120_000)
     collection = client["timing"]["t"]
     collection.drop()
@@ -46,7 +66,7 @@ def measure(url: str, sizes: list[int]) -> None:
                 for i in range(start, start + 1000)
             ]
         )
-    time.sleep(2.5)  # idindex.go adds the _id lookup index within a second
+    wait_for_id_indexes(sqlite_dir, "timing")
     rng = random.Random(1)
 
     def ops(n: int, value: int) -> list[UpdateOne]:
@@ -100,7 +120,7 @@ def main() -> None:
     engine = _Other(args.binary) if args.binary else FerretDB()
     with tempfile.TemporaryDirectory() as data, engine.private(Path(data) / "sqlite") as url:
         print(json.dumps({"binary": engine.binary.name, "documents": DOCS}), flush=True)
-        measure(url, [int(n) for n in args.sizes.split(",")])
+        measure(url, Path(data) / "sqlite", [int(n) for n in args.sizes.split(",")])
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from services.message_saver.app import App
+from services.message_saver.convert import Doc
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
@@ -17,6 +18,15 @@ from t1lib.events import new_event, timestamp
 from tests.message_saver.conftest import Harness, customer_message, eventually
 
 pytestmark = pytest.mark.integration
+
+
+async def opened_ticket(harness: Harness, chat_id: int, text: str) -> Doc:
+    """The ticket a chat's first message opens, as stored once it has been announced."""
+    await harness.send(customer_message(chat_id, 1, text))
+    await eventually(lambda: len(harness.notifications("message.created")) == 1)
+    [ticket] = await harness.tickets(chat_id=chat_id)
+    return ticket
+
 
 TEXT = "Здравствуйте! Не могу оплатить покупку картой «Мир», пишет «операция отклонена»."
 
@@ -97,9 +107,7 @@ async def test_redelivered_event_is_stored_once_and_republished_with_the_same_id
 async def test_an_opening_message_redelivered_after_its_ticket_closed_opens_nothing(
     harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
 ) -> None:
-    await harness.send(customer_message(521, 1, "Первый вопрос"))
-    await eventually(lambda: len(harness.notifications("message.created")) == 1)
-    [first] = await harness.tickets(chat_id=521)
+    first = await opened_ticket(harness, 521, "Первый вопрос")
     await stub.CloseTicket(api.CloseTicketRequest(ticket_id=first["_id"], operator_id="оператор-1"))
 
     # The same Telegram message again (a redelivery after the close), then a new one as the sentinel.
@@ -398,9 +406,7 @@ async def test_a_burst_keeps_each_tickets_order_and_opens_one_ticket_per_chat(
 async def test_follow_ups_go_to_the_tickets_log_and_a_long_log_is_checkpointed(
     harness: Harness, app: App, stub: api_grpc.TicketServiceAsyncStub
 ) -> None:
-    await harness.send(customer_message(541, 1, "Первое"))
-    await eventually(lambda: len(harness.notifications("message.created")) == 1)
-    [opened] = await harness.tickets(chat_id=541)
+    opened = await opened_ticket(harness, 541, "Первое")
     await harness.send(customer_message(541, 2, "Второе"))
     await eventually(lambda: len(harness.notifications("message.created")) == 2)
 
