@@ -35,6 +35,17 @@ logger.authorizer.level = WARN
 """
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id that the storage tool's argument parser reads as a value.
+
+    Like Kafka's own Uuid.randomUuid(): an id starting with '-' is taken for an option, so draw again.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 class Kafka(Engine):
     name = "kafka"
     default_port = 9092
@@ -97,7 +108,7 @@ class Kafka(Engine):
         config.write_text("".join(f"{key}={value}\n" for key, value in props.items()))
         (self.data_dir / "log4j2.properties").write_text(LOG4J2)
         if not (self.kraft_dir / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+            cluster_id = new_cluster_id()
             fmt = ["format", "--config", str(config), "--cluster-id", cluster_id, "--ignore-formatted"]
             run([*self._java(), "-Dt1.log.level=WARN", "kafka.tools.StorageTool", *fmt])
 
