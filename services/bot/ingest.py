@@ -51,7 +51,7 @@ class CustomerIngest:
         event = customer.ticket_created(message, attachments, edited=edited)
         await self._retrying("publish ticket_created", lambda: self._producer.publish(event))
         MESSAGES.labels("edited" if edited else ("media" if attachments else "text")).inc()
-        logger.info(
+        logger.debug(
             "customer message published",
             extra={
                 "fields": {

@@ -282,6 +282,7 @@ def _ocr_consumer(
         settings,
         group_id=settings.ocr_group,
         handlers=worker.handlers(),
+        batch_handlers=worker.batch_handlers(),
         dlq_producer=producer,
         registry=registry,
         extra_config=UNHURRIED_FETCH,

@@ -37,7 +37,7 @@ from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError
-from t1lib.kafka.consumer import EventContext, Handler
+from t1lib.kafka.consumer import BatchHandler, EventContext, Handler
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,21 @@ class OcrWorker:
 
     def handlers(self) -> Mapping[type[Message], Handler]:
         return {tickets_events.TicketCreated: self.handle}
+
+    def batch_handlers(self) -> Mapping[type[Message], BatchHandler]:
+        return {tickets_events.TicketCreated: self.handle_batch}
+
+    async def handle_batch(self, items: list[tuple[tickets_events.TicketCreated, EventContext]]) -> None:
+        """A poll's events: most carry no file and are passed over here, without a span or a retry each.
+        When any image fails, this raises after every image was tried; the consumer then takes the batch
+        one record at a time, with retries (recognitions already stored are not repeated)."""
+        with_files = [(event, context) for event, context in items if event.attachments]
+        outcomes = await asyncio.gather(
+            *(self.handle(event, context) for event, context in with_files), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def handle(self, event: tickets_events.TicketCreated, context: EventContext) -> None:
         if event.chat_id == 0 or event.telegram_message_id == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from google.protobuf.message import DecodeError, Message
@@ -15,7 +16,7 @@ HEADER_EVENT_ID = "event-id"
 CONTENT_TYPE = "application/x-protobuf"
 
 Headers = list[tuple[str, str | bytes | None]]
-RecordHeaders = dict[str, str | bytes | None] | Headers | None
+RecordHeaders = Mapping[str, str | bytes | None] | Headers | None
 
 
 class UndecodableMessageError(ValueError):
@@ -49,8 +50,20 @@ def encode(event: Message, registry: TopicRegistry = REGISTRY) -> EncodedEvent:
 
 
 def headers_dict(headers: RecordHeaders) -> dict[str, str]:
-    items = headers.items() if isinstance(headers, dict) else headers or []
+    items = headers.items() if isinstance(headers, Mapping) else headers or []
     return {name: _text(value) for name, value in items}
+
+
+def header_value(headers: RecordHeaders, name: str) -> str | None:
+    """One header's value as text (the last one when repeated), without decoding the others."""
+    if isinstance(headers, Mapping):
+        return _text(headers[name]) if name in headers else None
+    found: str | bytes | None = None
+    present = False
+    for header, value in headers or []:
+        if header == name:
+            found, present = value, True
+    return _text(found) if present else None
 
 
 def _text(value: str | bytes | None) -> str:
@@ -67,7 +80,7 @@ def decode(
         spec = registry.by_name(topic)
     except KeyError as error:
         raise UndecodableMessageError(str(error)) from error
-    declared = headers_dict(headers).get(HEADER_TYPE)
+    declared = header_value(headers, HEADER_TYPE)
     if declared is not None and declared != spec.type_name:
         raise UndecodableMessageError(
             f"header {HEADER_TYPE}={declared!r} but {topic} carries {spec.type_name}"

@@ -240,7 +240,7 @@ class EventConsumer:
         key_bytes = record.key()
         key = key_bytes.decode("utf-8", "replace") if isinstance(key_bytes, bytes) else None
         try:
-            event = decode(topic, record.value(), record.headers(), self._registry)
+            event = decode(topic, record.value(), headers, self._registry)
         except UndecodableMessageError as error:
             await self._dead_letter(record, "undecodable", str(error))
             return None

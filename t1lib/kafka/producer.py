@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Sequence
 
 from confluent_kafka import KafkaError, KafkaException, Producer
@@ -39,6 +41,9 @@ class EventProducer:
         }
         config.update(extra_config or {})
         self._producer = Producer(config)
+        # Outcomes reported by librdkafka's callbacks (in the poll thread), handed to the event loops in one
+        # wake-up per poll rather than one per record.
+        self._outcomes: deque[tuple[asyncio.Future[None], KafkaError | None]] = deque()
         self._stopping = threading.Event()
         self._poller = threading.Thread(
             target=self._poll_forever, name=f"{client_id}-producer-poll", daemon=True
@@ -48,6 +53,16 @@ class EventProducer:
     def _poll_forever(self) -> None:
         while not self._stopping.is_set():
             self._producer.poll(0.1)
+            self._hand_over_outcomes()
+
+    def _hand_over_outcomes(self) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], KafkaError | None]]] = {}
+        while self._outcomes:
+            future, error = self._outcomes.popleft()
+            by_loop.setdefault(future.get_loop(), []).append((future, error))
+        for loop, outcomes in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop is closed: nobody awaits these any more
+                loop.call_soon_threadsafe(_settle, outcomes)
 
     async def publish(self, event: Message) -> None:
         await self.publish_raw(encode(event, self._registry))
@@ -70,16 +85,10 @@ class EventProducer:
         self, topic: str, key: bytes | None, value: bytes | None, headers: Headers
     ) -> asyncio.Future[None]:
         """Hand the record to librdkafka; the future completes on the broker's acknowledgement."""
-        loop = asyncio.get_running_loop()
-        delivered: asyncio.Future[None] = loop.create_future()
+        delivered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def on_delivery(error: KafkaError | None, _message: KafkaMessage) -> None:
-            if delivered.done():
-                return
-            if error is not None:
-                loop.call_soon_threadsafe(_set_exception, delivered, KafkaException(error))
-            else:
-                loop.call_soon_threadsafe(_set_result, delivered)
+            self._outcomes.append((delivered, error))
 
         while True:
             try:
@@ -93,6 +102,7 @@ class EventProducer:
     def close(self, timeout_s: float = 10.0) -> None:
         """Deliver what is queued, then stop the poll thread."""
         remaining = self._producer.flush(timeout_s)
+        self._hand_over_outcomes()
         if remaining:
             logger.error(
                 "producer closed with undelivered messages", extra={"fields": {"undelivered": remaining}}
@@ -101,11 +111,11 @@ class EventProducer:
         self._poller.join(timeout=2)
 
 
-def _set_result(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-def _set_exception(future: asyncio.Future[None], error: BaseException) -> None:
-    if not future.done():
-        future.set_exception(error)
+def _settle(outcomes: list[tuple[asyncio.Future[None], KafkaError | None]]) -> None:
+    for future, error in outcomes:
+        if future.done():
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(KafkaException(error))

@@ -208,6 +208,26 @@ async def test_status_changes_after_indexing_are_respected(index: SearchIndex) -
     assert ids((await index.search("перевод", status="assigned"))[0]) == ["t1"]
 
 
+async def test_an_older_snapshot_after_a_restart_keeps_the_newer_visibility(tmp_path: Path) -> None:
+    # The writer remembers what it indexed; a new writer reads the ticket's state back from the index.
+    opened = ticket("t1")
+    taken = ticket("t1", status="assigned", assignee="op-b", minute=1)
+    first = SearchIndex(tmp_path / "search", heap_bytes=20_000_000)
+    await first.index_batch([message_event(opened, "m1", "Перевод не дошёл до получателя")])
+    await first.index_batch([ticket_event(taken)])
+    first.close()
+    del first
+
+    reopened = SearchIndex(tmp_path / "search", heap_bytes=20_000_000)
+    try:
+        await reopened.index_batch([message_event(opened, "m1", "Перевод не дошёл до получателя")])
+        assert (await reopened.search("перевод", visible_to_operator_id="op-a"))[0] == []
+        (hit,) = (await reopened.search("перевод", status="assigned", visible_to_operator_id="op-b"))[0]
+        assert (hit.ticket.assignee_id, hit.message_id) == ("op-b", "m1")
+    finally:
+        reopened.close()
+
+
 async def test_a_change_and_messages_in_one_batch(index: SearchIndex) -> None:
     opened, taken = ticket("t1"), ticket("t1", status="assigned", assignee="op-b", minute=1)
     await index.index_batch([message_event(opened, "m0", "Старое сообщение про вклад")])

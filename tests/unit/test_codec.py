@@ -57,6 +57,8 @@ def test_type_header_must_match_the_topic() -> None:
     record = encode(customer_message())
     with pytest.raises(UndecodableMessageError, match=r"carries t1\.tickets\.v1\.OperatorReply"):
         decode("operator_replies", record.value, record.headers)
+    with pytest.raises(UndecodableMessageError, match=r"carries t1\.tickets\.v1\.OperatorReply"):
+        decode("operator_replies", record.value, headers_dict(record.headers))
 
 
 def test_event_without_id_is_undecodable_and_cannot_be_encoded() -> None:

@@ -28,7 +28,8 @@ async def live_events(websocket: WebSocket, token: str = "") -> None:
         return
     upstream_url = f"{context.settings.notifications_ws_url}?{urlencode({'token': token})}"
     try:
-        upstream = await websockets.connect(upstream_url, open_timeout=5)
+        # Uncompressed on loopback: deflate here cost notifications 15% of its CPU for no bandwidth saved.
+        upstream = await websockets.connect(upstream_url, open_timeout=5, compression=None)
     except (OSError, websockets.InvalidHandshake, TimeoutError) as error:
         logger.warning("notifications unreachable: %r", error)
         await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="live events unavailable")

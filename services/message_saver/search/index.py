@@ -10,6 +10,7 @@ import asyncio
 import logging
 import shutil
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ WINDOW_PER_HIT = 8
 # Deeper than this many matching documents, pages end (hundreds of tickets in).
 MAX_WINDOW = 20_000
 REBUILD_CHUNK = 2_000
+# Tickets whose indexed state is remembered, so a batch reads back only the others' documents.
+KNOWN_TICKETS = 50_000
 
 
 class SearchIndexBusyError(RuntimeError):
@@ -84,6 +87,8 @@ class SearchIndex:
                 f"the search index at {path} is open for writing elsewhere (one writer per index): {error}"
             ) from error
         self._write_lock = asyncio.Lock()
+        # What this writer (the only one) last indexed per ticket; any failure or rebuild forgets it all.
+        self._known: OrderedDict[str, _Indexed] = OrderedDict()
         self._snapshots = Snapshots(self._index)
         self.path = path
 
@@ -116,6 +121,7 @@ class SearchIndex:
         holds them). Searches see the old index until the one commit at the end."""
         started = time.perf_counter()
         async with self._write_lock:
+            self._known.clear()
             try:
                 await asyncio.to_thread(self._writer.delete_all_documents)
                 seen: dict[str, Visibility] = {}
@@ -156,29 +162,42 @@ class SearchIndex:
     def _apply(self, changes: Mapping[str, TicketChanges]) -> None:
         try:
             searcher = self._snapshots.current()
-            indexed = self._indexed_tickets(searcher, changes.keys())
-            for ticket_id, change in changes.items():
-                self._apply_ticket(searcher, ticket_id, change, indexed.get(ticket_id))
+            indexed = {ticket_id: self._known[ticket_id] for ticket_id in changes if ticket_id in self._known}
+            indexed.update(self._indexed_tickets(searcher, [key for key in changes if key not in indexed]))
+            now_indexed = {
+                ticket_id: self._apply_ticket(searcher, ticket_id, change, indexed.get(ticket_id))
+                for ticket_id, change in changes.items()
+            }
             self._commit()
         except BaseException:
+            self._known.clear()
             self._writer.rollback()
             raise
+        for ticket_id, state in now_indexed.items():
+            self._known[ticket_id] = state
+            self._known.move_to_end(ticket_id)
+        while len(self._known) > KNOWN_TICKETS:
+            self._known.popitem(last=False)
 
     def _apply_ticket(
         self, searcher: tantivy.Searcher, ticket_id: str, change: TicketChanges, indexed: _Indexed | None
-    ) -> None:
+    ) -> _Indexed:
+        """Writes the ticket's changes; returns what the index then holds for the ticket."""
         entry = ticket_entry(change.ticket)
         seen_as = entry.visibility
         if indexed is not None and indexed.updated_ms > entry.updated_ms:
             seen_as = indexed.visibility  # a redelivered older event: the index is ahead already
+            result = indexed
         else:
             self._replace(f.ticket_doc_id(ticket_id), entry.document())
+            result = _Indexed(entry.visibility, entry.updated_ms)
         if indexed is not None and indexed.visibility != seen_as:
             for stored in self._stored_messages(searcher, ticket_id):
                 if stored.message_id not in change.messages:
                     self._replace(f.message_doc_id(stored.message_id), stored.seen_as(seen_as).document())
         for message in change.messages.values():
             self._replace(f.message_doc_id(message.id), message_entry(message, ticket_id, seen_as).document())
+        return result
 
     def _replace(self, doc_id: str, doc: tantivy.Document) -> None:
         self._writer.delete_documents_by_term(f.DOC_ID, doc_id)
