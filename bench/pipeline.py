@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -52,6 +53,8 @@ CHAT_BASE = 7_000_000_000
 class Arrival:
     times: list[float] = field(default_factory=list)
     ticket_id: str = ""
+    # From message_saver's notification event (its occurred_at) to the operator's socket, first arrival.
+    notified_ms: float | None = None
 
 
 class LiveEvents:
@@ -120,6 +123,8 @@ class LiveEvents:
             found = NONCE.search(str((event.get("message") or {}).get("text", "")))
             if found:
                 arrival = self.arrivals.setdefault(found.group(1), Arrival())
+                if not arrival.times:
+                    arrival.notified_ms = notified_ms(event.get("occurred_at"))
                 arrival.times.append(now)
                 arrival.ticket_id = str(event.get("ticket_id", ""))
                 self.last_arrival = now
@@ -130,6 +135,17 @@ class LiveEvents:
                 self.titled[ticket_id] = now
             if ticket.get("category") and ticket_id not in self.categorised:
                 self.categorised[ticket_id] = now
+
+
+def notified_ms(occurred_at: object) -> float | None:
+    """Milliseconds since the notification event was made (same machine, same wall clock)."""
+    if not isinstance(occurred_at, str):
+        return None
+    try:
+        made = datetime.fromisoformat(occurred_at).timestamp()
+    except ValueError:
+        return None
+    return (time.time() - made) * 1000
 
 
 @dataclass
@@ -271,6 +287,7 @@ def delivery_figures(live: LiveEvents, run: Run, outcome: str, drain_s: float) -
     """The run's figures. `lost` only when the wait ended with nothing more arriving; after a timeout the
     missing ones are `undelivered_at_timeout` (a backlog), and the latencies cover received messages only."""
     latencies: list[float] = []
+    notified: list[float] = []
     duplicated = received = during = 0
     first_send = run.sent[0].scheduled if run.sent else run.started
     last_arrival = first_send
@@ -282,6 +299,8 @@ def delivery_figures(live: LiveEvents, run: Run, outcome: str, drain_s: float) -
         duplicated += len(arrival.times) - 1
         first = arrival.times[0]
         latencies.append((first - item.scheduled) * 1000)
+        if arrival.notified_ms is not None:
+            notified.append(arrival.notified_ms)
         last_arrival = max(last_arrival, first)
         if first <= run.finished:
             during += 1
@@ -301,6 +320,8 @@ def delivery_figures(live: LiveEvents, run: Run, outcome: str, drain_s: float) -
         "delivered_per_s": round(received / span, 1),
         "delivered_during_send_per_s": round(during / max(run.finished - run.started, 1e-9), 1),
         "latency_ms": latency_summary(latencies),
+        # The last leg of it: message_saver's notification event → notifications → gateway → socket.
+        "notification_to_operator_ms": latency_summary(notified),
         "send_lag_ms": latency_summary(run.lags_ms),
         "new_tickets": sum(1 for item in run.sent if item.opens),
     }

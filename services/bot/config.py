@@ -50,6 +50,12 @@ class BotSettings(BaseServiceSettings, KafkaSettings, RedisSettings, S3Settings,
 
     # Receiving updates: long polling unless a webhook URL is set.
     bot_poll_timeout_s: int = Field(default=30, description="getUpdates long-poll timeout")
+    bot_poll_interval_s: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="pause after each getUpdates answer, so a busy chat flow comes in batches",
+    )
     bot_concurrency: int = Field(
         default=256, ge=1, description="updates handled at once (one at a time per chat, in order)"
     )

@@ -176,6 +176,7 @@ class BotService:
         assert updater is not None
         await updater.start_polling(
             timeout=timedelta(seconds=self.settings.bot_poll_timeout_s),
+            poll_interval=self.settings.bot_poll_interval_s,
             allowed_updates=ALLOWED_UPDATES,
             bootstrap_retries=3,
         )

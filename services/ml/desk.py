@@ -20,6 +20,7 @@ from services.ml.kb import Entry, KnowledgeBase, new_entry
 from services.ml.kb_import import import_file
 from services.ml.retriever import SOURCES, Classification, Hit, Retriever
 from services.ml.vectors import SyncReport, VectorIndex
+from t1lib.errors import InvalidArgumentError
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ DEFAULT_LIMIT = 3
 MAX_LIMIT = 20
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_CLASSIFY_BATCH = 256
 DEFAULT_REPLY_HINTS = 3
 MAX_REPLY_HINTS = 5
 
@@ -117,6 +119,15 @@ class HintsDesk:
         result = await self.retriever.classify(text)
         CLASSIFICATIONS.labels(result.source).inc()
         return result
+
+    async def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        """Each text as `classify` would, in order; InvalidArgumentError for more than MAX_CLASSIFY_BATCH."""
+        if len(texts) > MAX_CLASSIFY_BATCH:
+            raise InvalidArgumentError(
+                f"не больше {MAX_CLASSIFY_BATCH} текстов за один вызов, получено {len(texts)}"
+            )
+        # Concurrently, as separate ClassifyText calls would be: unsure texts share the embedding slot.
+        return list(await asyncio.gather(*(self.classify(text) for text in texts)))
 
     async def list_entries(self, page_token: str, page_size: int, category: str) -> tuple[list[Entry], str]:
         size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)

@@ -60,6 +60,19 @@ class HintsServicer(api_grpc.HintsServiceServicer):
             category=result.category, subcategory=result.subcategory, confidence=result.confidence
         )
 
+    async def ClassifyTexts(
+        self, request: api.ClassifyTextsRequest, context: Context
+    ) -> api.ClassifyTextsResponse:
+        results = await self._desk.classify_many(list(request.texts))
+        return api.ClassifyTextsResponse(
+            classifications=[
+                api.TextClassification(
+                    category=result.category, subcategory=result.subcategory, confidence=result.confidence
+                )
+                for result in results
+            ]
+        )
+
     async def ListEntries(self, request: api.ListEntriesRequest, context: Context) -> api.ListEntriesResponse:
         entries, token = await self._desk.list_entries(
             request.page_token, request.page_size, request.category

@@ -120,10 +120,15 @@ async def build_app(
     async def on_request(event: summarizer_pb.ChatTitleRequest, _context: EventContext) -> None:
         await producer.publish(await summarizer.handle(event))
 
+    async def on_requests(items: list[tuple[summarizer_pb.ChatTitleRequest, EventContext]]) -> None:
+        # A failure (a request that can never be titled) sends the poll through on_request, one by one.
+        await producer.publish_many(await summarizer.handle_many([event for event, _context in items]))
+
     consumer = EventConsumer.for_service(
         settings,
         group_id=settings.consumer_group,
         handlers={summarizer_pb.ChatTitleRequest: on_request},
+        batch_handlers={summarizer_pb.ChatTitleRequest: on_requests},
         dlq_producer=producer,
         registry=registry,
     )

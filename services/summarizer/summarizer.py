@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter
 
-from services.summarizer.classifier import Classifier
+from services.summarizer.classifier import Category, Classifier
 from services.summarizer.titles import TITLE_LIMIT, clean_llm_title, fallback_title
 from t1.summarizer.v1 import events_pb2 as summarizer_pb
 from t1lib.errors import PermanentEventError
@@ -108,20 +108,34 @@ class Summarizer:
 
     async def handle(self, request: summarizer_pb.ChatTitleRequest) -> summarizer_pb.ChatTitleGenerated:
         """The title event for `request`; PermanentEventError when the request can never be titled."""
-        if not request.ticket_id.strip():
-            raise PermanentEventError("chat_title_request without ticket_id")
-        messages = [message for message in request.messages if message.strip()]
-        if not messages:
-            raise PermanentEventError("chat_title_request without message text")
-        title, category = await asyncio.gather(
-            self._titles.make(messages),
-            self._classifier.classify(customer_text(messages, self._input_chars)),
+        (generated,) = await self.handle_many([request])
+        return generated
+
+    async def handle_many(
+        self, requests: Sequence[summarizer_pb.ChatTitleRequest]
+    ) -> list[summarizer_pb.ChatTitleGenerated]:
+        """The title events for a poll's requests, in order: titles concurrently, the categories in one
+        call to ml. PermanentEventError (before any work) when one of them can never be titled."""
+        texts = [_messages_of(request) for request in requests]
+        titles, categories = await asyncio.gather(
+            asyncio.gather(*(self._titles.make(messages) for messages in texts)),
+            self._classifier.classify_many([customer_text(each, self._input_chars) for each in texts]),
         )
+        return [
+            self._generated(request, title, category)
+            for request, title, category in zip(requests, titles, categories, strict=True)
+        ]
+
+    @staticmethod
+    def _generated(
+        request: summarizer_pb.ChatTitleRequest, title: Title, category: Category
+    ) -> summarizer_pb.ChatTitleGenerated:
         TITLES.labels(summarizer_pb.TitleSource.Name(title.source)).inc()
-        logger.info(
+        logger.debug(
             "title made",
             extra={
                 "fields": {
+                    "ticket_id": request.ticket_id,
                     "title_source": summarizer_pb.TitleSource.Name(title.source),
                     "llm_model": title.model,
                     "category": category.category,
@@ -139,3 +153,12 @@ class Summarizer:
             category=category.category,
             subcategory=category.subcategory,
         )
+
+
+def _messages_of(request: summarizer_pb.ChatTitleRequest) -> list[str]:
+    if not request.ticket_id.strip():
+        raise PermanentEventError("chat_title_request without ticket_id")
+    messages = [message for message in request.messages if message.strip()]
+    if not messages:
+        raise PermanentEventError("chat_title_request without message text")
+    return messages

@@ -76,6 +76,36 @@ async def test_classify_text(stub: api_grpc.HintsServiceAsyncStub) -> None:
     assert 0.0 <= unsure.confidence < 0.5
 
 
+async def test_classify_texts_answers_each_in_order(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    texts = [
+        "Здравствуйте, под какой процент вклад СуперСемь?",
+        "",
+        "как приготовить борщ со сметаной",
+        "Какой кредитный лимит по карте ЧЕРЕПАХА?",
+    ]
+    response = await stub.ClassifyTexts(api.ClassifyTextsRequest(texts=texts))
+    assert [(one.category, one.subcategory) for one in response.classifications] == [
+        (DEPOSITS, "Рублевые - СуперСемь"),
+        ("", ""),
+        ("", ""),
+        (CARDS, "Карты рассрочки - ЧЕРЕПАХА"),
+    ]
+    for text, one in zip(texts, response.classifications, strict=True):
+        alone = await stub.ClassifyText(api.ClassifyTextRequest(text=text))
+        assert (one.category, one.subcategory, one.confidence) == (
+            alone.category,
+            alone.subcategory,
+            alone.confidence,
+        )
+
+
+async def test_classify_texts_refuses_too_many(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as error:
+        await stub.ClassifyTexts(api.ClassifyTextsRequest(texts=["вклад"] * 257))
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "256" in (error.value.details() or "")
+
+
 async def test_list_entries_pages_through_the_base(stub: api_grpc.HintsServiceAsyncStub) -> None:
     seen: list[str] = []
     token = ""

@@ -31,21 +31,37 @@ Context = Any  # grpc.aio.ServicerContext is generic only in the stubs
 
 
 class Hints:
-    """ClassifyText answers `answer` (after `delay_s`) and records the texts; the other RPCs of
-    HintsService are UNIMPLEMENTED here."""
+    """ClassifyText and ClassifyTexts answer `answer` for every text (after `delay_s`) and record the
+    texts and how many calls there were; the other RPCs of HintsService are UNIMPLEMENTED here."""
 
     def __init__(self) -> None:
         self.answer = hints_pb.ClassifyTextResponse()
         self.delay_s = 0.0
         self.texts: list[str] = []
+        self.calls = 0
 
     async def ClassifyText(
         self, request: hints_pb.ClassifyTextRequest, context: Context
     ) -> hints_pb.ClassifyTextResponse:
+        self.calls += 1
         self.texts.append(request.text)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         return self.answer
+
+    async def ClassifyTexts(
+        self, request: hints_pb.ClassifyTextsRequest, context: Context
+    ) -> hints_pb.ClassifyTextsResponse:
+        self.calls += 1
+        self.texts.extend(request.texts)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        one = hints_pb.TextClassification(
+            category=self.answer.category,
+            subcategory=self.answer.subcategory,
+            confidence=self.answer.confidence,
+        )
+        return hints_pb.ClassifyTextsResponse(classifications=[one] * len(request.texts))
 
     def register(self, server: grpc.aio.Server) -> None:
         classify = grpc.unary_unary_rpc_method_handler(
@@ -53,9 +69,13 @@ class Hints:
             request_deserializer=hints_pb.ClassifyTextRequest.FromString,
             response_serializer=hints_pb.ClassifyTextResponse.SerializeToString,
         )
-        server.add_generic_rpc_handlers(
-            (grpc.method_handlers_generic_handler(HINTS_SERVICE, {"ClassifyText": classify}),)
+        classify_many = grpc.unary_unary_rpc_method_handler(
+            self.ClassifyTexts,
+            request_deserializer=hints_pb.ClassifyTextsRequest.FromString,
+            response_serializer=hints_pb.ClassifyTextsResponse.SerializeToString,
         )
+        handlers = {"ClassifyText": classify, "ClassifyTexts": classify_many}
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(HINTS_SERVICE, handlers),))
 
 
 @dataclass

@@ -124,6 +124,21 @@ async def test_the_category_from_ml_lands_in_the_event(harness: Harness) -> None
     assert harness.hints.texts == [f"{PAYMENT}\nКарта Visa"]
 
 
+async def test_waiting_requests_are_classified_together(harness: Harness) -> None:
+    harness.hints.answer = hints_pb.ClassifyTextResponse(
+        category="Карты", subcategory="Оплата", confidence=0.9
+    )
+    # Published before the instance starts, so its first polls find them waiting.
+    requests = [await harness.request(f"{PAYMENT} №{number}") for number in range(8)]
+    await harness.start(harness.settings(llm_api_key=""))
+    for request in requests:
+        title = await harness.title_for(request)
+        assert (title.category, title.subcategory, title.source) == ("Карты", "Оплата", FALLBACK)
+        assert title.event_id == output_event_id(request.event_id)
+    assert sorted(harness.hints.texts) == sorted(f"{PAYMENT} №{number}" for number in range(8))
+    assert harness.hints.calls < len(requests)
+
+
 async def test_an_unsure_ml_leaves_the_category_empty(harness: Harness) -> None:
     harness.hints.answer = hints_pb.ClassifyTextResponse(
         category="Карты", subcategory="Оплата", confidence=0.2

@@ -86,6 +86,28 @@ class ClassifyTextResponse(_message.Message):
     confidence: float
     def __init__(self, category: _Optional[str] = ..., subcategory: _Optional[str] = ..., confidence: _Optional[float] = ...) -> None: ...
 
+class ClassifyTextsRequest(_message.Message):
+    __slots__ = ("texts",)
+    TEXTS_FIELD_NUMBER: _ClassVar[int]
+    texts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, texts: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ClassifyTextsResponse(_message.Message):
+    __slots__ = ("classifications",)
+    CLASSIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    classifications: _containers.RepeatedCompositeFieldContainer[TextClassification]
+    def __init__(self, classifications: _Optional[_Iterable[_Union[TextClassification, _Mapping]]] = ...) -> None: ...
+
+class TextClassification(_message.Message):
+    __slots__ = ("category", "subcategory", "confidence")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    category: str
+    subcategory: str
+    confidence: float
+    def __init__(self, category: _Optional[str] = ..., subcategory: _Optional[str] = ..., confidence: _Optional[float] = ...) -> None: ...
+
 class ListEntriesRequest(_message.Message):
     __slots__ = ("page_token", "page_size", "category")
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]

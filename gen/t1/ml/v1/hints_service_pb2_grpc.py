@@ -45,6 +45,11 @@ class HintsServiceStub:
                 request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextRequest.SerializeToString,
                 response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextResponse.FromString,
                 _registered_method=True)
+        self.ClassifyTexts = channel.unary_unary(
+                '/t1.ml.v1.HintsService/ClassifyTexts',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextsRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextsResponse.FromString,
+                _registered_method=True)
         self.ListEntries = channel.unary_unary(
                 '/t1.ml.v1.HintsService/ListEntries',
                 request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesRequest.SerializeToString,
@@ -85,6 +90,14 @@ class HintsServiceServicer:
 
     def ClassifyText(self, request, context):
         """ClassifyText assigns a knowledge-base category and subcategory to a customer's text.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClassifyTexts(self, request, context):
+        """ClassifyTexts classifies several texts in one call (a poll's new tickets), each as ClassifyText
+        would. INVALID_ARGUMENT for more than 256 texts.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -139,6 +152,11 @@ def add_HintsServiceServicer_to_server(servicer, server):
                     servicer.ClassifyText,
                     request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextRequest.FromString,
                     response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextResponse.SerializeToString,
+            ),
+            'ClassifyTexts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClassifyTexts,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextsRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextsResponse.SerializeToString,
             ),
             'ListEntries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListEntries,
@@ -221,6 +239,33 @@ class HintsService:
             '/t1.ml.v1.HintsService/ClassifyText',
             t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextRequest.SerializeToString,
             t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClassifyTexts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/ClassifyTexts',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextsRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ClassifyTextsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -37,6 +37,10 @@ class HintsServiceStub:
     """GetHints returns the knowledge-base entries that best answer a customer's query."""
     ClassifyText: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ClassifyTextRequest, _hints_service_pb2.ClassifyTextResponse]
     """ClassifyText assigns a knowledge-base category and subcategory to a customer's text."""
+    ClassifyTexts: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ClassifyTextsRequest, _hints_service_pb2.ClassifyTextsResponse]
+    """ClassifyTexts classifies several texts in one call (a poll's new tickets), each as ClassifyText
+    would. INVALID_ARGUMENT for more than 256 texts.
+    """
     ListEntries: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ListEntriesRequest, _hints_service_pb2.ListEntriesResponse]
     """ListEntries pages through the knowledge base."""
     UpsertEntry: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.UpsertEntryRequest, _hints_service_pb2.UpsertEntryResponse]
@@ -61,6 +65,10 @@ class HintsServiceAsyncStub(HintsServiceStub):
     """GetHints returns the knowledge-base entries that best answer a customer's query."""
     ClassifyText: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ClassifyTextRequest, _hints_service_pb2.ClassifyTextResponse]  # type: ignore[assignment]
     """ClassifyText assigns a knowledge-base category and subcategory to a customer's text."""
+    ClassifyTexts: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ClassifyTextsRequest, _hints_service_pb2.ClassifyTextsResponse]  # type: ignore[assignment]
+    """ClassifyTexts classifies several texts in one call (a poll's new tickets), each as ClassifyText
+    would. INVALID_ARGUMENT for more than 256 texts.
+    """
     ListEntries: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ListEntriesRequest, _hints_service_pb2.ListEntriesResponse]  # type: ignore[assignment]
     """ListEntries pages through the knowledge base."""
     UpsertEntry: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.UpsertEntryRequest, _hints_service_pb2.UpsertEntryResponse]  # type: ignore[assignment]
@@ -94,6 +102,16 @@ class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_hints_service_pb2.ClassifyTextResponse, _abc.Awaitable[_hints_service_pb2.ClassifyTextResponse]]:
         """ClassifyText assigns a knowledge-base category and subcategory to a customer's text."""
+
+    @_abc_1.abstractmethod
+    def ClassifyTexts(
+        self,
+        request: _hints_service_pb2.ClassifyTextsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.ClassifyTextsResponse, _abc.Awaitable[_hints_service_pb2.ClassifyTextsResponse]]:
+        """ClassifyTexts classifies several texts in one call (a poll's new tickets), each as ClassifyText
+        would. INVALID_ARGUMENT for more than 256 texts.
+        """
 
     @_abc_1.abstractmethod
     def ListEntries(
