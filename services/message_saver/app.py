@@ -181,7 +181,11 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
     views_redis = redis_client(settings, decode_responses=False)
     views = TicketViews(views_redis, settings.views_key_prefix)
     repository = Repository(
-        client[settings.mongo_db], single_writer=single_writer, views=views, secondary_indexes=not ferretdb
+        client[settings.mongo_db],
+        single_writer=single_writer,
+        views=views,
+        secondary_indexes=not ferretdb,
+        checkpoint_after_s=settings.checkpoint_after_s,
     )
     producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=registry)
     publisher = Publisher(producer)

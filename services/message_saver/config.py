@@ -44,6 +44,12 @@ class MessageSaverSettings(
     mongo_single_writer: bool | None = Field(
         default=None, description="this instance is the store's only writer; unset: true on FerretDB"
     )
+    # A ticket's document lags its log (ticket_log.py) until a checkpoint; loading it catches up.
+    checkpoint_after_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="write a ticket whose log has unwritten entries this many seconds after the oldest",
+    )
 
     # The ticket lists' read model in Redis (services/message_saver/views.py).
     views_prefix: str = Field(

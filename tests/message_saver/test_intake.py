@@ -419,7 +419,7 @@ async def test_follow_ups_go_to_the_tickets_log_and_a_long_log_is_checkpointed(
     entry = await harness.db["ticket_entries"].find_one({"_id": f"{opened['_id']}:00000001"})
     assert entry is not None
 
-    # 32 entries make the log long enough to write the document (well before the 30 s age limit).
+    # 32 entries make the log long enough to write the document (well before the age limit).
     await harness.send(*(customer_message(541, number, f"Сообщение {number}") for number in range(3, 34)))
 
     async def checkpointed() -> bool:
@@ -433,6 +433,23 @@ async def test_follow_ups_go_to_the_tickets_log_and_a_long_log_is_checkpointed(
     assert document["version"] == opened["version"] + length - 1
     listed = await stub.ListMessages(api.ListMessagesRequest(ticket_id=opened["_id"], page_size=50))
     assert [message.telegram_message_id for message in listed.messages] == list(range(1, 34))
+
+
+async def test_a_short_log_is_checkpointed_when_its_oldest_entry_is_old(harness: Harness) -> None:
+    harness.settings = harness.settings.model_copy(update={"checkpoint_after_s": 1.0})
+    await harness.start_app()
+    opened = await opened_ticket(harness, 542, "Первое")
+    await harness.send(customer_message(542, 2, "Второе"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 2)
+
+    async def checkpointed() -> bool:
+        [doc] = await harness.tickets(chat_id=542)
+        return bool(doc["last_message_preview"] == "Второе")
+
+    await eventually(checkpointed, timeout_s=10, what="the checkpoint by age")
+    [document] = await harness.tickets(chat_id=542)
+    assert document["version"] == opened["version"] + 1
+    assert document["entry_count"] == 2  # the ticket's index: its opening message and one entry
 
 
 async def test_on_ferretdb_only_the_id_indexes_are_kept(harness: Harness) -> None:
