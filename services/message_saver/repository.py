@@ -171,7 +171,9 @@ class Repository:
         self._active = DocCache(max(cache_size, ACTIVE_CACHE_SIZE))
         self.log = TicketLog(database[ENTRIES], cache_size)
         # Tickets whose document lags their log: ticket id -> (since, index length written).
+        # Insertion order is age order (an entry is only added when absent), so the old ones come first.
         self._unwritten: dict[str, tuple[float, int]] = {}
+        self._long_logs: set[str] = set()  # of those, the tickets whose log reached CHECKPOINT_AFTER_ENTRIES
 
     async def create_indexes(self) -> None:
         """The indexes of the store's queries. FerretDB v1 uses none but the _id's for a query (every
@@ -218,7 +220,7 @@ class Repository:
             if message is not None and not message.get("internal"):
                 after.update(last_message_fields(message))
                 break
-        self._unwritten.setdefault(str(doc["_id"]), (time.monotonic(), written))
+        self._note_unwritten(str(doc["_id"]), written, index_length(after))
         return after
 
     async def insert_ticket_if_absent(self, doc: Doc) -> Doc:
@@ -328,14 +330,24 @@ class Repository:
             ENTRY_COUNT: index_length(current) + len(added),
             "version": int(current.get("version", 0)) + len(added),
         }
-        self._unwritten.setdefault(ticket_id, (time.monotonic(), index_length(current)))
+        self._note_unwritten(ticket_id, index_length(current), index_length(after))
         self._tickets.put(ticket_id, after)
         return after
+
+    def _note_unwritten(self, ticket_id: str, written: int, length: int) -> None:
+        """The ticket's log now holds `length` entries in all; its document holds `written` (or fewer)."""
+        _since, oldest_written = self._unwritten.setdefault(ticket_id, (time.monotonic(), written))
+        if length - oldest_written >= CHECKPOINT_AFTER_ENTRIES:
+            self._long_logs.add(ticket_id)
+
+    def _written(self, ticket_id: str) -> None:
+        self._unwritten.pop(ticket_id, None)
+        self._long_logs.discard(ticket_id)
 
     def _forget(self, ticket_id: str) -> None:
         self._tickets.forget(ticket_id)
         self.log.forget(ticket_id)
-        self._unwritten.pop(ticket_id, None)
+        self._written(ticket_id)
 
     async def record_chats(self, records: Sequence[ChatRecord], now: datetime) -> None:
         """Record many chats' messages on their active tickets with a few writes in all (single writer
@@ -447,7 +459,7 @@ class Repository:
                 ENTRY_COUNT: index_length(current) + len(new),
                 "version": int(current.get("version", 0)) + len(new),
             }
-            self._unwritten.setdefault(ticket_id, (time.monotonic(), index_length(current)))
+            self._note_unwritten(ticket_id, index_length(current), index_length(after))
             self._tickets.put(ticket_id, after)
             record.ticket = dict(after)
             updated.append(after)
@@ -482,21 +494,23 @@ class Repository:
             for current, fields in writes:
                 after = {**current, **fields}
                 self._tickets.put(current["_id"], after)
-                self._unwritten.pop(str(current["_id"]), None)
+                self._written(str(current["_id"]))
                 updated.append(after)
         return updated
 
     async def write_checkpoints(self, *, everything: bool = False) -> int:
         """Write the documents of tickets whose log grew long or whose oldest unwritten change is old
         (`everything`: of every such ticket, as at shutdown); how many were written."""
-        now = time.monotonic()
-        due = sorted(
-            ticket_id
-            for ticket_id, (since, written) in list(self._unwritten.items())
-            if everything
-            or now - since >= self.checkpoint_after_s
-            or self._log_length(ticket_id) - written >= CHECKPOINT_AFTER_ENTRIES
-        )
+        if everything:
+            chosen = set(self._unwritten)
+        else:
+            chosen = set(self._long_logs)
+            oldest_allowed = time.monotonic() - self.checkpoint_after_s
+            for ticket_id, (since, _written) in self._unwritten.items():
+                if since > oldest_allowed:
+                    break  # the rest are younger
+                chosen.add(ticket_id)
+        due = sorted(chosen)
         written = 0
         # A few dozen at a time, so the intake never waits long for a ticket being checkpointed.
         for start in range(0, len(due), BULK_UPDATE_CHUNK):
@@ -510,14 +524,10 @@ class Repository:
                 known, current = self._tickets.get(ticket_id)
                 if not known or current is None or ticket_id not in self._unwritten:
                     # Dropped from memory (its log still tells) or written meanwhile.
-                    self._unwritten.pop(ticket_id, None)
+                    self._written(ticket_id)
                     continue
                 planned.append((current, {}))
             return len(await self._write_updates(planned, new_version=False))
-
-    def _log_length(self, ticket_id: str) -> int:
-        known, current = self._tickets.get(ticket_id)
-        return index_length(current) if known and current is not None else 0
 
     async def update_tickets(
         self, items: Sequence[tuple[str, Sequence[Change]]], now: datetime
