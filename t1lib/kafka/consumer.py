@@ -221,9 +221,12 @@ class EventConsumer:
         by_topic: dict[str, list[_Item]] = {}
         for item in items:
             by_topic.setdefault(item.context.topic, []).append(item)
+        # Topics are independent of each other: one topic's batch (titles) does not hold up another's.
+        batched = [topic for topic in by_topic if topic in self._batch_handlers]
+        taken = await asyncio.gather(*(self._handle_batch(topic, by_topic[topic]) for topic in batched))
         sequences: dict[tuple[str, str | None], list[_Item]] = {}
         for topic, topic_items in by_topic.items():
-            if topic in self._batch_handlers and await self._handle_batch(topic, topic_items):
+            if topic in batched and taken[batched.index(topic)]:
                 finished.update(item.index for item in topic_items)
                 continue
             for item in topic_items:
