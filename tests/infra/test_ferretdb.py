@@ -7,6 +7,8 @@ would wedge a database other tests and the live stack use. The build happens her
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,6 +85,39 @@ def test_bulk_delete_of_many_statements_completes(
     assert result.deleted_count == N
     assert collection.count_documents({}) == 0
     _answers(mongo_url, database)
+
+
+def _rows_in_database_file(file: Path, collection: str) -> int:
+    """Rows the database file itself holds: immutable=1 reads no write-ahead log, only what was
+    checkpointed into the file."""
+    reader = sqlite3.connect(f"file:{file}?immutable=1", uri=True)
+    try:
+        found = reader.execute(
+            "SELECT table_name FROM _ferretdb_collections WHERE name = ?", (collection,)
+        ).fetchone()
+        return 0 if found is None else int(reader.execute(f'SELECT count(*) FROM "{found[0]}"').fetchone()[0])
+    except sqlite3.DatabaseError:
+        return 0  # the file has not got that far yet
+    finally:
+        reader.close()
+
+
+def test_the_log_is_copied_into_the_database_in_the_background(tmp_path: Path) -> None:
+    # Far below wal_autocheckpoint's 20,000 pages: only the background checkpoints copy these rows.
+    sqlite_dir = tmp_path / "sqlite"
+    with FerretDB().private(sqlite_dir) as url:
+        client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
+            url, serverSelectionTimeoutMS=5000, socketTimeoutMS=10_000
+        )
+        try:
+            client["walcopy"]["t"].insert_many([{"_id": f"id{i}", "text": "слово " * 30} for i in range(200)])
+            deadline = time.monotonic() + 20
+            while _rows_in_database_file(sqlite_dir / "walcopy.sqlite", "t") < 200:
+                assert time.monotonic() < deadline, "the write-ahead log was not checkpointed within 20 s"
+                time.sleep(0.2)
+            _answers(url, "walcopy")
+        finally:
+            client.close()
 
 
 def test_patch_refuses_source_it_does_not_match(tmp_path: Path) -> None:

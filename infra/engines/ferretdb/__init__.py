@@ -28,7 +28,7 @@ from infra.engines.base import BIN_DIR, CACHE_DIR, HOST, Engine, port_open, run
 
 MODULE_DIR = Path(__file__).resolve().parent
 UPSTREAM = "github.com/FerretDB/FerretDB"
-WRAPPER = ("go.mod", "go.sum", "main.go", "idindex.go")
+WRAPPER = ("go.mod", "go.sum", "main.go", "idindex.go", "walcheckpoint.go")
 # Applied in this order to the copy of the upstream module (paths in them are relative to its root).
 PATCHES = ("update-close-per-statement.patch",)
 SOURCES = WRAPPER + PATCHES
