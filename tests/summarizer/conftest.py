@@ -74,7 +74,10 @@ class Hints:
             request_deserializer=hints_pb.ClassifyTextsRequest.FromString,
             response_serializer=hints_pb.ClassifyTextsResponse.SerializeToString,
         )
-        handlers = {"ClassifyText": classify, "ClassifyTexts": classify_many}
+        handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {
+            "ClassifyText": classify,
+            "ClassifyTexts": classify_many,
+        }
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(HINTS_SERVICE, handlers),))
 
 
