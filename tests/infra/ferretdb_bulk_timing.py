@@ -24,6 +24,7 @@ from pymongo import UpdateOne
 
 from infra.engines.base import BIN_DIR
 from infra.engines.ferretdb import FerretDB
+from tests.support.waiting import wait_until
 
 DOCS = 20_000
 
@@ -42,17 +43,15 @@ ID_INDEX_SUFFIX = "__t1_id_lookup"  # idindex.go's name for the index on the _id
 
 def wait_for_id_indexes(sqlite_dir: Path, database: str, timeout_s: float = 30.0) -> None:
     """Until idindex.go has indexed every collection of `database` (it looks once a second)."""
-    deadline = time.monotonic() + timeout_s
     missing_query = """SELECT count(*) FROM _ferretdb_collections c WHERE NOT EXISTS (
         SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || ?)"""
-    while True:
+
+    def all_indexed() -> bool:
         with closing(sqlite3.connect(f"file:{sqlite_dir / (database + '.sqlite')}?mode=ro", uri=True)) as db:
             (missing,) = db.execute(missing_query, (ID_INDEX_SUFFIX,)).fetchone()
-        if missing == 0:
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{missing} collections of {database} still lack the _id lookup index")
-        time.sleep(0.1)
+        return bool(missing == 0)
+
+    wait_until(all_indexed, timeout_s, f"the _id lookup index on every collection of {database}")
 
 
 def measure(url: str, sqlite_dir: Path, sizes: list[int]) -> None:

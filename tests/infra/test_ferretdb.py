@@ -8,7 +8,6 @@ would wedge a database other tests and the live stack use. The build happens her
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from pymongo import DeleteOne, UpdateOne
 
 from infra.engines.ferretdb import MODULE_DIR, PATCHES, FerretDB, PatchError, apply_patch
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -111,10 +111,11 @@ def test_the_log_is_copied_into_the_database_in_the_background(tmp_path: Path) -
         )
         try:
             client["walcopy"]["t"].insert_many([{"_id": f"id{i}", "text": "слово " * 30} for i in range(200)])
-            deadline = time.monotonic() + 20
-            while _rows_in_database_file(sqlite_dir / "walcopy.sqlite", "t") < 200:
-                assert time.monotonic() < deadline, "the write-ahead log was not checkpointed within 20 s"
-                time.sleep(0.2)
+            wait_until(
+                lambda: _rows_in_database_file(sqlite_dir / "walcopy.sqlite", "t") == 200,
+                20,
+                "the write-ahead log copied into the database file",
+            )
             _answers(url, "walcopy")
         finally:
             client.close()

@@ -40,22 +40,22 @@ class Hints:
         self.texts: list[str] = []
         self.calls = 0
 
+    async def _called(self, texts: list[str]) -> None:
+        self.calls += 1
+        self.texts.extend(texts)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)  # a slow ml, as the test asks
+
     async def ClassifyText(
         self, request: hints_pb.ClassifyTextRequest, context: Context
     ) -> hints_pb.ClassifyTextResponse:
-        self.calls += 1
-        self.texts.append(request.text)
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
+        await self._called([request.text])
         return self.answer
 
     async def ClassifyTexts(
         self, request: hints_pb.ClassifyTextsRequest, context: Context
     ) -> hints_pb.ClassifyTextsResponse:
-        self.calls += 1
-        self.texts.extend(request.texts)
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
+        await self._called(list(request.texts))
         one = hints_pb.TextClassification(
             category=self.answer.category,
             subcategory=self.answer.subcategory,
