@@ -157,7 +157,7 @@ class Intake:
         """Titles (and categories) of a poll, written together; each announced as ticket.updated."""
         now = domain.utcnow()
         updated = await self._repo.update_tickets(
-            [(event.ticket_id, _title_changes(event)) for event in events], now
+            [(event.ticket_id, _title_changes(event)) for event in events], now, logged=True
         )
         notices = []
         for event, ticket in zip(events, updated, strict=True):

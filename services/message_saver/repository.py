@@ -30,11 +30,15 @@ from services.message_saver import convert, domain
 from services.message_saver.conditions import matches
 from services.message_saver.convert import Doc
 from services.message_saver.ticket_log import (
+    CHANGE_COUNT,
+    CHANGES,
     ENTRIES,
     ENTRY_COUNT,
     MESSAGE_INDEX,
+    ChangeLog,
     TicketLog,
     index_length,
+    with_changes,
 )
 from services.message_saver.views import TicketViews
 
@@ -64,7 +68,18 @@ BULK_UPDATE_CHUNK = 40
 CHECKPOINT_AFTER_ENTRIES = 32
 CHECKPOINT_AFTER_S = 300.0
 # What a checkpoint writes: the fields a customer's message changes.
-CHECKPOINT_FIELDS = ("last_message_at", "last_message_preview", "last_message_id", "customer", ENTRY_COUNT)
+# The fields an update may record in the ticket's change log instead of writing the ticket (a generated
+# title and category: an insert instead of a ticket update).
+LOGGABLE_FIELDS = frozenset({"title", "category", "subcategory", "updated_at"})
+CHECKPOINT_FIELDS = (
+    "last_message_at",
+    "last_message_preview",
+    "last_message_id",
+    "customer",
+    ENTRY_COUNT,
+    *sorted(LOGGABLE_FIELDS),
+    CHANGE_COUNT,
+)
 
 
 class KeyedLocks:
@@ -170,6 +185,7 @@ class Repository:
         self._tickets = DocCache(cache_size)
         self._active = DocCache(max(cache_size, ACTIVE_CACHE_SIZE))
         self.log = TicketLog(database[ENTRIES], cache_size)
+        self.changes = ChangeLog(database[CHANGES])
         # Tickets whose document lags their log: ticket id -> (since, index length written).
         # Insertion order is age order (an entry is only added when absent), so the old ones come first.
         self._unwritten: dict[str, tuple[float, int]] = {}
@@ -207,11 +223,10 @@ class Repository:
         return dict(doc)
 
     async def _caught_up(self, doc: Doc) -> Doc:
-        """The ticket as its document and the log after its checkpoint tell together."""
-        if MESSAGE_INDEX not in doc:
-            return doc  # older than the index: its messages are found by a scan
-        tail = await self.log.tail(doc)
-        if not tail:
+        """The ticket as its document and the logs after its checkpoint tell together."""
+        tail = await self.log.tail(doc) if MESSAGE_INDEX in doc else []  # older tickets have no index
+        changes = await self.changes.tail(doc)
+        if not tail and not changes:
             return doc
         written = index_length(doc)
         after = {**doc, ENTRY_COUNT: written + len(tail), "version": int(doc.get("version", 0)) + len(tail)}
@@ -220,6 +235,7 @@ class Repository:
             if message is not None and not message.get("internal"):
                 after.update(last_message_fields(message))
                 break
+        after = with_changes(after, changes)
         self._note_unwritten(str(doc["_id"]), written, index_length(after))
         return after
 
@@ -530,11 +546,13 @@ class Repository:
             return len(await self._write_updates(planned, new_version=False))
 
     async def update_tickets(
-        self, items: Sequence[tuple[str, Sequence[Change]]], now: datetime
+        self, items: Sequence[tuple[str, Sequence[Change]]], now: datetime, *, logged: bool = False
     ) -> list[Doc | None]:
         """For each (ticket id, changes): apply every change whose condition the ticket matches, in one
         write per ticket (a few dozen tickets to a command on the single writer). Each ticket after,
-        or None when nothing applied (or no such ticket)."""
+        or None when nothing applied (or no such ticket). `logged`: on the single writer, an active
+        ticket's change of LOGGABLE_FIELDS only is recorded in its change log (an insert) and written
+        with the ticket's next checkpoint."""
         if not self.single_writer:
             results: list[Doc | None] = []
             for ticket_id, changes in items:
@@ -559,10 +577,31 @@ class Repository:
                         seen.update(change.fields)
                 if fields:
                     planned[ticket_id] = (current, {**fields, "updated_at": now})
-            written = await self._write_updates(list(planned.values()))
+            deferred = [plan for plan in planned.values() if logged and _loggable(*plan)]
+            direct = [plan for plan in planned.values() if not (logged and _loggable(*plan))]
+            written = await self._log_changes(deferred)
+            written += await self._write_updates(direct)
             await self._show_many(written, ticket_ids)
         by_id = {str(ticket["_id"]): ticket for ticket in written}
         return [dict(by_id[ticket_id]) if ticket_id in by_id else None for ticket_id, _changes in items]
+
+    async def _log_changes(self, planned: Sequence[tuple[Doc, Doc]]) -> list[Doc]:
+        """Record (ticket as known, fields to set) pairs in the tickets' change logs, with the tickets
+        locked by the caller; the tickets after, unwritten until their next checkpoint."""
+        try:
+            await self.changes.append_many(planned)
+        except Exception:
+            for current, _fields in planned:
+                self._forget(str(current["_id"]))  # caught up again from the store when next read
+            raise
+        updated: list[Doc] = []
+        for current, fields in planned:
+            ticket_id = str(current["_id"])
+            after = with_changes(current, [fields])
+            self._note_unwritten(ticket_id, index_length(current), index_length(after))
+            self._tickets.put(ticket_id, after)
+            updated.append(after)
+        return updated
 
     async def _begin_many(self, ticket_ids: Sequence[str]) -> None:
         if self.views is not None:
@@ -627,7 +666,11 @@ class Repository:
         self, clauses: list[dict[str, Any]], after: tuple[int, str] | None, limit: int
     ) -> list[Doc]:
         """Tickets matching all `clauses`, newest activity first, after the cursor position (a scan of
-        the store: the console's lists come from the read model in `views`)."""
+        the store: the console's lists come from the read model in `views`, its search from the index).
+        The single writer first writes every ticket whose logs its document lags, so the scan sees them
+        as they are (a scan reads every ticket anyway)."""
+        if self.single_writer:
+            await self.write_checkpoints(everything=True)
         clauses = list(clauses)
         if after is not None:
             at = domain.from_millis(after[0])
@@ -827,6 +870,10 @@ async def _insert_new(collection: Any, docs: Sequence[Doc]) -> set[str]:
             raise
         return {str(docs[int(item["index"])]["_id"]) for item in errors}
     return set()
+
+
+def _loggable(current: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
+    return current.get("status") in ACTIVE_STATUS_NAMES and set(fields) <= LOGGABLE_FIELDS
 
 
 def active_key(chat_id: int) -> str:

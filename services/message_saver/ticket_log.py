@@ -118,3 +118,56 @@ class TicketLog:
         self._known.move_to_end(ticket_id)
         if len(self._known) > self._size:
             self._known.popitem(last=False)
+
+
+# --- field changes ---------------------------------------------------------------------------------
+# A change of a few fields the single writer may record without rewriting the ticket (a generated title
+# and category: one per new ticket). Each is one document in `ticket_changes`, `_id` = "<ticket id>~<n>",
+# n counting from the ticket's `change_count` (written with its checkpoint); catching up applies the
+# entries from there on, in order, like the message log.
+
+CHANGES = "ticket_changes"
+CHANGE_COUNT = "change_count"
+
+
+def change_id(ticket_id: str, position: int) -> str:
+    return f"{ticket_id}~{position:06d}"
+
+
+def change_count(ticket: Mapping[str, Any]) -> int:
+    return int(ticket.get(CHANGE_COUNT, 0))
+
+
+class ChangeLog:
+    def __init__(self, collection: Any) -> None:
+        self.entries = collection
+
+    async def tail(self, ticket: Mapping[str, Any]) -> list[Doc]:
+        """The field changes recorded after the ticket's checkpoint, oldest first."""
+        ticket_id, position = str(ticket["_id"]), change_count(ticket)
+        found: list[Doc] = []
+        while (entry := await self.entries.find_one({"_id": change_id(ticket_id, position)})) is not None:
+            found.append(dict(entry["fields"]))
+            position += 1
+        return found
+
+    async def append_many(self, changes: Sequence[tuple[Mapping[str, Any], Doc]]) -> None:
+        """Record each (ticket as known, fields) after that ticket's last change, in one ordered insert
+        (a failure stops at the first entry not written, so no ticket's changes have a gap). A ticket
+        appears at most once."""
+        docs: list[Doc] = [
+            {"_id": change_id(str(ticket["_id"]), change_count(ticket)), "fields": dict(fields)}
+            for ticket, fields in changes
+        ]
+        if docs:
+            await self.entries.insert_many(docs, ordered=True)
+
+
+def with_changes(ticket: Mapping[str, Any], changes: Sequence[Doc]) -> Doc:
+    """The ticket after its logged field changes: one version and one position per change."""
+    after = dict(ticket)
+    for fields in changes:
+        after.update(fields)
+    after[CHANGE_COUNT] = change_count(ticket) + len(changes)
+    after["version"] = int(ticket.get("version", 0)) + len(changes)
+    return after

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from services.message_saver.app import App
 from services.message_saver.convert import Doc
+from services.message_saver.repository import Repository
+from services.message_saver.search import SearchIndex, rebuild_from_store
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
@@ -238,8 +241,62 @@ async def test_generated_title_is_stored_once_and_announced(
     updates = harness.notifications("ticket.updated")
     assert {update.event_id for update in updates} == {updates[0].event_id}
     assert updates[0].ticket.title == "Отклонена оплата картой «Мир»"
+    # Recorded once in the ticket's change log (an insert, not a ticket update), and written into the
+    # ticket document with its checkpoint.
+    changes = [doc async for doc in harness.db["ticket_changes"].find({})]
+    assert [change["_id"] for change in changes] == [f"{ticket_id}~000000"], "the repeated title logged again"
+    [stored] = await harness.tickets()
+    assert stored["version"] == 1 and stored["title"] != "Отклонена оплата картой «Мир»"
+    assert await app.repository.write_checkpoints(everything=True) == 1
     [stored] = await harness.tickets()
     assert stored["version"] == 2, "the repeated title changed the ticket again"  # 1: first message
+    assert (stored["title"], stored["change_count"]) == ("Отклонена оплата картой «Мир»", 1)
+
+
+async def test_a_logged_title_survives_a_crash_before_its_checkpoint(
+    harness: Harness, app: App, tmp_path: Path
+) -> None:
+    """After a crash the ticket's document lacks the title; whoever loads the ticket or rebuilds the
+    search index from the store reads it from the change log."""
+    opened = await opened_ticket(harness, 509, "Не проходит платёж")
+    await harness.send(customer_message(509, 2, "Второй раз тоже"))
+    await eventually(lambda: len(harness.notifications("message.created")) == 2)
+    titled = new_event(
+        summarizer.ChatTitleGenerated,
+        ticket_id=opened["_id"],
+        title="Платёж отклонён банком",
+        category="Платежи",
+        subcategory="Отказы",
+        source=summarizer.TITLE_SOURCE_FALLBACK,
+    )
+    await harness.send(titled)
+    await eventually(lambda: len(harness.notifications("ticket.updated")) == 1, what="ticket.updated")
+    [stored] = await harness.tickets()
+    assert stored["title"] != "Платёж отклонён банком", "written at once, not logged"
+
+    # A new single writer on the same store: what a restart after a crash has.
+    restarted = Repository(harness.db, single_writer=True)
+    ticket = await restarted.get_ticket(opened["_id"])
+    assert ticket is not None
+    assert (ticket["title"], ticket["category"], ticket["subcategory"]) == (
+        "Платёж отклонён банком",
+        "Платежи",
+        "Отказы",
+    )
+    assert ticket["last_message_preview"] == "Второй раз тоже"
+    assert ticket["version"] == opened["version"] + 2  # one message entry, one change
+    index = SearchIndex(tmp_path / "rebuilt")
+    try:
+        await rebuild_from_store(index, harness.db)
+        hits, _token = await index.search("отклонён")
+        assert [(hit.ticket.id, hit.ticket.title) for hit in hits] == [
+            (opened["_id"], "Платёж отклонён банком")
+        ]
+    finally:
+        index.close()
+    assert await restarted.write_checkpoints(everything=True) == 1
+    [stored] = await harness.tickets()
+    assert (stored["title"], stored["version"]) == ("Платёж отклонён банком", ticket["version"])
 
 
 async def test_titles_of_a_poll_are_written_together_and_a_bad_one_goes_to_the_dead_letters(
