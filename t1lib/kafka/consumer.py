@@ -18,7 +18,7 @@ from opentelemetry import propagate
 
 from t1lib.config import KafkaSettings
 from t1lib.errors import PermanentEventError
-from t1lib.kafka.codec import Headers, UndecodableMessageError, decode, headers_dict
+from t1lib.kafka.codec import Headers, RecordHeaders, UndecodableMessageError, decode, headers_dict
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 from t1lib.logs import ticket_context
@@ -35,8 +35,13 @@ class EventContext:
     partition: int
     offset: int
     key: str | None
-    headers: dict[str, str]
+    raw_headers: RecordHeaders
     attempt: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The record's headers as text, decoded when asked for (a batch handler never asks)."""
+        return headers_dict(self.raw_headers)
 
 
 Handler = Callable[[Any, EventContext], Awaitable[None]]
@@ -239,7 +244,7 @@ class EventConsumer:
     async def _decode(self, index: int, record: KafkaMessage) -> _Item | None:
         """The record as an event with its context; None when it went to the dead-letter topic."""
         topic = str(record.topic())
-        headers = headers_dict(record.headers())
+        headers = record.headers()
         key_bytes = record.key()
         key = key_bytes.decode("utf-8", "replace") if isinstance(key_bytes, bytes) else None
         try:
@@ -252,7 +257,7 @@ class EventConsumer:
             partition=int(record.partition() or 0),
             offset=int(record.offset() or 0),
             key=key,
-            headers=headers,
+            raw_headers=headers,
             attempt=1,
         )
         return _Item(index, record, event, context)
