@@ -101,7 +101,7 @@ class App:
         while True:
             await asyncio.sleep(CHECKPOINT_EVERY_S)
             try:
-                await self.repository.write_checkpoints()
+                await self.repository.write_checkpoints(limit=self.settings.checkpoints_per_s)
             except Exception:  # the logs still hold everything; the next round tries again
                 logger.exception("writing ticket checkpoints failed")
 

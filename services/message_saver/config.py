@@ -50,6 +50,12 @@ class MessageSaverSettings(
         gt=0,
         description="write a ticket whose log has unwritten entries this many seconds after the oldest",
     )
+    checkpoints_per_s: int = Field(
+        default=200,
+        gt=0,
+        description="at most this many ticket checkpoints a second (each a store update): the ones due "
+        "after a burst of new tickets are spread out instead of stalling the intake",
+    )
 
     # The ticket lists' read model in Redis (services/message_saver/views.py).
     views_prefix: str = Field(

@@ -514,23 +514,26 @@ class Repository:
                 updated.append(after)
         return updated
 
-    async def write_checkpoints(self, *, everything: bool = False) -> int:
+    async def write_checkpoints(self, *, everything: bool = False, limit: int | None = None) -> int:
         """Write the documents of tickets whose log grew long or whose oldest unwritten change is old
-        (`everything`: of every such ticket, as at shutdown); how many were written."""
+        (`everything`: of every such ticket, as at shutdown); how many were written. `limit`: at most
+        that many, the long logs first, then the oldest."""
         if everything:
-            chosen = set(self._unwritten)
+            due = list(self._unwritten)
         else:
-            chosen = set(self._long_logs)
+            due = list(self._long_logs)
             oldest_allowed = time.monotonic() - self.checkpoint_after_s
             for ticket_id, (since, _written) in self._unwritten.items():
-                if since > oldest_allowed:
-                    break  # the rest are younger
-                chosen.add(ticket_id)
-        due = sorted(chosen)
+                if since > oldest_allowed or (limit is not None and len(due) >= limit):
+                    break  # the rest are younger (or wait for the next round)
+                if ticket_id not in self._long_logs:
+                    due.append(ticket_id)
+        if limit is not None:
+            due = due[:limit]
         written = 0
         # A few dozen at a time, so the intake never waits long for a ticket being checkpointed.
         for start in range(0, len(due), BULK_UPDATE_CHUNK):
-            written += await self._write_checkpoints(due[start : start + BULK_UPDATE_CHUNK])
+            written += await self._write_checkpoints(sorted(due[start : start + BULK_UPDATE_CHUNK]))
         return written
 
     async def _write_checkpoints(self, ticket_ids: Sequence[str]) -> int:

@@ -246,7 +246,8 @@ async def test_generated_title_is_stored_once_and_announced(
     changes = [doc async for doc in harness.db["ticket_changes"].find({})]
     assert [change["_id"] for change in changes] == [f"{ticket_id}~000000"], "the repeated title logged again"
     [stored] = await harness.tickets()
-    assert stored["version"] == 1 and stored["title"] != "Отклонена оплата картой «Мир»"
+    assert stored["version"] == 1
+    assert stored["title"] != "Отклонена оплата картой «Мир»"
     assert await app.repository.write_checkpoints(everything=True) == 1
     [stored] = await harness.tickets()
     assert stored["version"] == 2, "the repeated title changed the ticket again"  # 1: first message
@@ -507,6 +508,26 @@ async def test_a_short_log_is_checkpointed_when_its_oldest_entry_is_old(harness:
     [document] = await harness.tickets(chat_id=542)
     assert document["version"] == opened["version"] + 1
     assert document["entry_count"] == 2  # the ticket's index: its opening message and one entry
+
+
+async def test_checkpoints_due_together_are_written_oldest_first_within_the_limit(harness: Harness) -> None:
+    """After a burst many checkpoints fall due at once; a round writes only `limit`, the oldest first."""
+    harness.settings = harness.settings.model_copy(update={"checkpoint_after_s": 3600.0})
+    app = await harness.start_app()
+    chats = (543, 544, 545)
+    await harness.send(*(customer_message(chat, 1, "Первое") for chat in chats))
+    await eventually(lambda: len(harness.notifications("message.created")) == 3)
+    opened = {doc["chat_id"]: doc for doc in await harness.tickets()}
+    for count, chat in enumerate(chats, start=4):  # in this order: the first chat's log is the oldest
+        await harness.send(customer_message(chat, 2, "Второе"))
+        await eventually(lambda count=count: len(harness.notifications("message.created")) == count)
+    assert await app.repository.write_checkpoints(limit=2) == 0, "none is due yet"
+    app.repository.checkpoint_after_s = 0.0
+    assert await app.repository.write_checkpoints(limit=2) == 2
+    written = {doc["chat_id"]: doc.get("entry_count", 1) for doc in await harness.tickets()}
+    assert written == {543: 2, 544: 2, 545: 1}
+    assert await app.repository.write_checkpoints(limit=2) == 1
+    assert [doc["version"] for doc in await harness.tickets(chat_id=545)] == [opened[545]["version"] + 1]
 
 
 async def test_on_ferretdb_only_the_id_indexes_are_kept(harness: Harness) -> None:
