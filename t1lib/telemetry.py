@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gc
+import time
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -18,7 +21,22 @@ KAFKA_HANDLER_SECONDS = Histogram(
 GRPC_REQUESTS = Counter("t1_grpc_requests_total", "gRPC requests served, by status code", ["method", "code"])
 GRPC_SECONDS = Histogram("t1_grpc_request_seconds", "gRPC request latency", ["method"])
 
+GC_PAUSE_SECONDS = Histogram(
+    "t1_gc_pause_seconds",
+    "Pauses of Python's cyclic garbage collector (every thread of the process waits), by generation",
+    ["generation"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+
 _configured = False
+_gc_started: list[float] = []
+
+
+def _time_gc(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start":
+        _gc_started[:] = [time.perf_counter()]
+    elif _gc_started:
+        GC_PAUSE_SECONDS.labels(str(info.get("generation", ""))).observe(time.perf_counter() - _gc_started[0])
 
 
 def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
@@ -28,6 +46,7 @@ def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
         return
     _configured = True
     trace.set_tracer_provider(TracerProvider(resource=Resource.create({"service.name": service_name})))
+    gc.callbacks.append(_time_gc)
     if metrics_port:
         start_http_server(metrics_port, addr="127.0.0.1")
 
