@@ -122,16 +122,25 @@ class OcrWorker:
         return {tickets_events.TicketCreated: self.handle_batch}
 
     async def handle_batch(self, items: list[tuple[tickets_events.TicketCreated, EventContext]]) -> None:
-        """A poll's events: most carry no file and are passed over here, without a span or a retry each.
-        When any image fails, this raises after every image was tried; the consumer then takes the batch
-        one record at a time, with retries (recognitions already stored are not repeated)."""
-        with_files = [(event, context) for event, context in items if event.attachments]
+        """A poll's events: most carry no file and are passed over here, without a span or a retry each;
+        chats run concurrently, each chat's events in order. When any chat fails, this raises after every
+        chat was tried; the consumer then takes the batch one record at a time, with retries (recognitions
+        already stored are not repeated)."""
+        by_chat: dict[str | None, list[tuple[tickets_events.TicketCreated, EventContext]]] = {}
+        for event, context in items:
+            if event.attachments:
+                by_chat.setdefault(context.key, []).append((event, context))
         outcomes = await asyncio.gather(
-            *(self.handle(event, context) for event, context in with_files), return_exceptions=True
+            *(self._handle_in_order(chat_items) for chat_items in by_chat.values()), return_exceptions=True
         )
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
+
+    async def _handle_in_order(self, items: list[tuple[tickets_events.TicketCreated, EventContext]]) -> None:
+        """One chat's events in their order (a message before its edit), as the per-record path runs them."""
+        for event, context in items:
+            await self.handle(event, context)
 
     async def handle(self, event: tickets_events.TicketCreated, context: EventContext) -> None:
         if event.chat_id == 0 or event.telegram_message_id == 0:

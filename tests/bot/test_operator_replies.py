@@ -76,7 +76,6 @@ async def test_text_reply_is_delivered_exactly_once_even_when_redelivered(
     await producer.publish(sentinel)
     sent = await wait_sent(telegram, CHAT, 2)  # the sentinel comes after the duplicate in the partition
     assert [item.text for item in sent] == [REPLY, "Что-нибудь ещё?"]
-    await asyncio.sleep(1)
     assert len(telegram.state.bot_messages(CHAT)) == 2
     assert len(telegram.state.calls_of("sendMessage", CHAT)) == 2
 
@@ -137,8 +136,10 @@ async def test_flood_control_is_waited_out_and_network_errors_retried(
     calls = telegram.state.calls_of("sendMessage", CHAT)
     assert [call.status for call in calls] == [429, 0, 200]
     assert calls[1].at - calls[0].at >= 1.0  # waited retry_after before trying again
-    await asyncio.sleep(0.5)
-    assert len(telegram.state.bot_messages(CHAT)) == 1
+    # A later reply of the same ticket goes out after any repeat of the first would have.
+    await producer.publish(operator_reply("Что-нибудь ещё?"))
+    sent = await wait_sent(telegram, CHAT, 2)
+    assert [item.text for item in sent] == [REPLY, "Что-нибудь ещё?"]
 
 
 async def test_ticket_closed_sends_the_closing_text_in_the_customers_language(

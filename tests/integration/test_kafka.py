@@ -109,10 +109,20 @@ async def test_restarted_consumer_resumes_without_loss_or_duplicates(
     second = consumer_for(bootstrap, registry, producer, group, second_handler)
     task = asyncio.create_task(second.run())
     await asyncio.wait_for(all_done.wait(), 30)
-    await asyncio.sleep(2)  # any redelivered duplicate would arrive now
+    # A sentinel per key (so per partition) after the events: once all are handled, a redelivered
+    # duplicate of any event would have been handled before its key's sentinel.
+    sentinels = [message(chat_id) for chat_id in range(1, 41)]
+    for sentinel in sentinels:
+        await producer.publish(sentinel)
+    sentinel_ids = {sentinel.event_id for sentinel in sentinels}
+    deadline = time.monotonic() + 30
+    while not sentinel_ids <= set(seen):
+        assert time.monotonic() < deadline, "the sentinels were not handled within 30 s"
+        await asyncio.sleep(0.05)
     second.stop()
     await asyncio.wait_for(task, 15)
 
+    seen = [event_id for event_id in seen if event_id not in sentinel_ids]
     assert Counter(seen).most_common(1)[0][1] == 1, "an event was handled twice"
     assert set(seen) == {event.event_id for event in events}
     # Order is kept per key: each chat has one event here, so check per-partition order via offsets instead.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -78,13 +77,18 @@ async def test_next_message_of_the_chat_joins_the_same_ticket(harness: Harness, 
     await harness.send(customer_message(502, 1, "Добрый день"), customer_message(502, 2, "Карта не работает"))
     await eventually(lambda: len(harness.notifications("message.created")) == 2, what="two messages")
     await eventually(lambda: len(harness.title_requests()) == 1, what="the title request")
-    await asyncio.sleep(1)  # a second title request, if any, would arrive now
+    # Another chat's first message, sent after both were handled: its title request is published after
+    # any second request for chat 502 would have been.
+    await harness.send(customer_message(9502, 1, "Контрольный вопрос"))
+    await eventually(lambda: len(harness.title_requests()) == 2, what="the sentinel's title request")
 
-    [ticket] = await harness.tickets()
-    assert {message["ticket_id"] for message in await harness.messages()} == {ticket["_id"]}
+    [ticket] = await harness.tickets(chat_id=502)
+    [sentinel] = await harness.tickets(chat_id=9502)
+    assert {message["ticket_id"] for message in await harness.messages(chat_id=502)} == {ticket["_id"]}
     assert ticket["last_message_preview"] == "Карта не работает"
-    assert len(harness.notifications("ticket.created")) == 1
-    assert len(harness.title_requests()) == 1
+    opened = [ticket["_id"], sentinel["_id"]]
+    assert [notice.ticket.id for notice in harness.notifications("ticket.created")] == opened
+    assert [request.ticket_id for request in harness.title_requests()] == opened
     assert list(harness.title_requests()[0].messages) == ["Добрый день"]
 
 
@@ -216,7 +220,14 @@ async def test_message_after_close_opens_a_new_ticket(
 
     # Closed, then the repeated close announces it again under the same event id.
     await eventually(lambda: len(closed_updates()) == 2, what="two announcements of the close")
-    await asyncio.sleep(0.5)
+    # A note on the closed ticket: same key, so a third announcement of the close would come before it.
+    note = await stub.AddNote(
+        api.AddNoteRequest(ticket_id=first["_id"], operator_id="оператор-1", text="контроль")
+    )
+    await eventually(
+        lambda: any(n.message.id == note.message.id for n in harness.notifications("message.created")),
+        what="the note after the close",
+    )
     assert len(closed_updates()) == 2
     assert closed_updates()[0].event_id == closed_updates()[1].event_id
 
