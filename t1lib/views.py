@@ -6,12 +6,13 @@ Shared by the gateway (REST) and notifications (WebSocket) so both speak the sam
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
 
 from t1.tickets.v1 import ticket_pb2
+from t1lib.events import to_datetime
 
 STATUS_NAMES = {
     ticket_pb2.TICKET_STATUS_OPEN: "open",
@@ -100,7 +101,7 @@ def _time(message: ticket_pb2.Ticket | ticket_pb2.Message, field: str) -> dateti
     if not message.HasField(field):
         return None
     stamp: Timestamp = getattr(message, field)
-    return stamp.ToDatetime(tzinfo=UTC)
+    return to_datetime(stamp)
 
 
 def ticket_view(ticket: ticket_pb2.Ticket) -> TicketPublic:

@@ -11,7 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from services.message_saver import domain
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.errors import InvalidArgumentError
-from t1lib.events import to_datetime
+from t1lib.events import timestamp, to_datetime
 
 Doc = dict[str, Any]
 
@@ -46,11 +46,7 @@ KIND_FROM_PROTO = {value: key for key, value in KIND_TO_PROTO.items()}
 
 
 def stamp(moment: datetime | None) -> Timestamp | None:
-    if moment is None:
-        return None
-    result = Timestamp()
-    result.FromDatetime(moment)
-    return result
+    return None if moment is None else timestamp(moment)
 
 
 def millis(value: Timestamp) -> int:

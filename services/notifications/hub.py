@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from dataclasses import dataclass, field
@@ -69,13 +68,13 @@ class Hub:
         if not self._connections:
             return 0
         full = full_payload(event)
-        full_text = json.dumps(full, ensure_ascii=False)
+        full_text = full.model_dump_json()
         delivered = 0
         for connection in list(self._connections):
             payload = payload_for(connection.principal, event, full)
             if payload is None:
                 continue
-            text = full_text if payload is full else json.dumps(payload, ensure_ascii=False)
+            text = full_text if payload is full else payload.model_dump_json()
             if connection.offer(text):
                 delivered += 1
             else:

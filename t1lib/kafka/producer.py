@@ -36,7 +36,7 @@ class EventProducer:
             "client.id": client_id,
             "enable.idempotence": "true",
             "acks": "all",
-            "linger.ms": 1,
+            "linger.ms": 5,
             "delivery.timeout.ms": 30000,
         }
         config.update(extra_config or {})

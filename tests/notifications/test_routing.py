@@ -28,7 +28,7 @@ def test_queue_events_reach_every_operator() -> None:
     full = full_payload(notification)
     assert payload_for(ALICE, notification, full) == full
     assert payload_for(BOB, notification, full) == full
-    assert full["ticket"]["title"] == "Не проходит оплата"
+    assert full.ticket.title == "Не проходит оплата"
 
 
 def test_assigned_ticket_events_reach_only_assignee_and_admins() -> None:
@@ -37,10 +37,16 @@ def test_assigned_ticket_events_reach_only_assignee_and_admins() -> None:
     assert payload_for(ALICE, notification, full) == full
     assert payload_for(ADMIN, notification, full) == full
     assert payload_for(BOB, notification, full) is None
-    assert full["message"]["text"] == "Здравствуйте"
+    assert full.message is not None
+    assert full.message.text == "Здравствуйте"
 
 
 def test_others_learn_only_that_a_ticket_left_their_view() -> None:
     notification = event(ticket_pb2.TICKET_STATUS_ASSIGNED, "op-alice")
     hidden = payload_for(BOB, notification, full_payload(notification))
-    assert hidden == {"type": "ticket.hidden", "event_id": notification.event_id, "ticket_id": "t-1"}
+    assert hidden is not None
+    assert hidden.model_dump() == {
+        "type": "ticket.hidden",
+        "event_id": notification.event_id,
+        "ticket_id": "t-1",
+    }
