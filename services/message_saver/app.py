@@ -44,6 +44,8 @@ CONSUMER_STOP_TIMEOUT_S = 30.0
 # fewer, larger batches (one index commit each) and less work for the broker, at most a second later.
 CHECKPOINT_EVERY_S = 1.0
 UNHURRIED_FETCH: dict[str, str | int] = {"fetch.wait.max.ms": 1000, "fetch.min.bytes": 1_000_000}
+# Records the search consumer may take at once: a few seconds of notifications at 1,000 messages/s.
+SEARCH_MAX_BATCH = 10_000
 
 
 @dataclass
@@ -255,6 +257,8 @@ def _search_consumer(
         dlq_producer=producer,
         registry=registry,
         extra_config=UNHURRIED_FETCH,
+        max_batch=SEARCH_MAX_BATCH,
+        min_batch_interval_s=settings.search_commit_interval_s,
     )
 
 

@@ -93,6 +93,13 @@ class MessageSaverSettings(
         default="", description="Kafka group of the search index; empty: <consumer group>-search"
     )
     search_writer_heap_mb: int = Field(default=64, ge=16, description="memory of the index writer, MB")
+    search_commit_interval_s: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=30.0,
+        description="at most one index commit per this many seconds: a commit makes a segment that "
+        "tantivy later merges, so fewer, larger commits cost less (search lags writes by about this much)",
+    )
     search_writer_threads: int = Field(default=1, ge=1, le=8, description="indexing threads")
 
     @property

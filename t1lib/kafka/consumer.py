@@ -4,6 +4,7 @@ dead-lettered); failures retry with backoff; poison records go to `<topic>.dlq` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -87,6 +88,7 @@ class EventConsumer:
         batch_handlers: Mapping[type[Message], BatchHandler] | None = None,
         max_batch: int = 500,
         key_concurrency: int = 64,
+        min_batch_interval_s: float = 0.0,
     ) -> None:
         self._group_id = group_id
         self._handlers = {
@@ -105,6 +107,9 @@ class EventConsumer:
         self._backoff_s = backoff_s
         self._backoff_max_s = backoff_max_s
         self._max_batch = max(1, max_batch)
+        # A consumer whose batches cost per call more than per record (an index commit) polls at most
+        # this often, so records gather into fewer, larger batches.
+        self._min_batch_interval_s = max(0.0, min_batch_interval_s)
         self._key_slots = asyncio.Semaphore(max(1, key_concurrency))
         config: dict[str, str | int] = {
             "bootstrap.servers": bootstrap,
@@ -134,6 +139,8 @@ class EventConsumer:
         registry: TopicRegistry,
         batch_handlers: Mapping[type[Message], BatchHandler] | None = None,
         extra_config: dict[str, str | int] | None = None,
+        max_batch: int | None = None,
+        min_batch_interval_s: float = 0.0,
     ) -> EventConsumer:
         """A consumer with the service's retry, backoff and batch settings."""
         return cls(
@@ -145,10 +152,11 @@ class EventConsumer:
             max_attempts=settings.kafka_max_attempts,
             backoff_s=settings.kafka_retry_backoff_s,
             backoff_max_s=settings.kafka_retry_backoff_max_s,
-            max_batch=settings.kafka_max_batch,
+            max_batch=max_batch or settings.kafka_max_batch,
             key_concurrency=settings.kafka_key_concurrency,
             registry=registry,
             extra_config=extra_config,
+            min_batch_interval_s=min_batch_interval_s,
         )
 
     @property
@@ -172,6 +180,7 @@ class EventConsumer:
             )
             while not self._stop.is_set():
                 polled = await loop.run_in_executor(self._executor, self._fetch, consumer)
+                polled_at = loop.time()
                 records = [record for record in polled if self._usable(record)]
                 if not records:
                     continue
@@ -179,9 +188,16 @@ class EventConsumer:
                 offsets = _storable_offsets(records, finished)
                 if offsets:
                     await loop.run_in_executor(self._executor, self._store, consumer, offsets)
+                await self._pause_until(polled_at + self._min_batch_interval_s)
         finally:
             await loop.run_in_executor(self._executor, consumer.close)
             self._executor.shutdown(wait=False)
+
+    async def _pause_until(self, deadline: float) -> None:
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), remaining)
 
     def _fetch(self, consumer: Consumer) -> list[KafkaMessage]:
         """What is there now, up to a batch; else waits for the first record. (consume() with a timeout

@@ -299,3 +299,50 @@ async def test_batch_handler_takes_a_poll_and_falls_back_to_records_when_it_fail
     assert batches
     assert batches[0] == len(one_by_one), "the failed batch went through the record handler"
     assert sorted(one_by_one + in_batches) == sorted(event.event_id for event in events)
+
+
+async def test_a_batch_consumer_with_an_interval_takes_what_arrived_meanwhile_in_one_batch(
+    bootstrap: str, registry: TopicRegistry, producer: EventProducer
+) -> None:
+    """The first record is handled at once; the records published during the interval that follows
+    come in one batch at its end, not one poll each."""
+    first, later = message(300), [message(chat) for chat in range(301, 321)]
+    batches: list[list[str]] = []
+    batch_started: list[float] = []
+    first_handled = asyncio.Event()
+    done = asyncio.Event()
+
+    async def batch_handler(items: list[tuple[tickets_events.TicketCreated, EventContext]]) -> None:
+        batches.append([event.event_id for event, _context in items])
+        batch_started.append(time.monotonic())
+        first_handled.set()
+        if sum(len(batch) for batch in batches) == 1 + len(later):
+            done.set()
+
+    async def handler(event: tickets_events.TicketCreated, _context: EventContext) -> None:
+        raise AssertionError("the batch handler takes every record here")
+
+    consumer = EventConsumer(
+        bootstrap=bootstrap,
+        group_id=f"g-{uuid.uuid4()}",
+        handlers={tickets_events.TicketCreated: handler},
+        batch_handlers={tickets_events.TicketCreated: batch_handler},
+        dlq_producer=producer,
+        registry=registry,
+        min_batch_interval_s=1.5,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await producer.publish(first)
+        await asyncio.wait_for(first_handled.wait(), 30)
+        for event in later:
+            await producer.publish(event)
+        await asyncio.wait_for(done.wait(), 30)
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 15)
+    assert [sorted(batch) for batch in batches] == [
+        [first.event_id],
+        sorted(event.event_id for event in later),
+    ]
+    assert batch_started[1] - batch_started[0] >= 1.4
