@@ -52,8 +52,16 @@ def _is_symbol(char: str) -> bool:
     return category in {"So", "Sk", "Cs", "Co", "Cn"} or char in "\u200d\ufe0f\ufe0e"
 
 
+# Below U+3000 (every script a customer writes here, without emoji), the symbols are replaced through one
+# table in C; texts with higher characters go character by character.
+_TABLE_LIMIT = "\u3000"
+_LOW_SYMBOLS = str.maketrans({chr(code): " " for code in range(ord(_TABLE_LIMIT)) if _is_symbol(chr(code))})
+
+
 def strip_symbols(text: str) -> str:
     """Drop emoji and other pictographs (they only add noise to both rankers)."""
+    if not text or max(text) < _TABLE_LIMIT:
+        return text.translate(_LOW_SYMBOLS)
     return "".join(" " if _is_symbol(char) else char for char in text)
 
 
@@ -258,10 +266,18 @@ _COLLOQUIAL_PATTERNS = tuple(
 )
 
 
+# Each pattern without its case folding and its word-boundary lookarounds, matched against the casefolded
+# text: a necessary condition for the full pattern, checked ~4 times faster, so most patterns are skipped.
+_COLLOQUIAL_CORES = tuple(re.compile(pattern) for pattern, _canonical in _COLLOQUIAL)
+
+
 def formalise(text: str) -> str:
     """Replace colloquial words ("скока", "доки", "налик", "кредитка") with the knowledge base's words."""
-    for pattern, canonical in _COLLOQUIAL_PATTERNS:
-        text = pattern.sub(canonical, text)
+    folded = text.casefold()
+    for core, (pattern, canonical) in zip(_COLLOQUIAL_CORES, _COLLOQUIAL_PATTERNS, strict=True):
+        if core.search(folded):
+            text = pattern.sub(canonical, text)
+            folded = text.casefold()
     return _SPACES.sub(" ", text).strip()
 
 
