@@ -31,6 +31,7 @@ UPSTREAM = "github.com/FerretDB/FerretDB"
 WRAPPER = ("go.mod", "go.sum", "main.go", "idindex.go", "walcheckpoint.go")
 # Applied in this order to the copy of the upstream module (paths in them are relative to its root).
 PATCHES = ("update-close-per-statement.patch",)
+FERRETDB_GOGC = "400"
 SOURCES = WRAPPER + PATCHES
 VERSION: str = re.findall(r"github\.com/FerretDB/FerretDB (v\S+)", (MODULE_DIR / "go.mod").read_text())[0]
 # The binary name carries a digest of our sources, so editing main.go, go.sum or a patch triggers a rebuild.
@@ -202,6 +203,12 @@ class FerretDB(Engine):
     def command(self) -> list[str]:
         return self.arguments(self.port, self.data_dir / "sqlite")
 
+    def env(self) -> dict[str, str]:
+        # Go collects when the heap doubles; FerretDB's live heap is small (~65 MB) and every document it
+        # converts is garbage at once, so the default made collections a quarter of its CPU per inserted
+        # document (0.17 ms -> 0.10-0.14 at GOGC=200-400). GOGC in the environment still wins.
+        return {"GOGC": os.environ.get("GOGC", FERRETDB_GOGC)}
+
     def arguments(self, port: int, sqlite_dir: Path) -> list[str]:
         return [str(self.binary), f"-listen-addr={HOST}:{port}", f"-sqlite-dir={sqlite_dir}"]
 
@@ -218,6 +225,7 @@ class FerretDB(Engine):
         with log_path.open("ab") as log_handle:
             process = subprocess.Popen(
                 self.arguments(port, sqlite_dir),
+                env={**os.environ, **self.env()},
                 stdin=subprocess.DEVNULL,
                 stdout=log_handle,
                 stderr=subprocess.STDOUT,
