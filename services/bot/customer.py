@@ -1,16 +1,17 @@
 """Customer messages as events: which files a Telegram message carries, where they go in S3, and the
-TicketCreated built from the message. Plain functions of python-telegram-bot objects; no I/O."""
+TicketCreated built from the message. Plain functions of `IncomingMessage`; no I/O."""
 
 from __future__ import annotations
 
 import mimetypes
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from telegram import Message, User
-
+from services.bot.incoming import PRIVATE_CHAT, IncomingMessage, Sender
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as tickets
 from t1lib.events import new_event, timestamp
@@ -48,11 +49,11 @@ def _name(given: str | None, prefix: str, unique_id: str, mime_type: str, defaul
     return f"{prefix}_{unique_id}{extension}"
 
 
-def media_of(message: Message) -> list[MediaRef]:
+def media_of(message: IncomingMessage) -> list[MediaRef]:
     """The files of a message: the largest size of a photo, a document, a voice note, audio or video."""
     found: list[MediaRef] = []
     if message.photo:
-        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size))
         found.append(
             MediaRef(
                 kind=tickets.ATTACHMENT_KIND_PHOTO,
@@ -60,7 +61,7 @@ def media_of(message: Message) -> list[MediaRef]:
                 file_unique_id=largest.file_unique_id,
                 file_name=f"photo_{largest.file_unique_id}.jpg",
                 mime_type="image/jpeg",
-                size=largest.file_size or 0,
+                size=largest.file_size,
             )
         )
     document = message.document
@@ -73,7 +74,7 @@ def media_of(message: Message) -> list[MediaRef]:
                 file_unique_id=document.file_unique_id,
                 file_name=_name(document.file_name, "document", document.file_unique_id, mime, ".bin"),
                 mime_type=mime,
-                size=document.file_size or 0,
+                size=document.file_size,
             )
         )
     voice = message.voice
@@ -86,7 +87,7 @@ def media_of(message: Message) -> list[MediaRef]:
                 file_unique_id=voice.file_unique_id,
                 file_name=_name(None, "voice", voice.file_unique_id, mime, ".ogg"),
                 mime_type=mime,
-                size=voice.file_size or 0,
+                size=voice.file_size,
             )
         )
     audio = message.audio
@@ -99,14 +100,14 @@ def media_of(message: Message) -> list[MediaRef]:
                 file_unique_id=audio.file_unique_id,
                 file_name=_name(audio.file_name, "audio", audio.file_unique_id, mime, ".mp3"),
                 mime_type=mime,
-                size=audio.file_size or 0,
+                size=audio.file_size,
             )
         )
     for video, prefix in ((message.video, "video"), (message.video_note, "video_note")):
         if video is None:
             continue
-        mime = getattr(video, "mime_type", None) or "video/mp4"
-        given = getattr(video, "file_name", None)
+        mime = video.mime_type or "video/mp4"
+        given = video.file_name
         found.append(
             MediaRef(
                 kind=tickets.ATTACHMENT_KIND_VIDEO,
@@ -114,15 +115,32 @@ def media_of(message: Message) -> list[MediaRef]:
                 file_unique_id=video.file_unique_id,
                 file_name=_name(given, prefix, video.file_unique_id, mime, ".mp4"),
                 mime_type=mime,
-                size=video.file_size or 0,
+                size=video.file_size,
             )
         )
     return found
 
 
-def is_supported(message: Message) -> bool:
+def is_supported(message: IncomingMessage) -> bool:
     """Whether the message carries something a ticket can hold (text, caption or a supported file)."""
-    return bool((message.text or "").strip() or (message.caption or "").strip() or media_of(message))
+    return bool(message.text.strip() or message.caption.strip() or media_of(message))
+
+
+def plain_customer_message(update: Mapping[str, Any]) -> IncomingMessage | None:
+    """The message of an update the bot takes without python-telegram-bot: a new or edited message in a
+    private chat from a person, not starting with a command, with something a ticket can hold. None for
+    anything else (and for an update that does not parse), which the library's handlers then take."""
+    edited = "edited_message" in update
+    data = update.get("edited_message") if edited else update.get("message")
+    if not isinstance(data, Mapping):
+        return None
+    try:
+        message = IncomingMessage.from_api(data, edited=edited)
+    except ValueError:
+        return None
+    if message.chat_type != PRIVATE_CHAT or message.sender is None or message.starts_with_command:
+        return None
+    return message if is_supported(message) else None
 
 
 def s3_key(chat_id: int, message_id: int, ref: MediaRef) -> str:
@@ -147,31 +165,31 @@ def attachment(chat_id: int, message_id: int, ref: MediaRef, *, key: str, size: 
     )
 
 
-def customer_of(user: User | None, chat_id: int) -> tickets.Customer:
-    if user is None:
+def customer_of(sender: Sender | None, chat_id: int) -> tickets.Customer:
+    if sender is None:
         return tickets.Customer(chat_id=chat_id)
     return tickets.Customer(
-        telegram_user_id=user.id,
+        telegram_user_id=sender.id,
         chat_id=chat_id,
-        first_name=user.first_name or "",
-        last_name=user.last_name or "",
-        username=user.username or "",
-        language_code=user.language_code or "",
+        first_name=sender.first_name,
+        last_name=sender.last_name,
+        username=sender.username,
+        language_code=sender.language_code,
     )
 
 
 def ticket_created(
-    message: Message, attachments: list[tickets.Attachment], *, edited: bool
+    message: IncomingMessage, attachments: list[tickets.Attachment], *, edited: bool
 ) -> tickets_events.TicketCreated:
     """The event for a customer's message (or for its edit, with `edited` set and sent_at = the edit time)."""
     sent = message.edit_date if edited and message.edit_date else message.date
     return new_event(
         tickets_events.TicketCreated,
         chat_id=message.chat_id,
-        customer=customer_of(message.from_user, message.chat_id),
+        customer=customer_of(message.sender, message.chat_id),
         telegram_message_id=message.message_id,
-        text=message.text or message.caption or "",
+        text=message.text or message.caption,
         attachments=attachments,
         edited=edited,
-        sent_at=timestamp(sent.astimezone(UTC) if sent else datetime.now(UTC)),
+        sent_at=timestamp(datetime.fromtimestamp(sent, UTC)) if sent else timestamp(),
     )

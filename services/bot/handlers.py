@@ -1,13 +1,17 @@
-"""python-telegram-bot handlers: thin adapters from updates to the greeting and to CustomerIngest."""
+"""python-telegram-bot handlers: thin adapters from updates to the greeting and to CustomerIngest. Plain
+customer messages arrive already read (`IncomingMessage`, see services.bot.polling); the library's own
+updates (commands, unsupported content, webhook updates) go through its filters as before."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters
 
 from services.bot import customer, texts
+from services.bot.incoming import IncomingMessage
 from services.bot.ingest import CustomerIngest
 from services.bot.telegram_calls import TelegramCaller
 
@@ -29,11 +33,24 @@ CONTENT = (
 
 def build_handlers(
     ingest: CustomerIngest, caller: TelegramCaller
-) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+) -> list[BaseHandler[Any, ContextTypes.DEFAULT_TYPE, None]]:
     async def reply(update: Update, text: str) -> None:
         message = update.effective_message
         if message is not None:
             await caller.call("sendMessage", lambda: message.reply_text(text))
+
+    async def take(message: IncomingMessage, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Publish a customer's message; tell the customer when it could not be accepted."""
+        try:
+            await ingest.ingest(context.bot, message, edited=message.edited)
+        except Exception:
+            logger.exception(
+                "customer message not accepted",
+                extra={"fields": {"chat_id": message.chat_id, "telegram_message_id": message.message_id}},
+            )
+            language = message.sender.language_code if message.sender else None
+            text = texts.text_for(texts.NOT_ACCEPTED, language)
+            await caller.call("sendMessage", lambda: context.bot.send_message(message.chat_id, text))
 
     async def on_start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
@@ -43,18 +60,11 @@ def build_handlers(
         message = update.edited_message or update.message
         if message is None:
             return
-        if not customer.is_supported(message):
+        incoming = IncomingMessage.from_api(message.to_dict(), edited=update.edited_message is not None)
+        if not customer.is_supported(incoming):
             await on_unsupported(update, context)
             return
-        try:
-            await ingest.ingest(context.bot, message, edited=update.edited_message is not None)
-        except Exception:
-            logger.exception(
-                "customer message not accepted",
-                extra={"fields": {"update": update.to_dict()}},
-            )
-            user = update.effective_user
-            await reply(update, texts.text_for(texts.NOT_ACCEPTED, user.language_code if user else None))
+        await take(incoming, context)
 
     async def on_unsupported(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.edited_message is not None:
@@ -63,6 +73,7 @@ def build_handlers(
         await reply(update, texts.text_for(texts.UNSUPPORTED, user.language_code if user else None))
 
     return [
+        TypeHandler(IncomingMessage, take),
         CommandHandler("start", on_start, filters=PRIVATE & filters.UpdateType.MESSAGE),
         MessageHandler(
             PRIVATE & CONTENT & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE), on_message

@@ -12,10 +12,11 @@ from typing import TypeVar
 from minio import Minio
 from minio.error import S3Error
 from prometheus_client import Counter
-from telegram import Bot, Message
+from telegram import Bot
 
 from services.bot import customer
 from services.bot.customer import MediaRef
+from services.bot.incoming import IncomingMessage
 from services.bot.telegram_calls import TelegramCaller, is_permanent
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as tickets
@@ -45,7 +46,9 @@ class CustomerIngest:
         self._attempts = max(1, attempts)
         self._backoff_s = backoff_s
 
-    async def ingest(self, bot: Bot, message: Message, *, edited: bool) -> tickets_events.TicketCreated:
+    async def ingest(
+        self, bot: Bot, message: IncomingMessage, *, edited: bool
+    ) -> tickets_events.TicketCreated:
         """Copy the message's files to S3 and publish its TicketCreated; returns the published event."""
         attachments = [await self._copy(bot, message, ref) for ref in customer.media_of(message)]
         event = customer.ticket_created(message, attachments, edited=edited)
@@ -65,7 +68,7 @@ class CustomerIngest:
         )
         return event
 
-    async def _copy(self, bot: Bot, message: Message, ref: MediaRef) -> tickets.Attachment:
+    async def _copy(self, bot: Bot, message: IncomingMessage, ref: MediaRef) -> tickets.Attachment:
         key = customer.s3_key(message.chat_id, message.message_id, ref)
         if not ref.downloadable:
             logger.warning("file %s is too big for the Bot API; sent without a copy", ref.file_unique_id)

@@ -9,7 +9,6 @@ import logging
 import secrets
 import socket
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -20,6 +19,7 @@ from services.bot.delivery import ReplyDeliverer
 from services.bot.handlers import ALLOWED_UPDATES, build_handlers, on_error
 from services.bot.ingest import CustomerIngest
 from services.bot.ledger import DeliveryLedger
+from services.bot.polling import UpdatePoller
 from services.bot.telegram_calls import TelegramCaller
 from services.bot.updates import BoundedUpdateQueue, ChatOrderedProcessor
 from services.bot.webhook import WebhookServer, webhook_app
@@ -63,10 +63,19 @@ class BotService:
             .base_file_url(settings.file_base_url)
             .concurrent_updates(self.processor)
             .update_queue(BoundedUpdateQueue(settings.bot_max_pending_updates))
+            .updater(None)
         )
-        if settings.webhook_mode:
-            builder = builder.updater(None)
         self.application: PtbApplication = builder.build()
+        self.poller: UpdatePoller | None = None
+        if not settings.webhook_mode:
+            self.poller = UpdatePoller(
+                bot=self.application.bot,
+                queue=self.application.update_queue,
+                method_url=settings.api_base_url + settings.telegram_bot_token.get_secret_value(),
+                timeout_s=settings.bot_poll_timeout_s,
+                interval_s=settings.bot_poll_interval_s,
+                allowed_updates=ALLOWED_UPDATES,
+            )
         self.ingest = CustomerIngest(
             producer=self.producer,
             s3=self.s3,
@@ -127,13 +136,15 @@ class BotService:
                         "bot started",
                         extra={"fields": {"mode": "webhook" if self.webhook else "polling"}},
                     )
-                    await _until(stop, consumer_task)
+                    await _until(stop, consumer_task, self.poller.task if self.poller else None)
                 finally:
                     await self._stop_updates()
                     await self.application.stop()
-                    # Updates taken from Telegram (confirmed there) whose handlers still run or wait
-                    # for their chat: finish them before the bot's HTTP client closes.
+                    # Updates taken from Telegram whose handlers still run or wait for their chat:
+                    # finish them before the bot's HTTP client closes, then confirm them to Telegram.
                     await self.processor.wait_idle()
+                    if self.poller is not None:
+                        await self.poller.confirm()
                     self.consumer.stop()
                     if not consumer_task.done():
                         await consumer_task
@@ -172,30 +183,27 @@ class BotService:
                 ),
             )
             return
-        updater = self.application.updater
-        assert updater is not None
-        await updater.start_polling(
-            timeout=timedelta(seconds=self.settings.bot_poll_timeout_s),
-            poll_interval=self.settings.bot_poll_interval_s,
-            allowed_updates=ALLOWED_UPDATES,
-            bootstrap_retries=3,
-        )
+        assert self.poller is not None
+        await self.caller.call("deleteWebhook", self.poller.start)
 
     async def _stop_updates(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        if self.poller is not None:
+            await self.poller.stop()
         if self.webhook is not None:
             await self.webhook.stop()
 
 
-async def _until(stop: asyncio.Event, consumer_task: asyncio.Task[None]) -> None:
+async def _until(
+    stop: asyncio.Event, consumer_task: asyncio.Task[None], poller_task: asyncio.Task[None] | None
+) -> None:
     stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait({stopping, consumer_task}, return_when=asyncio.FIRST_COMPLETED)
-    if consumer_task.done():
-        stopping.cancel()
-        consumer_task.result()  # a crashed consumer stops the service with its error
-        raise RuntimeError("the operator_replies consumer stopped unexpectedly")
+    watched = {stopping, consumer_task} | ({poller_task} if poller_task is not None else set())
+    await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+    for task, name in ((consumer_task, "the operator_replies consumer"), (poller_task, "getUpdates polling")):
+        if task is not None and task.done():
+            stopping.cancel()
+            task.result()  # a crashed consumer or poller stops the service with its error
+            raise RuntimeError(f"{name} stopped unexpectedly")
 
 
 def build_bot(

@@ -15,6 +15,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from services.bot.incoming import IncomingMessage
+
 # PTB's own semaphore (taken before do_process_update) must never make an update wait: waiters there are
 # woken in an order we do not control, and an update waiting for its chat would hold a slot. So its bound
 # is out of reach and `concurrency` is enforced only around running handlers.
@@ -63,14 +65,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 self._idle.set()
 
     async def _process_in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
+        chat_id = _chat_of(update)
+        if chat_id is None:
             async with self._running:
                 await coroutine
             return
-        previous = self._tails.get(chat.id)
+        previous = self._tails.get(chat_id)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._tails[chat.id] = done
+        self._tails[chat_id] = done
         started = False
         try:
             if previous is not None:
@@ -83,9 +85,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled before its turn
             if previous is None or previous.done():
-                self._finish(chat.id, done)
+                self._finish(chat_id, done)
             else:  # cancelled while waiting: the chat's next update still waits for the running one
-                previous.add_done_callback(lambda _: self._finish(chat.id, done))
+                previous.add_done_callback(lambda _: self._finish(chat_id, done))
 
     def _finish(self, chat_id: int, done: asyncio.Future[None]) -> None:
         done.set_result(None)
@@ -97,6 +99,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release: Application.stop() has already waited for every update it took."""
+
+
+def _chat_of(update: object) -> int | None:
+    if isinstance(update, IncomingMessage):
+        return update.chat_id
+    chat = update.effective_chat if isinstance(update, Update) else None
+    return None if chat is None else chat.id
 
 
 class BoundedUpdateQueue(asyncio.Queue[object]):

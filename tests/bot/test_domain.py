@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from services.bot import customer, replies, texts
 from services.bot.config import BotSettings
+from services.bot.incoming import IncomingMessage
 from services.bot.telegram_calls import FloodWaitTooLongError, TelegramCaller, is_permanent
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as tickets
@@ -22,17 +23,18 @@ from t1lib.events import new_event
 BOT = Bot("123:TEST")
 
 
-def message(**fields: Any) -> Message:
-    data: dict[str, Any] = {
+def message_data(**fields: Any) -> dict[str, Any]:
+    return {
         "message_id": 17,
         "date": 1_700_000_000,
         "chat": {"id": 42, "type": "private", "first_name": "Анна"},
         "from": {"id": 42, "is_bot": False, "first_name": "Анна", "last_name": "К.", "language_code": "ru"},
         **fields,
     }
-    parsed = Message.de_json(data, BOT)
-    assert parsed is not None
-    return parsed
+
+
+def message(**fields: Any) -> IncomingMessage:
+    return IncomingMessage.from_api(message_data(**fields))
 
 
 def photo_size(width: int, unique: str) -> dict[str, Any]:
@@ -104,6 +106,51 @@ def test_ticket_created_from_a_message_and_from_its_edit() -> None:
     first = customer.attachment(42, 17, ref, key="k", size=5)
     assert first.id == customer.attachment(42, 17, ref, key="k", size=5).id  # stable across retries
     assert first.id != customer.attachment(42, 18, ref, key="k", size=5).id
+
+
+def test_plain_customer_messages_are_read_without_the_library_and_the_rest_left_to_it() -> None:
+    text = customer.plain_customer_message({"update_id": 1, "message": message_data(text="Где мой заказ?")})
+    assert text is not None
+    assert (text.chat_id, text.message_id, text.text, text.edited) == (42, 17, "Где мой заказ?", False)
+    edit = customer.plain_customer_message(
+        {"update_id": 2, "edited_message": message_data(text="исправлено", edit_date=1_700_000_100)}
+    )
+    assert edit is not None
+    assert (edit.edited, edit.edit_date) == (True, 1_700_000_100)
+    photo_update = {"update_id": 3, "message": message_data(photo=[photo_size(9, "a")])}
+    photo = customer.plain_customer_message(photo_update)
+    assert photo is not None
+    assert [ref.file_id for ref in customer.media_of(photo)] == ["id-a"]
+    command = {"type": "bot_command", "offset": 0, "length": 6}
+    group = {"id": -5, "type": "group", "title": "g"}
+    for update in (
+        {"update_id": 4, "message": message_data(text="/start", entities=[command])},
+        {"update_id": 5, "message": message_data(text="   ")},
+        {"update_id": 6, "message": message_data(sticker={"file_id": "s", "file_unique_id": "s"})},
+        {"update_id": 7, "message": message_data(text="всем привет", chat=group)},
+        {"update_id": 8, "message": {**message_data(text="без отправителя"), "from": None}},
+        {"update_id": 9, "message": message_data(text=42)},  # malformed: the library decides
+        {"update_id": 10, "callback_query": {"id": "q"}},
+    ):
+        assert customer.plain_customer_message(update) is None, update
+
+
+def test_a_message_reads_the_same_through_the_library() -> None:
+    """The library's handlers turn its Message back into an IncomingMessage (commands other than /start
+    are customer text): every field the events use must come out as from the JSON directly."""
+    data = message_data(
+        text="/help мне нужна помощь",
+        caption=None,
+        edit_date=1_700_000_100,
+        document={"file_id": "d", "file_unique_id": "du", "file_size": 5, "file_name": "a.pdf"},
+        entities=[{"type": "bot_command", "offset": 0, "length": 5}],
+    )
+    data["from"]["username"] = "anna"
+    parsed = Message.de_json(data, BOT)
+    assert parsed is not None
+    direct, through = IncomingMessage.from_api(data), IncomingMessage.from_api(parsed.to_dict())
+    assert through == direct
+    assert customer.ticket_created(through, [], edited=True).sent_at.seconds == 1_700_000_100
 
 
 def reply(**fields: Any) -> tickets_events.OperatorReply:
