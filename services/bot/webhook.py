@@ -18,13 +18,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Bot, Update
 
+from services.bot import customer
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
 
 def webhook_app(bot: Bot, queue: asyncio.Queue[Any], path: str, secret: str) -> Starlette:
-    """POST {path}: a Telegram Update, accepted only with the right secret header; GET /healthz."""
+    """POST {path}: a Telegram Update, accepted only with the right secret header; GET /healthz. Plain
+    customer messages are read as in polling (services.bot.polling), the rest by the library."""
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
@@ -36,7 +39,7 @@ def webhook_app(bot: Bot, queue: asyncio.Queue[Any], path: str, secret: str) -> 
             )
         try:
             data = await request.json()
-            update = Update.de_json(data, bot)
+            update = customer.plain_customer_message(data) or Update.de_json(data, bot)
         except Exception:
             return JSONResponse({"ok": False, "description": "Bad Request: not an Update"}, status_code=400)
         await queue.put(update)
