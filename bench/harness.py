@@ -138,7 +138,7 @@ class Stack:
         self.process = None
 
 
-def ensure_stack(timeout_s: float = 300) -> Stack:
+def ensure_stack(timeout_s: float = 900) -> Stack:
     """Use the stack listening on 8000, or start `python -m scripts.stack` (as `make up` does) and wait
     until the gateway, the notifications relay and the Telegram sandbox answer."""
     if port_open(8000):

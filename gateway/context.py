@@ -59,7 +59,7 @@ class AppContext:
             sessions=SessionStore(redis, settings.refresh_token_ttl_s),
             login_limiter=LoginLimiter(redis, settings.login_attempts_per_window, settings.login_window_s),
             attachments=AttachmentStore(s3, settings.s3_bucket, settings.presigned_url_ttl_s),
-            producer=EventProducer(settings.kafka_bootstrap, "gateway", registry=registry),
+            producer=EventProducer.for_service(settings, "gateway", registry=registry),
         )
 
     async def close(self) -> None:

@@ -46,7 +46,7 @@ class BotService:
     ) -> None:
         self.settings = settings
         self.registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
-        self.producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=self.registry)
+        self.producer = EventProducer.for_service(settings, settings.service_name, registry=self.registry)
         self.redis = redis_client(settings)
         self.s3 = s3_client(settings)
         self.caller = TelegramCaller(

@@ -189,7 +189,7 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         secondary_indexes=not ferretdb,
         checkpoint_after_s=settings.checkpoint_after_s,
     )
-    producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=registry)
+    producer = EventProducer.for_service(settings, settings.service_name, registry=registry)
     publisher = Publisher(producer)
     clock = SequenceClock()
     intake = Intake(repository, publisher, clock)

@@ -39,7 +39,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        producer = EventProducer(settings.kafka_bootstrap, "notifications-dlq", registry=registry)
+        producer = EventProducer.for_service(settings, "notifications-dlq", registry=registry)
         # Every instance must see every event (it holds its own connections), so each has its own group
         # and starts at the newest event: consoles reload state over REST when they (re)connect.
         consumer = EventConsumer(

@@ -115,7 +115,7 @@ async def build_app(
         input_chars=settings.title_input_chars,
     )
     summarizer = Summarizer(titles, classifier, input_chars=settings.title_input_chars)
-    producer = EventProducer(settings.kafka_bootstrap, settings.service_name, registry=registry)
+    producer = EventProducer.for_service(settings, settings.service_name, registry=registry)
 
     async def on_request(event: summarizer_pb.ChatTitleRequest, _context: EventContext) -> None:
         await producer.publish(await summarizer.handle(event))

@@ -13,10 +13,14 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka import Message as KafkaMessage
 from google.protobuf.message import Message
 
+from t1lib.config import KafkaSettings
 from t1lib.kafka.codec import EncodedEvent, Headers, encode
 from t1lib.kafka.topics import REGISTRY, TopicRegistry
 
 logger = logging.getLogger(__name__)
+
+
+DEFAULT_LINGER_MS = 5
 
 
 class EventProducer:
@@ -36,7 +40,7 @@ class EventProducer:
             "client.id": client_id,
             "enable.idempotence": "true",
             "acks": "all",
-            "linger.ms": 5,
+            "linger.ms": DEFAULT_LINGER_MS,
             "delivery.timeout.ms": 30000,
         }
         config.update(extra_config or {})
@@ -49,6 +53,18 @@ class EventProducer:
             target=self._poll_forever, name=f"{client_id}-producer-poll", daemon=True
         )
         self._poller.start()
+
+    @classmethod
+    def for_service(
+        cls, settings: KafkaSettings, client_id: str, *, registry: TopicRegistry = REGISTRY
+    ) -> EventProducer:
+        """A producer with the service's settings (bootstrap, linger)."""
+        return cls(
+            settings.kafka_bootstrap,
+            client_id,
+            registry=registry,
+            extra_config={"linger.ms": settings.kafka_linger_ms},
+        )
 
     def _poll_forever(self) -> None:
         while not self._stopping.is_set():
