@@ -23,6 +23,10 @@ class BaseServiceSettings(BaseSettings):
     metrics_port: int = Field(default=0, description="Prometheus /metrics port; 0 disables it")
 
 
+# How long a producer gathers records into one request (librdkafka's default; docs/decisions.md).
+DEFAULT_KAFKA_LINGER_MS = 5
+
+
 class KafkaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
@@ -35,7 +39,7 @@ class KafkaSettings(BaseSettings):
     kafka_max_batch: int = Field(default=500, ge=1, description="records a consumer takes per poll")
     kafka_key_concurrency: int = Field(default=64, ge=1, description="keys a consumer handles at once")
     kafka_linger_ms: int = Field(
-        default=5,
+        default=DEFAULT_KAFKA_LINGER_MS,
         ge=0,
         le=1000,
         description="how long a producer gathers records into one request: more throughput and less "

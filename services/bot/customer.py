@@ -179,10 +179,10 @@ def customer_of(sender: Sender | None, chat_id: int) -> tickets.Customer:
 
 
 def ticket_created(
-    message: IncomingMessage, attachments: list[tickets.Attachment], *, edited: bool
+    message: IncomingMessage, attachments: list[tickets.Attachment]
 ) -> tickets_events.TicketCreated:
-    """The event for a customer's message (or for its edit, with `edited` set and sent_at = the edit time)."""
-    sent = message.edit_date if edited and message.edit_date else message.date
+    """The event for a customer's message (or for its edit, flagged, with sent_at = the edit time)."""
+    sent = message.edit_date if message.edited and message.edit_date else message.date
     return new_event(
         tickets_events.TicketCreated,
         chat_id=message.chat_id,
@@ -190,6 +190,6 @@ def ticket_created(
         telegram_message_id=message.message_id,
         text=message.text or message.caption,
         attachments=attachments,
-        edited=edited,
+        edited=message.edited,
         sent_at=timestamp(datetime.fromtimestamp(sent, UTC)) if sent else timestamp(),
     )

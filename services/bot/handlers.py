@@ -42,7 +42,7 @@ def build_handlers(
     async def take(message: IncomingMessage, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Publish a customer's message; tell the customer when it could not be accepted."""
         try:
-            await ingest.ingest(context.bot, message, edited=message.edited)
+            await ingest.ingest(context.bot, message)
         except Exception:
             logger.exception(
                 "customer message not accepted",

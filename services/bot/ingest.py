@@ -46,14 +46,12 @@ class CustomerIngest:
         self._attempts = max(1, attempts)
         self._backoff_s = backoff_s
 
-    async def ingest(
-        self, bot: Bot, message: IncomingMessage, *, edited: bool
-    ) -> tickets_events.TicketCreated:
+    async def ingest(self, bot: Bot, message: IncomingMessage) -> tickets_events.TicketCreated:
         """Copy the message's files to S3 and publish its TicketCreated; returns the published event."""
         attachments = [await self._copy(bot, message, ref) for ref in customer.media_of(message)]
-        event = customer.ticket_created(message, attachments, edited=edited)
+        event = customer.ticket_created(message, attachments)
         await self._retrying("publish ticket_created", lambda: self._producer.publish(event))
-        MESSAGES.labels("edited" if edited else ("media" if attachments else "text")).inc()
+        MESSAGES.labels("edited" if message.edited else ("media" if attachments else "text")).inc()
         logger.debug(
             "customer message published",
             extra={
@@ -62,7 +60,7 @@ class CustomerIngest:
                     "chat_id": event.chat_id,
                     "telegram_message_id": event.telegram_message_id,
                     "attachments": len(attachments),
-                    "edited": edited,
+                    "edited": message.edited,
                 }
             },
         )

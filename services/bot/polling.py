@@ -60,11 +60,6 @@ class UpdatePoller:
         self._offset: int | None = None
         self._task: asyncio.Task[None] | None = None
 
-    @property
-    def offset(self) -> int | None:
-        """The next update id to ask for: every update before it is in the queue."""
-        return self._offset
-
     async def start(self) -> None:
         """Remove a webhook (getUpdates refuses to run next to one), then poll in the background."""
         await self._bot.delete_webhook()

@@ -13,14 +13,11 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka import Message as KafkaMessage
 from google.protobuf.message import Message
 
-from t1lib.config import KafkaSettings
+from t1lib.config import DEFAULT_KAFKA_LINGER_MS, KafkaSettings
 from t1lib.kafka.codec import EncodedEvent, Headers, encode
 from t1lib.kafka.topics import REGISTRY, TopicRegistry
 
 logger = logging.getLogger(__name__)
-
-
-DEFAULT_LINGER_MS = 5
 
 
 class EventProducer:
@@ -40,7 +37,7 @@ class EventProducer:
             "client.id": client_id,
             "enable.idempotence": "true",
             "acks": "all",
-            "linger.ms": DEFAULT_LINGER_MS,
+            "linger.ms": DEFAULT_KAFKA_LINGER_MS,
             "delivery.timeout.ms": 30000,
         }
         config.update(extra_config or {})

@@ -15,11 +15,14 @@ from services.bot.polling import TelegramAuthError, UpdatePoller
 from tests.bot.helpers import send
 
 
-def poller_for(telegram: FakeTelegram, queue: asyncio.Queue[object]) -> UpdatePoller:
+def poller_for(
+    telegram: FakeTelegram, queue: asyncio.Queue[object], token: str | None = None
+) -> UpdatePoller:
+    """A poller of the fake Telegram; `token`: the one it asks getUpdates with (the right one by default)."""
     return UpdatePoller(
         bot=Bot(telegram.token, base_url=f"{telegram.url}/bot"),
         queue=queue,
-        method_url=f"{telegram.url}/bot{telegram.token}",
+        method_url=f"{telegram.url}/bot{token or telegram.token}",
         timeout_s=2,
         interval_s=0,
         allowed_updates=["message", "edited_message"],
@@ -79,14 +82,7 @@ async def test_updates_taken_are_confirmed_and_not_delivered_again(
 
 async def test_a_refused_token_ends_the_polling(telegram: FakeTelegram) -> None:
     queue: asyncio.Queue[object] = asyncio.Queue()
-    wrong = UpdatePoller(
-        bot=Bot(telegram.token, base_url=f"{telegram.url}/bot"),
-        queue=queue,
-        method_url=f"{telegram.url}/bot999:wrong",
-        timeout_s=1,
-        interval_s=0,
-        allowed_updates=["message"],
-    )
+    wrong = poller_for(telegram, queue, token="999:wrong")
     await wrong.start()
     assert wrong.task is not None
     with pytest.raises(TelegramAuthError):
