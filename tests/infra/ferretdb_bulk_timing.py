@@ -12,11 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import statistics
 import tempfile
 import time
-from contextlib import closing
 from pathlib import Path
 
 import pymongo
@@ -24,7 +22,6 @@ from pymongo import UpdateOne
 
 from infra.engines.base import BIN_DIR
 from infra.engines.ferretdb import FerretDB
-from tests.support.waiting import wait_until
 
 DOCS = 20_000
 
@@ -38,23 +35,7 @@ class _Other(FerretDB):
         return BIN_DIR / self._name
 
 
-ID_INDEX_SUFFIX = "__t1_id_lookup"  # idindex.go's name for the index on the _id expression it queries
-
-
-def wait_for_id_indexes(sqlite_dir: Path, database: str, timeout_s: float = 30.0) -> None:
-    """Until idindex.go has indexed every collection of `database` (it looks once a second)."""
-    missing_query = """SELECT count(*) FROM _ferretdb_collections c WHERE NOT EXISTS (
-        SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = c.table_name || ?)"""
-
-    def all_indexed() -> bool:
-        with closing(sqlite3.connect(f"file:{sqlite_dir / (database + '.sqlite')}?mode=ro", uri=True)) as db:
-            (missing,) = db.execute(missing_query, (ID_INDEX_SUFFIX,)).fetchone()
-        return bool(missing == 0)
-
-    wait_until(all_indexed, timeout_s, f"the _id lookup index on every collection of {database}")
-
-
-def measure(url: str, sqlite_dir: Path, sizes: list[int]) -> None:
+def measure(url: str, sizes: list[int]) -> None:
     client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url, socketTimeoutMS=120_000)
     collection = client["timing"]["t"]
     collection.drop()
@@ -65,7 +46,6 @@ def measure(url: str, sqlite_dir: Path, sizes: list[int]) -> None:
                 for i in range(start, start + 1000)
             ]
         )
-    wait_for_id_indexes(sqlite_dir, "timing")
     rng = random.Random(1)
 
     def ops(n: int, value: int) -> list[UpdateOne]:
@@ -119,7 +99,7 @@ def main() -> None:
     engine = _Other(args.binary) if args.binary else FerretDB()
     with tempfile.TemporaryDirectory() as data, engine.private(Path(data) / "sqlite") as url:
         print(json.dumps({"binary": engine.binary.name, "documents": DOCS}), flush=True)
-        measure(url, Path(data) / "sqlite", [int(n) for n in args.sizes.split(",")])
+        measure(url, [int(n) for n in args.sizes.split(",")])
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pymongo
@@ -119,6 +120,76 @@ def test_the_log_is_copied_into_the_database_in_the_background(tmp_path: Path) -
             _answers(url, "walcopy")
         finally:
             client.close()
+
+
+def _connect(url: str) -> pymongo.MongoClient[dict[str, object]]:
+    return pymongo.MongoClient(url, serverSelectionTimeoutMS=5000, socketTimeoutMS=10_000)
+
+
+def _plan(client: pymongo.MongoClient[dict[str, object]], database: str, command: dict[str, object]) -> str:
+    return " ".join(client[database].command("explain", command)["queryPlanner"]["Plan"])
+
+
+def _indexes(file: Path) -> set[str]:
+    with closing(sqlite3.connect(file)) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_id_lookups_use_the_collections_unique_index(
+    client: pymongo.MongoClient[dict[str, object]], mongo_url: str
+) -> None:
+    collection = client["id_lookup"]["t"]
+    collection.insert_many([{"_id": f"id{i}", "v": i} for i in range(N)])
+
+    plan = _plan(client, "id_lookup", {"find": "t", "filter": {"_id": "id7"}})
+    scan = _plan(client, "id_lookup", {"find": "t", "filter": {"v": 7}})
+
+    assert "SEARCH" in plan, plan
+    assert "__id_ (<expr>=?)" in plan, plan  # the unique _id index, by its name
+    assert "SCAN" in scan, scan  # the same explain for a filter that no index serves
+    assert collection.find_one({"_id": "id7"}) == {"_id": "id7", "v": 7}
+    assert collection.update_one({"_id": "id8"}, {"$set": {"v": -8}}).modified_count == 1
+    assert collection.delete_one({"_id": "id9"}).deleted_count == 1
+    assert collection.find_one({"_id": "id8"}) == {"_id": "id8", "v": -8}
+    assert collection.find_one({"_id": "id9"}) is None
+    with pytest.raises(pymongo.errors.DuplicateKeyError):
+        collection.insert_one({"_id": "id10"})
+
+
+def test_an_older_builds_extra_id_index_is_dropped_at_start(tmp_path: Path) -> None:
+    sqlite_dir = tmp_path / "sqlite"
+    with FerretDB().private(sqlite_dir) as url, closing(_connect(url)) as first:
+        first["legacy"]["t"].insert_many([{"_id": f"id{i}"} for i in range(10)])
+    file = sqlite_dir / "legacy.sqlite"
+    with closing(sqlite3.connect(file)) as db:
+        (table,) = db.execute("SELECT table_name FROM _ferretdb_collections WHERE name = 't'").fetchone()
+        db.execute(f'CREATE INDEX "{table}__t1_id_lookup" ON "{table}" (_ferretdb_sjson->\'$._id\')')
+        db.commit()
+    assert f"{table}__t1_id_lookup" in _indexes(file)
+
+    with FerretDB().private(sqlite_dir) as url, closing(_connect(url)) as second:
+        assert second["legacy"]["t"].count_documents({}) == 10
+        assert second["legacy"]["t"].find_one({"_id": "id3"}) == {"_id": "id3"}
+
+    assert f"{table}__t1_id_lookup" not in _indexes(file)
+    assert f"{table}__id_" in _indexes(file)
+
+
+def test_debug_logging_still_shows_each_statements_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The wrapper formats the attributes of FerretDB's per-statement log lines only when a line is
+    # written (lazylog.go); at debug level they must still be there.
+    monkeypatch.setenv("FERRETDB_LOG_LEVEL", "debug")
+    sqlite_dir = tmp_path / "sqlite"
+    with FerretDB().private(sqlite_dir) as url, closing(_connect(url)) as debug_client:
+        debug_client["logged"]["t"].insert_one({"_id": "marker", "word": "различимоеслово"})
+        port = url.rsplit(":", 1)[1].strip("/")
+        log = (tmp_path / f"ferretdb-{port}.log").read_text()
+
+    # The statement that stored the document, with the document among its arguments.
+    inserts = [line for line in log.splitlines() if "<<< INSERT INTO" in line and "(_ferretdb_sjson)" in line]
+    assert any("args=" in line and "различимоеслово" in line for line in inserts), log[-3000:]
 
 
 def test_patch_refuses_source_it_does_not_match(tmp_path: Path) -> None:

@@ -28,9 +28,9 @@ from infra.engines.base import BIN_DIR, CACHE_DIR, HOST, Engine, port_open, run
 
 MODULE_DIR = Path(__file__).resolve().parent
 UPSTREAM = "github.com/FerretDB/FerretDB"
-WRAPPER = ("go.mod", "go.sum", "main.go", "idindex.go", "walcheckpoint.go")
+WRAPPER = ("go.mod", "go.sum", "main.go", "idindex.go", "walcheckpoint.go", "lazylog.go")
 # Applied in this order to the copy of the upstream module (paths in them are relative to its root).
-PATCHES = ("update-close-per-statement.patch",)
+PATCHES = ("update-close-per-statement.patch", "id-column-matches-index.patch")
 FERRETDB_GOGC = "400"
 SOURCES = WRAPPER + PATCHES
 VERSION: str = re.findall(r"github\.com/FerretDB/FerretDB (v\S+)", (MODULE_DIR / "go.mod").read_text())[0]

@@ -58,7 +58,7 @@ func main() {
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl})),
+		Logger:    slog.New(newLazyAttrs(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))),
 		Handler:   "sqlite",
 		SQLiteURL: (&url.URL{Scheme: "file", Path: abs + "/", RawQuery: *pragmas}).String(),
 	})
@@ -70,7 +70,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	go keepIDIndexes(ctx, abs, time.Second, logger)
+	if err := dropObsoleteIDIndexes(ctx, abs, logger); err != nil {
+		logger.Warn("obsolete id indexes", "error", err)
+	}
 	go keepWALCopied(ctx, abs, 2*time.Second, logger)
 	if *debug != "" {
 		go func() { logger.Error("debug server", "error", http.ListenAndServe(*debug, nil)) }()
