@@ -26,6 +26,7 @@ from services.message_saver.repository import Change, ChatRecord, Repository
 from services.message_saver.ticket_log import MESSAGE_INDEX
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
+from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.errors import PermanentEventError
 
 Notification = domain.Notification
@@ -41,6 +42,7 @@ class ChatBatch:
     events: list[tickets_events.TicketCreated]
     messages: list[Doc] = field(default_factory=list)
     ticket: Doc | None = None
+    shown: pb.Ticket | None = None  # the ticket's proto as the lists show it, when this batch wrote it
 
 
 class Intake:
@@ -93,7 +95,7 @@ class Intake:
                 notice
                 for batch in together
                 for message in batch.messages
-                for notice in self._notices(message, batch.ticket or {})
+                for notice in self._notices(message, batch.ticket or {}, batch.shown)
             ]
         )
         await asyncio.gather(*(self._one_by_one(batch.events) for batch in alone))
@@ -122,6 +124,7 @@ class Intake:
         for batch in batches:
             record = records.get(batch.chat_id)
             batch.ticket = None if record is None else record.ticket
+            batch.shown = None if record is None else record.shown
             if batch.ticket is not None:
                 for message in batch.messages:
                     message["ticket_id"] = batch.ticket["_id"]
@@ -249,15 +252,19 @@ class Intake:
     async def _publish_new(self, message: Doc, ticket: Doc) -> None:
         await self._publisher.publish_all(self._notices(message, ticket))
 
-    def _notices(self, message: Doc, ticket: Doc) -> list[Message]:
+    def _notices(self, message: Doc, ticket: Doc, shown: pb.Ticket | None = None) -> list[Message]:
         """What a stored customer message announces: ticket.created and a title request when it opened
-        its ticket, and message.created."""
+        its ticket, and message.created. `shown`: the ticket's proto, when built already."""
         source = str(message["source_event_id"])
         opened = ticket.get("first_message_id") == message["_id"]
         notices: list[Message] = []
         if opened:
-            notices.append(self._publisher.notification(Notification.TICKET_CREATED, source, ticket))
-        notices.append(self._publisher.notification(Notification.MESSAGE_CREATED, source, ticket, message))
+            notices.append(
+                self._publisher.notification(Notification.TICKET_CREATED, source, ticket, shown=shown)
+            )
+        notices.append(
+            self._publisher.notification(Notification.MESSAGE_CREATED, source, ticket, message, shown=shown)
+        )
         if opened:
             texts = domain.title_request_texts(
                 str(message.get("text", "")), convert.attachment_kinds(message)

@@ -14,6 +14,7 @@ from services.message_saver import convert, domain
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
+from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.events import timestamp
 from t1lib.kafka.producer import EventProducer
 
@@ -42,13 +43,16 @@ class Publisher:
         source: str,
         ticket: Mapping[str, Any],
         message: Mapping[str, Any] | None = None,
+        *,
+        shown: pb.Ticket | None = None,
     ) -> notifications.WebsocketNotification:
+        """`shown`: the ticket's proto when the caller has it already (the lists' copy of the same write)."""
         return notifications.WebsocketNotification(
             event_id=domain.event_id_for(source, kind),
             occurred_at=timestamp(),
             ticket_id=str(ticket["_id"]),
             type=str(kind),
-            ticket=convert.ticket_proto(ticket),
+            ticket=convert.ticket_proto(ticket) if shown is None else shown,
             message=None if message is None else convert.message_proto(message),
         )
 

@@ -41,6 +41,7 @@ from services.message_saver.ticket_log import (
     with_changes,
 )
 from services.message_saver.views import TicketViews
+from t1.tickets.v1 import ticket_pb2 as pb
 
 TICKETS = "tickets"
 MESSAGES = "messages"
@@ -161,6 +162,7 @@ class ChatRecord:
     changes: Doc
     opening: Doc
     ticket: Doc | None = field(default=None, init=False)
+    shown: pb.Ticket | None = field(default=None, init=False)  # `ticket` as the lists show it, if written
 
 
 class Repository:
@@ -398,7 +400,10 @@ class Repository:
                 if self.views is not None:
                     await self.views.put_many(written)
                 raise
-            await self._show_many(written, ticket_ids)
+            shown = await self._show_many(written, ticket_ids)
+        for record in records:
+            if record.ticket is not None:
+                record.shown = shown.get(str(record.ticket["_id"]))
 
     async def _claim_many(self, records: Sequence[ChatRecord], now: datetime) -> set[int]:
         """Claim each record's chat for its opening ticket; the chats claimed (the others have one)."""
@@ -610,14 +615,16 @@ class Repository:
         if self.views is not None:
             await self.views.begin(ticket_ids)
 
-    async def _show_many(self, tickets: Sequence[Doc], begun: Sequence[str]) -> None:
+    async def _show_many(self, tickets: Sequence[Doc], begun: Sequence[str]) -> dict[str, pb.Ticket]:
+        """Show the tickets written; their protos by id (the `begun` ones not written are done)."""
         if self.views is None:
-            return
-        await self.views.put_many(tickets)
-        shown = {str(ticket["_id"]) for ticket in tickets}
+            return {}
+        protos = await self.views.put_many(tickets)
+        shown = {str(ticket["_id"]): proto for ticket, proto in zip(tickets, protos, strict=True)}
         for ticket_id in begun:
             if ticket_id not in shown:
                 await self.views.done(ticket_id)
+        return shown
 
     async def append_messages(self, ticket_id: str, message_ids: Sequence[str]) -> None:
         """Add messages to the ticket's message index (once each, in this order), whatever its state."""

@@ -3,7 +3,7 @@
 MongoDB stays the truth. FerretDB sorts and filters anything but an _id over the whole collection, so the
 console's lists (queue, mine, closed, by category, by assignee) come from here, flat with size:
 - `<prefix>doc` hash: ticket id -> its Ticket proto (what a list shows);
-- `<prefix>meta` hash: ticket id -> "<version> <view key> <view key> ...", the views it is in;
+- `<prefix>meta` hash: ticket id -> JSON `[version, [view key, ...]]`, the views it is in;
 - one sorted set per view, member ticket id, score last_message_at in ms (equal scores order by id, as
   the store's (last_message_at, _id) order does): all, s:<status>, a:<assignee>, a:<assignee>:s:<status>,
   c:<category>, s:<status>:c:<category>;
@@ -11,11 +11,12 @@ console's lists (queue, mine, closed, by category, by assignee) come from here, 
   view update, so a crash between the two leaves it there and `repair` (at start) reloads it from MongoDB;
 - `<prefix>built`: set once the views hold every ticket. Missing at start -> `rebuild` from MongoDB.
 
-A ticket's update is one Lua script that applies only a version at least as new as the one shown, so
-updates that reach Redis out of order cannot show an older ticket."""
+Tickets are shown by one Lua script call per batch, which applies only a version at least as new as the one
+shown, so updates that reach Redis out of order cannot show an older ticket."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterable, Mapping, Sequence
@@ -31,32 +32,47 @@ logger = logging.getLogger(__name__)
 
 REBUILD_CHUNK = 1000
 
-# KEYS: doc hash, meta hash, pending set. ARGV: id, version, score, proto, view keys...
+# KEYS: doc hash, meta hash, pending set. ARGV[1]: JSON [[id, version, score, [view key, ...]], ...];
+# ARGV[1 + i]: the i-th ticket's proto. Shows each ticket unless a newer version is shown; returns how many
+# it showed. A meta value is JSON [version, [view key, ...]] (keys may hold spaces: categories do); the
+# space-separated "<version> <key> <key> ..." of earlier versions is still read.
 PUT_SCRIPT = """
-local id, version, score, proto = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local old = redis.call('HGET', KEYS[2], id)
-local keep = {}
-for i = 5, #ARGV do keep[ARGV[i]] = true end
-if old then
+local function shown_as(meta)
+  if string.sub(meta, 1, 1) == '[' then
+    local decoded = cjson.decode(meta)
+    return decoded[1], decoded[2]
+  end
   local words = {}
-  for word in string.gmatch(old, '%S+') do table.insert(words, word) end
-  if tonumber(words[1]) > version then
-    redis.call('SREM', KEYS[3], id)
-    return 0
-  end
-  for i = 2, #words do
-    if not keep[words[i]] then redis.call('ZREM', words[i], id) end
-  end
+  for word in string.gmatch(meta, '%S+') do table.insert(words, word) end
+  local version = tonumber(table.remove(words, 1))
+  return version, words
 end
-local meta = tostring(version)
-for i = 5, #ARGV do
-  redis.call('ZADD', ARGV[i], score, id)
-  meta = meta .. ' ' .. ARGV[i]
+local shown = 0
+for i, head in ipairs(cjson.decode(ARGV[1])) do
+  local id, version, score, keys = head[1], head[2], head[3], head[4]
+  local keep = {}
+  for _, key in ipairs(keys) do keep[key] = true end
+  local newer = false
+  local old = redis.call('HGET', KEYS[2], id)
+  if old then
+    local old_version, old_keys = shown_as(old)
+    if old_version > version then
+      newer = true
+    else
+      for _, key in ipairs(old_keys) do
+        if not keep[key] then redis.call('ZREM', key, id) end
+      end
+    end
+  end
+  if not newer then
+    for _, key in ipairs(keys) do redis.call('ZADD', key, score, id) end
+    redis.call('HSET', KEYS[1], id, ARGV[i + 1])
+    redis.call('HSET', KEYS[2], id, cjson.encode({version, keys}))
+    shown = shown + 1
+  end
+  redis.call('SREM', KEYS[3], id)
 end
-redis.call('HSET', KEYS[1], id, proto)
-redis.call('HSET', KEYS[2], id, meta)
-redis.call('SREM', KEYS[3], id)
-return 1
+return shown
 """
 
 
@@ -97,32 +113,28 @@ class TicketViews:
 
     async def put(self, ticket: Mapping[str, Any]) -> None:
         """Show the ticket as stored (after the store write)."""
-        await self._put(keys=[self._doc, self._meta, self._pending], args=self._put_args(ticket))
+        await self.put_many([ticket])
 
-    async def put_many(self, tickets: Sequence[Mapping[str, Any]]) -> None:
-        """Show many stored tickets in one round trip."""
+    async def put_many(self, tickets: Sequence[Mapping[str, Any]]) -> list[pb.Ticket]:
+        """Show many stored tickets with one script call; returns their protos, in order (built once:
+        the notifications of the same writes carry them too)."""
         if not tickets:
-            return
-        pipe = self._redis.pipeline(transaction=False)
+            return []
+        protos = [convert.ticket_proto(ticket) for ticket in tickets]
+        heads: list[list[Any]] = []
         for ticket in tickets:
-            await self._put(
-                keys=[self._doc, self._meta, self._pending], args=self._put_args(ticket), client=pipe
-            )
-        await pipe.execute()
+            moment = ticket.get("last_message_at") or ticket.get("created_at") or domain.EPOCH
+            version = int(ticket.get("version", 0))
+            heads.append([str(ticket["_id"]), version, domain.to_millis(moment), self.view_keys(ticket)])
+        await self._put(
+            keys=[self._doc, self._meta, self._pending],
+            args=[json.dumps(heads, ensure_ascii=False), *(proto.SerializeToString() for proto in protos)],
+        )
+        return protos
 
     async def done(self, ticket_id: str) -> None:
         """The write changed nothing: the view is still right."""
         await self._redis.srem(self._pending, ticket_id)
-
-    def _put_args(self, ticket: Mapping[str, Any]) -> list[str | bytes | int]:
-        keys = self.view_keys(ticket)
-        return [
-            str(ticket["_id"]),
-            int(ticket.get("version", 0)),
-            domain.to_millis(ticket.get("last_message_at") or ticket.get("created_at") or domain.EPOCH),
-            convert.ticket_proto(ticket).SerializeToString(),
-            *keys,
-        ]
 
     def view_keys(self, ticket: Mapping[str, Any]) -> list[str]:
         status = str(ticket.get("status", ""))
@@ -155,15 +167,14 @@ class TicketViews:
         for start in range(0, len(stale), REBUILD_CHUNK):
             await self._redis.unlink(*stale[start : start + REBUILD_CHUNK])
         count = 0
-        pipe = self._redis.pipeline(transaction=False)
+        chunk: list[Mapping[str, Any]] = []
         async for ticket in tickets:
-            await self._put(
-                keys=[self._doc, self._meta, self._pending], args=self._put_args(ticket), client=pipe
-            )
+            chunk.append(ticket)
             count += 1
-            if count % REBUILD_CHUNK == 0:
-                await pipe.execute()
-        await pipe.execute()
+            if len(chunk) == REBUILD_CHUNK:
+                await self.put_many(chunk)
+                chunk = []
+        await self.put_many(chunk)
         await self._redis.set(self._built, str(count))
         logger.info(
             "ticket views rebuilt",

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 Stub: TypeAlias = "api_grpc.TicketServiceAsyncStub"
 OPERATORS = ("оператор-анна", "оператор-борис")
-CATEGORIES = ("Карты", "Кредиты")
+CATEGORIES = ("Карты и платежи", "Кредиты")  # a space in a view key, as real categories have
 STATUSES = {
     "open": pb.TICKET_STATUS_OPEN,
     "assigned": pb.TICKET_STATUS_ASSIGNED,
@@ -145,4 +145,30 @@ async def test_lost_views_are_rebuilt_from_the_store_at_start(harness: Harness) 
     await fresh.stop()
 
     stub = harness.stub(await harness.start_app())
+    await assert_lists_match_the_store(harness, stub)
+
+
+async def test_a_ticket_leaves_the_views_of_a_category_with_spaces(
+    harness: Harness, app: App, stub: Stub
+) -> None:
+    [ticket_id] = await open_many(harness, 8400, 1)
+    category = CATEGORIES[0]
+    await stub.UpdateTicket(
+        api.UpdateTicketRequest(ticket_id=ticket_id, category=category, update_paths=["category"])
+    )
+    assert await listed(stub, "open", "", category, "") == [ticket_id]
+
+    await stub.TakeTicket(api.TakeTicketRequest(ticket_id=ticket_id, operator_id=OPERATORS[0]))
+    await stub.CloseTicket(api.CloseTicketRequest(ticket_id=ticket_id, operator_id=OPERATORS[0]))
+
+    assert await listed(stub, "open", "", category, "") == []
+    assert await listed(stub, "closed", "", category, "") == [ticket_id]
+    # Gone from the open views' sorted sets themselves, not only filtered out when read.
+    views, redis = app.repository.views, app.views_redis
+    assert views is not None
+    assert redis is not None
+    open_keys = [key for key in views.view_keys({"status": "open", "category": category}) if ":s:open" in key]
+    assert len(open_keys) == 2  # open, open in the category
+    for key in open_keys:
+        assert await redis.zscore(key, ticket_id) is None, key
     await assert_lists_match_the_store(harness, stub)
