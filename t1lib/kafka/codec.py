@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from google.protobuf.message import DecodeError, Message
 from opentelemetry import propagate
@@ -14,6 +14,7 @@ HEADER_TYPE = "proto-type"
 HEADER_CONTENT_TYPE = "content-type"
 HEADER_EVENT_ID = "event-id"
 CONTENT_TYPE = "application/x-protobuf"
+_CONTENT_TYPE_BYTES = CONTENT_TYPE.encode()
 
 Headers = list[tuple[str, str | bytes | None]]
 RecordHeaders = Mapping[str, str | bytes | None] | Headers | None
@@ -23,30 +24,38 @@ class UndecodableMessageError(ValueError):
     """A record that cannot become its topic's event type; it belongs in the dead-letter topic."""
 
 
-@dataclass(frozen=True)
-class EncodedEvent:
+class EncodedEvent(NamedTuple):
     topic: str
     key: bytes
     value: bytes
-    headers: Headers = field(default_factory=list)
+    headers: Headers
 
 
 def encode(event: Message, registry: TopicRegistry = REGISTRY) -> EncodedEvent:
-    spec = registry.for_message(event)
-    event_id = str(getattr(event, "event_id", ""))
-    if not event_id:
-        raise ValueError(f"{spec.type_name}.event_id is empty; build events with t1lib.events.new_event")
+    (record,) = encode_many([event], registry)
+    return record
+
+
+def encode_many(events: Sequence[Message], registry: TopicRegistry = REGISTRY) -> list[EncodedEvent]:
+    """The events as records, each with the current trace context (taken once for them all)."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
-    headers: Headers = [
-        (HEADER_TYPE, spec.type_name.encode()),
-        (HEADER_CONTENT_TYPE, CONTENT_TYPE.encode()),
-        (HEADER_EVENT_ID, event_id.encode()),
-    ]
-    headers += [(name, value.encode()) for name, value in carrier.items()]
-    return EncodedEvent(
-        topic=spec.name, key=spec.key_of(event).encode(), value=event.SerializeToString(), headers=headers
-    )
+    trace_headers = [(name, value.encode()) for name, value in carrier.items()]
+    records: list[EncodedEvent] = []
+    for event in events:
+        spec = registry.for_message(event)
+        event_id = str(getattr(event, "event_id", ""))
+        if not event_id:
+            raise ValueError(f"{spec.type_name}.event_id is empty; build events with t1lib.events.new_event")
+        headers: Headers = [
+            (HEADER_TYPE, spec.type_name.encode()),
+            (HEADER_CONTENT_TYPE, _CONTENT_TYPE_BYTES),
+            (HEADER_EVENT_ID, event_id.encode()),
+            *trace_headers,
+        ]
+        key = spec.key_of(event).encode()
+        records.append(EncodedEvent(spec.name, key, event.SerializeToString(), headers))
+    return records
 
 
 def headers_dict(headers: RecordHeaders) -> dict[str, str]:
@@ -56,7 +65,7 @@ def headers_dict(headers: RecordHeaders) -> dict[str, str]:
 
 def header_value(headers: RecordHeaders, name: str) -> str | None:
     """One header's value as text (the last one when repeated), without decoding the others."""
-    if isinstance(headers, Mapping):
+    if type(headers) is not list and isinstance(headers, Mapping):  # librdkafka gives a list: skip the ABC
         return _text(headers[name]) if name in headers else None
     found: str | bytes | None = None
     present = False

@@ -9,8 +9,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka import Message as KafkaMessage
@@ -28,9 +27,9 @@ from t1lib.telemetry import KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class EventContext:
-    """Where a record came from; handlers use it for logging and idempotency keys."""
+class EventContext(NamedTuple):
+    """Where a record came from; handlers use it for logging and idempotency keys. (A named tuple: one
+    is made for every record consumed, and a frozen dataclass costs several times more to make.)"""
 
     topic: str
     partition: int
@@ -52,9 +51,8 @@ BatchHandler = Callable[[list[tuple[Any, EventContext]]], Awaitable[None]]
 POLL_TIMEOUT_S = 0.5
 
 
-@dataclass(frozen=True)
-class _Item:
-    index: int
+class _Item(NamedTuple):
+    position: int  # in the poll
     record: KafkaMessage
     event: Message
     context: EventContext
@@ -234,8 +232,9 @@ class EventConsumer:
         finished: set[int] = set()
         items: list[_Item] = []
         for index, record in enumerate(records):
-            item = await self._decode(index, record)
-            if item is None:
+            item = self._decode(index, record)
+            if isinstance(item, UndecodableMessageError):
+                await self._dead_letter(record, "undecodable", str(item))
                 finished.add(index)
             else:
                 items.append(item)
@@ -248,7 +247,7 @@ class EventConsumer:
         sequences: dict[tuple[str, str | None], list[_Item]] = {}
         for topic, topic_items in by_topic.items():
             if topic in batched and taken[batched.index(topic)]:
-                finished.update(item.index for item in topic_items)
+                finished.update(item.position for item in topic_items)
                 continue
             for item in topic_items:
                 sequences.setdefault((topic, item.context.key), []).append(item)
@@ -257,8 +256,8 @@ class EventConsumer:
             finished.update(completed)
         return finished
 
-    async def _decode(self, index: int, record: KafkaMessage) -> _Item | None:
-        """The record as an event with its context; None when it went to the dead-letter topic."""
+    def _decode(self, index: int, record: KafkaMessage) -> _Item | UndecodableMessageError:
+        """The record as an event with its context, or why it cannot be one (it goes to the dead letters)."""
         topic = str(record.topic())
         headers = record.headers()
         key_bytes = record.key()
@@ -266,8 +265,7 @@ class EventConsumer:
         try:
             event = decode(topic, record.value(), headers, self._registry)
         except UndecodableMessageError as error:
-            await self._dead_letter(record, "undecodable", str(error))
-            return None
+            return error
         context = EventContext(
             topic=topic,
             partition=int(record.partition() or 0),
@@ -309,7 +307,7 @@ class EventConsumer:
                     await self._process(item)
                 except _StopRequestedError:
                     break
-                completed.append(item.index)
+                completed.append(item.position)
         return completed
 
     async def _process(self, item: _Item) -> None:
@@ -327,7 +325,7 @@ class EventConsumer:
         record = item.record
         topic = item.context.topic
         for attempt in range(1, self._max_attempts + 1):
-            context = replace(item.context, attempt=attempt)
+            context = item.context._replace(attempt=attempt)
             started = time.perf_counter()
             try:
                 await handler(item.event, context)

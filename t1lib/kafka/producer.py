@@ -14,7 +14,7 @@ from confluent_kafka import Message as KafkaMessage
 from google.protobuf.message import Message
 
 from t1lib.config import DEFAULT_KAFKA_LINGER_MS, KafkaSettings
-from t1lib.kafka.codec import EncodedEvent, Headers, encode
+from t1lib.kafka.codec import EncodedEvent, Headers, encode, encode_many
 from t1lib.kafka.topics import REGISTRY, TopicRegistry
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class EventProducer:
 
     async def publish_many(self, events: Sequence[Message]) -> None:
         """Produce the events in this order (kept per partition), then wait for every acknowledgement."""
-        records = [encode(event, self._registry) for event in events]
+        records = encode_many(events, self._registry)
         deliveries = [
             self._produce(record.topic, record.key, record.value, record.headers) for record in records
         ]
