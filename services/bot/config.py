@@ -51,7 +51,7 @@ class BotSettings(BaseServiceSettings, KafkaSettings, RedisSettings, S3Settings,
     # Receiving updates: long polling unless a webhook URL is set.
     bot_poll_timeout_s: int = Field(default=30, description="getUpdates long-poll timeout")
     bot_poll_interval_s: float = Field(
-        default=0.01,
+        default=0.025,
         ge=0,
         le=1,
         description="pause after each getUpdates answer, so a busy chat flow comes in batches",
