@@ -46,6 +46,8 @@ from t1.tickets.v1 import ticket_pb2 as pb
 TICKETS = "tickets"
 MESSAGES = "messages"
 ACTIVE_TICKETS = "active_tickets"  # _id = active_key(chat id)
+MIGRATIONS = "store_migrations"  # _id = the name of a one-time data migration that has run
+ACTIVE_KEYS_MIGRATION = "active_tickets: string chat keys"
 
 # A ticket's messages are found through its index (ticket_log): its first messages' ids in the ticket
 # (`message_ids`; on MongoDB all of them), later ones as entries of their own on the single writer.
@@ -181,6 +183,7 @@ class Repository:
         self.secondary_indexes = secondary_indexes
         self.messages = database[MESSAGES]
         self.active = database[ACTIVE_TICKETS]
+        self.migrations = database[MIGRATIONS]
         self.single_writer = single_writer
         self.views = views
         self._locks = KeyedLocks()
@@ -733,7 +736,11 @@ class Repository:
 
     async def migrate_active_keys(self) -> int:
         """Entries stored under the numeric chat id (before `active_key`) again under their string key.
-        One scan at start; FerretDB finds a numeric _id only by reading the whole collection."""
+        One scan, at the first start of a version that has this; FerretDB finds a numeric _id only by
+        reading the whole collection (16 s at start with a few hundred thousand entries), and nothing
+        writes a numeric key any more, so later starts skip it."""
+        if await self.migrations.find_one({"_id": ACTIVE_KEYS_MIGRATION}) is not None:
+            return 0
         moved = 0
         async for entry in self.active.find({"_id": {"$type": ["int", "long"]}}):
             chat_id = int(entry["_id"])
@@ -742,6 +749,10 @@ class Repository:
             await self.active.delete_one({"_id": entry["_id"]})
             self._active.forget(chat_id)
             moved += 1
+        with contextlib.suppress(DuplicateKeyError):
+            await self.migrations.insert_one(
+                {"_id": ACTIVE_KEYS_MIGRATION, "done_at": domain.utcnow(), "moved": moved}
+            )
         return moved
 
     # --- messages ----------------------------------------------------------------------------------

@@ -565,3 +565,16 @@ async def test_entries_under_a_numeric_chat_id_are_moved_to_their_string_key_at_
     assert message["ticket_id"] == "старый-тикет"
     entries = [entry async for entry in harness.db["active_tickets"].find({})]
     assert [(entry["_id"], entry["ticket_id"]) for entry in entries] == [("513", "старый-тикет")]
+
+
+async def test_the_numeric_chat_key_scan_runs_at_the_first_start_only(harness: Harness) -> None:
+    """The scan reads the whole collection on FerretDB: once it has run, later starts skip it."""
+    first = await harness.start_app()
+    await first.stop()
+    harness.apps.remove(first)
+    await harness.db["active_tickets"].insert_one({"_id": 514, "ticket_id": "никем-не-перенесённый"})
+    await harness.start_app()
+
+    entries = [entry async for entry in harness.db["active_tickets"].find({})]
+    assert [entry["_id"] for entry in entries] == [514]
+    assert await harness.db["store_migrations"].count_documents({}) == 1
