@@ -85,6 +85,20 @@ def git_commit() -> str:
     return head
 
 
+def pace_ms(rounds: int = 3, additions: int = 1_000_000) -> float:
+    """Milliseconds this machine takes now for a fixed pure-Python loop (best of `rounds`). A shared
+    virtual machine's speed drifts from one minute to the next (the AMD machine of docs/performance:
+    up to 1.8x), and runs compare only at a similar pace."""
+    best = math.inf
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for number in range(additions):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def machine() -> dict[str, Any]:
     model = ""
     with contextlib.suppress(OSError):
@@ -97,7 +111,12 @@ def machine() -> dict[str, Any]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 memory_kb = int(line.split()[1])
-    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_gb": round(memory_kb / 1024 / 1024, 1)}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "pace_ms": pace_ms(),
+    }
 
 
 # --- engines and the stack ------------------------------------------------------------------------

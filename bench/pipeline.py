@@ -41,6 +41,7 @@ from bench.harness import (
     cpu_per_message,
     latency_summary,
     note,
+    pace_ms,
     port_open,
 )
 
@@ -359,6 +360,7 @@ async def pipeline_scenario(
 ) -> tuple[dict[str, Any], Run]:
     """Drive one offered rate and report what the operator's WebSocket received."""
     table = processes or ProcessTable.discover()
+    pace_before = pace_ms()
     before = table.snapshot()
     run = Run(name, rate, duration_s, new_share)
     note(f"{name}: {rate:g} msg/s for {duration_s:g} s ({new_share:.0%} new tickets)")
@@ -374,6 +376,8 @@ async def pipeline_scenario(
     figures = delivery_figures(live, run, outcome, drain_s)
     record: dict[str, Any] = {"bench": "pipeline", "scenario": name, **figures}
     record["cpu_ms_per_msg"] = cpu_per_message(before, after, max(1, figures["received"]))
+    # Before: the stack idle since the previous scenario; after: right after the drain, still settling.
+    record["pace_ms"] = {"before": pace_before, "after": pace_ms()}
     if title_wait_s > 0:
         record["titles"] = await title_figures(live, run, title_wait_s)
     if live.closed:
