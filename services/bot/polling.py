@@ -111,7 +111,9 @@ class UpdatePoller:
                     if update is not None:
                         await self._queue.put(update)
                     self._offset = int(raw["update_id"]) + 1
-                if updates and self._interval_s > 0:
+                # The pause lets a quiet desk's updates gather into fuller answers; after a full answer more
+                # are waiting (a backlog after downtime, an outage's burst), so the next poll goes at once.
+                if updates and len(updates) < MAX_UPDATES and self._interval_s > 0:
                     await asyncio.sleep(self._interval_s)
 
     def _read(self, raw: Mapping[str, Any]) -> object | None:

@@ -16,7 +16,7 @@ from tests.bot.helpers import send
 
 
 def poller_for(
-    telegram: FakeTelegram, queue: asyncio.Queue[object], token: str | None = None
+    telegram: FakeTelegram, queue: asyncio.Queue[object], token: str | None = None, interval_s: float = 0
 ) -> UpdatePoller:
     """A poller of the fake Telegram; `token`: the one it asks getUpdates with (the right one by default)."""
     return UpdatePoller(
@@ -24,7 +24,7 @@ def poller_for(
         queue=queue,
         method_url=f"{telegram.url}/bot{token or telegram.token}",
         timeout_s=2,
-        interval_s=0,
+        interval_s=interval_s,
         allowed_updates=["message", "edited_message"],
         backoff_s=0.05,
     )
@@ -88,3 +88,23 @@ async def test_a_refused_token_ends_the_polling(telegram: FakeTelegram) -> None:
     with pytest.raises(TelegramAuthError):
         await asyncio.wait_for(wrong.task, 10)
     assert queue.empty()
+
+
+async def test_a_backlog_is_taken_without_pausing_between_full_answers(
+    telegram: FakeTelegram, sandbox: httpx.AsyncClient
+) -> None:
+    """250 updates waiting: three answers (100, 100, 50). Pausing 5 s after each would take 10 s."""
+    body = [{"chat_id": 600 + n % 50, "text": f"вопрос {n}", "first_name": "Анна"} for n in range(250)]
+    answer = await sandbox.post("/sandbox/messages:batch", json=body)
+    assert answer.status_code == 200, answer.text
+    queue: asyncio.Queue[object] = asyncio.Queue()
+    poller = poller_for(telegram, queue, interval_s=5)
+    started = asyncio.get_running_loop().time()
+    await poller.start()
+    try:
+        taken = await take(queue, 250)
+    finally:
+        await poller.stop()
+    assert asyncio.get_running_loop().time() - started < 4
+    texts = [item.text for item in taken if isinstance(item, IncomingMessage)]
+    assert texts == [item["text"] for item in body]
