@@ -131,5 +131,6 @@ async def build_app(
         batch_handlers={summarizer_pb.ChatTitleRequest: on_requests},
         dlq_producer=producer,
         registry=registry,
+        min_batch_interval_s=settings.title_batch_interval_s,
     )
     return App(settings, registry, summarizer, llm, classifier, producer, consumer)

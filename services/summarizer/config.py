@@ -23,6 +23,11 @@ class SummarizerSettings(BaseServiceSettings, KafkaSettings, LlmSettings):
     # Each title asks ml to classify the text (an embedding: CPU). More requests in flight than ml can
     # serve only queue up there and miss their deadline; a few at a time keep ml busy and on time.
     kafka_key_concurrency: int = Field(default=4, ge=1, description="title requests handled at once")
+    # Titles are off the customer's path: waiting up to this long between polls gathers more requests into
+    # each batch, so fewer ClassifyTexts calls, produce requests and message_saver title batches a second.
+    title_batch_interval_s: float = Field(
+        default=0.1, ge=0, le=5, description="least time between two polls of title requests"
+    )
     ml_grpc_addr: str = Field(
         default=DEFAULT_ML_GRPC_ADDR, description="ml's HintsService host:port; empty skips categories"
     )
