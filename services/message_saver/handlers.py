@@ -10,6 +10,7 @@ from services.message_saver.intake import Intake
 from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.kafka.consumer import BatchHandler, EventContext, Handler
+from t1lib.kafka.producer import Acks
 
 
 def handlers(intake: Intake) -> Mapping[type[Message], Handler]:
@@ -28,13 +29,13 @@ def handlers(intake: Intake) -> Mapping[type[Message], Handler]:
 def batch_handlers(intake: Intake) -> Mapping[type[Message], BatchHandler]:
     async def on_ticket_created_batch(
         items: Sequence[tuple[tickets_events.TicketCreated, EventContext]],
-    ) -> None:
-        await intake.customer_messages([event for event, _context in items])
+    ) -> Acks:
+        return await intake.customer_messages([event for event, _context in items])
 
     async def on_title_generated_batch(
         items: Sequence[tuple[summarizer.ChatTitleGenerated, EventContext]],
-    ) -> None:
-        await intake.titles_generated([event for event, _context in items])
+    ) -> Acks:
+        return await intake.titles_generated([event for event, _context in items])
 
     return {
         tickets_events.TicketCreated: on_ticket_created_batch,

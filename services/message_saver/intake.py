@@ -28,6 +28,7 @@ from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.errors import PermanentEventError
+from t1lib.kafka.producer import Acks
 
 Notification = domain.Notification
 OPEN_TICKET_ATTEMPTS = 5
@@ -65,9 +66,10 @@ class Intake:
         else:
             await self._publish_stored(stored)
 
-    async def customer_messages(self, events: Sequence[tickets_events.TicketCreated]) -> None:
-        """A poll's customer messages at once. Raises when anything fails (the consumer then hands the
-        events to `customer_message` one by one)."""
+    async def customer_messages(self, events: Sequence[tickets_events.TicketCreated]) -> Acks:
+        """A poll's customer messages at once; returns the acknowledgements of their notifications, still
+        to come. Raises when anything fails (the consumer then hands the events to `customer_message`
+        one by one)."""
         for event in events:
             domain.validate_customer_message(
                 event.chat_id, event.telegram_message_id, event.text, len(event.attachments)
@@ -90,7 +92,7 @@ class Intake:
             for index, message in enumerate(batch.messages):
                 if message["_id"] in stored_before:
                     batch.messages[index] = await self._repo.get_message(message["_id"]) or message
-        await self._publisher.publish_all(
+        acks = await self._publisher.hand_over_all(
             [
                 notice
                 for batch in together
@@ -99,6 +101,7 @@ class Intake:
             ]
         )
         await asyncio.gather(*(self._one_by_one(batch.events) for batch in alone))
+        return acks
 
     async def _record_together(self, batches: Sequence[ChatBatch], now: datetime) -> list[bool]:
         """The single writer's way: every chat's messages recorded with a few writes in all. True for
@@ -154,10 +157,11 @@ class Intake:
             await self.customer_message(event)
 
     async def title_generated(self, event: summarizer.ChatTitleGenerated) -> None:
-        await self.titles_generated([event])
+        await (await self.titles_generated([event])).wait()
 
-    async def titles_generated(self, events: Sequence[summarizer.ChatTitleGenerated]) -> None:
-        """Titles (and categories) of a poll, written together; each announced as ticket.updated."""
+    async def titles_generated(self, events: Sequence[summarizer.ChatTitleGenerated]) -> Acks:
+        """Titles (and categories) of a poll, written together; each announced as ticket.updated (the
+        acknowledgements returned are still to come)."""
         now = domain.utcnow()
         updated = await self._repo.update_tickets(
             [(event.ticket_id, _title_changes(event)) for event in events], now, logged=True
@@ -168,7 +172,7 @@ class Intake:
             if ticket is None:
                 raise PermanentEventError(f"title for unknown ticket {event.ticket_id}")
             notices.append(self._publisher.notification(Notification.TICKET_UPDATED, event.event_id, ticket))
-        await self._publisher.publish_all(notices)
+        return await self._publisher.hand_over_all(notices)
 
     # --- new messages ------------------------------------------------------------------------------
 

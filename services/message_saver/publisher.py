@@ -16,7 +16,7 @@ from t1.summarizer.v1 import events_pb2 as summarizer
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.events import timestamp
-from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.producer import Acks, EventProducer
 
 
 class Publisher:
@@ -26,6 +26,10 @@ class Publisher:
     async def publish_all(self, events: Sequence[Message]) -> None:
         """Publish in this order (kept per key), waiting for every acknowledgement together."""
         await self._producer.publish_many(events)
+
+    async def hand_over_all(self, events: Sequence[Message]) -> Acks:
+        """Publish in this order (kept per key); the acknowledgements are the caller's to wait for."""
+        return await self._producer.hand_over(events)
 
     async def notify(
         self,

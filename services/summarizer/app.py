@@ -16,7 +16,7 @@ from services.summarizer.summarizer import Summarizer, TitleMaker
 from t1.summarizer.v1 import events_pb2 as summarizer_pb
 from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
-from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 from t1lib.llm import LlmClient
 
@@ -120,9 +120,9 @@ async def build_app(
     async def on_request(event: summarizer_pb.ChatTitleRequest, _context: EventContext) -> None:
         await producer.publish(await summarizer.handle(event))
 
-    async def on_requests(items: list[tuple[summarizer_pb.ChatTitleRequest, EventContext]]) -> None:
+    async def on_requests(items: list[tuple[summarizer_pb.ChatTitleRequest, EventContext]]) -> Acks:
         # A failure (a request that can never be titled) sends the poll through on_request, one by one.
-        await producer.publish_many(await summarizer.handle_many([event for event, _context in items]))
+        return await producer.hand_over(await summarizer.handle_many([event for event, _context in items]))
 
     consumer = EventConsumer.for_service(
         settings,

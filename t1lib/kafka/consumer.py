@@ -19,7 +19,7 @@ from opentelemetry import propagate
 from t1lib.config import KafkaSettings
 from t1lib.errors import PermanentEventError
 from t1lib.kafka.codec import Headers, RecordHeaders, UndecodableMessageError, decode, headers_dict
-from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 from t1lib.logs import ticket_context
 from t1lib.telemetry import KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
@@ -46,7 +46,10 @@ class EventContext(NamedTuple):
 
 Handler = Callable[[Any, EventContext], Awaitable[None]]
 # Takes every record of one topic from one poll; raising sends them all through the per-record handler.
-BatchHandler = Callable[[list[tuple[Any, EventContext]]], Awaitable[None]]
+# It may return the acknowledgements of what it published (EventProducer.hand_over) instead of waiting
+# for them: the consumer then handles the next poll meanwhile and stores this poll's offsets once they
+# arrive; a failed one makes both polls' records come again (handlers are idempotent).
+BatchHandler = Callable[[list[tuple[Any, EventContext]]], Awaitable[Acks | None]]
 
 POLL_TIMEOUT_S = 0.5
 
@@ -56,6 +59,14 @@ class _Item(NamedTuple):
     record: KafkaMessage
     event: Message
     context: EventContext
+
+
+class _Handled(NamedTuple):
+    """A poll handled; `settled` stores its offsets once its acknowledgements have arrived (False when
+    one failed)."""
+
+    records: list[KafkaMessage]
+    settled: asyncio.Future[bool]
 
 
 class _StopRequestedError(Exception):
@@ -176,20 +187,59 @@ class EventConsumer:
             await loop.run_in_executor(
                 self._executor, lambda: consumer.subscribe(self.topics, on_assign=on_assign)
             )
+            inflight: _Handled | None = None  # a poll handled, its acknowledgements still to come
             while not self._stop.is_set():
-                polled = await loop.run_in_executor(self._executor, self._fetch, consumer)
+                polled = await loop.run_in_executor(self._executor, self._take_ready, consumer)
+                if not polled:
+                    polling = loop.run_in_executor(self._executor, self._wait_for_first, consumer)
+                    if inflight is not None:
+                        # Settle the last poll while waiting for records, whichever comes first.
+                        either: set[asyncio.Future[Any]] = {polling, inflight.settled}
+                        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+                        if inflight.settled.done():
+                            if not inflight.settled.result():
+                                await loop.run_in_executor(
+                                    self._executor, _rewind, consumer, inflight.records + await polling
+                                )
+                                inflight = None
+                                continue
+                            inflight = None
+                    polled = await polling
                 polled_at = loop.time()
                 records = [record for record in polled if self._usable(record)]
                 if not records:
                     continue
-                finished = await self._process_batch(records)
+                finished, acks = await self._process_batch(records)
+                # This poll was handled while the one before it waited for its acknowledgements.
+                if inflight is not None and not await inflight.settled:
+                    await loop.run_in_executor(self._executor, _rewind, consumer, inflight.records + records)
+                    inflight = None
+                    continue
                 offsets = _storable_offsets(records, finished)
-                if offsets:
-                    await loop.run_in_executor(self._executor, self._store, consumer, offsets)
+                inflight = _Handled(records, asyncio.ensure_future(self._settle(consumer, offsets, acks)))
+                if not acks:
+                    await inflight.settled
+                    inflight = None
                 await self._pause_until(polled_at + self._min_batch_interval_s)
+            if inflight is not None:
+                await inflight.settled
         finally:
             await loop.run_in_executor(self._executor, consumer.close)
             self._executor.shutdown(wait=False)
+
+    async def _settle(self, consumer: Consumer, offsets: list[TopicPartition], acks: Acks) -> bool:
+        """Wait for a poll's acknowledgements, then store its offsets. False when a publish failed: the
+        offsets stay unstored, so the poll's records must be consumed again."""
+        try:
+            await acks.wait()
+        except Exception as error:
+            logger.warning(
+                "events published for a poll were not acknowledged; it is consumed again: %r", error
+            )
+            return False
+        if offsets:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._store, consumer, offsets)
+        return True
 
     async def _pause_until(self, deadline: float) -> None:
         remaining = deadline - asyncio.get_running_loop().time()
@@ -197,12 +247,14 @@ class EventConsumer:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), remaining)
 
-    def _fetch(self, consumer: Consumer) -> list[KafkaMessage]:
-        """What is there now, up to a batch; else waits for the first record. (consume() with a timeout
-        would wait for a full batch, delaying a lone record by the whole timeout.)"""
+    def _take_ready(self, consumer: Consumer) -> list[KafkaMessage]:
+        """What is there now, up to a batch."""
         ready: list[KafkaMessage] = consumer.consume(self._max_batch, 0)
-        if ready:
-            return ready
+        return ready
+
+    def _wait_for_first(self, consumer: Consumer) -> list[KafkaMessage]:
+        """The first record to come (up to POLL_TIMEOUT_S) and what arrived with it. (consume() with a
+        timeout would wait for a full batch, delaying a lone record by the whole timeout.)"""
         first = consumer.poll(POLL_TIMEOUT_S)
         if first is None:
             return []
@@ -227,8 +279,9 @@ class EventConsumer:
             # A partition was revoked meanwhile; its new owner will see the records again.
             logger.warning("could not store offsets: %s", error)
 
-    async def _process_batch(self, records: list[KafkaMessage]) -> set[int]:
-        """Handle the records; returns the indexes of those finished (handled or dead-lettered)."""
+    async def _process_batch(self, records: list[KafkaMessage]) -> tuple[set[int], Acks]:
+        """Handle the records; returns the indexes of those finished (handled or dead-lettered) and the
+        acknowledgements the batch handlers left to wait for."""
         finished: set[int] = set()
         items: list[_Item] = []
         for index, record in enumerate(records):
@@ -244,9 +297,13 @@ class EventConsumer:
         # Topics are independent of each other: one topic's batch (titles) does not hold up another's.
         batched = [topic for topic in by_topic if topic in self._batch_handlers]
         taken = await asyncio.gather(*(self._handle_batch(topic, by_topic[topic]) for topic in batched))
+        acks = Acks()
+        for topic_acks in taken:
+            if topic_acks is not None:
+                acks += topic_acks
         sequences: dict[tuple[str, str | None], list[_Item]] = {}
         for topic, topic_items in by_topic.items():
-            if topic in batched and taken[batched.index(topic)]:
+            if topic in batched and taken[batched.index(topic)] is not None:
                 finished.update(item.position for item in topic_items)
                 continue
             for item in topic_items:
@@ -254,7 +311,7 @@ class EventConsumer:
         done = await asyncio.gather(*(self._run_sequence(sequence) for sequence in sequences.values()))
         for completed in done:
             finished.update(completed)
-        return finished
+        return finished, acks
 
     def _decode(self, index: int, record: KafkaMessage) -> _Item | UndecodableMessageError:
         """The record as an event with its context, or why it cannot be one (it goes to the dead letters)."""
@@ -276,13 +333,14 @@ class EventConsumer:
         )
         return _Item(index, record, event, context)
 
-    async def _handle_batch(self, topic: str, items: list[_Item]) -> bool:
-        """True when the batch handler took every record; False sends them through the per-record path."""
+    async def _handle_batch(self, topic: str, items: list[_Item]) -> Acks | None:
+        """The acknowledgements left to wait for when the batch handler took every record; None sends
+        them through the per-record path."""
         started = time.perf_counter()
         with tracer(__name__).start_as_current_span(f"consume {topic} batch") as span:
             span.set_attribute("messaging.batch.message_count", len(items))
             try:
-                await self._batch_handlers[topic]([(item.event, item.context) for item in items])
+                acks = await self._batch_handlers[topic]([(item.event, item.context) for item in items])
             except Exception as error:
                 logger.warning(
                     "batch handler failed for %d records; handling them one by one: %r",
@@ -290,10 +348,10 @@ class EventConsumer:
                     error,
                     exc_info=True,
                 )
-                return False
+                return None
         KAFKA_HANDLER_SECONDS.labels(topic, self._group_id).observe(time.perf_counter() - started)
         KAFKA_EVENTS.labels(topic, self._group_id, "ok").inc(len(items))
-        return True
+        return acks or Acks()
 
     async def _run_sequence(self, sequence: list[_Item]) -> list[int]:
         """One key's records in order. After stop() no record is started, and one still failing is left
@@ -367,6 +425,21 @@ class EventConsumer:
         await self._dlq.send(dlq_topic(topic), record.key(), record.value(), headers)
         KAFKA_EVENTS.labels(topic, self._group_id, "dead_lettered").inc()
         logger.error("record sent to %s: %s: %s", dlq_topic(topic), reason, error)
+
+
+def _rewind(consumer: Consumer, records: list[KafkaMessage]) -> None:
+    """Fetch each partition again from the first of these records (their offsets were not stored)."""
+    first: dict[tuple[str, int], int] = {}
+    for record in records:
+        position = (str(record.topic()), int(record.partition() or 0))
+        offset = int(record.offset() or 0)
+        first[position] = min(offset, first.get(position, offset))
+    for (topic, partition), offset in first.items():
+        try:
+            consumer.seek(TopicPartition(topic, partition, offset))
+        except KafkaException as error:
+            # Revoked meanwhile: its new owner starts from the stored offset, before these records.
+            logger.warning("could not rewind %s[%d] to %d: %r", topic, partition, offset, error)
 
 
 def _storable_offsets(records: list[KafkaMessage], finished: set[int]) -> list[TopicPartition]:

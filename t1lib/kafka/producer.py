@@ -20,8 +20,32 @@ from t1lib.kafka.topics import REGISTRY, TopicRegistry
 logger = logging.getLogger(__name__)
 
 
+class Acks:
+    """The broker's acknowledgements of records already handed to librdkafka, in the order produced.
+    `wait` returns once all arrived and raises the first failure."""
+
+    __slots__ = ("_deliveries",)
+
+    def __init__(self, deliveries: Sequence[asyncio.Future[None]] = ()) -> None:
+        self._deliveries = list(deliveries)
+
+    def __add__(self, other: Acks) -> Acks:
+        return Acks([*self._deliveries, *other._deliveries])
+
+    def __len__(self) -> int:
+        return len(self._deliveries)
+
+    async def wait(self) -> None:
+        # Every outcome is collected (none left unretrieved), then the first failure is raised.
+        outcomes = await asyncio.gather(*self._deliveries, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+
 class EventProducer:
-    """One per process. `publish` returns once the broker acknowledged the event (acks=all)."""
+    """One per process. `publish` returns once the broker acknowledged the event (acks=all); `hand_over`
+    returns once librdkafka has the records, with their acknowledgements to wait for later."""
 
     def __init__(
         self,
@@ -82,11 +106,12 @@ class EventProducer:
 
     async def publish_many(self, events: Sequence[Message]) -> None:
         """Produce the events in this order (kept per partition), then wait for every acknowledgement."""
+        await (await self.hand_over(events)).wait()
+
+    async def hand_over(self, events: Sequence[Message]) -> Acks:
+        """Produce the events in this order (kept per partition) without waiting for the broker."""
         records = encode_many(events, self._registry)
-        deliveries = [
-            self._produce(record.topic, record.key, record.value, record.headers) for record in records
-        ]
-        await asyncio.gather(*[await delivery for delivery in deliveries])
+        return Acks([await self._produce(r.topic, r.key, r.value, r.headers) for r in records])
 
     async def publish_raw(self, record: EncodedEvent) -> None:
         await self.send(record.topic, record.key, record.value, record.headers)

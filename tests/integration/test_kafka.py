@@ -6,6 +6,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from confluent_kafka import Consumer
@@ -16,7 +17,7 @@ from t1lib.errors import PermanentEventError
 from t1lib.events import new_event
 from t1lib.kafka.codec import headers_dict
 from t1lib.kafka.consumer import EventConsumer, EventContext
-from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import TopicRegistry, dlq_topic
 from t1lib.telemetry import configure_telemetry, tracer
 
@@ -346,3 +347,77 @@ async def test_a_batch_consumer_with_an_interval_takes_what_arrived_meanwhile_in
         sorted(event.event_id for event in later),
     ]
     assert batch_started[1] - batch_started[0] >= 1.4
+
+
+async def test_a_batch_handler_returning_acks_gets_the_next_poll_meanwhile_and_a_failed_ack_brings_both_again(
+    bootstrap: str, registry: TopicRegistry, producer: EventProducer
+) -> None:
+    """The consumer handles the next poll while the previous poll's publishes wait for the broker; when
+    one of them fails, neither poll's offsets are stored and both come again; once acknowledged they
+    are not consumed again (checked by a second consumer of the group, after a sentinel)."""
+    first, second, sentinel = message(400), message(401), message(402)
+    pending_ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    calls: list[list[str]] = []
+    changed = asyncio.Event()
+
+    async def batch_handler(items: list[tuple[tickets_events.TicketCreated, EventContext]]) -> Acks:
+        calls.append([event.event_id for event, _context in items])
+        changed.set()
+        return Acks([pending_ack]) if len(calls) == 1 else Acks()
+
+    async def handler(event: tickets_events.TicketCreated, _context: EventContext) -> None:
+        raise AssertionError("the batch handler takes every record here")
+
+    async def wait_for(condition: Callable[[], bool]) -> None:
+        while not condition():
+            changed.clear()
+            await asyncio.wait_for(changed.wait(), 30)
+
+    def handled() -> list[str]:
+        return [event_id for call in calls for event_id in call]
+
+    group = f"g-{uuid.uuid4()}"
+    consumer = consumer_for(
+        bootstrap,
+        registry,
+        producer,
+        group,
+        handler,
+        batch_handlers={tickets_events.TicketCreated: batch_handler},
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await producer.publish(first)
+        await wait_for(lambda: len(calls) == 1)
+        await producer.publish(second)
+        await wait_for(lambda: second.event_id in handled())
+        assert not pending_ack.done(), "the second poll was handled before the first one's acknowledgement"
+        pending_ack.set_exception(RuntimeError("broker unreachable"))
+        await wait_for(
+            lambda: Counter(handled())[first.event_id] == 2 and Counter(handled())[second.event_id] == 2
+        )
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 15)
+    assert calls[0] == [first.event_id]
+    assert calls[1] == [second.event_id]
+
+    after: list[str] = []
+    sentinel_seen = asyncio.Event()
+
+    async def later_batch_handler(items: list[tuple[tickets_events.TicketCreated, EventContext]]) -> None:
+        after.extend(event.event_id for event, _context in items)
+        if sentinel.event_id in after:
+            sentinel_seen.set()
+
+    later = consumer_for(
+        bootstrap,
+        registry,
+        producer,
+        group,
+        handler,
+        batch_handlers={tickets_events.TicketCreated: later_batch_handler},
+    )
+    await producer.publish(sentinel)
+    await run_until(later, sentinel_seen)
+    assert after == [sentinel.event_id], "records whose acknowledgements arrived were consumed again"
