@@ -12,8 +12,10 @@ from prometheus_client import Counter
 from telegram import Bot, InputFile
 from telegram import Message as TelegramMessage
 
+from services.bot import ratings
 from services.bot.ledger import DeliveryLedger
-from services.bot.replies import FilePart, Part, TextPart, plan_delivery
+from services.bot.ratings import RatingPrompt, RatingPrompts
+from services.bot.replies import FilePart, Part, RatingPart, TextPart, plan_delivery
 from services.bot.telegram_calls import TelegramCaller, is_permanent, permanent
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError
@@ -34,9 +36,11 @@ class ReplyDeliverer:
         s3: Minio,
         bucket: str,
         caller: TelegramCaller,
+        prompts: RatingPrompts,
         claim_wait_s: float = 60.0,
     ) -> None:
         self._bot = bot
+        self._prompts = prompts
         self._ledger = ledger
         self._s3 = s3
         self._bucket = bucket
@@ -80,12 +84,33 @@ class ReplyDeliverer:
                 return await self._caller.call(
                     "sendMessage", lambda: self._bot.send_message(chat_id=chat_id, text=part.text)
                 )
+            if isinstance(part, RatingPart):
+                return await self._send_rating_prompt(reply, part)
             return await self._send_file(chat_id, part)
         except Exception as error:
             if is_permanent(error):
                 REPLIES.labels("rejected").inc()
                 raise permanent(error, f"the reply {reply.event_id} to chat {chat_id}") from error
             raise
+
+    async def _send_rating_prompt(
+        self, reply: tickets_events.OperatorReply, part: RatingPart
+    ) -> TelegramMessage:
+        """Remember the prompt first, so that a press always finds it, then send the buttons."""
+        await self._prompts.remember(
+            RatingPrompt(
+                ticket_id=part.ticket_id,
+                chat_id=reply.chat_id,
+                operator_id=reply.operator_id,
+                closed_at=ratings.closed_at_of(reply.occurred_at.seconds),
+                language_code=reply.language_code,
+            )
+        )
+        markup = ratings.keyboard(part.ticket_id)
+        return await self._caller.call(
+            "sendMessage",
+            lambda: self._bot.send_message(chat_id=reply.chat_id, text=part.text, reply_markup=markup),
+        )
 
     async def _send_file(self, chat_id: int, part: FilePart) -> TelegramMessage:
         item = part.attachment

@@ -8,16 +8,25 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from services.bot import customer, texts
 from services.bot.incoming import IncomingMessage
 from services.bot.ingest import CustomerIngest
+from services.bot.ratings import CALLBACK_PATTERN, RatingDesk
 from services.bot.telegram_calls import TelegramCaller
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 PRIVATE = filters.ChatType.PRIVATE
 CONTENT = (
     filters.TEXT
@@ -32,7 +41,7 @@ CONTENT = (
 
 
 def build_handlers(
-    ingest: CustomerIngest, caller: TelegramCaller
+    ingest: CustomerIngest, caller: TelegramCaller, ratings: RatingDesk
 ) -> list[BaseHandler[Any, ContextTypes.DEFAULT_TYPE, None]]:
     async def reply(update: Update, text: str) -> None:
         message = update.effective_message
@@ -74,6 +83,7 @@ def build_handlers(
 
     return [
         TypeHandler(IncomingMessage, take),
+        CallbackQueryHandler(ratings.on_press, pattern=CALLBACK_PATTERN),
         CommandHandler("start", on_start, filters=PRIVATE & filters.UpdateType.MESSAGE),
         MessageHandler(
             PRIVATE & CONTENT & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE), on_message

@@ -30,7 +30,15 @@ class FilePart:
     caption: str = ""
 
 
-Part = TextPart | FilePart
+@dataclass(frozen=True)
+class RatingPart:
+    """The closing message, with the 1-5 rating buttons of `ticket_id` under it."""
+
+    text: str
+    ticket_id: str
+
+
+Part = TextPart | FilePart | RatingPart
 
 
 def telegram_length(text: str) -> int:
@@ -79,7 +87,9 @@ def plan_delivery(reply: tickets_events.OperatorReply) -> list[Part]:
     text = reply.text.strip()
     if reply.kind == tickets_events.OPERATOR_REPLY_KIND_TICKET_CLOSED:
         parts: list[Part] = [TextPart(piece) for piece in split_text(text)]
-        return [*parts, TextPart(texts.text_for(texts.TICKET_CLOSED, reply.language_code))]
+        closing = texts.text_for(texts.TICKET_CLOSED, reply.language_code)
+        question = texts.text_for(texts.RATE_PROMPT, reply.language_code)
+        return [*parts, RatingPart(f"{closing}\n\n{question}", reply.ticket_id)]
     files = list(reply.attachments)
     if not text and not files:
         raise PermanentEventError("OperatorReply has neither text nor attachments")

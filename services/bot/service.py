@@ -20,6 +20,7 @@ from services.bot.handlers import ALLOWED_UPDATES, build_handlers, on_error
 from services.bot.ingest import CustomerIngest
 from services.bot.ledger import DeliveryLedger
 from services.bot.polling import UpdatePoller
+from services.bot.ratings import RatingDesk, RatingPrompts
 from services.bot.telegram_calls import TelegramCaller
 from services.bot.updates import BoundedUpdateQueue, ChatOrderedProcessor
 from services.bot.webhook import WebhookServer, webhook_app
@@ -84,7 +85,9 @@ class BotService:
             attempts=settings.bot_ingest_attempts,
             backoff_s=settings.bot_ingest_backoff_s,
         )
-        self.application.add_handlers(build_handlers(self.ingest, self.caller))
+        self.prompts = RatingPrompts(self.redis)
+        self.ratings = RatingDesk(self.prompts, self.producer, self.caller)
+        self.application.add_handlers(build_handlers(self.ingest, self.caller, self.ratings))
         self.application.add_error_handler(on_error)
         self.ledger = DeliveryLedger(
             self.redis, claim_ttl_s=settings.bot_claim_ttl_s, state_ttl_s=settings.bot_delivery_state_ttl_s
@@ -95,6 +98,7 @@ class BotService:
             s3=self.s3,
             bucket=settings.s3_bucket,
             caller=self.caller,
+            prompts=self.prompts,
             claim_wait_s=settings.bot_claim_wait_s,
         )
         self.consumer = EventConsumer.for_service(

@@ -30,6 +30,21 @@ TICKET_CLOSED: dict[Language, str] = {
     ),
 }
 
+RATE_PROMPT: dict[Language, str] = {
+    "ru": "Оцените, пожалуйста, помощь от 1 до 5 (5 — отлично).",
+    "en": "Please rate the help from 1 to 5 (5 is excellent).",
+}
+
+RATED: dict[Language, str] = {
+    "ru": "Спасибо за оценку: {score}",
+    "en": "Thank you for your rating: {score}",
+}
+
+RATING_EXPIRED: dict[Language, str] = {
+    "ru": "Спасибо! Оценку этого обращения уже нельзя изменить: прошло больше 7 дней.",
+    "en": "Thank you! This request can no longer be rated: more than 7 days have passed.",
+}
+
 UNSUPPORTED: dict[Language, str] = {
     "ru": "Я принимаю текст, фото, документы, голосовые сообщения, аудио и видео. "
     "Пожалуйста, отправьте вопрос так.",

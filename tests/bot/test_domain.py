@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from services.bot import customer, replies, texts
+from services.bot import customer, ratings, replies, texts
 from services.bot.config import BotSettings
 from services.bot.incoming import IncomingMessage
 from services.bot.telegram_calls import FloodWaitTooLongError, TelegramCaller, is_permanent
@@ -173,10 +173,13 @@ def test_plan_delivery() -> None:
     long_text = "слово " * 300
     long_plan = replies.plan_delivery(reply(text=long_text, attachments=[document]))
     assert long_plan == [replies.TextPart(long_text.strip()), replies.FilePart(document, as_photo=False)]
-    closed = replies.plan_delivery(
-        reply(kind=tickets_events.OPERATOR_REPLY_KIND_TICKET_CLOSED, language_code="en")
-    )
-    assert closed == [replies.TextPart(texts.TICKET_CLOSED["en"])]
+    closed_reply = reply(kind=tickets_events.OPERATOR_REPLY_KIND_TICKET_CLOSED, language_code="en")
+    closed = replies.plan_delivery(closed_reply)
+    assert closed == [
+        replies.RatingPart(
+            f"{texts.TICKET_CLOSED['en']}\n\n{texts.RATE_PROMPT['en']}", closed_reply.ticket_id
+        )
+    ]
     with pytest.raises(PermanentEventError):
         replies.plan_delivery(reply(text=""))
     with pytest.raises(PermanentEventError):
@@ -283,3 +286,11 @@ def test_settings_read_the_telegram_variables(monkeypatch: pytest.MonkeyPatch) -
         "2:def",
         "https://api.telegram.org",
     )
+
+
+def test_rating_buttons_carry_their_ticket_and_only_scores_1_to_5_are_read() -> None:
+    assert ratings.parse_callback(ratings.callback_data("c0ffee:7", 4)) == ("c0ffee:7", 4)
+    for data in ("rate:t:0", "rate:t:6", "rate::3", "rate:t:x", "other:t:3", "", None):
+        assert ratings.parse_callback(data) is None, data
+    assert len(ratings.callback_data("7b1c2c1e-6f35-4c52-9d0b-2a3b4c5d6e7f", 5).encode()) <= 64
+    assert ratings.review_event_id("q1") == ratings.review_event_id("q1") != ratings.review_event_id("q2")

@@ -152,12 +152,12 @@ async def test_ticket_closed_sends_the_closing_text_in_the_customers_language(
     closed = tickets_events.OPERATOR_REPLY_KIND_TICKET_CLOSED
     await producer.publish(operator_reply("", kind=closed))
     [russian] = await wait_sent(telegram, CHAT, 1)
-    assert russian.text == texts.TICKET_CLOSED["ru"]
+    assert russian.text == f"{texts.TICKET_CLOSED['ru']}\n\n{texts.RATE_PROMPT['ru']}"
     assert russian.payload["text"].startswith("Ваше обращение закрыто")
     await sandbox.post(f"/sandbox/chats/{CHAT + 1}", json={"first_name": "John", "language_code": "en"})
     await producer.publish(operator_reply("", chat_id=CHAT + 1, kind=closed, language_code="en"))
     [english] = await wait_sent(telegram, CHAT + 1, 1)
-    assert english.text == texts.TICKET_CLOSED["en"]
+    assert english.text == f"{texts.TICKET_CLOSED['en']}\n\n{texts.RATE_PROMPT['en']}"
 
 
 async def test_refused_reply_is_dead_lettered_and_later_replies_still_go_out(

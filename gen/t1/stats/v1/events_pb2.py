@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from t1.events.v1 import options_pb2 as t1_dot_events_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18t1/stats/v1/events.proto\x12\x0bt1.stats.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1at1/events/v1/options.proto\"\xf3\x01\n\x0fReviewSubmitted\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x13\n\x0boperator_id\x18\x04 \x01(\t\x12\x0e\n\x06rating\x18\x05 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x06 \x01(\t\x12\x34\n\x10ticket_closed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1e\xa2\xbb\x18\x1a\n\rreviews_topic\x12\tticket_idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18t1/stats/v1/events.proto\x12\x0bt1.stats.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1at1/events/v1/options.proto\"\xc9\x02\n\x0fReviewSubmitted\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x13\n\x0boperator_id\x18\x04 \x01(\t\x12\x0e\n\x06rating\x18\x05 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x06 \x01(\t\x12\x34\n\x10ticket_closed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63hat_id\x18\x08 \x01(\x03\x12\x15\n\rcustomer_name\x18\t \x01(\t\x12,\n\x08rated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1e\xa2\xbb\x18\x1a\n\rreviews_topic\x12\tticket_idb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,5 +36,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REVIEWSUBMITTED']._loaded_options = None
   _globals['_REVIEWSUBMITTED']._serialized_options = b'\242\273\030\032\n\rreviews_topic\022\tticket_id'
   _globals['_REVIEWSUBMITTED']._serialized_start=103
-  _globals['_REVIEWSUBMITTED']._serialized_end=346
+  _globals['_REVIEWSUBMITTED']._serialized_end=432
 # @@protoc_insertion_point(module_scope)

@@ -10,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ReviewSubmitted(_message.Message):
-    __slots__ = ("event_id", "occurred_at", "ticket_id", "operator_id", "rating", "comment", "ticket_closed_at")
+    __slots__ = ("event_id", "occurred_at", "ticket_id", "operator_id", "rating", "comment", "ticket_closed_at", "chat_id", "customer_name", "rated_at")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
@@ -18,6 +18,9 @@ class ReviewSubmitted(_message.Message):
     RATING_FIELD_NUMBER: _ClassVar[int]
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     TICKET_CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHAT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
+    RATED_AT_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     occurred_at: _timestamp_pb2.Timestamp
     ticket_id: str
@@ -25,4 +28,7 @@ class ReviewSubmitted(_message.Message):
     rating: int
     comment: str
     ticket_closed_at: _timestamp_pb2.Timestamp
-    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., rating: _Optional[int] = ..., comment: _Optional[str] = ..., ticket_closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    chat_id: int
+    customer_name: str
+    rated_at: _timestamp_pb2.Timestamp
+    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., rating: _Optional[int] = ..., comment: _Optional[str] = ..., ticket_closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chat_id: _Optional[int] = ..., customer_name: _Optional[str] = ..., rated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

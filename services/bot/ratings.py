@@ -1,0 +1,170 @@
+"""Customers rate closed tickets from 1 to 5 with the buttons under the closing message.
+
+    t1:bot:rating:{ticket_id}   JSON of the ticket's RatingPrompt, kept for RATING_WINDOW after the close
+
+The prompt is remembered before the closing message is sent, so every press finds it. A press publishes
+a ReviewSubmitted with the whole review (score, comment so far) and the press time: the stats service keeps
+each ticket's latest, so the last press wins. Once the prompt has expired (7 days after the close), a
+press is answered politely and changes nothing. A press on an older closing message counts for its own
+ticket: the ticket id is in the button."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+
+import redis.asyncio as redis_async
+from prometheus_client import Counter
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from services.bot import texts
+from services.bot.telegram_calls import TelegramCaller
+from t1.stats.v1 import events_pb2 as stats_events
+from t1lib.events import timestamp
+from t1lib.kafka.producer import EventProducer
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "t1:bot:rating:"
+RATING_WINDOW_S = 7 * 24 * 3600
+CALLBACK_PREFIX = "rate"
+CALLBACK_PATTERN = rf"^{CALLBACK_PREFIX}:"
+SCORES = (1, 2, 3, 4, 5)
+_REVIEW_NAMESPACE = uuid.UUID("5b0f3f5e-6d0e-4d8a-9a51-2f1f6c3f7a10")
+
+PRESSES = Counter("t1_bot_rating_presses_total", "Rating button presses, by outcome", ["outcome"])
+
+
+@dataclass(frozen=True)
+class RatingPrompt:
+    """What a press needs to publish the review: the ticket's customer, operator and close time."""
+
+    ticket_id: str
+    chat_id: int
+    operator_id: str
+    closed_at: datetime
+    language_code: str
+    score: int = 0
+    comment: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "closed_at": self.closed_at.isoformat()}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> RatingPrompt:
+        data = json.loads(raw)
+        return cls(**{**data, "closed_at": datetime.fromisoformat(data["closed_at"])})
+
+
+def callback_data(ticket_id: str, score: int) -> str:
+    return f"{CALLBACK_PREFIX}:{ticket_id}:{score}"
+
+
+def parse_callback(data: str | None) -> tuple[str, int] | None:
+    """(ticket id, score) of a rating button's data; None for anything else."""
+    prefix, _, rest = (data or "").partition(":")
+    ticket_id, _, score = rest.rpartition(":")
+    if prefix != CALLBACK_PREFIX or not ticket_id or not score.isdigit() or int(score) not in SCORES:
+        return None
+    return ticket_id, int(score)
+
+
+def keyboard(ticket_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(str(score), callback_data=callback_data(ticket_id, score))
+                for score in SCORES
+            ]
+        ]
+    )
+
+
+def review_event_id(callback_query_id: str) -> str:
+    """The same press (an update delivered again) gives the same event id, so stats counts it once."""
+    return str(uuid.uuid5(_REVIEW_NAMESPACE, f"press:{callback_query_id}"))
+
+
+def review(prompt: RatingPrompt, *, event_id: str, customer_name: str) -> stats_events.ReviewSubmitted:
+    event = stats_events.ReviewSubmitted(
+        event_id=event_id,
+        occurred_at=timestamp(),
+        ticket_id=prompt.ticket_id,
+        operator_id=prompt.operator_id,
+        rating=prompt.score,
+        comment=prompt.comment,
+        chat_id=prompt.chat_id,
+        customer_name=customer_name,
+        rated_at=timestamp(),
+    )
+    event.ticket_closed_at.FromDatetime(prompt.closed_at)
+    return event
+
+
+class RatingPrompts:
+    """The prompts of recently closed tickets, in Redis for RATING_WINDOW_S after each close."""
+
+    def __init__(self, redis: redis_async.Redis, window_s: int = RATING_WINDOW_S) -> None:
+        self._redis = redis
+        self._window_s = window_s
+
+    async def remember(self, prompt: RatingPrompt) -> None:
+        """Keep the prompt (a redelivered close keeps the review given so far and its window)."""
+        await self._redis.set(PREFIX + prompt.ticket_id, prompt.to_json(), ex=self._window_s, nx=True)
+
+    async def get(self, ticket_id: str) -> RatingPrompt | None:
+        raw = await self._redis.get(PREFIX + ticket_id)
+        return None if raw is None else RatingPrompt.from_json(raw)
+
+    async def save(self, prompt: RatingPrompt) -> None:
+        """Store the review given so far, leaving the window where it was."""
+        await self._redis.set(PREFIX + prompt.ticket_id, prompt.to_json(), keepttl=True, xx=True)
+
+
+class RatingDesk:
+    """Handles presses of the rating buttons."""
+
+    def __init__(self, prompts: RatingPrompts, producer: EventProducer, caller: TelegramCaller) -> None:
+        self._prompts = prompts
+        self._producer = producer
+        self._caller = caller
+
+    async def on_press(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        parsed = parse_callback(query.data)
+        user = query.from_user
+        language = user.language_code if user else None
+        if parsed is None:
+            PRESSES.labels("unknown").inc()
+            await self._caller.call("answerCallbackQuery", lambda: query.answer())
+            return
+        ticket_id, score = parsed
+        prompt = await self._prompts.get(ticket_id)
+        if prompt is None:
+            PRESSES.labels("expired").inc()
+            text = texts.text_for(texts.RATING_EXPIRED, language)
+            await self._caller.call("answerCallbackQuery", lambda: query.answer(text))
+            return
+        prompt = replace(prompt, score=score)
+        name = user.full_name if user else ""
+        await self._producer.publish(review(prompt, event_id=review_event_id(query.id), customer_name=name))
+        await self._prompts.save(prompt)
+        PRESSES.labels("rated").inc()
+        thanks = texts.text_for(texts.RATED, prompt.language_code or language).format(score=score)
+        await self._caller.call("answerCallbackQuery", lambda: query.answer())
+        message = query.message
+        if message is not None and getattr(message, "text", None) != thanks:
+            await self._caller.call(
+                "editMessageText", lambda: query.edit_message_text(thanks, reply_markup=keyboard(ticket_id))
+            )
+
+
+def closed_at_of(stamp_seconds: int) -> datetime:
+    """The close time an OperatorReply carries (its occurred_at), or now when it has none."""
+    return datetime.fromtimestamp(stamp_seconds, UTC) if stamp_seconds else datetime.now(UTC)
