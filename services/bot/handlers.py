@@ -49,7 +49,13 @@ def build_handlers(
             await caller.call("sendMessage", lambda: message.reply_text(text))
 
     async def take(message: IncomingMessage, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Publish a customer's message; tell the customer when it could not be accepted."""
+        """Publish a customer's message (or the comment to a rating it is); tell the customer when it could
+        not be accepted."""
+        try:
+            if await ratings.take_comment(context.bot, message):
+                return
+        except Exception:  # the comment could not be kept: the message goes on as any other, not lost
+            logger.exception("rating comment not published", extra={"fields": {"chat_id": message.chat_id}})
         try:
             await ingest.ingest(context.bot, message)
         except Exception:

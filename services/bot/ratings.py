@@ -2,6 +2,12 @@
 
     t1:bot:rating:{ticket_id}   JSON of the ticket's RatingPrompt, kept for RATING_WINDOW after the close
 
+After the first press the customer may add a comment as their next message (one prompt, skippable): a
+short remark becomes the review's comment; a message that is clearly a new question (a question mark, a
+question word, a file, or a long text) goes on to a new ticket as any message does. The chats waiting
+for a comment are kept in this process for COMMENT_WAIT_S (a restart forgets them: the message then
+opens a ticket, as it would without the prompt).
+
 The prompt is remembered before the closing message is sent, so every press finds it. A press publishes
 a ReviewSubmitted with the whole review (score, comment so far) and the press time: the stats service keeps
 each ticket's latest, so the last press wins. Once the prompt has expired (7 days after the close), a
@@ -12,16 +18,19 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
 import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 import redis.asyncio as redis_async
 from prometheus_client import Counter
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from services.bot import texts
+from services.bot import customer, texts
+from services.bot.incoming import IncomingMessage
 from services.bot.telegram_calls import TelegramCaller
 from t1.stats.v1 import events_pb2 as stats_events
 from t1lib.events import timestamp
@@ -35,6 +44,14 @@ CALLBACK_PREFIX = "rate"
 CALLBACK_PATTERN = rf"^{CALLBACK_PREFIX}:"
 SCORES = (1, 2, 3, 4, 5)
 _REVIEW_NAMESPACE = uuid.UUID("5b0f3f5e-6d0e-4d8a-9a51-2f1f6c3f7a10")
+
+COMMENT_WAIT_S = 3600.0
+LONG_COMMENT_WORDS = 40
+QUESTION_START = re.compile(
+    r"^\W*(как|почему|зачем|где|когда|что|сколько|какой|какая|какие|можно|подскажите|помогите|"
+    r"у меня|не могу|не работает|хочу|how|why|what|where|when|can|could|help|i can't|i cannot)\b",
+    re.IGNORECASE,
+)
 
 PRESSES = Counter("t1_bot_rating_presses_total", "Rating button presses, by outcome", ["outcome"])
 
@@ -89,6 +106,22 @@ def review_event_id(callback_query_id: str) -> str:
     return str(uuid.uuid5(_REVIEW_NAMESPACE, f"press:{callback_query_id}"))
 
 
+def comment_event_id(chat_id: int, message_id: int) -> str:
+    return str(uuid.uuid5(_REVIEW_NAMESPACE, f"comment:{chat_id}:{message_id}"))
+
+
+def is_new_question(text: str, has_files: bool) -> bool:
+    """True when a message sent after the rating is clearly a new request rather than a comment."""
+    stripped = text.strip()
+    return (
+        has_files
+        or not stripped
+        or "?" in stripped
+        or bool(QUESTION_START.match(stripped))
+        or len(stripped.split()) > LONG_COMMENT_WORDS
+    )
+
+
 def review(prompt: RatingPrompt, *, event_id: str, customer_name: str) -> stats_events.ReviewSubmitted:
     event = stats_events.ReviewSubmitted(
         event_id=event_id,
@@ -132,6 +165,32 @@ class RatingDesk:
         self._prompts = prompts
         self._producer = producer
         self._caller = caller
+        # chat id -> (ticket id, until when its comment is awaited)
+        self._awaiting: dict[int, tuple[str, float]] = {}
+
+    async def take_comment(self, bot: Bot, message: IncomingMessage) -> bool:
+        """True when `message` was the comment the chat was asked for (published, thanked); False lets it
+        go on as a customer message. Either way the chat is asked only once."""
+        awaited = self._awaiting.pop(message.chat_id, None)
+        if awaited is None or message.edited:
+            return False
+        ticket_id, until = awaited
+        text = message.text or message.caption
+        if time.monotonic() > until or is_new_question(text, bool(customer.media_of(message))):
+            return False
+        prompt = await self._prompts.get(ticket_id)
+        if prompt is None:
+            return False
+        prompt = replace(prompt, comment=text.strip())
+        sender = message.sender
+        name = " ".join(part for part in (sender.first_name, sender.last_name) if part) if sender else ""
+        event_id = comment_event_id(message.chat_id, message.message_id)
+        await self._producer.publish(review(prompt, event_id=event_id, customer_name=name))
+        await self._prompts.save(prompt)
+        PRESSES.labels("commented").inc()
+        thanks = texts.text_for(texts.COMMENT_THANKS, prompt.language_code)
+        await self._caller.call("sendMessage", lambda: bot.send_message(message.chat_id, thanks))
+        return True
 
     async def on_press(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -151,12 +210,16 @@ class RatingDesk:
             text = texts.text_for(texts.RATING_EXPIRED, language)
             await self._caller.call("answerCallbackQuery", lambda: query.answer(text))
             return
+        first_press = prompt.score == 0
         prompt = replace(prompt, score=score)
         name = user.full_name if user else ""
         await self._producer.publish(review(prompt, event_id=review_event_id(query.id), customer_name=name))
         await self._prompts.save(prompt)
         PRESSES.labels("rated").inc()
         thanks = texts.text_for(texts.RATED, prompt.language_code or language).format(score=score)
+        if first_press and not prompt.comment:
+            self._awaiting[prompt.chat_id] = (ticket_id, time.monotonic() + COMMENT_WAIT_S)
+            thanks += "\n" + texts.text_for(texts.COMMENT_INVITE, prompt.language_code or language)
         await self._caller.call("answerCallbackQuery", lambda: query.answer())
         message = query.message
         if message is not None and getattr(message, "text", None) != thanks:

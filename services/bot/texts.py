@@ -40,6 +40,16 @@ RATED: dict[Language, str] = {
     "en": "Thank you for your rating: {score}",
 }
 
+COMMENT_INVITE: dict[Language, str] = {
+    "ru": "Если хотите, добавьте комментарий одним сообщением.",
+    "en": "If you like, add a comment in one message.",
+}
+
+COMMENT_THANKS: dict[Language, str] = {
+    "ru": "Спасибо за отзыв! Он поможет нам работать лучше.",
+    "en": "Thank you for your feedback! It helps us do better.",
+}
+
 RATING_EXPIRED: dict[Language, str] = {
     "ru": "Спасибо! Оценку этого обращения уже нельзя изменить: прошло больше 7 дней.",
     "en": "Thank you! This request can no longer be rated: more than 7 days have passed.",

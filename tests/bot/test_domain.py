@@ -294,3 +294,18 @@ def test_rating_buttons_carry_their_ticket_and_only_scores_1_to_5_are_read() -> 
         assert ratings.parse_callback(data) is None, data
     assert len(ratings.callback_data("7b1c2c1e-6f35-4c52-9d0b-2a3b4c5d6e7f", 5).encode()) <= 64
     assert ratings.review_event_id("q1") == ratings.review_event_id("q1") != ratings.review_event_id("q2")
+
+
+def test_a_new_question_after_a_rating_is_told_from_a_comment() -> None:
+    for comment in ("Спасибо, всё отлично", "Оператор Анна очень помогла", "долго ждал ответа", "Great help"):
+        assert not ratings.is_new_question(comment, has_files=False), comment
+    for question in (
+        "Как оформить кредит?",
+        "Подскажите часы работы отделения",
+        "У меня не проходит платёж",
+        "How do I reset my PIN",
+        "а вклад можно пополнить?",
+    ):
+        assert ratings.is_new_question(question, has_files=False), question
+    assert ratings.is_new_question("спасибо", has_files=True)
+    assert ratings.is_new_question(" ".join(["слово"] * 41), has_files=False)

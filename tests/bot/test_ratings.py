@@ -21,7 +21,7 @@ from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.events import new_event, to_datetime
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry
-from tests.bot.helpers import TopicReader, wait_sent
+from tests.bot.helpers import TopicReader, send, tickets_reader, wait_sent
 
 pytestmark = pytest.mark.integration
 
@@ -107,7 +107,9 @@ async def test_a_press_publishes_the_review_confirms_it_and_a_later_press_replac
     assert review.ticket_closed_at.seconds == close.occurred_at.seconds
     assert review.event_id == ratings.review_event_id(first)
     await answered(telegram, first)
-    edited = await edited_to(telegram, prompt.message_id, "Спасибо за оценку: 4")
+    edited = await edited_to(
+        telegram, prompt.message_id, f"Спасибо за оценку: 4\n{texts.COMMENT_INVITE['ru']}"
+    )
     assert edited.payload["reply_markup"] == prompt.payload["reply_markup"], "the buttons stay for a change"
 
     second = await press(sandbox, CHAT, prompt.message_id, f"rate:{ticket}:2")
@@ -152,3 +154,58 @@ async def test_after_the_rating_window_a_press_is_answered_politely_and_publishe
     unchanged = telegram.state.message(CHAT, old.message_id)
     assert unchanged is not None
     assert unchanged.text == old.text
+
+
+async def test_the_next_message_after_a_press_is_the_comment_unless_it_is_clearly_a_new_question(
+    bot: BotService,
+    telegram: FakeTelegram,
+    sandbox: httpx.AsyncClient,
+    customer: int,
+    producer: EventProducer,
+    reviews: TopicReader,
+    reader_of: Callable[[str], TopicReader],
+    registry: TopicRegistry,
+) -> None:
+    incoming = tickets_reader(reader_of, registry)
+    ticket = f"ticket-{uuid.uuid4()}"
+    await producer.publish(closing(ticket))
+    [prompt] = await wait_sent(telegram, CHAT, 1)
+    await press(sandbox, CHAT, prompt.message_id, f"rate:{ticket}:4")
+    [(_key, rated, _headers)] = await reviews.take(1)
+    assert isinstance(rated, stats_events.ReviewSubmitted)
+    assert rated.comment == ""
+
+    await send(sandbox, CHAT, text="Оператор Анна очень помогла, спасибо")
+    [(key, commented, _headers)] = await reviews.take(1)
+    assert isinstance(commented, stats_events.ReviewSubmitted)
+    assert (key, commented.rating, commented.comment) == (ticket, 4, "Оператор Анна очень помогла, спасибо")
+    thanks = await wait_sent(telegram, CHAT, 2, "sendMessage")
+    assert thanks[-1].text == texts.COMMENT_THANKS["ru"]
+
+    # Asked once: the next message is a customer message again (and the comment was not one: this is
+    # the only TicketCreated).
+    await send(sandbox, CHAT, text="И ещё: когда придёт выписка")
+    [(_key, created, _headers)] = await incoming.take(1)
+    assert isinstance(created, tickets_events.TicketCreated)
+    assert created.text == "И ещё: когда придёт выписка"
+
+    # A later press keeps the comment in the review it publishes.
+    await press(sandbox, CHAT, prompt.message_id, f"rate:{ticket}:5")
+    [(_key, changed, _headers)] = await reviews.take(1)
+    assert isinstance(changed, stats_events.ReviewSubmitted)
+    assert (changed.rating, changed.comment) == (5, "Оператор Анна очень помогла, спасибо")
+
+    # After the first press of another ticket, a clear new question is not taken as the comment.
+    other = f"ticket-{uuid.uuid4()}"
+    await producer.publish(closing(other))
+    closing_messages = await wait_sent(telegram, CHAT, 3, "sendMessage")
+    await press(sandbox, CHAT, closing_messages[-1].message_id, f"rate:{other}:3")
+    await reviews.take(1)
+    await send(sandbox, CHAT, text="Как перевыпустить карту?")
+    [(_key, question, _headers)] = await incoming.take(1)
+    assert isinstance(question, tickets_events.TicketCreated)
+    assert question.text == "Как перевыпустить карту?"
+    await press(sandbox, CHAT, closing_messages[-1].message_id, f"rate:{other}:2")
+    [(_key, last, _headers)] = await reviews.take(1)
+    assert isinstance(last, stats_events.ReviewSubmitted)
+    assert (last.ticket_id, last.rating, last.comment) == (other, 2, "")
