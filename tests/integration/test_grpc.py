@@ -45,7 +45,7 @@ class FakeStats(stats_grpc.StatsServiceServicer):
 async def channel() -> AsyncIterator[grpc.aio.Channel]:
     server, port = await start_server(
         "127.0.0.1:0",
-        lambda s: stats_grpc.add_StatsServiceServicer_to_server(FakeStats(), s),
+        lambda s: stats_grpc.add_StatsServiceServicer_to_server(FakeStats(), s),  # type: ignore[abstract]  # only the RPCs the interceptor tests call
         [STATS_SERVICE],
     )
     channel = open_channel(f"127.0.0.1:{port}", default_timeout_s=0.5)

@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class StatsServiceStub:
-    """StatsService answers analytics queries over customer ratings; stats owns the reviews.
+    """StatsService answers analytics queries over tickets and customer ratings; stats owns the reviews and
+    the figures it derives from events (reviews_topic, websocket_notifications).
     """
 
     def __init__(self, channel):
@@ -45,10 +46,31 @@ class StatsServiceStub:
                 request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorStatsRequest.SerializeToString,
                 response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorStatsResponse.FromString,
                 _registered_method=True)
+        self.GetSummary = channel.unary_unary(
+                '/t1.stats.v1.StatsService/GetSummary',
+                request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetSummaryRequest.SerializeToString,
+                response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetSummaryResponse.FromString,
+                _registered_method=True)
+        self.ListOperatorSummaries = channel.unary_unary(
+                '/t1.stats.v1.StatsService/ListOperatorSummaries',
+                request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesRequest.SerializeToString,
+                response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesResponse.FromString,
+                _registered_method=True)
+        self.GetDailySeries = channel.unary_unary(
+                '/t1.stats.v1.StatsService/GetDailySeries',
+                request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesRequest.SerializeToString,
+                response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesResponse.FromString,
+                _registered_method=True)
+        self.GetTicketRating = channel.unary_unary(
+                '/t1.stats.v1.StatsService/GetTicketRating',
+                request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingRequest.SerializeToString,
+                response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingResponse.FromString,
+                _registered_method=True)
 
 
 class StatsServiceServicer:
-    """StatsService answers analytics queries over customer ratings; stats owns the reviews.
+    """StatsService answers analytics queries over tickets and customer ratings; stats owns the reviews and
+    the figures it derives from events (reviews_topic, websocket_notifications).
     """
 
     def GetOperatorStats(self, request, context):
@@ -60,6 +82,34 @@ class StatsServiceServicer:
 
     def ListOperatorStats(self, request, context):
         """ListOperatorStats returns the statistics of every operator with reviews in a period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSummary(self, request, context):
+        """GetSummary returns the figures of a scope of local days. INVALID_ARGUMENT for a bad day or range.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOperatorSummaries(self, request, context):
+        """ListOperatorSummaries returns the figures of each operator with tickets in the scope.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDailySeries(self, request, context):
+        """GetDailySeries returns the figures of each day of the scope, with the backlog at each day's end.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTicketRating(self, request, context):
+        """GetTicketRating returns a ticket's current rating, if the customer rated it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -78,6 +128,26 @@ def add_StatsServiceServicer_to_server(servicer, server):
                     request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorStatsRequest.FromString,
                     response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorStatsResponse.SerializeToString,
             ),
+            'GetSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSummary,
+                    request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetSummaryRequest.FromString,
+                    response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetSummaryResponse.SerializeToString,
+            ),
+            'ListOperatorSummaries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOperatorSummaries,
+                    request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesRequest.FromString,
+                    response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesResponse.SerializeToString,
+            ),
+            'GetDailySeries': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDailySeries,
+                    request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesRequest.FromString,
+                    response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesResponse.SerializeToString,
+            ),
+            'GetTicketRating': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTicketRating,
+                    request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingRequest.FromString,
+                    response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             't1.stats.v1.StatsService', rpc_method_handlers)
@@ -87,7 +157,8 @@ def add_StatsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class StatsService:
-    """StatsService answers analytics queries over customer ratings; stats owns the reviews.
+    """StatsService answers analytics queries over tickets and customer ratings; stats owns the reviews and
+    the figures it derives from events (reviews_topic, websocket_notifications).
     """
 
     @staticmethod
@@ -134,6 +205,114 @@ class StatsService:
             '/t1.stats.v1.StatsService/ListOperatorStats',
             t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorStatsRequest.SerializeToString,
             t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.stats.v1.StatsService/GetSummary',
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.GetSummaryRequest.SerializeToString,
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.GetSummaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOperatorSummaries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.stats.v1.StatsService/ListOperatorSummaries',
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesRequest.SerializeToString,
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDailySeries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.stats.v1.StatsService/GetDailySeries',
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesRequest.SerializeToString,
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTicketRating(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.stats.v1.StatsService/GetTicketRating',
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingRequest.SerializeToString,
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,7 +27,9 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class StatsServiceStub:
-    """StatsService answers analytics queries over customer ratings; stats owns the reviews."""
+    """StatsService answers analytics queries over tickets and customer ratings; stats owns the reviews and
+    the figures it derives from events (reviews_topic, websocket_notifications).
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
@@ -37,19 +39,39 @@ class StatsServiceStub:
     """GetOperatorStats returns one operator's rating statistics for a period."""
     ListOperatorStats: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.ListOperatorStatsRequest, _stats_service_pb2.ListOperatorStatsResponse]
     """ListOperatorStats returns the statistics of every operator with reviews in a period."""
+    GetSummary: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.GetSummaryRequest, _stats_service_pb2.GetSummaryResponse]
+    """GetSummary returns the figures of a scope of local days. INVALID_ARGUMENT for a bad day or range."""
+    ListOperatorSummaries: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.ListOperatorSummariesRequest, _stats_service_pb2.ListOperatorSummariesResponse]
+    """ListOperatorSummaries returns the figures of each operator with tickets in the scope."""
+    GetDailySeries: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.GetDailySeriesRequest, _stats_service_pb2.GetDailySeriesResponse]
+    """GetDailySeries returns the figures of each day of the scope, with the backlog at each day's end."""
+    GetTicketRating: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.GetTicketRatingRequest, _stats_service_pb2.GetTicketRatingResponse]
+    """GetTicketRating returns a ticket's current rating, if the customer rated it."""
 
 @_typing.type_check_only
 class StatsServiceAsyncStub(StatsServiceStub):
-    """StatsService answers analytics queries over customer ratings; stats owns the reviews."""
+    """StatsService answers analytics queries over tickets and customer ratings; stats owns the reviews and
+    the figures it derives from events (reviews_topic, websocket_notifications).
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetOperatorStats: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.GetOperatorStatsRequest, _stats_service_pb2.GetOperatorStatsResponse]  # type: ignore[assignment]
     """GetOperatorStats returns one operator's rating statistics for a period."""
     ListOperatorStats: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.ListOperatorStatsRequest, _stats_service_pb2.ListOperatorStatsResponse]  # type: ignore[assignment]
     """ListOperatorStats returns the statistics of every operator with reviews in a period."""
+    GetSummary: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.GetSummaryRequest, _stats_service_pb2.GetSummaryResponse]  # type: ignore[assignment]
+    """GetSummary returns the figures of a scope of local days. INVALID_ARGUMENT for a bad day or range."""
+    ListOperatorSummaries: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.ListOperatorSummariesRequest, _stats_service_pb2.ListOperatorSummariesResponse]  # type: ignore[assignment]
+    """ListOperatorSummaries returns the figures of each operator with tickets in the scope."""
+    GetDailySeries: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.GetDailySeriesRequest, _stats_service_pb2.GetDailySeriesResponse]  # type: ignore[assignment]
+    """GetDailySeries returns the figures of each day of the scope, with the backlog at each day's end."""
+    GetTicketRating: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.GetTicketRatingRequest, _stats_service_pb2.GetTicketRatingResponse]  # type: ignore[assignment]
+    """GetTicketRating returns a ticket's current rating, if the customer rated it."""
 
 class StatsServiceServicer(metaclass=_abc_1.ABCMeta):
-    """StatsService answers analytics queries over customer ratings; stats owns the reviews."""
+    """StatsService answers analytics queries over tickets and customer ratings; stats owns the reviews and
+    the figures it derives from events (reviews_topic, websocket_notifications).
+    """
 
     @_abc_1.abstractmethod
     def GetOperatorStats(
@@ -66,5 +88,37 @@ class StatsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_stats_service_pb2.ListOperatorStatsResponse, _abc.Awaitable[_stats_service_pb2.ListOperatorStatsResponse]]:
         """ListOperatorStats returns the statistics of every operator with reviews in a period."""
+
+    @_abc_1.abstractmethod
+    def GetSummary(
+        self,
+        request: _stats_service_pb2.GetSummaryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_stats_service_pb2.GetSummaryResponse, _abc.Awaitable[_stats_service_pb2.GetSummaryResponse]]:
+        """GetSummary returns the figures of a scope of local days. INVALID_ARGUMENT for a bad day or range."""
+
+    @_abc_1.abstractmethod
+    def ListOperatorSummaries(
+        self,
+        request: _stats_service_pb2.ListOperatorSummariesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_stats_service_pb2.ListOperatorSummariesResponse, _abc.Awaitable[_stats_service_pb2.ListOperatorSummariesResponse]]:
+        """ListOperatorSummaries returns the figures of each operator with tickets in the scope."""
+
+    @_abc_1.abstractmethod
+    def GetDailySeries(
+        self,
+        request: _stats_service_pb2.GetDailySeriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_stats_service_pb2.GetDailySeriesResponse, _abc.Awaitable[_stats_service_pb2.GetDailySeriesResponse]]:
+        """GetDailySeries returns the figures of each day of the scope, with the backlog at each day's end."""
+
+    @_abc_1.abstractmethod
+    def GetTicketRating(
+        self,
+        request: _stats_service_pb2.GetTicketRatingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_stats_service_pb2.GetTicketRatingResponse, _abc.Awaitable[_stats_service_pb2.GetTicketRatingResponse]]:
+        """GetTicketRating returns a ticket's current rating, if the customer rated it."""
 
 def add_StatsServiceServicer_to_server(servicer: StatsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
