@@ -15,6 +15,7 @@ from gateway.domain.attachments import AttachmentStore
 from gateway.domain.operators import OperatorRepository
 from gateway.domain.sessions import LoginLimiter, SessionStore
 from t1.ml.v1 import hints_service_pb2_grpc as hints_grpc
+from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
 from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
 from t1lib.grpc.client import open_channel
 from t1lib.kafka.producer import EventProducer
@@ -31,6 +32,8 @@ class AppContext:
     tickets: tickets_grpc.TicketServiceAsyncStub
     ml_channel: grpc.aio.Channel
     hints: hints_grpc.HintsServiceAsyncStub
+    stats_channel: grpc.aio.Channel
+    stats: stats_grpc.StatsServiceAsyncStub
     operators: OperatorRepository
     sessions: SessionStore
     login_limiter: LoginLimiter
@@ -45,6 +48,7 @@ class AppContext:
         await ensure_bucket(s3, settings.s3_bucket)
         channel = open_channel(settings.tickets_grpc_addr, settings.grpc_timeout_s)
         ml_channel = open_channel(settings.ml_grpc_addr, settings.grpc_timeout_s)
+        stats_channel = open_channel(settings.stats_grpc_addr, settings.grpc_timeout_s)
         operators = OperatorRepository(mongo, settings.mongo_db)
         await operators.create_indexes()
         return cls(
@@ -55,6 +59,8 @@ class AppContext:
             tickets=tickets_grpc.TicketServiceStub(channel),
             ml_channel=ml_channel,
             hints=hints_grpc.HintsServiceStub(ml_channel),
+            stats_channel=stats_channel,
+            stats=stats_grpc.StatsServiceStub(stats_channel),
             operators=operators,
             sessions=SessionStore(redis, settings.refresh_token_ttl_s),
             login_limiter=LoginLimiter(redis, settings.login_attempts_per_window, settings.login_window_s),
@@ -66,5 +72,6 @@ class AppContext:
         await asyncio.to_thread(self.producer.close)
         await self.channel.close()
         await self.ml_channel.close()
+        await self.stats_channel.close()
         await self.redis.aclose()
         await self.mongo.close()

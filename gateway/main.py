@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from gateway.api.routes import auth, knowledge, operators, search, tickets, ws
+from gateway.api.routes import auth, knowledge, operators, search, stats, tickets, ws
 from gateway.context import AppContext
 from gateway.core.config import Settings
 from gateway.core.errors import grpc_error_handler, http_status_for
@@ -58,7 +58,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     app.add_exception_handler(DomainError, domain_error_handler)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, operators, tickets, search, knowledge, ws):
+    for module in (auth, operators, tickets, search, knowledge, stats, ws):
         api.include_router(module.router)
     app.include_router(api)
 

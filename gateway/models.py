@@ -152,3 +152,67 @@ class SearchHitPublic(BaseModel):
 class SearchPage(BaseModel):
     items: list[SearchHitPublic]
     next_cursor: str | None
+
+
+class RatingPublic(BaseModel):
+    score: int
+    comment: str
+    rated_at: datetime
+
+
+class TicketDetailPublic(TicketPublic):
+    rating: RatingPublic | None = None
+
+
+class StatsSummaryPublic(BaseModel):
+    """Figures of the days asked for (in `time_zone`); null where there is no data."""
+
+    time_zone: str
+    tickets_created: int
+    tickets_closed: int
+    backlog: int
+    ratings_count: int
+    csat_average: float | None
+    csat_distribution: dict[str, int]
+    rating_response_rate: float | None
+    first_response_p50_s: float | None
+    first_response_p90_s: float | None
+    resolution_p50_s: float | None
+    resolution_p90_s: float | None
+    messages_per_ticket: float | None
+
+
+class OperatorStatsPublic(StatsSummaryPublic):
+    operator_id: str
+    name: str
+
+
+class OperatorStatsPage(BaseModel):
+    time_zone: str
+    items: list[OperatorStatsPublic]
+
+
+StatsMetricName = Literal[
+    "tickets_created",
+    "tickets_closed",
+    "backlog",
+    "ratings_count",
+    "csat_average",
+    "rating_response_rate",
+    "first_response_p50_s",
+    "first_response_p90_s",
+    "resolution_p50_s",
+    "resolution_p90_s",
+    "messages_per_ticket",
+]
+
+
+class TimeseriesPointPublic(BaseModel):
+    day: str
+    value: float | None
+
+
+class TimeseriesPublic(BaseModel):
+    time_zone: str
+    metric: StatsMetricName
+    points: list[TimeseriesPointPublic]

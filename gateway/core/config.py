@@ -16,6 +16,10 @@ class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings,
     gateway_port: int = 8000
     tickets_grpc_addr: str = Field(description="message_saver's TicketService address, e.g. 127.0.0.1:8001")
     ml_grpc_addr: str = Field(default="127.0.0.1:8004", description="ml's HintsService address")
+    stats_grpc_addr: str = Field(default="127.0.0.1:8003", description="stats' StatsService address")
+    rating_timeout_s: float = Field(
+        default=0.5, gt=0, description="deadline of the rating shown with a ticket (shown without it after)"
+    )
     notifications_ws_url: str = Field(
         description="notifications' WebSocket endpoint, e.g. ws://127.0.0.1:8006/ws"
     )

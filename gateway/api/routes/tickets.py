@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC
 from typing import Annotated, Literal
 
+import grpc
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
@@ -19,18 +22,23 @@ from gateway.models import (
     MessageCreate,
     MessagesPage,
     NoteCreate,
+    RatingPublic,
     ReplyDraftCreate,
     ReplyDraftPublic,
     ReplySourceName,
     TicketAssign,
+    TicketDetailPublic,
     TicketsPage,
     TicketUpdate,
 )
 from t1.ml.v1 import hints_service_pb2 as ml
+from t1.stats.v1 import stats_service_pb2 as stats_pb
 from t1.tickets.v1 import ticket_pb2
 from t1.tickets.v1 import ticket_service_pb2 as pb
 from t1lib.auth import Principal
 from t1lib.views import PRIORITY_VALUES, STATUS_VALUES, MessagePublic, TicketPublic, message_view, ticket_view
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -98,8 +106,29 @@ async def list_tickets(
 
 
 @router.get("/{ticket_id}")
-async def get_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketPublic:
-    return ticket_view(await visible_ticket(context, operator, ticket_id))
+async def get_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketDetailPublic:
+    """The ticket, with the customer's rating when there is one (stats owns it; without stats in time the
+    ticket comes without it)."""
+    ticket = ticket_view(await visible_ticket(context, operator, ticket_id))
+    return TicketDetailPublic(**ticket.model_dump(), rating=await ticket_rating(context, ticket_id))
+
+
+async def ticket_rating(context: AppContext, ticket_id: str) -> RatingPublic | None:
+    try:
+        response = await context.stats.GetTicketRating(
+            stats_pb.GetTicketRatingRequest(ticket_id=ticket_id), timeout=context.settings.rating_timeout_s
+        )
+    except grpc.aio.AioRpcError as error:
+        # stats not running (UNAVAILABLE) is a deployment choice, not worth a warning per ticket opened
+        log = logger.debug if error.code() == grpc.StatusCode.UNAVAILABLE else logger.warning
+        log("ticket %s shown without its rating: stats answered %s", ticket_id, error.code())
+        return None
+    if not response.HasField("rating"):
+        return None
+    rating = response.rating
+    return RatingPublic(
+        score=rating.score, comment=rating.comment, rated_at=rating.rated_at.ToDatetime(tzinfo=UTC)
+    )
 
 
 @router.get("/{ticket_id}/messages")
