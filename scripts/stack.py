@@ -92,6 +92,15 @@ def services() -> list[Service]:
             start_timeout_s=600,
         ),
         Service("summarizer", "services.summarizer", 0, {"T1_METRICS_PORT": "9106"}, nice=10),
+        # Off the customer's path, like ml and the summarizer: figures may lag under load, messages must not.
+        Service(
+            "stats",
+            "services.stats",
+            8003,
+            {"T1_GRPC_PORT": "8003", "T1_METRICS_PORT": "9107"},
+            url="grpc://127.0.0.1:8003  (StatsService)",
+            nice=10,
+        ),
         Service(
             "gateway",
             "gateway",

@@ -145,7 +145,14 @@ def ticket_proto(doc: Mapping[str, Any]) -> pb.Ticket:
         category=str(doc.get("category", "")),
         subcategory=str(doc.get("subcategory", "")),
         closed_at=stamp(doc.get("closed_at")),
+        message_count=index_length(doc),
     )
+
+
+def index_length(ticket: Mapping[str, Any]) -> int:
+    """How many messages the ticket's index holds, as far as this document knows: `entry_count` where
+    the single writer keeps a log (services.message_saver.ticket_log), else its `message_ids`."""
+    return int(ticket.get("entry_count", len(ticket.get("message_ids") or [])))
 
 
 def message_proto(doc: Mapping[str, Any]) -> pb.Message:

@@ -28,7 +28,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from services.message_saver import convert, domain
 from services.message_saver.conditions import matches
-from services.message_saver.convert import Doc
+from services.message_saver.convert import Doc, index_length
 from services.message_saver.ticket_log import (
     CHANGE_COUNT,
     CHANGES,
@@ -37,7 +37,6 @@ from services.message_saver.ticket_log import (
     MESSAGE_INDEX,
     ChangeLog,
     TicketLog,
-    index_length,
     with_changes,
 )
 from services.message_saver.views import TicketViews

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.message_saver.convert import Doc
+from services.message_saver.convert import Doc, index_length
 
 ENTRIES = "ticket_entries"
 MESSAGE_INDEX = "message_ids"  # the first messages' ids, in the ticket document
@@ -31,11 +31,6 @@ def entry_id(ticket_id: str, position: int) -> str:
 
 def prefix_of(ticket: Mapping[str, Any]) -> list[str]:
     return [str(message_id) for message_id in ticket.get(MESSAGE_INDEX) or []]
-
-
-def index_length(ticket: Mapping[str, Any]) -> int:
-    """How many messages the ticket's index holds, as far as this document knows."""
-    return int(ticket.get(ENTRY_COUNT, len(ticket.get(MESSAGE_INDEX) or [])))
 
 
 class TicketLog:

@@ -6,8 +6,7 @@ a ticket's new contribution minus its old one; `figures` reads summaries, per-op
 series from them; `desk` keeps the facts in MongoDB (`stats_tickets`) and the cells in memory (rebuilt
 from the facts at start); `servicer` is the gRPC StatsService (8003), `app` the wiring.
 
-Not yet started by `make up`: every message changes its ticket's facts (the set of message ids that
-counts messages once), so at 1,000 msg/s the service would rewrite up to a thousand documents a second on
-FerretDB. It waits for a count that stays idempotent without the ids (a message's position in its
-ticket, from message_saver). Still to come as well: `replay` from the topics, the gateway's REST routes,
-the console page, the read benchmark."""
+A ticket's document is written when its durable facts change (opened, first reply, assigned, categorised,
+closed, rated), not for every message: messages are counted by message_saver (`Ticket.message_count`).
+Not yet started by `make up` (its cost on the data path's benchmark is to be measured first). Still to
+come: `replay` from the topics, the console page, the read benchmark."""

@@ -32,6 +32,7 @@ def snapshot_of(event: notifications.WebsocketNotification) -> TicketSnapshot | 
         closed_at=_moment(ticket.closed_at) if ticket.status == tickets.TICKET_STATUS_CLOSED else None,
         operator_id=ticket.assignee_id,
         category=ticket.category,
+        message_count=ticket.message_count,
     )
 
 
@@ -75,7 +76,7 @@ def facts_doc(facts: TicketFacts) -> Doc:
         "category": facts.category,
         "first_customer_at": facts.first_customer_at,
         "first_reply_at": facts.first_reply_at,
-        "message_ids": sorted(facts.message_ids),
+        "message_count": facts.message_count,
         "review": None
         if review is None
         else {
@@ -101,7 +102,7 @@ def facts_of(doc: Doc) -> TicketFacts:
         category=str(doc.get("category") or ""),
         first_customer_at=doc.get("first_customer_at"),
         first_reply_at=doc.get("first_reply_at"),
-        message_ids=frozenset(str(item) for item in doc.get("message_ids") or ()),
+        message_count=int(doc.get("message_count") or 0),
         review=None
         if not raw_review
         else Review(

@@ -1,8 +1,10 @@
 """The stats service's state: every ticket's facts (stored in MongoDB `stats_tickets`, the only copy of
 them the service owns) and the ledger of per-day cells derived from them (in memory, rebuilt from the
-facts at start). A batch of events becomes new facts; only the facts that changed are written, and the
-cache and the ledger follow once the write succeeded, so a failed write leaves nothing half applied and
-the events, consumed again, change the same facts."""
+facts at start). A batch of events becomes new facts; only the facts whose durable part changed are
+written (TicketFacts.durable: a ticket is written when it opens, gets its first reply, is assigned or
+categorised, closes and is rated, not for every message), and the memory and the ledger follow once the
+write succeeded, so a failed write leaves nothing half applied and the events, consumed again, change the
+same facts."""
 
 from __future__ import annotations
 
@@ -50,7 +52,9 @@ class StatsDesk:
         return len(self._facts)
 
     async def apply(self, events: Iterable[Event]) -> int:
-        """Merge the events into the tickets' facts; returns how many tickets changed."""
+        """Merge the events into the tickets' facts; returns how many tickets changed. Only the facts whose
+        durable part changed are written (most messages change nothing durable): new tickets in one insert,
+        the others replaced."""
         changed: dict[str, TicketFacts] = {}
         for event in events:
             current = (
@@ -63,13 +67,22 @@ class StatsDesk:
                 changed[event.ticket_id] = merged
         if not changed:
             return 0
-        await self._collection.bulk_write(
-            [
-                ReplaceOne({"_id": ticket_id}, convert.facts_doc(facts), upsert=True)
-                for ticket_id, facts in changed.items()
-            ],
-            ordered=False,
-        )
+        new = [facts for ticket_id, facts in changed.items() if ticket_id not in self._facts]
+        rewritten = [
+            facts
+            for ticket_id, facts in changed.items()
+            if ticket_id in self._facts and facts.durable() != self._facts[ticket_id].durable()
+        ]
+        if new:
+            await self._collection.insert_many([convert.facts_doc(facts) for facts in new], ordered=False)
+        if rewritten:
+            await self._collection.bulk_write(
+                [
+                    ReplaceOne({"_id": facts.ticket_id}, convert.facts_doc(facts), upsert=True)
+                    for facts in rewritten
+                ],
+                ordered=False,
+            )
         for ticket_id, facts in changed.items():
             self.ledger.change(self._facts.get(ticket_id), facts)
             self._facts[ticket_id] = facts

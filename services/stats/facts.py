@@ -1,8 +1,9 @@
 """What stats knows of each ticket and its review, merged from events that may come twice or out of order.
 
 Every merge is order-independent and idempotent: a ticket's lifecycle fields come from the snapshot with
-the latest `updated_at` (the event id breaks ties), first times are minimums, messages are a set of ids,
-and a ticket's review is the one with the latest `rated_at`. Applying the same events in any order, any
+the latest `updated_at` (the event id breaks ties), first times are minimums, the message count is the
+largest a snapshot showed (message_saver's count only grows), and a ticket's review is the one with the
+latest `rated_at`. Applying the same events in any order, any
 number of times, gives the same facts."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class TicketSnapshot:
     closed_at: datetime | None
     operator_id: str
     category: str
+    message_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,24 @@ class TicketFacts:
     category: str = ""
     first_customer_at: datetime | None = None
     first_reply_at: datetime | None = None
-    message_ids: frozenset[str] = frozenset()
+    message_count: int = 0
     review: Review | None = None
+
+    def durable(self) -> tuple[object, ...]:
+        """What must survive a restart. The newest snapshot's time and a growing message count of an
+        open ticket may be lost: a snapshot that changed nothing else cannot be undone by an older one,
+        and the count that counts is the one at the close, which changes `closed_at` too."""
+        count = self.message_count if self.closed_at is not None else None
+        return (
+            self.created_at,
+            self.closed_at,
+            self.operator_id,
+            self.category,
+            self.first_customer_at,
+            self.first_reply_at,
+            count,
+            self.review,
+        )
 
     @property
     def first_response_s(self) -> float | None:
@@ -78,11 +96,12 @@ class TicketFacts:
 
     def with_snapshot(self, snapshot: TicketSnapshot) -> TicketFacts:
         created_at = _earliest(self.created_at, snapshot.created_at)
+        count = max(self.message_count, snapshot.message_count)
         if self.snapshot_at is not None and (snapshot.updated_at, snapshot.event_id) <= (
             self.snapshot_at,
             self.snapshot_event,
         ):
-            return replace(self, created_at=created_at)
+            return replace(self, created_at=created_at, message_count=count)
         return replace(
             self,
             snapshot_at=snapshot.updated_at,
@@ -91,23 +110,16 @@ class TicketFacts:
             closed_at=snapshot.closed_at,
             operator_id=snapshot.operator_id,
             category=snapshot.category,
+            message_count=count,
         )
 
     def with_message(self, message: MessageFact) -> TicketFacts:
-        """Count the message once; an operator's internal note is neither a message nor a reply."""
-        if message.internal or message.message_id in self.message_ids:
+        """The customer's first message and the first operator reply (an internal note is not one)."""
+        if message.internal:
             return self
-        first_customer, first_reply = self.first_customer_at, self.first_reply_at
         if message.from_customer:
-            first_customer = _earliest(first_customer, message.created_at)
-        else:
-            first_reply = _earliest(first_reply, message.created_at)
-        return replace(
-            self,
-            first_customer_at=first_customer,
-            first_reply_at=first_reply,
-            message_ids=self.message_ids | {message.message_id},
-        )
+            return replace(self, first_customer_at=_earliest(self.first_customer_at, message.created_at))
+        return replace(self, first_reply_at=_earliest(self.first_reply_at, message.created_at))
 
     def with_review(self, review: Review) -> TicketFacts:
         return replace(self, review=review) if review.replaces(self.review) else self

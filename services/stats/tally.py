@@ -106,7 +106,7 @@ def contribution(facts: TicketFacts, zone: ZoneInfo) -> dict[CellKey, Tally]:
     if facts.closed_at is not None:
         closed = cell(facts.closed_at)
         closed.closed += 1
-        closed.closed_messages += len(facts.message_ids)
+        closed.closed_messages += facts.message_count
         if (resolution := facts.resolution_s) is not None:
             closed.resolution[duration_bucket(resolution)] += 1
         if facts.review is not None and facts.review.score in SCORES:

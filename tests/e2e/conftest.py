@@ -33,6 +33,8 @@ from services.ml.config import MlSettings
 from services.ml.embedder import CachingEmbedder
 from services.notifications.app import create_app as create_notifications
 from services.notifications.config import Settings as NotificationsSettings
+from services.stats.app import build_app as build_stats
+from services.stats.config import StatsSettings
 from services.summarizer.app import build_app as build_summarizer
 from services.summarizer.config import SummarizerSettings
 from t1lib.kafka.admin import all_topic_names, ensure_topics
@@ -235,6 +237,12 @@ async def open_stack(
             log_json=False,
         )
         await exits.enter_async_context(build_bot(bot_settings, registry).running())
+        stats = await build_stats(
+            StatsSettings(mongo_db=database, grpc_port=0, consumer_group=f"stats-{run}", log_json=False),
+            registry,
+        )
+        await stats.start()
+        exits.push_async_callback(stats.stop)
         notifications = await exits.enter_async_context(
             LiveServer(create_notifications(NotificationsSettings(jwt_secret=SecretStr(secret)), registry))
         )
@@ -247,6 +255,7 @@ async def open_stack(
             admin_password=SecretStr(ADMIN_PASSWORD),
             tickets_grpc_addr=saver.address,
             ml_grpc_addr=assistance.ml_address if assistance else "127.0.0.1:1",
+            stats_grpc_addr=stats.address,
             notifications_ws_url=notifications.url.replace("http", "ws", 1) + "/ws",
         )
         gateway = await exits.enter_async_context(LiveServer(create_gateway(gateway_settings, registry)))

@@ -90,6 +90,11 @@ async def test_next_message_of_the_chat_joins_the_same_ticket(harness: Harness, 
     assert [notice.ticket.id for notice in harness.notifications("ticket.created")] == opened
     assert [request.ticket_id for request in harness.title_requests()] == opened
     assert list(harness.title_requests()[0].messages) == ["Добрый день"]
+    # Each notification shows how many messages the ticket has (messages written together show the
+    # count after all of them); the count only grows.
+    counts = [notice.ticket.message_count for notice in harness.notifications("message.created")][:2]
+    assert counts == sorted(counts)
+    assert counts[-1] == 2
 
 
 async def test_redelivered_event_is_stored_once_and_republished_with_the_same_ids(

@@ -22,7 +22,13 @@ Event = TicketSnapshot | MessageFact | Review
 
 
 def snapshot(
-    ticket: str, minutes: float, *, closed: float | None = None, operator: str = "", category: str = "Карты"
+    ticket: str,
+    minutes: float,
+    *,
+    closed: float | None = None,
+    operator: str = "",
+    category: str = "Карты",
+    messages: int = 1,
 ) -> TicketSnapshot:
     return TicketSnapshot(
         ticket_id=ticket,
@@ -32,6 +38,7 @@ def snapshot(
         closed_at=None if closed is None else T0 + timedelta(minutes=closed),
         operator_id=operator,
         category=category,
+        message_count=messages,
     )
 
 
@@ -56,7 +63,7 @@ def conversation(ticket: str = "t-1", operator: str = "op-1") -> list[Event]:
         message(ticket, f"{ticket}-m2", 4, customer=False),
         message(ticket, f"{ticket}-note", 5, customer=False, internal=True),
         message(ticket, f"{ticket}-m3", 10, customer=True),
-        snapshot(ticket, 30, closed=30, operator=operator),
+        snapshot(ticket, 30, closed=30, operator=operator, messages=3),
         review(ticket, 4, 31),
         review(ticket, 5, 40, "спасибо"),
     ]
@@ -86,7 +93,7 @@ def test_one_conversation_gives_the_figures_a_lead_expects() -> None:
     assert (figures.ratings_count, figures.csat_average) == (1, 5.0)
     assert figures.csat_distribution == {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}
     assert figures.rating_response_rate == 1.0
-    assert figures.messages_per_ticket == 3  # the internal note is not a message
+    assert figures.messages_per_ticket == 3  # as message_saver counted them at the close
     assert figures.first_response_p50_s == pytest.approx(240, rel=0.05)
     assert figures.resolution_p90_s == pytest.approx(1800, rel=0.05)
     review_ = facts["t-1"].review
@@ -150,3 +157,16 @@ def test_operators_see_only_their_figures_and_days_follow_the_time_zone() -> Non
 def test_duration_buckets_report_within_five_percent() -> None:
     for seconds in (1, 3.7, 59, 240, 1800, 86_400, 7 * 86_400):
         assert bucket_seconds(duration_bucket(seconds)) == pytest.approx(seconds, rel=0.05)
+
+
+def test_a_later_message_of_an_open_ticket_changes_nothing_that_must_be_written() -> None:
+    _ledger, facts = apply(conversation()[:4])
+    before = facts["t-1"]
+    later = before.with_snapshot(snapshot("t-1", 6, operator="op-1", messages=5))
+    assert later != before
+    assert later.durable() == before.durable(), "an open ticket is not rewritten for each message"
+    closed = later.with_snapshot(snapshot("t-1", 30, closed=30, operator="op-1", messages=6))
+    assert closed.durable() != later.durable()
+    assert closed.message_count == 6
+    # An older snapshot that comes late cannot undo the close.
+    assert closed.with_snapshot(snapshot("t-1", 6, operator="op-1", messages=5)).durable() == closed.durable()

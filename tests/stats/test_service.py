@@ -42,8 +42,11 @@ def ticket(
     *,
     status: tickets.TicketStatus = tickets.TICKET_STATUS_OPEN,
     assignee: str = "",
+    messages: int = 1,
 ) -> tickets.Ticket:
-    proto = tickets.Ticket(id=ticket_id, status=status, assignee_id=assignee, category="Карты")
+    proto = tickets.Ticket(
+        id=ticket_id, status=status, assignee_id=assignee, category="Карты", message_count=messages
+    )
     proto.created_at.FromDatetime(T0)
     proto.updated_at.FromDatetime(at(minutes))
     if status == tickets.TICKET_STATUS_CLOSED:
@@ -142,7 +145,8 @@ async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_a
             message("t-1", "m2", 4, operator),
         ),
         notification(
-            "ticket.updated", ticket("t-1", 30, status=tickets.TICKET_STATUS_CLOSED, assignee="op-1")
+            "ticket.updated",
+            ticket("t-1", 30, status=tickets.TICKET_STATUS_CLOSED, assignee="op-1", messages=2),
         ),
         first,
         first,  # a redelivery: counted once

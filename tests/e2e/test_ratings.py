@@ -1,0 +1,81 @@
+"""A closed ticket rated in Telegram, end to end on the real engines: the closing message's buttons, the
+press, the comment, the rating on the ticket and the operator's figures."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.integration
+
+
+async def eventually_get(stack: Stack, path: str, headers: dict[str, str], ready: Any, **params: str) -> Any:
+    async def poll() -> Any:
+        while True:
+            response = await stack.api.get(path, headers=headers, params=params)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            if ready(body):
+                return body
+            await asyncio.sleep(0.1)
+
+    return await asyncio.wait_for(poll(), 30)
+
+
+async def test_a_closed_ticket_is_rated_and_commented_in_telegram_and_counted_for_its_operator(
+    stack: Stack,
+) -> None:
+    dina = await stack.operator("dina")
+    chat_id = random.randrange(10**9, 2 * 10**9)
+    await stack.customer_says(chat_id, "Не приходит код подтверждения")
+    ticket = await stack.ticket_of(chat_id, dina)
+    taken = await stack.api.post(f"/api/v1/tickets/{ticket['id']}/take", headers=dina.headers)
+    assert taken.status_code == 200, taken.text
+    replied = await stack.api.post(
+        f"/api/v1/tickets/{ticket['id']}/messages",
+        json={"text": "Проверьте номер телефона"},
+        headers=dina.headers,
+    )
+    assert replied.status_code in (200, 201), replied.text
+    closed = await stack.api.post(f"/api/v1/tickets/{ticket['id']}/close", headers=dina.headers)
+    assert closed.status_code == 200, closed.text
+
+    _reply, closing = await stack.bot_sent(chat_id, 2)
+    buttons = [button for row in closing.payload["reply_markup"]["inline_keyboard"] for button in row]
+    assert [button["text"] for button in buttons] == ["1", "2", "3", "4", "5"]
+    pressed = await stack.sandbox.post(
+        f"/sandbox/chats/{chat_id}/messages/{closing.message_id}/press",
+        json={"data": buttons[3]["callback_data"]},
+    )
+    assert pressed.status_code == 200, pressed.text
+    path = f"/api/v1/tickets/{ticket['id']}"
+    rated = await eventually_get(stack, path, dina.headers, lambda body: body["rating"] is not None)
+    assert rated["rating"]["score"] == 4
+
+    await stack.customer_says(chat_id, "Всё заработало, спасибо")
+    commented = await eventually_get(
+        stack, path, dina.headers, lambda body: body["rating"] and body["rating"]["comment"]
+    )
+    assert commented["rating"] == {**commented["rating"], "score": 4, "comment": "Всё заработало, спасибо"}
+
+    today = datetime.now(ZoneInfo("Europe/Minsk")).date().isoformat()
+    own = await eventually_get(
+        stack,
+        "/api/v1/stats/summary",
+        dina.headers,
+        lambda body: body["ratings_count"] >= 1,
+        **{"from": today, "to": today},
+    )
+    assert (own["tickets_closed"], own["ratings_count"], own["csat_average"]) == (1, 1, 4.0)
+    assert own["first_response_p50_s"] is not None
+    refused = await stack.api.get(
+        "/api/v1/stats/summary", headers=dina.headers, params={"operator_id": stack.admin.id}
+    )
+    assert refused.status_code == 403
