@@ -8,5 +8,6 @@ from the facts at start); `servicer` is the gRPC StatsService (8003), `app` the 
 
 A ticket's document is written when its durable facts change (opened, first reply, assigned, categorised,
 closed, rated), not for every message: messages are counted by message_saver (`Ticket.message_count`).
-Not yet started by `make up` (its cost on the data path's benchmark is to be measured first). Still to
-come: `replay` from the topics, the console page, the read benchmark."""
+`make up` runs it niced, like ml and the summarizer. `python -m services.stats replay` (with the service
+stopped) rebuilds every figure from the topics at the next start. Still to come: the console page, the
+read benchmark."""

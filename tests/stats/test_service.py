@@ -16,6 +16,8 @@ from pymongo import AsyncMongoClient
 
 from services.stats.app import App, build_app
 from services.stats.config import StatsSettings
+from services.stats.desk import FACTS_COLLECTION
+from services.stats.replay import replay
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.stats.v1 import events_pb2 as stats_events
 from t1.stats.v1 import stats_service_pb2 as api
@@ -129,7 +131,7 @@ async def summary_when(
 
 
 async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_and_survive_a_restart(
-    running: Callable[[], Awaitable[App]], producer: EventProducer
+    running: Callable[[], Awaitable[App]], producer: EventProducer, settings: StatsSettings
 ) -> None:
     app = await running()
     customer, operator = tickets.MESSAGE_DIRECTION_CUSTOMER, tickets.MESSAGE_DIRECTION_OPERATOR
@@ -187,3 +189,19 @@ async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_a
             await stub.GetSummary(api.GetSummaryRequest(scope=api.Scope(first_day=DAY, last_day=DAY)))
         ).figures
         assert after_restart == figures
+
+    # replay: the facts dropped and the group forgotten, the next start derives the same figures again
+    # from the topics.
+    await again.stop()
+    done = await replay(settings)
+    assert "dropped" in done
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongo_url)
+    try:
+        assert await client[settings.mongo_db][FACTS_COLLECTION].count_documents({}) == 0
+    finally:
+        await client.close()
+    rebuilt = await running()
+    async with open_channel(rebuilt.address) as channel:
+        stub = api_grpc.StatsServiceStub(channel)
+        replayed = await summary_when(stub, lambda f: f == figures)
+        assert replayed == figures
