@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -15,8 +16,9 @@ from pymongo import AsyncMongoClient
 
 from services.stats import convert
 from services.stats.config import StatsSettings
-from services.stats.desk import FACTS_COLLECTION, StatsDesk
+from services.stats.desk import FACTS_COLLECTION, StatsDesk, today
 from services.stats.facts import MessageFact, Review, TicketSnapshot
+from services.stats.figures import Scope
 from services.stats.servicer import StatsServicer
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.stats.v1 import events_pb2 as stats_events
@@ -34,6 +36,14 @@ logger = logging.getLogger(__name__)
 SERVICE_NAME = api.DESCRIPTOR.services_by_name["StatsService"].full_name
 REVIEWS = Counter("t1_stats_reviews_total", "Ratings received from reviews_topic")
 TICKETS = Gauge("t1_stats_tickets", "Tickets stats knows of")
+CSAT = Gauge("t1_stats_csat_average", "Mean rating of the tickets closed in the last 30 days (0: none rated)")
+CSAT_DAYS = 30
+
+
+def show_csat(desk: StatsDesk) -> None:
+    last = today(desk.zone)
+    figures = desk.summary(Scope(last - timedelta(days=CSAT_DAYS - 1), last))
+    CSAT.set(figures.csat_average or 0.0)
 
 
 def notification_facts(event: notifications.WebsocketNotification) -> list[TicketSnapshot | MessageFact]:
@@ -69,6 +79,7 @@ class App:
             ensure_topics, settings.kafka_bootstrap, self.registry, partitions=settings.kafka_topic_partitions
         )
         TICKETS.set(await self.desk.load())
+        show_csat(self.desk)
         self._consuming = asyncio.create_task(self.consumer.run(), name="stats-consumer")
         self._server, self.port = await start_server(
             f"{settings.grpc_host}:{settings.grpc_port}",
@@ -117,11 +128,13 @@ async def build_app(settings: StatsSettings, registry: TopicRegistry | None = No
     async def on_reviews(items: list[tuple[stats_events.ReviewSubmitted, EventContext]]) -> None:
         await desk.apply([convert.review_of(event) for event, _context in items])
         REVIEWS.inc(len(items))
+        show_csat(desk)
 
     async def on_review(event: stats_events.ReviewSubmitted, _context: EventContext) -> None:
         review: Review = convert.review_of(event)
         await desk.apply([review])
         REVIEWS.inc()
+        show_csat(desk)
 
     consumer = EventConsumer.for_service(
         settings,

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from prometheus_client import REGISTRY
 
 from tests.e2e.conftest import Stack
 
@@ -74,6 +75,8 @@ async def test_a_closed_ticket_is_rated_and_commented_in_telegram_and_counted_fo
         **{"from": today, "to": today},
     )
     assert (own["tickets_closed"], own["ratings_count"], own["csat_average"]) == (1, 1, 4.0)
+    # Prometheus shows the desk's current CSAT (the last 30 days): this stack's only rating.
+    assert REGISTRY.get_sample_value("t1_stats_csat_average") == 4.0
     assert own["first_response_p50_s"] is not None
     refused = await stack.api.get(
         "/api/v1/stats/summary", headers=dina.headers, params={"operator_id": stack.admin.id}
