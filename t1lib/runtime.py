@@ -9,7 +9,7 @@ import signal
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import uvicorn
 import uvloop
@@ -61,6 +61,30 @@ def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> Non
     # uvloop: the same asyncio API with less overhead per callback and per socket operation.
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as running:
         running.run(runner())
+
+
+class ServiceApp(Protocol):
+    """A service's wiring: started, run until stop is asked (or it fails), then stopped."""
+
+    async def start(self) -> None: ...
+
+    async def wait(self, stop: asyncio.Event) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def run_app(build: Callable[[], Awaitable[ServiceApp]]) -> None:
+    """Build the app, start it and run it until SIGINT/SIGTERM (or until its `wait` ends); stop it always."""
+
+    async def serve(stop: asyncio.Event) -> None:
+        app = await build()
+        try:
+            await app.start()
+            await app.wait(stop)
+        finally:
+            await app.stop()
+
+    run_until_signalled(serve)
 
 
 def serve_http(app: ASGIApp, host: str, port: int) -> None:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from services.message_saver.app import build_app
 from services.message_saver.config import MessageSaverSettings
 from services.message_saver.ocr import OcrSetupError
-from t1lib.runtime import run_until_signalled, start_service
+from t1lib.runtime import run_app, start_service
 
 
 def main() -> None:
     settings = start_service(MessageSaverSettings)
 
-    async def serve(stop: asyncio.Event) -> None:
-        app = await build_app(settings)
-        try:
-            await app.start()
-            await app.wait(stop)
-        finally:
-            await app.stop()
-
     try:
-        run_until_signalled(serve)
+        run_app(lambda: build_app(settings))
     except OcrSetupError as error:  # tesseract, a language model or the S3 settings missing
         raise SystemExit(f"message_saver cannot start: {error}") from None
 

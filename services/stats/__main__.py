@@ -10,7 +10,7 @@ import sys
 from services.stats.app import build_app
 from services.stats.config import StatsSettings
 from services.stats.replay import replay
-from t1lib.runtime import run_until_signalled, start_service
+from t1lib.runtime import run_app, start_service
 
 
 def main() -> None:
@@ -21,15 +21,7 @@ def main() -> None:
     if sys.argv[1:]:
         raise SystemExit(f"unknown arguments {sys.argv[1:]}; usage: python -m services.stats [replay]")
 
-    async def serve(stop: asyncio.Event) -> None:
-        app = await build_app(settings)
-        try:
-            await app.start()
-            await app.wait(stop)
-        finally:
-            await app.stop()
-
-    run_until_signalled(serve)
+    run_app(lambda: build_app(settings))
 
 
 if __name__ == "__main__":

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from services.summarizer.app import build_app
 from services.summarizer.config import SummarizerSettings
-from t1lib.runtime import run_until_signalled, start_service
+from t1lib.runtime import run_app, start_service
 
 
 def main() -> None:
     settings = start_service(SummarizerSettings)
 
-    async def serve(stop: asyncio.Event) -> None:
-        app = await build_app(settings)
-        try:
-            await app.start()
-            await app.wait(stop)
-        finally:
-            await app.stop()
-
-    run_until_signalled(serve)
+    run_app(lambda: build_app(settings))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ press, the comment, the rating on the ticket and the operator's figures."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 from datetime import datetime
 from typing import Any
@@ -13,21 +12,23 @@ import pytest
 from prometheus_client import REGISTRY
 
 from tests.e2e.conftest import Stack
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
 async def eventually_get(stack: Stack, path: str, headers: dict[str, str], ready: Any, **params: str) -> Any:
-    async def poll() -> Any:
-        while True:
-            response = await stack.api.get(path, headers=headers, params=params)
-            assert response.status_code == 200, response.text
-            body = response.json()
-            if ready(body):
-                return body
-            await asyncio.sleep(0.1)
+    """The body of GET `path` once `ready` holds for it."""
+    bodies: list[Any] = []
 
-    return await asyncio.wait_for(poll(), 30)
+    async def check() -> bool:
+        response = await stack.api.get(path, headers=headers, params=params)
+        assert response.status_code == 200, response.text
+        bodies.append(response.json())
+        return bool(ready(bodies[-1]))
+
+    await eventually(check, what=f"GET {path}")
+    return bodies[-1]
 
 
 async def test_a_closed_ticket_is_rated_and_commented_in_telegram_and_counted_for_its_operator(

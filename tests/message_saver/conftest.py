@@ -4,9 +4,8 @@ database unique to the test (dropped afterwards), gRPC on a free port, and a rea
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,22 +118,6 @@ class Harness:
 
     async def messages(self, **query: Any) -> list[Doc]:
         return [doc async for doc in self.db["messages"].find(query)]
-
-
-async def eventually(
-    check: Callable[[], Awaitable[bool]] | Callable[[], bool], timeout_s: float = 30, what: str = ""
-) -> None:
-    """Wait until `check()` is true; fail the test with `what` when it never becomes true."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout_s}s waiting for {what or check}")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture

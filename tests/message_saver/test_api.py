@@ -18,7 +18,8 @@ from t1.tickets.v1 import ticket_service_pb2 as api
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
 from t1lib.events import new_event
 from t1lib.grpc.client import open_channel
-from tests.message_saver.conftest import Harness, customer, customer_message, eventually
+from tests.message_saver.conftest import Harness, customer, customer_message
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,8 @@ from t1.tickets.v1 import ticket_pb2 as pb
 from t1.tickets.v1 import ticket_service_pb2 as api
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
 from t1lib.events import new_event, timestamp
-from tests.message_saver.conftest import Harness, customer_message, eventually
+from tests.message_saver.conftest import Harness, customer_message
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

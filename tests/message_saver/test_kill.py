@@ -22,8 +22,9 @@ from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import registry_with_prefix
 from t1lib.stores import mongo_client
-from tests.message_saver.conftest import customer_message, eventually
+from tests.message_saver.conftest import customer_message
 from tests.support.servers import free_port
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

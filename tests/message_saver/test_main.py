@@ -25,7 +25,8 @@ from t1lib.kafka.admin import all_topic_names
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import registry_with_prefix
 from t1lib.stores import mongo_client
-from tests.message_saver.conftest import customer_message, eventually
+from tests.message_saver.conftest import customer_message
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -30,9 +30,10 @@ from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.config import S3Settings
 from t1lib.stores import ensure_bucket, s3_client
-from tests.message_saver.conftest import Harness, customer_message, eventually
+from tests.message_saver.conftest import Harness, customer_message
 from tests.message_saver.images import text_image
 from tests.support.kafka import Reader
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from t1.tickets.v1 import ticket_service_pb2 as api
-from tests.message_saver.conftest import Harness, customer_message, eventually
+from tests.message_saver.conftest import Harness, customer_message
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 

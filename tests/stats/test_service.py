@@ -4,8 +4,6 @@ redelivered review counted once, a changed rating replacing the old one, the fig
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -27,6 +25,7 @@ from t1lib.events import new_event
 from t1lib.grpc.client import open_channel
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -121,13 +120,16 @@ async def running(
 async def summary_when(
     stub: api_grpc.StatsServiceAsyncStub, ready: Callable[[api.Figures], bool]
 ) -> api.Figures:
-    deadline = time.monotonic() + 30
+    """The day's figures once `ready` holds for them."""
     request = api.GetSummaryRequest(scope=api.Scope(first_day=DAY, last_day=DAY))
-    while True:
-        figures = (await stub.GetSummary(request)).figures
-        if ready(figures) or time.monotonic() > deadline:
-            return figures
-        await asyncio.sleep(0.1)
+    seen: list[api.Figures] = []
+
+    async def check() -> bool:
+        seen.append((await stub.GetSummary(request)).figures)
+        return ready(seen[-1])
+
+    await eventually(check, what="the figures")
+    return seen[-1]
 
 
 async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_and_survive_a_restart(

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,7 @@ from t1lib.kafka.codec import decode
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, dlq_topic
 from tests.support.kafka import Reader, Record
+from tests.support.waiting import eventually
 
 HINTS_SERVICE = hints_pb.DESCRIPTOR.services_by_name["HintsService"].full_name
 Context = Any  # grpc.aio.ServicerContext is generic only in the stubs
@@ -156,21 +156,6 @@ class Harness:
 
     def dead_letters(self) -> list[Record]:
         return self.reader.records(dlq_topic(self.request_topic))
-
-
-async def eventually(
-    check: Callable[[], bool | Awaitable[bool]], timeout_s: float = 30, what: str = ""
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout_s}s waiting for {what or check}")
-        await asyncio.sleep(0.05)
 
 
 def closed_port_address() -> str:

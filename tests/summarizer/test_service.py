@@ -8,7 +8,8 @@ from services.summarizer.summarizer import TITLE_PROMPT, output_event_id
 from t1.ml.v1 import hints_service_pb2 as hints_pb
 from t1.summarizer.v1 import events_pb2 as summarizer_pb
 from t1lib.events import new_event
-from tests.summarizer.conftest import Harness, closed_port_address, eventually
+from tests.summarizer.conftest import Harness, closed_port_address
+from tests.support.waiting import eventually
 
 LLM = summarizer_pb.TITLE_SOURCE_LLM
 FALLBACK = summarizer_pb.TITLE_SOURCE_FALLBACK
