@@ -15,6 +15,8 @@ Starts what it needs: the engines (`python3 -m infra.engines up`) and, unless so
   reply     operator reply -> Telegram sendMessage
   (recount) every driven scenario counted again once nothing more arrives: late arrivals included
   rss       memory of every process of the stack
+  stats     a stats instance of its own fed --stats-tickets tickets and --stats-reviews ratings: ingest
+              rate and CPU, read latency of the 90-day figures, reload time (bench/stats_reads.py)
 
     make bench                                  # everything, the goals' sizes and rates
     make bench ARGS="--duration 10 --rates 100 --scenarios warmup,pipeline"
@@ -32,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from bench import loader, pipeline, queries, store_ops
+from bench import loader, pipeline, queries, stats_reads, store_ops
 from bench.harness import (
     Operator,
     ProcessTable,
@@ -48,7 +50,21 @@ from bench.harness import (
     retrying,
 )
 
-SCENARIOS = ("ceiling", "warmup", "store", "lists", "search", "ingest", "pipeline", "burst", "reply", "rss")
+SCENARIOS = (
+    "ceiling",
+    "warmup",
+    "store",
+    "lists",
+    "search",
+    "ingest",
+    "pipeline",
+    "burst",
+    "reply",
+    "rss",
+    "stats",
+)
+# scenarios that start what they measure themselves: the engines are enough
+STACKLESS = {"ceiling", "stats"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -87,6 +103,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=30.0,
         help="quiet seconds after the sentinel before calling the rest lost",
     )
+    parser.add_argument("--stats-tickets", type=int, default=100_000)
+    parser.add_argument("--stats-reviews", type=int, default=50_000)
+    parser.add_argument("--stats-days", type=int, default=120, help="days the stats tickets spread over")
+    parser.add_argument("--stats-reads", type=int, default=300, help="requests per stats query")
     parser.add_argument("--ceiling-duration", type=float, default=5.0)
     parser.add_argument("--no-start", action="store_true", help="start nothing: use the running stack")
     parser.add_argument("--keep-stack", action="store_true", help="leave a stack this run started running")
@@ -276,6 +296,11 @@ async def run(args: argparse.Namespace, session: Session) -> None:
         emit(await pipeline.recount(live, session.runs, args.settle, args.drain_timeout))
     if "rss" in wanted:
         emit(rss_record(session.table))
+    if "stats" in wanted:
+        for record in await stats_reads.run(
+            args.stats_tickets, args.stats_reviews, args.stats_days, args.stats_reads, args.drain_timeout
+        ):
+            emit(record)
 
 
 def ingest_comparison(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
@@ -315,7 +340,8 @@ def main(argv: list[str]) -> int:
     stack = Stack()
     if not args.no_start:
         ensure_engines()
-        stack = ensure_stack()
+        if set(args.scenarios) - STACKLESS:
+            stack = ensure_stack()
     session = Session(args, stack)
 
     async def bench() -> None:

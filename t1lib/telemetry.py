@@ -10,13 +10,18 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 KAFKA_EVENTS = Counter(
     "t1_kafka_events_total", "Kafka events handled, by outcome", ["topic", "group", "outcome"]
 )
 KAFKA_HANDLER_SECONDS = Histogram(
     "t1_kafka_handler_seconds", "Time spent in Kafka event handlers", ["topic", "group"]
+)
+KAFKA_CONSUMER_LAG = Gauge(
+    "t1_kafka_consumer_lag",
+    "Records of a topic not yet handled by a consumer group (high watermark minus the stored offset)",
+    ["topic", "group"],
 )
 GRPC_REQUESTS = Counter("t1_grpc_requests_total", "gRPC requests served, by status code", ["method", "code"])
 GRPC_SECONDS = Histogram("t1_grpc_request_seconds", "gRPC request latency", ["method"])

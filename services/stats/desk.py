@@ -4,10 +4,12 @@ facts at start). A batch of events becomes new facts; only the facts whose durab
 written (TicketFacts.durable: a ticket is written when it opens, gets its first reply, is assigned or
 categorised, closes and is rated, not for every message), and the memory and the ledger follow once the
 write succeeded, so a failed write leaves nothing half applied and the events, consumed again, change the
-same facts."""
+same facts. Batches apply one at a time (the two topics' handlers run concurrently and may touch the same
+ticket: a review of a ticket whose notifications are in flight)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pymongo import ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
 
 from services.stats import convert
 from services.stats.facts import MessageFact, Review, TicketFacts, TicketSnapshot
@@ -28,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 FACTS_COLLECTION = "stats_tickets"
 MAX_SCOPE_DAYS = 366
+DUPLICATE_KEY = 11000
 
 Event = TicketSnapshot | MessageFact | Review
 
@@ -38,6 +42,7 @@ class StatsDesk:
         self.zone = zone
         self.ledger = Ledger(zone)
         self._facts: dict[str, TicketFacts] = {}
+        self._applying = asyncio.Lock()
 
     async def load(self) -> int:
         """Read every ticket's facts and build the ledger from them; returns how many."""
@@ -55,6 +60,10 @@ class StatsDesk:
         """Merge the events into the tickets' facts; returns how many tickets changed. Only the facts whose
         durable part changed are written (most messages change nothing durable): new tickets in one insert,
         the others replaced."""
+        async with self._applying:
+            return await self._apply(list(events))
+
+    async def _apply(self, events: list[Event]) -> int:
         changed: dict[str, TicketFacts] = {}
         for event in events:
             current = (
@@ -74,7 +83,7 @@ class StatsDesk:
             if ticket_id in self._facts and facts.durable() != self._facts[ticket_id].durable()
         ]
         if new:
-            await self._collection.insert_many([convert.facts_doc(facts) for facts in new], ordered=False)
+            rewritten += await self._insert(new)
         if rewritten:
             await self._collection.bulk_write(
                 [
@@ -87,6 +96,18 @@ class StatsDesk:
             self.ledger.change(self._facts.get(ticket_id), facts)
             self._facts[ticket_id] = facts
         return len(changed)
+
+    async def _insert(self, new: list[TicketFacts]) -> list[TicketFacts]:
+        """Insert new tickets' facts; returns those already stored (a batch that failed after part of its
+        insert was written comes again), which are to be replaced instead."""
+        try:
+            await self._collection.insert_many([convert.facts_doc(facts) for facts in new], ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(item.get("code") != DUPLICATE_KEY for item in errors):
+                raise
+            return [new[item["index"]] for item in errors]
+        return []
 
     @property
     def tickets(self) -> int:

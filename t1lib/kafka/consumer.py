@@ -19,6 +19,7 @@ from opentelemetry import propagate
 from t1lib.config import KafkaSettings
 from t1lib.errors import PermanentEventError
 from t1lib.kafka.codec import Headers, RecordHeaders, UndecodableMessageError, decode, headers_dict
+from t1lib.kafka.lag import export_lag
 from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 from t1lib.logs import ticket_context
@@ -52,6 +53,7 @@ Handler = Callable[[Any, EventContext], Awaitable[None]]
 BatchHandler = Callable[[list[tuple[Any, EventContext]]], Awaitable[Acks | None]]
 
 POLL_TIMEOUT_S = 0.5
+DEFAULT_STATISTICS_INTERVAL_MS = 5000
 
 
 class _Item(NamedTuple):
@@ -98,6 +100,7 @@ class EventConsumer:
         max_batch: int = 500,
         key_concurrency: int = 64,
         min_batch_interval_s: float = 0.0,
+        statistics_interval_ms: int = DEFAULT_STATISTICS_INTERVAL_MS,
     ) -> None:
         self._group_id = group_id
         self._handlers = {
@@ -120,7 +123,7 @@ class EventConsumer:
         # this often, so records gather into fewer, larger batches.
         self._min_batch_interval_s = max(0.0, min_batch_interval_s)
         self._key_slots = asyncio.Semaphore(max(1, key_concurrency))
-        config: dict[str, str | int] = {
+        config: dict[str, Any] = {
             "bootstrap.servers": bootstrap,
             "group.id": group_id,
             "enable.auto.commit": "true",
@@ -129,6 +132,9 @@ class EventConsumer:
             "auto.commit.interval.ms": 1000,
             "session.timeout.ms": 10000,
             "heartbeat.interval.ms": 1000,
+            # t1_kafka_consumer_lag comes from librdkafka's statistics, delivered during polls
+            "statistics.interval.ms": statistics_interval_ms,
+            "stats_cb": lambda statistics: export_lag(group_id, statistics),
         }
         config.update(extra_config or {})
         self._config = config

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from confluent_kafka import Consumer
 from opentelemetry import trace
+from prometheus_client import REGISTRY as METRICS
 
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.errors import PermanentEventError
@@ -20,6 +21,7 @@ from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import TopicRegistry, dlq_topic
 from t1lib.telemetry import configure_telemetry, tracer
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -421,3 +423,36 @@ async def test_a_batch_handler_returning_acks_gets_the_next_poll_meanwhile_and_a
     await producer.publish(sentinel)
     await run_until(later, sentinel_seen)
     assert after == [sentinel.event_id], "records whose acknowledgements arrived were consumed again"
+
+
+async def test_consumer_lag_is_exported_while_behind_and_falls_to_zero_once_caught_up(
+    bootstrap: str, registry: TopicRegistry, producer: EventProducer
+) -> None:
+    group = f"group-{uuid.uuid4()}"
+    topic = registry.for_message(tickets_events.TicketCreated).name
+
+    def lag() -> float | None:
+        return METRICS.get_sample_value("t1_kafka_consumer_lag", {"topic": topic, "group": group})
+
+    for chat_id in range(1, 31):
+        await producer.publish(message(chat_id))
+    seen_lags: list[float] = []
+    handled: list[str] = []
+
+    async def slow_handler(event: tickets_events.TicketCreated, _context: EventContext) -> None:
+        handled.append(event.event_id)
+        if (value := lag()) is not None:
+            seen_lags.append(value)
+        await asyncio.sleep(0.05)
+
+    consumer = consumer_for(
+        bootstrap, registry, producer, group, slow_handler, max_batch=1, statistics_interval_ms=100
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: len(handled) >= 30, what="all 30 records handled")
+        assert max(seen_lags, default=0) > 0, f"no lag was reported while behind: {seen_lags}"
+        await eventually(lambda: lag() == 0, what="the lag back at 0")
+    finally:
+        consumer.stop()
+        await asyncio.wait_for(task, 15)
