@@ -53,11 +53,6 @@ class OperatorPublic(BaseModel):
     created_at: datetime
 
 
-class TicketsPage(BaseModel):
-    items: list[TicketPublic]
-    next_cursor: str | None
-
-
 class MessagesPage(BaseModel):
     items: list[MessagePublic]
     next_cursor: str | None
@@ -161,7 +156,14 @@ class RatingPublic(BaseModel):
 
 
 class TicketDetailPublic(TicketPublic):
+    """A ticket with the customer's rating (null when not rated, or when stats did not answer in time)."""
+
     rating: RatingPublic | None = None
+
+
+class TicketsPage(BaseModel):
+    items: list[TicketDetailPublic]
+    next_cursor: str | None
 
 
 class StatsSummaryPublic(BaseModel):
@@ -190,6 +192,24 @@ class OperatorStatsPublic(StatsSummaryPublic):
 class OperatorStatsPage(BaseModel):
     time_zone: str
     items: list[OperatorStatsPublic]
+
+
+class CategoryStatsPublic(StatsSummaryPublic):
+    category: str = Field(description='"" for the tickets without a category')
+
+
+class CategoryStatsPage(BaseModel):
+    time_zone: str
+    items: list[CategoryStatsPublic]
+
+
+class DailyStatsPublic(StatsSummaryPublic):
+    day: str = Field(description="YYYY-MM-DD; backlog is the number of tickets open at this day's end")
+
+
+class DailyStatsPage(BaseModel):
+    time_zone: str
+    items: list[DailyStatsPublic]
 
 
 StatsMetricName = Literal[

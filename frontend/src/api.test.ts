@@ -280,6 +280,53 @@ describe('ApiClient requests', () => {
   });
 });
 
+describe('ApiClient statistics', () => {
+  const summary = { time_zone: 'Europe/Minsk', tickets_created: 3, tickets_closed: 2, backlog: 1, ratings_count: 1, csat_average: 5, csat_distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 1 }, rating_response_rate: 0.5, first_response_p50_s: 60, first_response_p90_s: 90, resolution_p50_s: 600, resolution_p90_s: 900, messages_per_ticket: 4 };
+
+  it('builds the stats query strings: from, to, operator_id and category, empty ones left out', async () => {
+    const { client, calls } = await loggedIn((url) =>
+      json(200, url.includes('/summary') ? summary : url.includes('/timeseries') ? { time_zone: 'Europe/Minsk', metric: 'backlog', points: [] } : { time_zone: 'Europe/Minsk', items: [] }),
+    );
+
+    expect(await client.statsSummary({ from: '2025-03-01', to: '2025-03-30', operator_id: 'op-2', category: 'Оплата' })).toEqual(summary);
+    await client.statsSummary({ from: '2025-03-01', to: '2025-03-30', operator_id: '', category: '' });
+    await client.statsSummary();
+    await client.statsOperators({ from: '2025-03-01', to: '2025-03-30', category: 'Сеть и Wi-Fi' });
+    // operator_id is not a filter of the per-operator table, category not one of the per-category table
+    await client.statsOperators({ from: '2025-03-01', to: '2025-03-30', operator_id: 'op-2' } as never);
+    await client.statsCategories({ from: '2025-03-01', to: '2025-03-07', operator_id: 'op/2', category: 'Сеть' } as never);
+    await client.statsDaily({ from: '2025-03-01', to: '2025-03-07', category: 'Оплата' });
+    await client.statsTimeseries('backlog', { from: '2025-03-01', to: '2025-03-07', operator_id: 'op-2' });
+
+    expect(calls.map(({ url, init }) => `${init.method} ${url}`)).toEqual([
+      `GET /api/v1/stats/summary?from=2025-03-01&to=2025-03-30&operator_id=op-2&category=${encodeURIComponent('Оплата')}`,
+      'GET /api/v1/stats/summary?from=2025-03-01&to=2025-03-30',
+      'GET /api/v1/stats/summary',
+      'GET /api/v1/stats/operators?from=2025-03-01&to=2025-03-30&category=%D0%A1%D0%B5%D1%82%D1%8C+%D0%B8+Wi-Fi',
+      'GET /api/v1/stats/operators?from=2025-03-01&to=2025-03-30',
+      'GET /api/v1/stats/categories?from=2025-03-01&to=2025-03-07&operator_id=op%2F2',
+      `GET /api/v1/stats/daily?from=2025-03-01&to=2025-03-07&category=${encodeURIComponent('Оплата')}`,
+      'GET /api/v1/stats/timeseries?from=2025-03-01&to=2025-03-07&operator_id=op-2&metric=backlog',
+    ]);
+    expect(authOf(calls[0]!.init)).toBe('Bearer access-1');
+  });
+
+  it("reports a refused operator's figures (403) and a bad range (422) as ApiErrors with their detail", async () => {
+    let answer = json(403, { detail: 'operators see only their own figures' });
+    const { client } = await loggedIn(() => answer);
+
+    const forbidden = (await client.statsSummary({ operator_id: 'op-2' }).catch((caught: unknown) => caught)) as ApiError;
+    expect(forbidden).toBeInstanceOf(ApiError);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.detail).toBe('operators see only their own figures');
+
+    answer = json(422, { detail: [{ loc: ['query', 'from'], msg: 'Input should be a valid date' }] });
+    const invalid = (await client.statsDaily({ from: '2025-13-01' }).catch((caught: unknown) => caught)) as ApiError;
+    expect(invalid.status).toBe(422);
+    expect(invalid.detail).toBe('query.from: Input should be a valid date');
+  });
+});
+
 describe('error text', () => {
   const t = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate('en', key, params);
 

@@ -7,6 +7,8 @@
 import type { MessageKey, Translate } from './i18n';
 import type {
   CategoryPublic,
+  CategoryStatsPublic,
+  DailyStatsPublic,
   HintsPublic,
   KnowledgeEntryInput,
   KnowledgeEntryPublic,
@@ -14,15 +16,21 @@ import type {
   MessagePublic,
   OperatorCreate,
   OperatorPublic,
+  OperatorStatsPublic,
   OperatorUpdate,
   Page,
   ReplyDraftCreate,
   ReplyDraftPublic,
   SearchHitPublic,
   SearchQuery,
+  StatsMetric,
+  StatsPage,
+  StatsQuery,
+  StatsSummaryPublic,
   TicketPublic,
   TicketQuery,
   TicketUpdate,
+  TimeseriesPublic,
   TokenPublic,
 } from './types';
 
@@ -505,6 +513,39 @@ export class ApiClient {
   deleteKnowledge(id: string): Promise<void> {
     return this.request('DELETE', `/kb/entries/${encodeURIComponent(id)}`);
   }
+
+  // --- statistics --------------------------------------------------------------------------------
+  // Operators read only their own figures (another operator_id: 403); admins read anyone's.
+
+  /** The figures of the days `from`..`to` (an operator's own by default). */
+  statsSummary(query: StatsQuery = {}, signal?: AbortSignal): Promise<StatsSummaryPublic> {
+    return this.request('GET', '/stats/summary', { query: statsQuery(query), signal });
+  }
+
+  /** A row per operator (an operator gets only their own); `operator_id` "" is the tickets nobody took. */
+  statsOperators(query: Omit<StatsQuery, 'operator_id'> = {}, signal?: AbortSignal): Promise<StatsPage<OperatorStatsPublic>> {
+    return this.request('GET', '/stats/operators', { query: statsQuery({ ...query, operator_id: undefined }), signal });
+  }
+
+  /** A row per category; `category` "" is the tickets without one. */
+  statsCategories(query: Omit<StatsQuery, 'category'> = {}, signal?: AbortSignal): Promise<StatsPage<CategoryStatsPublic>> {
+    return this.request('GET', '/stats/categories', { query: statsQuery({ ...query, category: undefined }), signal });
+  }
+
+  /** Every figure for each day of the range, oldest first. */
+  statsDaily(query: StatsQuery = {}, signal?: AbortSignal): Promise<StatsPage<DailyStatsPublic>> {
+    return this.request('GET', '/stats/daily', { query: statsQuery(query), signal });
+  }
+
+  /** One figure for each day of the range, oldest first. */
+  statsTimeseries(metric: StatsMetric, query: StatsQuery = {}, signal?: AbortSignal): Promise<TimeseriesPublic> {
+    return this.request('GET', '/stats/timeseries', { query: { ...statsQuery(query), metric }, signal });
+  }
+}
+
+/** The query string of a stats request, in a fixed order (empty values are left out by `send`). */
+function statsQuery(query: StatsQuery): Record<string, string | undefined> {
+  return { from: query.from, to: query.to, operator_id: query.operator_id, category: query.category };
 }
 
 /** A random id usable as client_message_id (crypto.randomUUID needs a secure context; this does not). */

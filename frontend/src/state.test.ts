@@ -328,3 +328,34 @@ describe('hints refresh trigger', () => {
     expect(state.hintsVersion).toBe(3);
   });
 });
+
+describe('customer ratings', () => {
+  const rating = { score: 5, comment: 'Спасибо!', rated_at: '2025-03-02T09:30:00Z' };
+
+  it('keeps the rating when a live event or a PATCH answer brings the ticket without one', () => {
+    const closed = { status: 'closed' as const, closed_at: '2025-03-02T09:00:00Z' };
+    let state = loaded({ tab: 'closed', q: '', category: '' }, [ticket('t-1', { ...closed, rating })], 't-1');
+    expect(state.openTicket?.rating).toEqual(rating);
+
+    // GET /tickets/{id} answered without the rating (stats too slow): the list's one stays
+    state = consoleReducer(state, { type: 'ticket/loaded', ticket: ticket('t-1', { ...closed, rating: null }) });
+    expect(state.openTicket?.rating).toEqual(rating);
+
+    state = applyLiveEvent(state, event('ticket.updated', 'ev-1', ticket('t-1', { ...closed, tags: ['vip'], updated_at: '2025-03-02T10:00:00Z' })));
+    expect(state.openTicket?.tags).toEqual(['vip']);
+    expect(state.openTicket?.rating).toEqual(rating);
+    expect(state.tickets[0]?.rating).toEqual(rating);
+
+    state = consoleReducer(state, { type: 'ticket/changed', ticket: ticket('t-1', { ...closed, priority: 'high', updated_at: '2025-03-02T10:05:00Z' }) });
+    expect(state.openTicket?.priority).toBe('high');
+    expect(state.openTicket?.rating).toEqual(rating);
+  });
+
+  it('takes a rating that arrives later', () => {
+    let state = loaded({ tab: 'closed', q: '', category: '' }, [ticket('t-1', { status: 'closed' })], 't-1');
+    expect(state.openTicket?.rating).toBeUndefined();
+    state = consoleReducer(state, { type: 'ticket/loaded', ticket: ticket('t-1', { status: 'closed', rating }) });
+    expect(state.openTicket?.rating).toEqual(rating);
+    expect(state.tickets[0]?.rating).toEqual(rating);
+  });
+});

@@ -147,10 +147,22 @@ function isStale(incoming: TicketPublic, known: TicketPublic): boolean {
   return stamp(incoming.updated_at) < stamp(known.updated_at);
 }
 
-function upsertTicket(state: ConsoleState, ticket: TicketPublic): ConsoleState {
-  const index = state.tickets.findIndex((item) => item.id === ticket.id);
-  const known = index >= 0 ? state.tickets[index] : state.openTicket?.id === ticket.id ? state.openTicket : null;
-  if (known && isStale(ticket, known)) return state;
+/**
+ * `incoming` with the customer's rating of `known` when it carries none: live events and PATCH answers do
+ * not include ratings, and a rating is never taken back.
+ */
+function keepRating(incoming: TicketPublic, known: TicketPublic | null | undefined): TicketPublic {
+  if (incoming.rating || !known?.rating) return incoming;
+  return { ...incoming, rating: known.rating };
+}
+
+function upsertTicket(state: ConsoleState, incoming: TicketPublic): ConsoleState {
+  const index = state.tickets.findIndex((item) => item.id === incoming.id);
+  const listed = index >= 0 ? state.tickets[index] : null;
+  const opened = state.openTicket?.id === incoming.id ? state.openTicket : null;
+  const known = listed ?? opened;
+  if (known && isStale(incoming, known)) return state;
+  const ticket = keepRating(keepRating(incoming, opened), listed);
 
   let tickets = state.tickets;
   if (matchesFilter(ticket, state.filter, state.meId)) {

@@ -61,6 +61,20 @@ export interface TicketPublic {
   category: string;
   subcategory: string;
   closed_at: string | null;
+  /**
+   * The customer's rating (GET /tickets/{id} and the lists); null or absent when the ticket is not rated or
+   * the stats service did not answer in time.
+   */
+  rating?: RatingPublic | null;
+}
+
+/** A customer's rating of a closed ticket (gateway/models.py RatingPublic). */
+export interface RatingPublic {
+  /** 1..5 */
+  score: number;
+  comment: string;
+  /** ISO datetime */
+  rated_at: string;
 }
 
 export interface TicketUpdate {
@@ -223,3 +237,88 @@ export interface HiddenEvent {
 }
 
 export type LiveEvent = HelloEvent | TicketEvent | HiddenEvent;
+
+/** The ratings 1..5, as the keys of `csat_distribution`. */
+export type CsatScore = '1' | '2' | '3' | '4' | '5';
+export const CSAT_SCORES: readonly CsatScore[] = ['1', '2', '3', '4', '5'];
+
+/**
+ * Figures of the days asked for, counted in `time_zone` (gateway/models.py StatsSummaryPublic); null where
+ * there is no data. Durations are in seconds; `rating_response_rate` is rated / closed, 0..1.
+ */
+export interface StatsSummaryPublic {
+  time_zone: string;
+  tickets_created: number;
+  tickets_closed: number;
+  /** Tickets open at the end of the last day. */
+  backlog: number;
+  ratings_count: number;
+  csat_average: number | null;
+  csat_distribution: Partial<Record<CsatScore, number>>;
+  rating_response_rate: number | null;
+  first_response_p50_s: number | null;
+  first_response_p90_s: number | null;
+  resolution_p50_s: number | null;
+  resolution_p90_s: number | null;
+  messages_per_ticket: number | null;
+}
+
+/** The summary fields that hold figures (everything but `time_zone`). */
+export type StatsField = Exclude<keyof StatsSummaryPublic, 'time_zone'>;
+
+/** A row of GET /stats/operators; `operator_id` "" is the tickets nobody took. */
+export interface OperatorStatsPublic extends StatsSummaryPublic {
+  operator_id: string;
+  name: string;
+}
+
+/** A row of GET /stats/categories; `category` "" is the tickets without a category. */
+export interface CategoryStatsPublic extends StatsSummaryPublic {
+  category: string;
+}
+
+/** A day of GET /stats/daily; `backlog` is the number open at that day's end. */
+export interface DailyStatsPublic extends StatsSummaryPublic {
+  /** YYYY-MM-DD */
+  day: string;
+}
+
+export interface StatsPage<T> {
+  time_zone: string;
+  items: T[];
+}
+
+/**
+ * The scope of a stats request: days "YYYY-MM-DD" in the desk's time zone, both included (default: the
+ * last 30 days). Empty values are left out of the query.
+ */
+export interface StatsQuery {
+  from?: string;
+  to?: string;
+  operator_id?: string;
+  category?: string;
+}
+
+export type StatsMetric =
+  | 'tickets_created'
+  | 'tickets_closed'
+  | 'backlog'
+  | 'ratings_count'
+  | 'csat_average'
+  | 'rating_response_rate'
+  | 'first_response_p50_s'
+  | 'first_response_p90_s'
+  | 'resolution_p50_s'
+  | 'resolution_p90_s'
+  | 'messages_per_ticket';
+
+export interface TimeseriesPointPublic {
+  day: string;
+  value: number | null;
+}
+
+export interface TimeseriesPublic {
+  time_zone: string;
+  metric: StatsMetric;
+  points: TimeseriesPointPublic[];
+}

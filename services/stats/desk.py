@@ -23,7 +23,7 @@ from pymongo.errors import BulkWriteError
 
 from services.stats import convert
 from services.stats.facts import MessageFact, Review, TicketFacts, TicketSnapshot
-from services.stats.figures import Scope, Summary, by_operator, daily, summary
+from services.stats.figures import Scope, Summary, by_category, by_operator, daily, summary
 from services.stats.tally import Ledger
 from t1lib.errors import InvalidArgumentError
 
@@ -122,6 +122,9 @@ class StatsDesk:
 
     def operators(self, scope: Scope) -> dict[str, Summary]:
         return by_operator(self.ledger, _checked(scope))
+
+    def categories(self, scope: Scope) -> dict[str, Summary]:
+        return by_category(self.ledger, _checked(scope))
 
     def daily(self, scope: Scope) -> list[tuple[date, Summary]]:
         return daily(self.ledger, _checked(scope))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from services.stats.tally import SCORES, CellKey, Ledger, Tally, percentile
+from services.stats.tally import SCORES, Ledger, Tally, percentile
 
 
 @dataclass(frozen=True)
@@ -17,11 +17,8 @@ class Scope:
     operator_id: str = ""
     category: str = ""
 
-    def matches(self, key: CellKey) -> bool:
-        _day, operator, category = key
-        return (not self.operator_id or operator == self.operator_id) and (
-            not self.category or category == self.category
-        )
+    def days(self, ledger: Ledger) -> dict[date, Tally]:
+        return ledger.days(self.operator_id or None, self.category or None)
 
 
 @dataclass(frozen=True)
@@ -41,23 +38,37 @@ class Summary:
 
 
 def summary(ledger: Ledger, scope: Scope) -> Summary:
-    inside, before_end = Tally(), Tally()
-    for key, tally in ledger.cells.items():
-        if not scope.matches(key) or key[0] > scope.last:
-            continue
-        before_end.add(tally)
-        if key[0] >= scope.first:
-            inside.add(tally)
-    return _summary(inside, backlog=before_end.created - before_end.closed)
+    return _range_summary(scope.days(ledger), scope)
 
 
 def by_operator(ledger: Ledger, scope: Scope) -> dict[str, Summary]:
     """Each operator's figures (tickets not yet taken by anyone under "")."""
-    operators = {key[1] for key in ledger.cells if scope.matches(key)}
+    category = scope.category or None
     return {
-        operator: summary(ledger, Scope(scope.first, scope.last, operator, scope.category))
-        for operator in sorted(operators)
+        operator: _range_summary(ledger.days(operator, category), scope)
+        for operator in ledger.operators(category)
     }
+
+
+def by_category(ledger: Ledger, scope: Scope) -> dict[str, Summary]:
+    """Each category's figures (uncategorised tickets under "")."""
+    operator = scope.operator_id or None
+    return {
+        category: _range_summary(ledger.days(operator, category), scope)
+        for category in ledger.categories(operator)
+    }
+
+
+def _range_summary(days: dict[date, Tally], scope: Scope) -> Summary:
+    inside = Tally()
+    backlog = 0
+    for day, tally in days.items():
+        if day > scope.last:
+            continue
+        backlog += tally.created - tally.closed
+        if day >= scope.first:
+            inside.add(tally)
+    return _summary(inside, backlog=backlog)
 
 
 def daily(ledger: Ledger, scope: Scope) -> list[tuple[date, Summary]]:
@@ -65,13 +76,11 @@ def daily(ledger: Ledger, scope: Scope) -> list[tuple[date, Summary]]:
     days = _days(scope.first, scope.last)
     per_day = {day: Tally() for day in days}
     open_before = 0
-    for key, tally in ledger.cells.items():
-        if not scope.matches(key):
-            continue
-        if key[0] < scope.first:
+    for day, tally in scope.days(ledger).items():
+        if day < scope.first:
             open_before += tally.created - tally.closed
-        elif key[0] <= scope.last:
-            per_day[key[0]].add(tally)
+        elif day <= scope.last:
+            per_day[day].add(tally)
     series: list[tuple[date, Summary]] = []
     backlog = open_before
     for day in days:

@@ -11,12 +11,15 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.stats.desk import MAX_SCOPE_DAYS, StatsDesk, parse_scope, today
+from services.stats.facts import Review
 from services.stats.figures import Scope, Summary
 from services.stats.tally import SCORES
 from t1.stats.v1 import stats_service_pb2 as api
 from t1.stats.v1 import stats_service_pb2_grpc as api_grpc
+from t1lib.errors import InvalidArgumentError
 
 Context = grpc.aio.ServicerContext[Any, Any]
+MAX_RATINGS_PER_CALL = 500
 
 
 def scope_of(scope: api.Scope) -> Scope:
@@ -46,6 +49,12 @@ def figures_proto(figures: Summary) -> api.Figures:
     return proto
 
 
+def rating_proto(review: Review) -> api.TicketRating:
+    rating = api.TicketRating(score=review.score, comment=review.comment)
+    rating.rated_at.FromDatetime(review.rated_at)
+    return rating
+
+
 class StatsServicer(api_grpc.StatsServiceServicer):
     def __init__(self, desk: StatsDesk) -> None:
         self._desk = desk
@@ -67,6 +76,19 @@ class StatsServicer(api_grpc.StatsServiceServicer):
             time_zone=str(self._desk.zone),
         )
 
+    async def ListCategorySummaries(
+        self, request: api.ListCategorySummariesRequest, context: Context
+    ) -> api.ListCategorySummariesResponse:
+        scope = scope_of(request.scope)
+        rows = self._desk.categories(Scope(scope.first, scope.last, scope.operator_id, ""))
+        return api.ListCategorySummariesResponse(
+            categories=[
+                api.CategoryFigures(category=category, figures=figures_proto(row))
+                for category, row in rows.items()
+            ],
+            time_zone=str(self._desk.zone),
+        )
+
     async def GetDailySeries(
         self, request: api.GetDailySeriesRequest, context: Context
     ) -> api.GetDailySeriesResponse:
@@ -84,9 +106,19 @@ class StatsServicer(api_grpc.StatsServiceServicer):
         review = self._desk.rating(request.ticket_id.strip())
         if review is None:
             return api.GetTicketRatingResponse()
-        rating = api.TicketRating(score=review.score, comment=review.comment)
-        rating.rated_at.FromDatetime(review.rated_at)
-        return api.GetTicketRatingResponse(rating=rating)
+        return api.GetTicketRatingResponse(rating=rating_proto(review))
+
+    async def ListTicketRatings(
+        self, request: api.ListTicketRatingsRequest, context: Context
+    ) -> api.ListTicketRatingsResponse:
+        if len(request.ticket_ids) > MAX_RATINGS_PER_CALL:
+            raise InvalidArgumentError(f"не больше {MAX_RATINGS_PER_CALL} обращений за один запрос")
+        found = []
+        for ticket_id in dict.fromkeys(request.ticket_ids):
+            review = self._desk.rating(ticket_id.strip())
+            if review is not None:
+                found.append(api.RatedTicket(ticket_id=ticket_id, rating=rating_proto(review)))
+        return api.ListTicketRatingsResponse(ratings=found)
 
     async def GetOperatorStats(
         self, request: api.GetOperatorStatsRequest, context: Context

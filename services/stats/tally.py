@@ -86,7 +86,9 @@ class Tally:
         )
 
 
-CellKey = tuple[date, str, str]  # local day, operator id, category
+CellKey = tuple[date, str, str]  # local day, operator id ("" for nobody), category ("" for none)
+# whose tickets a series sums: (operator id, category), None standing for every operator or category
+SeriesKey = tuple[str | None, str | None]
 
 
 def contribution(facts: TicketFacts, zone: ZoneInfo) -> dict[CellKey, Tally]:
@@ -117,24 +119,43 @@ def contribution(facts: TicketFacts, zone: ZoneInfo) -> dict[CellKey, Tally]:
 
 
 class Ledger:
-    """Every cell's tally, changed by the difference between a ticket's old and new contribution."""
+    """Every series' per-day tallies, changed by the difference between a ticket's old and new
+    contribution. A cell is kept four times: for its operator and category, for its operator in every
+    category, for its category under every operator, and for the whole desk, so a range's figures sum
+    one tally per day whatever the filter (a 90-day summary reads 90 tallies, not every cell)."""
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self.cells: dict[CellKey, Tally] = {}
+        self.series: dict[SeriesKey, dict[date, Tally]] = {}
 
     def change(self, before: TicketFacts | None, after: TicketFacts) -> None:
-        touched: list[CellKey] = []
         if before is not None:
             for key, tally in contribution(before, self.zone).items():
-                self._cell(key).add(tally, -1)
-                touched.append(key)
+                self._add(key, tally, -1)
         for key, tally in contribution(after, self.zone).items():
-            self._cell(key).add(tally)
-            touched.append(key)
-        for key in touched:
-            if key in self.cells and self.cells[key].empty:
-                del self.cells[key]
+            self._add(key, tally, 1)
 
-    def _cell(self, key: CellKey) -> Tally:
-        return self.cells.setdefault(key, Tally())
+    def days(self, operator: str | None = None, category: str | None = None) -> dict[date, Tally]:
+        """The per-day tallies of one operator's (None: everyone's) tickets of one category (None: all)."""
+        return self.series.get((operator, category), {})
+
+    def operators(self, category: str | None = None) -> list[str]:
+        """The operators with tickets (of `category`), "" for the tickets nobody took."""
+        return sorted(op for op, cat in self.series if op is not None and cat == category)
+
+    def categories(self, operator: str | None = None) -> list[str]:
+        """The categories with tickets (of `operator`), "" for the uncategorised."""
+        return sorted(cat for op, cat in self.series if cat is not None and op == operator)
+
+    def _add(self, key: CellKey, tally: Tally, sign: int) -> None:
+        day, operator, category = key
+        for series_key in ((operator, category), (operator, None), (None, category), (None, None)):
+            days = self.series.setdefault(series_key, {})
+            cell = days.get(day)
+            if cell is None:
+                cell = days[day] = Tally()
+            cell.add(tally, sign)
+            if cell.empty:
+                del days[day]
+                if not days:
+                    del self.series[series_key]

@@ -136,3 +136,42 @@ async def test_bad_days_and_ranges_are_refused_with_a_message(
     assert unknown_metric.status_code == 422
     anonymous = await client.get("/api/v1/stats/summary")
     assert anonymous.status_code == 401
+
+
+async def test_category_rows_daily_figures_and_the_unassigned_row(
+    stats_gateway: tuple[httpx.AsyncClient, StatsDesk], admin_name: str
+) -> None:
+    client, desk = stats_gateway
+    admin = bearer(await login(client, admin_name, ADMIN_PASSWORD))
+    created = await client.post(
+        "/api/v1/operators",
+        json={"username": "vera", "password": "пароль-веры-1", "display_name": "Вера"},
+        headers=admin,
+    )
+    vera_id = created.json()["id"]
+    waiting = TicketSnapshot("t-waiting", T0, "t-waiting:open", T0, None, "", "")
+    await desk.apply([*handled("t-vera", vera_id, 4), *handled("t-gleb", "op-gleb", 1), waiting])
+    vera = bearer(await login(client, "vera", "пароль-веры-1"))
+    days = {"from": DAY, "to": DAY}
+
+    rows = (await client.get("/api/v1/stats/operators", params=days, headers=admin)).json()["items"]
+    by_operator = {row["operator_id"]: (row["tickets_created"], row["backlog"]) for row in rows}
+    assert by_operator == {vera_id: (1, 0), "op-gleb": (1, 0), "": (1, 1)}
+
+    categories = (await client.get("/api/v1/stats/categories", params=days, headers=admin)).json()
+    assert {row["category"]: row["tickets_created"] for row in categories["items"]} == {"Карты": 2, "": 1}
+    assert categories["time_zone"] == "Europe/Minsk"
+    own = (await client.get("/api/v1/stats/categories", params=days, headers=vera)).json()["items"]
+    assert [(row["category"], row["csat_average"]) for row in own] == [("Карты", 4.0)]
+    refused = await client.get("/api/v1/stats/categories", params={"operator_id": "op-gleb"}, headers=vera)
+    assert refused.status_code == 403
+
+    daily = await client.get("/api/v1/stats/daily", params={"from": "2026-11-01", "to": DAY}, headers=admin)
+    assert daily.status_code == 200, daily.text
+    points = [
+        (item["day"], item["tickets_created"], item["tickets_closed"], item["backlog"], item["csat_average"])
+        for item in daily.json()["items"]
+    ]
+    assert points == [("2026-11-01", 0, 0, 0, None), (DAY, 3, 2, 1, 2.5)]
+    mine = (await client.get("/api/v1/stats/daily", params=days, headers=vera)).json()["items"]
+    assert [(item["tickets_closed"], item["csat_average"]) for item in mine] == [(1, 4.0)]

@@ -173,6 +173,13 @@ async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_a
         assert not (await stub.GetTicketRating(api.GetTicketRatingRequest(ticket_id="t-none"))).HasField(
             "rating"
         )
+        listed = await stub.ListTicketRatings(
+            api.ListTicketRatingsRequest(ticket_ids=["t-none", "t-1", "t-1"])
+        )
+        assert [(item.ticket_id, item.rating.score) for item in listed.ratings] == [("t-1", 5)]
+        with pytest.raises(grpc.aio.AioRpcError) as too_many:
+            await stub.ListTicketRatings(api.ListTicketRatingsRequest(ticket_ids=["t"] * 501))
+        assert too_many.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         rows = await stub.ListOperatorSummaries(
             api.ListOperatorSummariesRequest(scope=api.Scope(first_day=DAY, last_day=DAY))
         )

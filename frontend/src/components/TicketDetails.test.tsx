@@ -1,6 +1,6 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { I18nProvider } from '../i18n';
+import { I18nProvider, makeFormatters } from '../i18n';
 import { ticket } from '../test/fixtures';
 import type { CategoryPublic, TicketPublic } from '../types';
 import { TicketDetails } from './TicketDetails';
@@ -69,5 +69,53 @@ describe('TicketDetails category pickers', () => {
     render(details(ticket('t-1', { category: 'Сеть' }), vi.fn(), false));
     expect(screen.getByLabelText('Категория').hasAttribute('disabled')).toBe(true);
     expect(screen.queryByRole('button', { name: 'Сохранить' })).toBeNull();
+  });
+});
+
+describe('TicketDetails customer rating', () => {
+  it('shows the rating of a rated ticket: stars, the score, the comment and when it was given', () => {
+    const ratedAt = '2025-03-02T09:30:00Z';
+    render(
+      details(
+        ticket('t-1', { status: 'closed', closed_at: '2025-03-02T09:00:00Z', rating: { score: 4, comment: 'Быстро помогли, спасибо!', rated_at: ratedAt } }),
+      ),
+    );
+    const rating = screen.getByTestId('ticket-rating');
+    expect(screen.getByText('Оценка клиента')).toBeTruthy();
+    const stars = within(rating).getByRole('img', { name: 'Оценка 4 из 5' });
+    expect(stars.querySelector('.rating-stars__on')?.textContent).toBe('★★★★');
+    expect(stars.querySelector('.rating-stars__off')?.textContent).toBe('★');
+    expect(within(rating).getByText('4/5')).toBeTruthy();
+    expect(within(rating).getByText('Быстро помогли, спасибо!')).toBeTruthy();
+    const time = rating.querySelector('time')!;
+    expect(time.getAttribute('dateTime')).toBe(ratedAt);
+    expect(time.textContent).toBe(`Оценено ${makeFormatters('ru').dateTime(ratedAt)}`);
+    expect(within(rating).queryByText('Без оценки')).toBeNull();
+  });
+
+  it('says «Без оценки» for a closed ticket without a rating, and nothing for an open one', () => {
+    const { rerender } = render(details(ticket('t-1', { status: 'closed', closed_at: '2025-03-02T09:00:00Z', rating: null })));
+    expect(screen.getByTestId('ticket-rating').textContent).toBe('Без оценки');
+
+    rerender(details(ticket('t-1', { status: 'assigned' })));
+    expect(screen.queryByTestId('ticket-rating')).toBeNull();
+    expect(screen.queryByText('Оценка клиента')).toBeNull();
+  });
+
+  it('shows the rating in English', () => {
+    render(
+      <I18nProvider initialLocale="en">
+        <TicketDetails
+          ticket={ticket('t-1', { status: 'closed', rating: { score: 2, comment: '', rated_at: '2025-03-02T09:30:00Z' } })}
+          canEdit={false}
+          categories={categories}
+          nameOf={() => ''}
+          onTicketChanged={vi.fn()}
+        />
+      </I18nProvider>,
+    );
+    expect(screen.getByText('Customer rating')).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Rated 2 out of 5' })).toBeTruthy();
+    expect(screen.getByTestId('ticket-rating').querySelector('blockquote')).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { api, errorText } from '../api';
 import { useI18n } from '../i18n';
 import { subcategoriesOf, withCurrent } from '../knowledge';
 import { PRIORITIES, type CategoryPublic, type Priority, type TicketPublic, type TicketUpdate } from '../types';
-import { StatusBadge } from './Badges';
+import { RatingStars, StatusBadge } from './Badges';
 
 export interface TicketDetailsProps {
   ticket: TicketPublic;
@@ -151,6 +151,36 @@ export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketCha
             <>
               <dt>{t('ticket.closedAt')}</dt>
               <dd>{fmt.dateTime(ticket.closed_at)}</dd>
+            </>
+          )}
+          {(ticket.rating || ticket.status === 'closed') && (
+            <>
+              <dt>{t('rating.title')}</dt>
+              <dd data-testid="ticket-rating">
+                {ticket.rating ? (
+                  <div className="rating">
+                    <span className="rating__score">
+                      <RatingStars score={ticket.rating.score} />
+                      <span className="rating__value" aria-hidden="true">
+                        {ticket.rating.score}/5
+                      </span>
+                    </span>
+                    {ticket.rating.comment && (
+                      <blockquote className="rating__comment">
+                        <span className="visually-hidden">{t('rating.comment')}: </span>
+                        {ticket.rating.comment}
+                      </blockquote>
+                    )}
+                    {ticket.rating.rated_at && (
+                      <time className="rating__time muted" dateTime={ticket.rating.rated_at}>
+                        {t('rating.ratedAt', { time: fmt.dateTime(ticket.rating.rated_at) })}
+                      </time>
+                    )}
+                  </div>
+                ) : (
+                  <span className="muted">{t('rating.none')}</span>
+                )}
+              </dd>
             </>
           )}
           <dt className="mono-label">ID</dt>

@@ -77,3 +77,35 @@ describe('TicketQueue category filter', () => {
     expect(within(second!).queryByTitle(/Категория/)).toBeNull();
   });
 });
+
+describe('TicketQueue rating badge', () => {
+  it('marks rated tickets with a compact «★ 4» badge, and only them', () => {
+    let state = consoleReducer(initialState('op-me'), { type: 'filter/set', filter: { tab: 'closed', q: '', category: '' } });
+    state = consoleReducer(state, {
+      type: 'list/loaded',
+      version: state.listVersion,
+      page: {
+        items: [
+          ticket('t-1', { status: 'closed', title: 'Оценённое', rating: { score: 4, comment: 'Спасибо', rated_at: '2025-03-02T09:30:00Z' } }),
+          ticket('t-2', { status: 'closed', title: 'Без оценки', rating: null }),
+          ticket('t-3', { status: 'closed', title: 'Без поля' }),
+        ],
+        next_cursor: null,
+      },
+      append: false,
+    });
+    render(
+      <I18nProvider initialLocale="ru">
+        <TicketQueue state={state} isAdmin={false} categories={categories} nameOf={() => ''} onFilter={vi.fn()} onLoadMore={() => undefined} onSelect={() => undefined} onRetry={() => undefined} />
+      </I18nProvider>,
+    );
+
+    const badges = screen.getAllByTestId('rating-badge');
+    expect(badges).toHaveLength(1);
+    const rated = screen.getByText('Оценённое').closest('li')!;
+    expect(within(rated).getByTestId('rating-badge')).toBe(badges[0]);
+    expect(badges[0]!.textContent).toBe('★ 4Оценка клиента: 4 из 5');
+    expect(badges[0]!.querySelector('[aria-hidden="true"]')!.textContent).toBe('★ 4');
+    expect(badges[0]!.getAttribute('title')).toBe('Оценка клиента: 4 из 5');
+  });
+});

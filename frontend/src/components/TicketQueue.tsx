@@ -3,7 +3,7 @@ import { useI18n } from '../i18n';
 import { withCurrent } from '../knowledge';
 import { QUEUE_TABS, type ConsoleState, type ListFilter, type QueueTab } from '../state';
 import type { CategoryPublic, TicketPublic } from '../types';
-import { CategoryChip, PriorityBadge, StatusBadge } from './Badges';
+import { CategoryChip, PriorityBadge, RatingBadge, StatusBadge } from './Badges';
 import { SearchResults } from './SearchResults';
 
 export interface TicketQueueProps {
@@ -245,6 +245,7 @@ function TicketItem({ ticket, selected, unread, updated, showStatus, assigneeNam
       <span className="ticket-item__meta">
         {unread && <span className="visually-hidden">{t('queue.unread')}</span>}
         {showStatus && <StatusBadge status={ticket.status} />}
+        {ticket.rating && <RatingBadge rating={ticket.rating} />}
         <PriorityBadge priority={ticket.priority} />
         <CategoryChip category={ticket.category} subcategory={ticket.subcategory} small />
         {ticket.tags.slice(0, 3).map((tag) => (

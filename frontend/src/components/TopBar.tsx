@@ -2,7 +2,7 @@ import { LOCALES, useI18n, type Locale } from '../i18n';
 import type { LiveStatus } from '../live';
 import type { OperatorPublic } from '../types';
 
-export type View = 'tickets' | 'knowledge' | 'operators';
+export type View = 'tickets' | 'knowledge' | 'stats' | 'operators';
 
 export interface TopBarProps {
   me: OperatorPublic;
@@ -51,6 +51,9 @@ export function TopBar({ me, view, onView, liveStatus, onLogout }: TopBarProps) 
         </button>
         <button type="button" className={`topbar__link${view === 'knowledge' ? ' is-active' : ''}`} aria-current={view === 'knowledge' ? 'page' : undefined} onClick={() => onView('knowledge')}>
           {t('nav.knowledge')}
+        </button>
+        <button type="button" className={`topbar__link${view === 'stats' ? ' is-active' : ''}`} aria-current={view === 'stats' ? 'page' : undefined} onClick={() => onView('stats')}>
+          {t('nav.stats')}
         </button>
         {me.role === 'admin' && (
           <button type="button" className={`topbar__link${view === 'operators' ? ' is-active' : ''}`} aria-current={view === 'operators' ? 'page' : undefined} onClick={() => onView('operators')}>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorText } from '../api';
 import { useI18n } from '../i18n';
 import type { OperatorPublic } from '../types';
@@ -9,12 +9,15 @@ import { KnowledgePage } from './KnowledgePage';
 import { OperatorsPage } from './OperatorsPage';
 import { TopBar, type View } from './TopBar';
 
+// The statistics page brings the chart library: loaded when first opened, not with the console.
+const StatsPage = lazy(() => import('./StatsPage').then((module) => ({ default: module.StatsPage })));
+
 export interface WorkspaceProps {
   me: OperatorPublic;
   onLogout: () => void;
 }
 
-/** The signed-in console: top bar, and the tickets, knowledge-base or (admins) operators page. */
+/** The signed-in console: top bar, and the tickets, knowledge-base, statistics or (admins) operators page. */
 export function Workspace({ me, onLogout }: WorkspaceProps) {
   const { t } = useI18n();
   const [view, setView] = useState<View>('tickets');
@@ -53,10 +56,20 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
   );
 
   return (
-    <div className="app">
+    <div className={`app${view === 'stats' ? ' app--fluid' : ''}`}>
       <TopBar me={me} view={view} onView={setView} liveStatus={desk.liveStatus} onLogout={onLogout} />
       {view === 'operators' && isAdmin ? (
         <OperatorsPage me={me} operators={operators} loading={operatorsLoading} error={operatorsError} onChanged={loadOperators} />
+      ) : view === 'stats' ? (
+        <Suspense
+          fallback={
+            <main className="splash" id="main">
+              <p className="muted">{t('common.loading')}</p>
+            </main>
+          }
+        >
+          <StatsPage me={me} operators={operators} categories={categories} />
+        </Suspense>
       ) : view === 'knowledge' ? (
         <KnowledgePage isAdmin={isAdmin} categories={categories} onChanged={reloadCategories} />
       ) : (

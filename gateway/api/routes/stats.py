@@ -11,6 +11,10 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from gateway.api.deps import ContextDep, CurrentOperator
 from gateway.models import (
+    CategoryStatsPage,
+    CategoryStatsPublic,
+    DailyStatsPage,
+    DailyStatsPublic,
     OperatorStatsPage,
     OperatorStatsPublic,
     StatsMetricName,
@@ -112,6 +116,46 @@ async def list_operator_stats(
         if operator.is_admin or row.operator_id == operator.operator_id
     ]
     return OperatorStatsPage(time_zone=response.time_zone, items=rows)
+
+
+@router.get("/categories")
+async def list_category_stats(
+    operator: CurrentOperator,
+    context: ContextDep,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: DayQuery = None,
+    operator_id: str | None = None,
+) -> CategoryStatsPage:
+    """A row per category with tickets in the days asked for ("" for tickets without one)."""
+    response = await context.stats.ListCategorySummaries(
+        pb.ListCategorySummariesRequest(scope=scope(from_, to, whose(operator, operator_id)))
+    )
+    rows = [
+        CategoryStatsPublic(
+            category=row.category, **summary_view(row.figures, response.time_zone).model_dump()
+        )
+        for row in response.categories
+    ]
+    return CategoryStatsPage(time_zone=response.time_zone, items=rows)
+
+
+@router.get("/daily")
+async def list_daily_stats(
+    operator: CurrentOperator,
+    context: ContextDep,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: DayQuery = None,
+    operator_id: str | None = None,
+    category: str = "",
+) -> DailyStatsPage:
+    """Every figure of each day (for the charts); `backlog` is the number open at each day's end."""
+    request = pb.GetDailySeriesRequest(scope=scope(from_, to, whose(operator, operator_id), category))
+    response = await context.stats.GetDailySeries(request)
+    items = [
+        DailyStatsPublic(day=item.day, **summary_view(item.figures, response.time_zone).model_dump())
+        for item in response.days
+    ]
+    return DailyStatsPage(time_zone=response.time_zone, items=items)
 
 
 @router.get("/timeseries")

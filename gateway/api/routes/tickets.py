@@ -99,8 +99,13 @@ async def list_tickets(
             )
         request.visible_to_operator_id = operator.operator_id
     response = await context.tickets.ListTickets(request)
+    closed = [ticket.id for ticket in response.tickets if ticket.status == ticket_pb2.TICKET_STATUS_CLOSED]
+    ratings = await ticket_ratings(context, closed)
     return TicketsPage(
-        items=[ticket_view(ticket) for ticket in response.tickets],
+        items=[
+            TicketDetailPublic(**ticket_view(ticket).model_dump(), rating=ratings.get(ticket.id))
+            for ticket in response.tickets
+        ],
         next_cursor=response.next_page_token or None,
     )
 
@@ -114,21 +119,31 @@ async def get_ticket(ticket_id: str, operator: CurrentOperator, context: Context
 
 
 async def ticket_rating(context: AppContext, ticket_id: str) -> RatingPublic | None:
+    return (await ticket_ratings(context, [ticket_id])).get(ticket_id)
+
+
+async def ticket_ratings(context: AppContext, ticket_ids: list[str]) -> dict[str, RatingPublic]:
+    """The customers' ratings of these tickets (stats owns them); without stats in time, none."""
+    if not ticket_ids:
+        return {}
     try:
-        response = await context.stats.GetTicketRating(
-            stats_pb.GetTicketRatingRequest(ticket_id=ticket_id), timeout=context.settings.rating_timeout_s
+        response = await context.stats.ListTicketRatings(
+            stats_pb.ListTicketRatingsRequest(ticket_ids=ticket_ids),
+            timeout=context.settings.rating_timeout_s,
         )
     except grpc.aio.AioRpcError as error:
-        # stats not running (UNAVAILABLE) is a deployment choice, not worth a warning per ticket opened
+        # stats not running (UNAVAILABLE) is a deployment choice, not worth a warning per ticket shown
         log = logger.debug if error.code() == grpc.StatusCode.UNAVAILABLE else logger.warning
-        log("ticket %s shown without its rating: stats answered %s", ticket_id, error.code())
-        return None
-    if not response.HasField("rating"):
-        return None
-    rating = response.rating
-    return RatingPublic(
-        score=rating.score, comment=rating.comment, rated_at=rating.rated_at.ToDatetime(tzinfo=UTC)
-    )
+        log("%d tickets shown without their ratings: stats answered %s", len(ticket_ids), error.code())
+        return {}
+    return {
+        item.ticket_id: RatingPublic(
+            score=item.rating.score,
+            comment=item.rating.comment,
+            rated_at=item.rating.rated_at.ToDatetime(tzinfo=UTC),
+        )
+        for item in response.ratings
+    }
 
 
 @router.get("/{ticket_id}/messages")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ft1/stats/v1/stats_service.proto\x12\x0bt1.stats.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"S\n\x05Scope\x12\x11\n\tfirst_day\x18\x01 \x01(\t\x12\x10\n\x08last_day\x18\x02 \x01(\t\x12\x13\n\x0boperator_id\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\"\xaf\x04\n\x07\x46igures\x12\x17\n\x0ftickets_created\x18\x01 \x01(\x03\x12\x16\n\x0etickets_closed\x18\x02 \x01(\x03\x12\x0f\n\x07\x62\x61\x63klog\x18\x03 \x01(\x03\x12\x15\n\rratings_count\x18\x04 \x01(\x03\x12\x19\n\x0c\x63sat_average\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x11\x63sat_distribution\x18\x06 \x03(\x03\x12!\n\x14rating_response_rate\x18\x07 \x01(\x01H\x01\x88\x01\x01\x12\'\n\x1a\x66irst_response_p50_seconds\x18\x08 \x01(\x01H\x02\x88\x01\x01\x12\'\n\x1a\x66irst_response_p90_seconds\x18\t \x01(\x01H\x03\x88\x01\x01\x12#\n\x16resolution_p50_seconds\x18\n \x01(\x01H\x04\x88\x01\x01\x12#\n\x16resolution_p90_seconds\x18\x0b \x01(\x01H\x05\x88\x01\x01\x12 \n\x13messages_per_ticket\x18\x0c \x01(\x01H\x06\x88\x01\x01\x42\x0f\n\r_csat_averageB\x17\n\x15_rating_response_rateB\x1d\n\x1b_first_response_p50_secondsB\x1d\n\x1b_first_response_p90_secondsB\x19\n\x17_resolution_p50_secondsB\x19\n\x17_resolution_p90_secondsB\x16\n\x14_messages_per_ticket\"6\n\x11GetSummaryRequest\x12!\n\x05scope\x18\x01 \x01(\x0b\x32\x12.t1.stats.v1.Scope\"N\n\x12GetSummaryResponse\x12%\n\x07\x66igures\x18\x01 \x01(\x0b\x32\x14.t1.stats.v1.Figures\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"A\n\x1cListOperatorSummariesRequest\x12!\n\x05scope\x18\x01 \x01(\x0b\x32\x12.t1.stats.v1.Scope\"M\n\x0fOperatorFigures\x12\x13\n\x0boperator_id\x18\x01 \x01(\t\x12%\n\x07\x66igures\x18\x02 \x01(\x0b\x32\x14.t1.stats.v1.Figures\"c\n\x1dListOperatorSummariesResponse\x12/\n\toperators\x18\x01 \x03(\x0b\x32\x1c.t1.stats.v1.OperatorFigures\x12\x11\n\ttime_zone\x18\x02 \x01(\t\":\n\x15GetDailySeriesRequest\x12!\n\x05scope\x18\x01 \x01(\x0b\x32\x12.t1.stats.v1.Scope\"B\n\x0c\x44\x61ilyFigures\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\t\x12%\n\x07\x66igures\x18\x02 \x01(\x0b\x32\x14.t1.stats.v1.Figures\"T\n\x16GetDailySeriesResponse\x12\'\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x19.t1.stats.v1.DailyFigures\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"+\n\x16GetTicketRatingRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\"\\\n\x0cTicketRating\x12\r\n\x05score\x18\x01 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12,\n\x08rated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"D\n\x17GetTicketRatingResponse\x12)\n\x06rating\x18\x01 \x01(\x0b\x32\x19.t1.stats.v1.TicketRating\"m\n\rOperatorStats\x12\x13\n\x0boperator_id\x18\x01 \x01(\t\x12\x15\n\rreviews_count\x18\x02 \x01(\x03\x12\x16\n\x0e\x61verage_rating\x18\x03 \x01(\x01\x12\x18\n\x10rating_histogram\x18\x04 \x03(\x03\"\x8a\x01\n\x17GetOperatorStatsRequest\x12\x13\n\x0boperator_id\x18\x01 \x01(\t\x12-\n\tfrom_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x18GetOperatorStatsResponse\x12)\n\x05stats\x18\x01 \x01(\x0b\x32\x1a.t1.stats.v1.OperatorStats\"v\n\x18ListOperatorStatsRequest\x12-\n\tfrom_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"F\n\x19ListOperatorStatsResponse\x12)\n\x05stats\x18\x01 \x03(\x0b\x32\x1a.t1.stats.v1.OperatorStats2\xcb\x04\n\x0cStatsService\x12_\n\x10GetOperatorStats\x12$.t1.stats.v1.GetOperatorStatsRequest\x1a%.t1.stats.v1.GetOperatorStatsResponse\x12\x62\n\x11ListOperatorStats\x12%.t1.stats.v1.ListOperatorStatsRequest\x1a&.t1.stats.v1.ListOperatorStatsResponse\x12M\n\nGetSummary\x12\x1e.t1.stats.v1.GetSummaryRequest\x1a\x1f.t1.stats.v1.GetSummaryResponse\x12n\n\x15ListOperatorSummaries\x12).t1.stats.v1.ListOperatorSummariesRequest\x1a*.t1.stats.v1.ListOperatorSummariesResponse\x12Y\n\x0eGetDailySeries\x12\".t1.stats.v1.GetDailySeriesRequest\x1a#.t1.stats.v1.GetDailySeriesResponse\x12\\\n\x0fGetTicketRating\x12#.t1.stats.v1.GetTicketRatingRequest\x1a$.t1.stats.v1.GetTicketRatingResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ft1/stats/v1/stats_service.proto\x12\x0bt1.stats.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"S\n\x05Scope\x12\x11\n\tfirst_day\x18\x01 \x01(\t\x12\x10\n\x08last_day\x18\x02 \x01(\t\x12\x13\n\x0boperator_id\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\"\xaf\x04\n\x07\x46igures\x12\x17\n\x0ftickets_created\x18\x01 \x01(\x03\x12\x16\n\x0etickets_closed\x18\x02 \x01(\x03\x12\x0f\n\x07\x62\x61\x63klog\x18\x03 \x01(\x03\x12\x15\n\rratings_count\x18\x04 \x01(\x03\x12\x19\n\x0c\x63sat_average\x18\x05 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x11\x63sat_distribution\x18\x06 \x03(\x03\x12!\n\x14rating_response_rate\x18\x07 \x01(\x01H\x01\x88\x01\x01\x12\'\n\x1a\x66irst_response_p50_seconds\x18\x08 \x01(\x01H\x02\x88\x01\x01\x12\'\n\x1a\x66irst_response_p90_seconds\x18\t \x01(\x01H\x03\x88\x01\x01\x12#\n\x16resolution_p50_seconds\x18\n \x01(\x01H\x04\x88\x01\x01\x12#\n\x16resolution_p90_seconds\x18\x0b \x01(\x01H\x05\x88\x01\x01\x12 \n\x13messages_per_ticket\x18\x0c \x01(\x01H\x06\x88\x01\x01\x42\x0f\n\r_csat_averageB\x17\n\x15_rating_response_rateB\x1d\n\x1b_first_response_p50_secondsB\x1d\n\x1b_first_response_p90_secondsB\x19\n\x17_resolution_p50_secondsB\x19\n\x17_resolution_p90_secondsB\x16\n\x14_messages_per_ticket\"6\n\x11GetSummaryRequest\x12!\n\x05scope\x18\x01 \x01(\x0b\x32\x12.t1.stats.v1.Scope\"N\n\x12GetSummaryResponse\x12%\n\x07\x66igures\x18\x01 \x01(\x0b\x32\x14.t1.stats.v1.Figures\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"A\n\x1cListOperatorSummariesRequest\x12!\n\x05scope\x18\x01 \x01(\x0b\x32\x12.t1.stats.v1.Scope\"M\n\x0fOperatorFigures\x12\x13\n\x0boperator_id\x18\x01 \x01(\t\x12%\n\x07\x66igures\x18\x02 \x01(\x0b\x32\x14.t1.stats.v1.Figures\"c\n\x1dListOperatorSummariesResponse\x12/\n\toperators\x18\x01 \x03(\x0b\x32\x1c.t1.stats.v1.OperatorFigures\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"A\n\x1cListCategorySummariesRequest\x12!\n\x05scope\x18\x01 \x01(\x0b\x32\x12.t1.stats.v1.Scope\"J\n\x0f\x43\x61tegoryFigures\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12%\n\x07\x66igures\x18\x02 \x01(\x0b\x32\x14.t1.stats.v1.Figures\"d\n\x1dListCategorySummariesResponse\x12\x30\n\ncategories\x18\x01 \x03(\x0b\x32\x1c.t1.stats.v1.CategoryFigures\x12\x11\n\ttime_zone\x18\x02 \x01(\t\":\n\x15GetDailySeriesRequest\x12!\n\x05scope\x18\x01 \x01(\x0b\x32\x12.t1.stats.v1.Scope\"B\n\x0c\x44\x61ilyFigures\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\t\x12%\n\x07\x66igures\x18\x02 \x01(\x0b\x32\x14.t1.stats.v1.Figures\"T\n\x16GetDailySeriesResponse\x12\'\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x19.t1.stats.v1.DailyFigures\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"+\n\x16GetTicketRatingRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\"\\\n\x0cTicketRating\x12\r\n\x05score\x18\x01 \x01(\x05\x12\x0f\n\x07\x63omment\x18\x02 \x01(\t\x12,\n\x08rated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"D\n\x17GetTicketRatingResponse\x12)\n\x06rating\x18\x01 \x01(\x0b\x32\x19.t1.stats.v1.TicketRating\".\n\x18ListTicketRatingsRequest\x12\x12\n\nticket_ids\x18\x01 \x03(\t\"K\n\x0bRatedTicket\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12)\n\x06rating\x18\x02 \x01(\x0b\x32\x19.t1.stats.v1.TicketRating\"F\n\x19ListTicketRatingsResponse\x12)\n\x07ratings\x18\x01 \x03(\x0b\x32\x18.t1.stats.v1.RatedTicket\"m\n\rOperatorStats\x12\x13\n\x0boperator_id\x18\x01 \x01(\t\x12\x15\n\rreviews_count\x18\x02 \x01(\x03\x12\x16\n\x0e\x61verage_rating\x18\x03 \x01(\x01\x12\x18\n\x10rating_histogram\x18\x04 \x03(\x03\"\x8a\x01\n\x17GetOperatorStatsRequest\x12\x13\n\x0boperator_id\x18\x01 \x01(\t\x12-\n\tfrom_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x18GetOperatorStatsResponse\x12)\n\x05stats\x18\x01 \x01(\x0b\x32\x1a.t1.stats.v1.OperatorStats\"v\n\x18ListOperatorStatsRequest\x12-\n\tfrom_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07to_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"F\n\x19ListOperatorStatsResponse\x12)\n\x05stats\x18\x01 \x03(\x0b\x32\x1a.t1.stats.v1.OperatorStats2\x9f\x06\n\x0cStatsService\x12_\n\x10GetOperatorStats\x12$.t1.stats.v1.GetOperatorStatsRequest\x1a%.t1.stats.v1.GetOperatorStatsResponse\x12\x62\n\x11ListOperatorStats\x12%.t1.stats.v1.ListOperatorStatsRequest\x1a&.t1.stats.v1.ListOperatorStatsResponse\x12M\n\nGetSummary\x12\x1e.t1.stats.v1.GetSummaryRequest\x1a\x1f.t1.stats.v1.GetSummaryResponse\x12n\n\x15ListOperatorSummaries\x12).t1.stats.v1.ListOperatorSummariesRequest\x1a*.t1.stats.v1.ListOperatorSummariesResponse\x12n\n\x15ListCategorySummaries\x12).t1.stats.v1.ListCategorySummariesRequest\x1a*.t1.stats.v1.ListCategorySummariesResponse\x12Y\n\x0eGetDailySeries\x12\".t1.stats.v1.GetDailySeriesRequest\x1a#.t1.stats.v1.GetDailySeriesResponse\x12\\\n\x0fGetTicketRating\x12#.t1.stats.v1.GetTicketRatingRequest\x1a$.t1.stats.v1.GetTicketRatingResponse\x12\x62\n\x11ListTicketRatings\x12%.t1.stats.v1.ListTicketRatingsRequest\x1a&.t1.stats.v1.ListTicketRatingsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,28 +46,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_OPERATORFIGURES']._serialized_end=1008
   _globals['_LISTOPERATORSUMMARIESRESPONSE']._serialized_start=1010
   _globals['_LISTOPERATORSUMMARIESRESPONSE']._serialized_end=1109
-  _globals['_GETDAILYSERIESREQUEST']._serialized_start=1111
-  _globals['_GETDAILYSERIESREQUEST']._serialized_end=1169
-  _globals['_DAILYFIGURES']._serialized_start=1171
-  _globals['_DAILYFIGURES']._serialized_end=1237
-  _globals['_GETDAILYSERIESRESPONSE']._serialized_start=1239
-  _globals['_GETDAILYSERIESRESPONSE']._serialized_end=1323
-  _globals['_GETTICKETRATINGREQUEST']._serialized_start=1325
-  _globals['_GETTICKETRATINGREQUEST']._serialized_end=1368
-  _globals['_TICKETRATING']._serialized_start=1370
-  _globals['_TICKETRATING']._serialized_end=1462
-  _globals['_GETTICKETRATINGRESPONSE']._serialized_start=1464
-  _globals['_GETTICKETRATINGRESPONSE']._serialized_end=1532
-  _globals['_OPERATORSTATS']._serialized_start=1534
-  _globals['_OPERATORSTATS']._serialized_end=1643
-  _globals['_GETOPERATORSTATSREQUEST']._serialized_start=1646
-  _globals['_GETOPERATORSTATSREQUEST']._serialized_end=1784
-  _globals['_GETOPERATORSTATSRESPONSE']._serialized_start=1786
-  _globals['_GETOPERATORSTATSRESPONSE']._serialized_end=1855
-  _globals['_LISTOPERATORSTATSREQUEST']._serialized_start=1857
-  _globals['_LISTOPERATORSTATSREQUEST']._serialized_end=1975
-  _globals['_LISTOPERATORSTATSRESPONSE']._serialized_start=1977
-  _globals['_LISTOPERATORSTATSRESPONSE']._serialized_end=2047
-  _globals['_STATSSERVICE']._serialized_start=2050
-  _globals['_STATSSERVICE']._serialized_end=2637
+  _globals['_LISTCATEGORYSUMMARIESREQUEST']._serialized_start=1111
+  _globals['_LISTCATEGORYSUMMARIESREQUEST']._serialized_end=1176
+  _globals['_CATEGORYFIGURES']._serialized_start=1178
+  _globals['_CATEGORYFIGURES']._serialized_end=1252
+  _globals['_LISTCATEGORYSUMMARIESRESPONSE']._serialized_start=1254
+  _globals['_LISTCATEGORYSUMMARIESRESPONSE']._serialized_end=1354
+  _globals['_GETDAILYSERIESREQUEST']._serialized_start=1356
+  _globals['_GETDAILYSERIESREQUEST']._serialized_end=1414
+  _globals['_DAILYFIGURES']._serialized_start=1416
+  _globals['_DAILYFIGURES']._serialized_end=1482
+  _globals['_GETDAILYSERIESRESPONSE']._serialized_start=1484
+  _globals['_GETDAILYSERIESRESPONSE']._serialized_end=1568
+  _globals['_GETTICKETRATINGREQUEST']._serialized_start=1570
+  _globals['_GETTICKETRATINGREQUEST']._serialized_end=1613
+  _globals['_TICKETRATING']._serialized_start=1615
+  _globals['_TICKETRATING']._serialized_end=1707
+  _globals['_GETTICKETRATINGRESPONSE']._serialized_start=1709
+  _globals['_GETTICKETRATINGRESPONSE']._serialized_end=1777
+  _globals['_LISTTICKETRATINGSREQUEST']._serialized_start=1779
+  _globals['_LISTTICKETRATINGSREQUEST']._serialized_end=1825
+  _globals['_RATEDTICKET']._serialized_start=1827
+  _globals['_RATEDTICKET']._serialized_end=1902
+  _globals['_LISTTICKETRATINGSRESPONSE']._serialized_start=1904
+  _globals['_LISTTICKETRATINGSRESPONSE']._serialized_end=1974
+  _globals['_OPERATORSTATS']._serialized_start=1976
+  _globals['_OPERATORSTATS']._serialized_end=2085
+  _globals['_GETOPERATORSTATSREQUEST']._serialized_start=2088
+  _globals['_GETOPERATORSTATSREQUEST']._serialized_end=2226
+  _globals['_GETOPERATORSTATSRESPONSE']._serialized_start=2228
+  _globals['_GETOPERATORSTATSRESPONSE']._serialized_end=2297
+  _globals['_LISTOPERATORSTATSREQUEST']._serialized_start=2299
+  _globals['_LISTOPERATORSTATSREQUEST']._serialized_end=2417
+  _globals['_LISTOPERATORSTATSRESPONSE']._serialized_start=2419
+  _globals['_LISTOPERATORSTATSRESPONSE']._serialized_end=2489
+  _globals['_STATSSERVICE']._serialized_start=2492
+  _globals['_STATSSERVICE']._serialized_end=3291
 # @@protoc_insertion_point(module_scope)

@@ -85,6 +85,28 @@ class ListOperatorSummariesResponse(_message.Message):
     time_zone: str
     def __init__(self, operators: _Optional[_Iterable[_Union[OperatorFigures, _Mapping]]] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
+class ListCategorySummariesRequest(_message.Message):
+    __slots__ = ("scope",)
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    scope: Scope
+    def __init__(self, scope: _Optional[_Union[Scope, _Mapping]] = ...) -> None: ...
+
+class CategoryFigures(_message.Message):
+    __slots__ = ("category", "figures")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    FIGURES_FIELD_NUMBER: _ClassVar[int]
+    category: str
+    figures: Figures
+    def __init__(self, category: _Optional[str] = ..., figures: _Optional[_Union[Figures, _Mapping]] = ...) -> None: ...
+
+class ListCategorySummariesResponse(_message.Message):
+    __slots__ = ("categories", "time_zone")
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    categories: _containers.RepeatedCompositeFieldContainer[CategoryFigures]
+    time_zone: str
+    def __init__(self, categories: _Optional[_Iterable[_Union[CategoryFigures, _Mapping]]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+
 class GetDailySeriesRequest(_message.Message):
     __slots__ = ("scope",)
     SCOPE_FIELD_NUMBER: _ClassVar[int]
@@ -128,6 +150,26 @@ class GetTicketRatingResponse(_message.Message):
     RATING_FIELD_NUMBER: _ClassVar[int]
     rating: TicketRating
     def __init__(self, rating: _Optional[_Union[TicketRating, _Mapping]] = ...) -> None: ...
+
+class ListTicketRatingsRequest(_message.Message):
+    __slots__ = ("ticket_ids",)
+    TICKET_IDS_FIELD_NUMBER: _ClassVar[int]
+    ticket_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ticket_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RatedTicket(_message.Message):
+    __slots__ = ("ticket_id", "rating")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    RATING_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    rating: TicketRating
+    def __init__(self, ticket_id: _Optional[str] = ..., rating: _Optional[_Union[TicketRating, _Mapping]] = ...) -> None: ...
+
+class ListTicketRatingsResponse(_message.Message):
+    __slots__ = ("ratings",)
+    RATINGS_FIELD_NUMBER: _ClassVar[int]
+    ratings: _containers.RepeatedCompositeFieldContainer[RatedTicket]
+    def __init__(self, ratings: _Optional[_Iterable[_Union[RatedTicket, _Mapping]]] = ...) -> None: ...
 
 class OperatorStats(_message.Message):
     __slots__ = ("operator_id", "reviews_count", "average_rating", "rating_histogram")

@@ -56,6 +56,11 @@ class StatsServiceStub:
                 request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesRequest.SerializeToString,
                 response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesResponse.FromString,
                 _registered_method=True)
+        self.ListCategorySummaries = channel.unary_unary(
+                '/t1.stats.v1.StatsService/ListCategorySummaries',
+                request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListCategorySummariesRequest.SerializeToString,
+                response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListCategorySummariesResponse.FromString,
+                _registered_method=True)
         self.GetDailySeries = channel.unary_unary(
                 '/t1.stats.v1.StatsService/GetDailySeries',
                 request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesRequest.SerializeToString,
@@ -65,6 +70,11 @@ class StatsServiceStub:
                 '/t1.stats.v1.StatsService/GetTicketRating',
                 request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingRequest.SerializeToString,
                 response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingResponse.FromString,
+                _registered_method=True)
+        self.ListTicketRatings = channel.unary_unary(
+                '/t1.stats.v1.StatsService/ListTicketRatings',
+                request_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListTicketRatingsRequest.SerializeToString,
+                response_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListTicketRatingsResponse.FromString,
                 _registered_method=True)
 
 
@@ -101,6 +111,13 @@ class StatsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCategorySummaries(self, request, context):
+        """ListCategorySummaries returns the figures of each category with tickets in the scope.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetDailySeries(self, request, context):
         """GetDailySeries returns the figures of each day of the scope, with the backlog at each day's end.
         """
@@ -110,6 +127,13 @@ class StatsServiceServicer:
 
     def GetTicketRating(self, request, context):
         """GetTicketRating returns a ticket's current rating, if the customer rated it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTicketRatings(self, request, context):
+        """ListTicketRatings returns the current ratings of up to 500 tickets (a page of a ticket list).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -138,6 +162,11 @@ def add_StatsServiceServicer_to_server(servicer, server):
                     request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesRequest.FromString,
                     response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListOperatorSummariesResponse.SerializeToString,
             ),
+            'ListCategorySummaries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCategorySummaries,
+                    request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListCategorySummariesRequest.FromString,
+                    response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListCategorySummariesResponse.SerializeToString,
+            ),
             'GetDailySeries': grpc.unary_unary_rpc_method_handler(
                     servicer.GetDailySeries,
                     request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetDailySeriesRequest.FromString,
@@ -147,6 +176,11 @@ def add_StatsServiceServicer_to_server(servicer, server):
                     servicer.GetTicketRating,
                     request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingRequest.FromString,
                     response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingResponse.SerializeToString,
+            ),
+            'ListTicketRatings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTicketRatings,
+                    request_deserializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListTicketRatingsRequest.FromString,
+                    response_serializer=t1_dot_stats_dot_v1_dot_stats__service__pb2.ListTicketRatingsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -270,6 +304,33 @@ class StatsService:
             _registered_method=True)
 
     @staticmethod
+    def ListCategorySummaries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.stats.v1.StatsService/ListCategorySummaries',
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.ListCategorySummariesRequest.SerializeToString,
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.ListCategorySummariesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetDailySeries(request,
             target,
             options=(),
@@ -313,6 +374,33 @@ class StatsService:
             '/t1.stats.v1.StatsService/GetTicketRating',
             t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingRequest.SerializeToString,
             t1_dot_stats_dot_v1_dot_stats__service__pb2.GetTicketRatingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTicketRatings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.stats.v1.StatsService/ListTicketRatings',
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.ListTicketRatingsRequest.SerializeToString,
+            t1_dot_stats_dot_v1_dot_stats__service__pb2.ListTicketRatingsResponse.FromString,
             options,
             channel_credentials,
             insecure,

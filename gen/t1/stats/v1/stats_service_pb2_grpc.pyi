@@ -43,10 +43,14 @@ class StatsServiceStub:
     """GetSummary returns the figures of a scope of local days. INVALID_ARGUMENT for a bad day or range."""
     ListOperatorSummaries: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.ListOperatorSummariesRequest, _stats_service_pb2.ListOperatorSummariesResponse]
     """ListOperatorSummaries returns the figures of each operator with tickets in the scope."""
+    ListCategorySummaries: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.ListCategorySummariesRequest, _stats_service_pb2.ListCategorySummariesResponse]
+    """ListCategorySummaries returns the figures of each category with tickets in the scope."""
     GetDailySeries: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.GetDailySeriesRequest, _stats_service_pb2.GetDailySeriesResponse]
     """GetDailySeries returns the figures of each day of the scope, with the backlog at each day's end."""
     GetTicketRating: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.GetTicketRatingRequest, _stats_service_pb2.GetTicketRatingResponse]
     """GetTicketRating returns a ticket's current rating, if the customer rated it."""
+    ListTicketRatings: _grpc.UnaryUnaryMultiCallable[_stats_service_pb2.ListTicketRatingsRequest, _stats_service_pb2.ListTicketRatingsResponse]
+    """ListTicketRatings returns the current ratings of up to 500 tickets (a page of a ticket list)."""
 
 @_typing.type_check_only
 class StatsServiceAsyncStub(StatsServiceStub):
@@ -63,10 +67,14 @@ class StatsServiceAsyncStub(StatsServiceStub):
     """GetSummary returns the figures of a scope of local days. INVALID_ARGUMENT for a bad day or range."""
     ListOperatorSummaries: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.ListOperatorSummariesRequest, _stats_service_pb2.ListOperatorSummariesResponse]  # type: ignore[assignment]
     """ListOperatorSummaries returns the figures of each operator with tickets in the scope."""
+    ListCategorySummaries: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.ListCategorySummariesRequest, _stats_service_pb2.ListCategorySummariesResponse]  # type: ignore[assignment]
+    """ListCategorySummaries returns the figures of each category with tickets in the scope."""
     GetDailySeries: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.GetDailySeriesRequest, _stats_service_pb2.GetDailySeriesResponse]  # type: ignore[assignment]
     """GetDailySeries returns the figures of each day of the scope, with the backlog at each day's end."""
     GetTicketRating: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.GetTicketRatingRequest, _stats_service_pb2.GetTicketRatingResponse]  # type: ignore[assignment]
     """GetTicketRating returns a ticket's current rating, if the customer rated it."""
+    ListTicketRatings: _aio.UnaryUnaryMultiCallable[_stats_service_pb2.ListTicketRatingsRequest, _stats_service_pb2.ListTicketRatingsResponse]  # type: ignore[assignment]
+    """ListTicketRatings returns the current ratings of up to 500 tickets (a page of a ticket list)."""
 
 class StatsServiceServicer(metaclass=_abc_1.ABCMeta):
     """StatsService answers analytics queries over tickets and customer ratings; stats owns the reviews and
@@ -106,6 +114,14 @@ class StatsServiceServicer(metaclass=_abc_1.ABCMeta):
         """ListOperatorSummaries returns the figures of each operator with tickets in the scope."""
 
     @_abc_1.abstractmethod
+    def ListCategorySummaries(
+        self,
+        request: _stats_service_pb2.ListCategorySummariesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_stats_service_pb2.ListCategorySummariesResponse, _abc.Awaitable[_stats_service_pb2.ListCategorySummariesResponse]]:
+        """ListCategorySummaries returns the figures of each category with tickets in the scope."""
+
+    @_abc_1.abstractmethod
     def GetDailySeries(
         self,
         request: _stats_service_pb2.GetDailySeriesRequest,
@@ -120,5 +136,13 @@ class StatsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_stats_service_pb2.GetTicketRatingResponse, _abc.Awaitable[_stats_service_pb2.GetTicketRatingResponse]]:
         """GetTicketRating returns a ticket's current rating, if the customer rated it."""
+
+    @_abc_1.abstractmethod
+    def ListTicketRatings(
+        self,
+        request: _stats_service_pb2.ListTicketRatingsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_stats_service_pb2.ListTicketRatingsResponse, _abc.Awaitable[_stats_service_pb2.ListTicketRatingsResponse]]:
+        """ListTicketRatings returns the current ratings of up to 500 tickets (a page of a ticket list)."""
 
 def add_StatsServiceServicer_to_server(servicer: StatsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
