@@ -1,7 +1,7 @@
 """Command-line tools the services run that are not servers: installed, never started or stopped.
 
 `message_saver` runs Tesseract on customers' photos (Russian and English models); the tests render their
-images with the DejaVu fonts. All come from Debian packages (`apt.ensure`, cached by dpkg: a second call
+images with the DejaVu fonts and drive the console in Debian's Chromium. All come from Debian packages (`apt.ensure`, cached by dpkg: a second call
 costs one `dpkg-query` per package).
 """
 
@@ -19,6 +19,7 @@ PACKAGES: dict[str, str] = {
     "tesseract-ocr-rus": "Tesseract's Russian model",
     "tesseract-ocr-eng": "Tesseract's English model",
     "fonts-dejavu-core": "DejaVuSans.ttf, used by the tests to render text images",
+    "chromium": "the browser the console's browser tests drive (Playwright with executable_path)",
 }
 
 
@@ -32,6 +33,8 @@ def ensure_tools() -> None:
     apt.ensure(list(PACKAGES))
     if shutil.which("tesseract") is None:
         raise RuntimeError("tools: tesseract is still not on PATH after installing tesseract-ocr")
+    if shutil.which("chromium") is None:
+        raise RuntimeError("tools: chromium is still not on PATH after installing chromium")
 
 
 def status() -> str:

@@ -136,6 +136,30 @@ class Stack:
         assert created.status_code == 201, created.text
         return await login(self.api, username, password)
 
+    async def handled_and_closed(
+        self, operator: Operator, chat_id: int, question: str, answer: str
+    ) -> tuple[dict[str, Any], StoredMessage]:
+        """The customer asks, `operator` takes the ticket, answers and closes it; returns the ticket and
+        the bot's closing message (with the rating buttons)."""
+        await self.customer_says(chat_id, question)
+        ticket = await self.ticket_of(chat_id, operator)
+        for path, body in (("take", None), ("messages", {"text": answer}), ("close", None)):
+            done = await self.api.post(
+                f"/api/v1/tickets/{ticket['id']}/{path}", json=body, headers=operator.headers
+            )
+            assert done.status_code in (200, 201), done.text
+        _reply, closing = await self.bot_sent(chat_id, 2)
+        return ticket, closing
+
+    async def press(self, chat_id: int, message: StoredMessage, text: str) -> None:
+        """The customer presses the inline button labelled `text` under `message`."""
+        buttons = [button for row in message.payload["reply_markup"]["inline_keyboard"] for button in row]
+        data = next(button["callback_data"] for button in buttons if button["text"] == text)
+        pressed = await self.sandbox.post(
+            f"/sandbox/chats/{chat_id}/messages/{message.message_id}/press", json={"data": data}
+        )
+        assert pressed.status_code == 200, pressed.text
+
     async def listen(self, operator: Operator) -> LiveEvents:
         live = LiveEvents()
         await live.open(self.gateway_url.replace("http", "ws", 1) + f"/api/v1/ws?token={operator.token}")

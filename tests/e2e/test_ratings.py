@@ -36,27 +36,12 @@ async def test_a_closed_ticket_is_rated_and_commented_in_telegram_and_counted_fo
 ) -> None:
     dina = await stack.operator("dina")
     chat_id = random.randrange(10**9, 2 * 10**9)
-    await stack.customer_says(chat_id, "Не приходит код подтверждения")
-    ticket = await stack.ticket_of(chat_id, dina)
-    taken = await stack.api.post(f"/api/v1/tickets/{ticket['id']}/take", headers=dina.headers)
-    assert taken.status_code == 200, taken.text
-    replied = await stack.api.post(
-        f"/api/v1/tickets/{ticket['id']}/messages",
-        json={"text": "Проверьте номер телефона"},
-        headers=dina.headers,
+    ticket, closing = await stack.handled_and_closed(
+        dina, chat_id, "Не приходит код подтверждения", "Проверьте номер телефона"
     )
-    assert replied.status_code in (200, 201), replied.text
-    closed = await stack.api.post(f"/api/v1/tickets/{ticket['id']}/close", headers=dina.headers)
-    assert closed.status_code == 200, closed.text
-
-    _reply, closing = await stack.bot_sent(chat_id, 2)
     buttons = [button for row in closing.payload["reply_markup"]["inline_keyboard"] for button in row]
     assert [button["text"] for button in buttons] == ["1", "2", "3", "4", "5"]
-    pressed = await stack.sandbox.post(
-        f"/sandbox/chats/{chat_id}/messages/{closing.message_id}/press",
-        json={"data": buttons[3]["callback_data"]},
-    )
-    assert pressed.status_code == 200, pressed.text
+    await stack.press(chat_id, closing, "4")
     path = f"/api/v1/tickets/{ticket['id']}"
     rated = await eventually_get(stack, path, dina.headers, lambda body: body["rating"] is not None)
     assert rated["rating"]["score"] == 4
@@ -66,6 +51,10 @@ async def test_a_closed_ticket_is_rated_and_commented_in_telegram_and_counted_fo
         stack, path, dina.headers, lambda body: body["rating"] and body["rating"]["comment"]
     )
     assert commented["rating"] == {**commented["rating"], "score": 4, "comment": "Всё заработало, спасибо"}
+    closed_list = await stack.api.get("/api/v1/tickets", params={"status": "closed"}, headers=dina.headers)
+    assert closed_list.status_code == 200, closed_list.text
+    listed = {item["id"]: item["rating"] for item in closed_list.json()["items"]}
+    assert listed[ticket["id"]]["score"] == 4
 
     today = datetime.now(ZoneInfo("Europe/Minsk")).date().isoformat()
     own = await eventually_get(
