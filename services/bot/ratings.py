@@ -1,12 +1,14 @@
 """Customers rate closed tickets from 1 to 5 with the buttons under the closing message.
 
     t1:bot:rating:{ticket_id}   JSON of the ticket's RatingPrompt, kept for RATING_WINDOW after the close
+    t1:bot:comment:{chat_id}    the ticket whose comment the chat was invited to give, for COMMENT_WAIT_S
 
 After the first press the customer may add a comment as their next message (one prompt, skippable): a
 short remark becomes the review's comment; a message that is clearly a new question (a question mark, a
 question word, a file, or a long text) goes on to a new ticket as any message does. The chats waiting
-for a comment are kept in this process for COMMENT_WAIT_S (a restart forgets them: the message then
-opens a ticket, as it would without the prompt).
+for a comment are kept in Redis for COMMENT_WAIT_S and read back at start, so a restart in between
+forgets none; every message is checked against the copy in memory (one poller takes the updates), not
+with a Redis call.
 
 The prompt is remembered before the closing message is sent, so every press finds it. A press publishes
 a ReviewSubmitted with the whole review (score, comment so far) and the press time: the stats service keeps
@@ -16,6 +18,7 @@ ticket: the ticket id is in the button."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -39,6 +42,7 @@ from t1lib.kafka.producer import EventProducer
 logger = logging.getLogger(__name__)
 
 PREFIX = "t1:bot:rating:"
+COMMENT_PREFIX = "t1:bot:comment:"
 RATING_WINDOW_S = 7 * 24 * 3600
 CALLBACK_PREFIX = "rate"
 CALLBACK_PATTERN = rf"^{CALLBACK_PREFIX}:"
@@ -158,25 +162,67 @@ class RatingPrompts:
         await self._redis.set(PREFIX + prompt.ticket_id, prompt.to_json(), keepttl=True, xx=True)
 
 
+class AwaitedComments:
+    """Chats invited to comment on a rating: chat id -> ticket id, in Redis for COMMENT_WAIT_S and in
+    memory for the per-message check."""
+
+    def __init__(self, redis: redis_async.Redis, wait_s: float = COMMENT_WAIT_S) -> None:
+        self._redis = redis
+        self._wait_s = wait_s
+        self._local: dict[int, tuple[str, float]] = {}  # chat id -> (ticket id, monotonic deadline)
+
+    async def load(self) -> int:
+        """Read the chats still waiting (after a restart); returns how many."""
+        now = time.monotonic()
+        async for key in self._redis.scan_iter(match=COMMENT_PREFIX + "*", count=500):
+            ticket_id, ttl_ms = await asyncio.gather(self._redis.get(key), self._redis.pttl(key))
+            name = key.decode() if isinstance(key, bytes) else str(key)
+            if ticket_id is None or ttl_ms <= 0 or not name[len(COMMENT_PREFIX) :].lstrip("-").isdigit():
+                continue
+            ticket = ticket_id.decode() if isinstance(ticket_id, bytes) else str(ticket_id)
+            self._local[int(name[len(COMMENT_PREFIX) :])] = (ticket, now + ttl_ms / 1000)
+        return len(self._local)
+
+    async def expect(self, chat_id: int, ticket_id: str) -> None:
+        self._local[chat_id] = (ticket_id, time.monotonic() + self._wait_s)
+        await self._redis.set(COMMENT_PREFIX + str(chat_id), ticket_id, px=int(self._wait_s * 1000))
+
+    async def take(self, chat_id: int) -> str | None:
+        """The ticket the chat's next message comments on, once: None when nothing is awaited (or the
+        invitation has expired)."""
+        awaited = self._local.pop(chat_id, None)
+        if awaited is None:
+            return None
+        await self._redis.delete(COMMENT_PREFIX + str(chat_id))
+        ticket_id, until = awaited
+        return ticket_id if time.monotonic() <= until else None
+
+
 class RatingDesk:
     """Handles presses of the rating buttons."""
 
-    def __init__(self, prompts: RatingPrompts, producer: EventProducer, caller: TelegramCaller) -> None:
+    def __init__(
+        self,
+        prompts: RatingPrompts,
+        comments: AwaitedComments,
+        producer: EventProducer,
+        caller: TelegramCaller,
+    ) -> None:
         self._prompts = prompts
+        self.comments = comments
         self._producer = producer
         self._caller = caller
-        # chat id -> (ticket id, until when its comment is awaited)
-        self._awaiting: dict[int, tuple[str, float]] = {}
 
     async def take_comment(self, bot: Bot, message: IncomingMessage) -> bool:
         """True when `message` was the comment the chat was asked for (published, thanked); False lets it
         go on as a customer message. Either way the chat is asked only once."""
-        awaited = self._awaiting.pop(message.chat_id, None)
-        if awaited is None or message.edited:
+        if message.edited:
             return False
-        ticket_id, until = awaited
+        ticket_id = await self.comments.take(message.chat_id)
+        if ticket_id is None:
+            return False
         text = message.text or message.caption
-        if time.monotonic() > until or is_new_question(text, bool(customer.media_of(message))):
+        if is_new_question(text, bool(customer.media_of(message))):
             return False
         prompt = await self._prompts.get(ticket_id)
         if prompt is None:
@@ -218,7 +264,7 @@ class RatingDesk:
         PRESSES.labels("rated").inc()
         thanks = texts.text_for(texts.RATED, prompt.language_code or language).format(score=score)
         if first_press and not prompt.comment:
-            self._awaiting[prompt.chat_id] = (ticket_id, time.monotonic() + COMMENT_WAIT_S)
+            await self.comments.expect(prompt.chat_id, ticket_id)
             thanks += "\n" + texts.text_for(texts.COMMENT_INVITE, prompt.language_code or language)
         await self._caller.call("answerCallbackQuery", lambda: query.answer())
         message = query.message

@@ -20,7 +20,7 @@ from services.bot.handlers import ALLOWED_UPDATES, build_handlers, on_error
 from services.bot.ingest import CustomerIngest
 from services.bot.ledger import DeliveryLedger
 from services.bot.polling import UpdatePoller
-from services.bot.ratings import RatingDesk, RatingPrompts
+from services.bot.ratings import AwaitedComments, RatingDesk, RatingPrompts
 from services.bot.telegram_calls import TelegramCaller
 from services.bot.updates import BoundedUpdateQueue, ChatOrderedProcessor
 from services.bot.webhook import WebhookServer, webhook_app
@@ -86,7 +86,7 @@ class BotService:
             backoff_s=settings.bot_ingest_backoff_s,
         )
         self.prompts = RatingPrompts(self.redis)
-        self.ratings = RatingDesk(self.prompts, self.producer, self.caller)
+        self.ratings = RatingDesk(self.prompts, AwaitedComments(self.redis), self.producer, self.caller)
         self.application.add_handlers(build_handlers(self.ingest, self.caller, self.ratings))
         self.application.add_error_handler(on_error)
         self.ledger = DeliveryLedger(
@@ -124,6 +124,7 @@ class BotService:
         taken, stop the consumer, flush the producer."""
         try:
             await ensure_bucket(self.s3, self.settings.s3_bucket)
+            await self.ratings.comments.load()
             await asyncio.to_thread(
                 ensure_topics,
                 self.settings.kafka_bootstrap,
