@@ -134,6 +134,8 @@ async def test_bad_days_and_ranges_are_refused_with_a_message(
     assert too_long.status_code == 400
     unknown_metric = await client.get("/api/v1/stats/timeseries", params={"metric": "nope"}, headers=admin)
     assert unknown_metric.status_code == 422
+    long_category = await client.get("/api/v1/stats/daily", params={"category": "к" * 201}, headers=admin)
+    assert long_category.status_code == 422
     anonymous = await client.get("/api/v1/stats/summary")
     assert anonymous.status_code == 401
 

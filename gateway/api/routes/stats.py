@@ -32,6 +32,8 @@ DEFAULT_DAYS = 30
 DEFAULT_ZONE = ZoneInfo("Europe/Minsk")
 
 DayQuery = Annotated[date | None, Query(description="a day, YYYY-MM-DD (default: the last 30 days)")]
+OperatorQuery = Annotated[str | None, Query(max_length=100, description="an operator id (admins: anyone's)")]
+CategoryQuery = Annotated[str, Query(max_length=200, description='a category; "" for every category')]
 
 
 def scope(first: date | None, last: date | None, operator_id: str = "", category: str = "") -> pb.Scope:
@@ -80,8 +82,8 @@ async def get_summary(
     context: ContextDep,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: DayQuery = None,
-    operator_id: str | None = None,
-    category: str = "",
+    operator_id: OperatorQuery = None,
+    category: CategoryQuery = "",
 ) -> StatsSummaryPublic:
     """Figures of the days `from`..`to` (both included): tickets, backlog, response and resolution times,
     customer ratings."""
@@ -96,7 +98,7 @@ async def list_operator_stats(
     context: ContextDep,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: DayQuery = None,
-    category: str = "",
+    category: CategoryQuery = "",
 ) -> OperatorStatsPage:
     """A row per operator with tickets in the days asked for (an operator gets only their own row)."""
     response = await context.stats.ListOperatorSummaries(
@@ -124,7 +126,7 @@ async def list_category_stats(
     context: ContextDep,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: DayQuery = None,
-    operator_id: str | None = None,
+    operator_id: OperatorQuery = None,
 ) -> CategoryStatsPage:
     """A row per category with tickets in the days asked for ("" for tickets without one)."""
     response = await context.stats.ListCategorySummaries(
@@ -145,8 +147,8 @@ async def list_daily_stats(
     context: ContextDep,
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: DayQuery = None,
-    operator_id: str | None = None,
-    category: str = "",
+    operator_id: OperatorQuery = None,
+    category: CategoryQuery = "",
 ) -> DailyStatsPage:
     """Every figure of each day (for the charts); `backlog` is the number open at each day's end."""
     request = pb.GetDailySeriesRequest(scope=scope(from_, to, whose(operator, operator_id), category))
@@ -165,8 +167,8 @@ async def get_timeseries(
     metric: StatsMetricName = "tickets_created",
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: DayQuery = None,
-    operator_id: str | None = None,
-    category: str = "",
+    operator_id: OperatorQuery = None,
+    category: CategoryQuery = "",
 ) -> TimeseriesPublic:
     """One point per day of `metric`; `backlog` is the number of tickets open at each day's end."""
     request = pb.GetDailySeriesRequest(scope=scope(from_, to, whose(operator, operator_id), category))
