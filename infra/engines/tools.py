@@ -1,8 +1,8 @@
 """Command-line tools the services run that are not servers: installed, never started or stopped.
 
 `message_saver` runs Tesseract on customers' photos (Russian and English models); the tests render their
-images with the DejaVu fonts and drive the console in Debian's Chromium. All come from Debian packages (`apt.ensure`, cached by dpkg: a second call
-costs one `dpkg-query` per package).
+images with the DejaVu fonts and drive the console in Debian's Chromium. All come from Debian packages
+(`apt.ensure`, cached by dpkg: a second call costs one `dpkg-query` per package).
 """
 
 from __future__ import annotations
