@@ -46,6 +46,15 @@ describe('stats day ranges', () => {
     expect(presetOf({ from: '2025-03-23', to: '2025-03-30' }, today)).toBeNull();
   });
 
+  it("counts today in the desk's time zone, not the browser's", () => {
+    const lateEvening = new Date(Date.UTC(2026, 11, 7, 22, 30)); // 01:30 on 8 December in Minsk (UTC+3)
+    expect(isoDay(lateEvening, 'Europe/Minsk')).toBe('2026-12-08');
+    expect(isoDay(lateEvening, 'America/New_York')).toBe('2026-12-07');
+    expect(presetRange(7, lateEvening, 'Europe/Minsk')).toEqual({ from: '2026-12-02', to: '2026-12-08' });
+    expect(presetOf({ from: '2026-12-02', to: '2026-12-08' }, lateEvening, 'Europe/Minsk')).toBe(7);
+    expect(isoDay(new Date(2025, 0, 5, 12, 0), 'No/Such_Zone')).toBe('2025-01-05');
+  });
+
   it('refuses ranges the gateway would refuse: missing days, reversed, longer than 366 days', () => {
     expect(checkRange({ from: '2025-03-01', to: '2025-03-01' })).toBeNull();
     expect(checkRange({ from: '', to: '2025-03-01' })).toEqual({ kind: 'missing' });

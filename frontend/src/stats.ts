@@ -30,8 +30,20 @@ function pad(value: number, length = 2): string {
   return String(value).padStart(length, '0');
 }
 
-/** The local calendar day of `date` as YYYY-MM-DD. */
-export function isoDay(date: Date): string {
+/** The desk's time zone until the server reports its own (the stats service's default). */
+export const DESK_TIME_ZONE = 'Europe/Minsk';
+
+/** The calendar day of `date` as YYYY-MM-DD in `timeZone` (the browser's own when absent or unknown). */
+export function isoDay(date: Date, timeZone?: string): string {
+  if (timeZone) {
+    try {
+      const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date);
+      const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value ?? '';
+      return `${pad(Number(part('year')), 4)}-${part('month')}-${part('day')}`;
+    } catch {
+      // an unknown zone: the browser's calendar day
+    }
+  }
   return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
@@ -64,9 +76,9 @@ export function shiftDay(day: string, days: number): string {
   return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
 }
 
-/** The `days` days ending with `today` (local), both ends included. */
-export function presetRange(days: number, today: Date): DayRange {
-  const to = isoDay(today);
+/** The `days` days ending with `today` (in `timeZone`, the desk's), both ends included. */
+export function presetRange(days: number, today: Date, timeZone?: string): DayRange {
+  const to = isoDay(today, timeZone);
   return { from: shiftDay(to, -(Math.max(1, days) - 1)), to };
 }
 
@@ -90,9 +102,9 @@ export function checkRange(range: DayRange): RangeProblem | null {
 }
 
 /** The preset (7, 30, 90) the range is, when it ends `today`; null otherwise. */
-export function presetOf(range: DayRange, today: Date): number | null {
+export function presetOf(range: DayRange, today: Date, timeZone?: string): number | null {
   for (const days of STATS_PRESETS) {
-    const preset = presetRange(days, today);
+    const preset = presetRange(days, today, timeZone);
     if (preset.from === range.from && preset.to === range.to) return days;
   }
   return null;

@@ -10,6 +10,7 @@ import {
   nextSort,
   presetOf,
   presetRange,
+  DESK_TIME_ZONE,
   sortRows,
   STATS_DEFAULT_DAYS,
   STATS_MAX_DAYS,
@@ -76,7 +77,7 @@ export function StatsPage({ me, operators, categories, now = () => new Date() }:
   const fmt = useMemo(() => makeStatsFormat(locale), [locale]);
   const isAdmin = me.role === 'admin';
   const [today] = useState(now);
-  const [range, setRange] = useState<DayRange>(() => presetRange(STATS_DEFAULT_DAYS, today));
+  const [range, setRange] = useState<DayRange>(() => presetRange(STATS_DEFAULT_DAYS, today, DESK_TIME_ZONE));
   const [operatorId, setOperatorId] = useState('');
   const [category, setCategory] = useState('');
   const [attempt, setAttempt] = useState(0);
@@ -135,8 +136,10 @@ export function StatsPage({ me, operators, categories, now = () => new Date() }:
     categories.map((item) => item.name),
     category,
   );
-  const preset = presetOf(range, today);
   const summary = data.summary.value;
+  // Days are the desk's: "today" is today where the desk counts, whatever the browser's zone.
+  const zone = summary?.time_zone || DESK_TIME_ZONE;
+  const preset = presetOf(range, today, zone);
   const showData = valid && !(data.loading && summary === null && data.summary.error === null);
 
   const chooseOperator = (id: string) => setOperatorId((current) => (current === id ? '' : id));
@@ -189,7 +192,7 @@ export function StatsPage({ me, operators, categories, now = () => new Date() }:
                   className={`btn btn--small${preset === days ? ' is-active' : ''}`}
                   aria-pressed={preset === days}
                   title={t('stats.presetAria', { days })}
-                  onClick={() => setRange(presetRange(days, today))}
+                  onClick={() => setRange(presetRange(days, today, zone))}
                 >
                   {t('stats.preset', { days })}
                 </button>
