@@ -11,12 +11,14 @@ import redis.asyncio as redis_async
 from pymongo import AsyncMongoClient
 
 from gateway.core.config import Settings
+from gateway.domain.accounts import Accounts
 from gateway.domain.attachments import AttachmentStore
 from gateway.domain.operators import OperatorRepository
 from gateway.domain.sessions import LoginLimiter, SessionStore
 from t1.ml.v1 import hints_service_pb2_grpc as hints_grpc
 from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
 from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
+from t1lib.access import AccessGuard
 from t1lib.grpc.client import open_channel
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import REGISTRY, TopicRegistry
@@ -35,6 +37,8 @@ class AppContext:
     stats_channel: grpc.aio.Channel
     stats: stats_grpc.StatsServiceAsyncStub
     operators: OperatorRepository
+    access: AccessGuard
+    accounts: Accounts
     sessions: SessionStore
     login_limiter: LoginLimiter
     attachments: AttachmentStore
@@ -51,6 +55,7 @@ class AppContext:
         stats_channel = open_channel(settings.stats_grpc_addr, settings.grpc_timeout_s)
         operators = OperatorRepository(mongo, settings.mongo_db)
         await operators.create_indexes()
+        access = AccessGuard(redis)
         return cls(
             settings=settings,
             mongo=mongo,
@@ -62,8 +67,15 @@ class AppContext:
             stats_channel=stats_channel,
             stats=stats_grpc.StatsServiceStub(stats_channel),
             operators=operators,
-            sessions=SessionStore(redis, settings.refresh_token_ttl_s),
-            login_limiter=LoginLimiter(redis, settings.login_attempts_per_window, settings.login_window_s),
+            access=access,
+            accounts=Accounts(operators, access),
+            sessions=SessionStore(redis, access, settings.refresh_token_ttl_s),
+            login_limiter=LoginLimiter(
+                redis,
+                settings.login_attempts_per_window,
+                settings.login_attempts_per_client,
+                settings.login_window_s,
+            ),
             attachments=AttachmentStore(s3, settings.s3_bucket, settings.presigned_url_ttl_s),
             producer=EventProducer.for_service(settings, "gateway", registry=registry),
         )

@@ -41,6 +41,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         generated = await context.operators.ensure_first_admin(settings.admin_username, password)
         if generated:
             logger.warning("created the first admin %r with password %r", settings.admin_username, generated)
+        await context.accounts.publish_all()
         app.state.context = context
         try:
             yield

@@ -35,23 +35,39 @@ class InvalidTokenError(Exception):
     """The token is missing, malformed, expired or not an access token."""
 
 
-def issue_access_token(secret: str, principal: Principal, ttl: timedelta) -> str:
+@dataclass(frozen=True)
+class AccessToken:
+    """A verified access token: whom it was issued to, in which login session, and when."""
+
+    principal: Principal
+    session_id: str  # the login's refresh-token family: logout or a reused refresh token ends it
+    issued_at: float  # epoch seconds
+    expires_at: float
+
+
+def issue_access_token(secret: str, principal: Principal, ttl: timedelta, session_id: str = "") -> str:
     now = datetime.now(UTC)
     claims = {
         "sub": principal.operator_id,
         "role": principal.role.value,
         "name": principal.username,
         "typ": ACCESS_TOKEN_TYPE,
+        "sid": session_id,
         "iat": now,
+        "iat_ms": int(now.timestamp() * 1000),  # "iat" is whole seconds; revocations need finer
         "exp": now + ttl,
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_access_token(secret: str, token: str) -> Principal:
+def decode_access_token(secret: str, token: str) -> AccessToken:
+    """The token's claims once its signature and expiry hold (whether its account and session still
+    stand is t1lib.access's question)."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "typ"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp", "iat", "typ"]}
+        )
     except jwt.PyJWTError as error:
         raise InvalidTokenError(str(error)) from error
     if claims.get("typ") != ACCESS_TOKEN_TYPE:
@@ -60,4 +76,14 @@ def verify_access_token(secret: str, token: str) -> Principal:
         role = Role(str(claims.get("role")))
     except ValueError as error:
         raise InvalidTokenError("unknown role") from error
-    return Principal(operator_id=str(claims["sub"]), role=role, username=str(claims.get("name", "")))
+    principal = Principal(operator_id=str(claims["sub"]), role=role, username=str(claims.get("name", "")))
+    return AccessToken(
+        principal=principal,
+        session_id=str(claims.get("sid") or ""),
+        issued_at=float(claims["iat_ms"]) / 1000 if "iat_ms" in claims else float(claims["iat"]),
+        expires_at=float(claims["exp"]),
+    )
+
+
+def verify_access_token(secret: str, token: str) -> Principal:
+    return decode_access_token(secret, token).principal

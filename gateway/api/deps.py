@@ -8,9 +8,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.context import AppContext
-from t1lib.auth import InvalidTokenError, Principal, verify_access_token
+from t1lib.auth import AccessToken, InvalidTokenError, Principal, decode_access_token, verify_access_token
 
-_bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
+bearer_scheme = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
 
 
 def get_context(request: Request) -> AppContext:
@@ -21,26 +21,38 @@ def get_context(request: Request) -> AppContext:
 ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def decode_token(token: str, context: AppContext) -> AccessToken:
+    return decode_access_token(context.settings.jwt_secret.get_secret_value(), token)
+
+
 def authenticate(token: str, context: AppContext) -> Principal:
+    """The token's signature and expiry only (whether its account still stands: `admit`)."""
     try:
         return verify_access_token(context.settings.jwt_secret.get_secret_value(), token)
     except InvalidTokenError:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "invalid or expired access token",
-            headers={"WWW-Authenticate": "Bearer"},
-        ) from None
+        raise _unauthorized("invalid or expired access token") from None
 
 
-def get_current_operator(
+async def admit(token: str, context: AppContext) -> Principal:
+    """Who acts with `token` now: a genuine, unexpired token whose account is active and whose session
+    has not ended, with the account's current role."""
+    try:
+        return await context.accounts.principal(decode_token(token, context))
+    except InvalidTokenError as error:
+        raise _unauthorized(f"invalid or expired access token: {error}") from None
+
+
+async def get_current_operator(
     context: ContextDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     if credentials is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return authenticate(credentials.credentials, context)
+        raise _unauthorized("not authenticated")
+    return await admit(credentials.credentials, context)
 
 
 CurrentOperator = Annotated[Principal, Depends(get_current_operator)]

@@ -30,7 +30,10 @@ class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings,
     refresh_token_ttl_s: int = 30 * 24 * 3600
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
-    login_attempts_per_window: int = 10
+    login_attempts_per_window: int = Field(default=10, description="failed logins per client and username")
+    login_attempts_per_client: int = Field(
+        default=50, description="failed logins per client address over every username (password spraying)"
+    )
     login_window_s: int = 300
     max_upload_bytes: int = 20 * 1024 * 1024
     presigned_url_ttl_s: int = 15 * 60

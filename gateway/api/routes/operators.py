@@ -36,9 +36,7 @@ async def list_operators(_admin: AdminOperator, context: ContextDep) -> list[Ope
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_operator(body: OperatorCreate, _admin: AdminOperator, context: ContextDep) -> OperatorPublic:
-    document = await context.operators.create(
-        body.username, body.password, Role(body.role), body.display_name
-    )
+    document = await context.accounts.create(body.username, body.password, Role(body.role), body.display_name)
     return operator_view(document)
 
 
@@ -46,4 +44,4 @@ async def create_operator(body: OperatorCreate, _admin: AdminOperator, context: 
 async def update_operator(
     operator_id: str, body: OperatorUpdate, _admin: AdminOperator, context: ContextDep
 ) -> OperatorPublic:
-    return operator_view(await context.operators.update(operator_id, body.model_dump()))
+    return operator_view(await context.accounts.update(operator_id, body.model_dump()))
