@@ -46,7 +46,8 @@ KIND_NAMES = {
     ticket_pb2.ATTACHMENT_KIND_VIDEO: "video",
 }
 
-Presigner = Callable[[str], str]
+# A short-lived URL of an attachment's object (the attachment says how it may be served).
+Presigner = Callable[[ticket_pb2.Attachment], str]
 
 
 class CustomerPublic(BaseModel):
@@ -145,7 +146,7 @@ def message_view(message: ticket_pb2.Message, presign: Presigner | None = None) 
             AttachmentPublic.model_construct(
                 id=attachment.id,
                 kind=KIND_NAMES.get(attachment.kind, "document"),
-                url=presign(attachment.s3_key) if presign and attachment.s3_key else None,
+                url=presign(attachment) if presign and attachment.s3_key else None,
                 mime_type=attachment.mime_type,
                 file_name=attachment.file_name,
                 size=attachment.size,

@@ -1,4 +1,6 @@
-"""Operator uploads: stored in the private S3 bucket, handed out only as short-lived presigned URLs."""
+"""Operator uploads: stored in the private S3 bucket, handed out only as short-lived presigned URLs.
+A file's type is read from its bytes (t1lib.filetypes): only real pictures become photos and are served
+inline; anything else is served as a download."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import uuid
 from datetime import timedelta
 
 from minio import Minio
+from minio.helpers import DictType
 
 from t1.tickets.v1 import ticket_pb2
+from t1lib.filetypes import detect_mime_type, is_inline_image, object_headers, presigned_response_headers
 
 # Telegram sends these as photos (compressed, shown inline); anything else goes as a document.
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -26,7 +30,8 @@ def safe_file_name(name: str | None, mime_type: str) -> str:
 
 
 def attachment_kind(mime_type: str, size: int) -> ticket_pb2.AttachmentKind:
-    if mime_type in PHOTO_TYPES and size <= PHOTO_MAX_BYTES:
+    """Photo for a picture Telegram shows as one; `mime_type` must be the type detected from the bytes."""
+    if mime_type in PHOTO_TYPES and is_inline_image(mime_type) and size <= PHOTO_MAX_BYTES:
         return ticket_pb2.ATTACHMENT_KIND_PHOTO
     return ticket_pb2.ATTACHMENT_KIND_DOCUMENT
 
@@ -38,13 +43,23 @@ class AttachmentStore:
         self._url_ttl = timedelta(seconds=url_ttl_s)
 
     async def upload(
-        self, ticket_id: str, file_name: str | None, mime_type: str, data: bytes
+        self, ticket_id: str, file_name: str | None, declared_type: str, data: bytes
     ) -> ticket_pb2.Attachment:
+        """Store an operator's file under the type its bytes show (`declared_type` is the browser's
+        claim, kept only where the bytes agree)."""
         attachment_id = str(uuid.uuid4())
+        mime_type = detect_mime_type(data, declared_type)
         name = safe_file_name(file_name, mime_type)
         key = f"operator/{ticket_id}/{attachment_id}/{name}"
+        stored_headers: DictType = dict(object_headers(mime_type, name))
         await asyncio.to_thread(
-            self._client.put_object, self._bucket, key, io.BytesIO(data), len(data), content_type=mime_type
+            self._client.put_object,
+            self._bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            content_type=mime_type,
+            metadata=stored_headers,
         )
         return ticket_pb2.Attachment(
             id=attachment_id,
@@ -55,6 +70,15 @@ class AttachmentStore:
             s3_key=key,
         )
 
-    def presign(self, key: str) -> str:
+    def presign(self, attachment: ticket_pb2.Attachment) -> str:
+        """A short-lived URL of the attachment's object; pictures inline, anything else as a download."""
         # Presigning is a local HMAC computation (the region is configured), so no I/O happens here.
-        return str(self._client.presigned_get_object(self._bucket, key, expires=self._url_ttl))
+        headers: DictType = dict(presigned_response_headers(attachment.mime_type, attachment.file_name))
+        return str(
+            self._client.presigned_get_object(
+                self._bucket,
+                attachment.s3_key,
+                expires=self._url_ttl,
+                response_headers=headers,
+            )
+        )

@@ -7,7 +7,7 @@ import mimetypes
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from services.bot.incoming import PRIVATE_CHAT, IncomingMessage, Sender
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as tickets
 from t1lib.events import new_event, timestamp
+from t1lib.filetypes import is_inline_image
 
 # getFile serves files up to this size; larger ones reach the ticket without a copy in S3.
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -36,6 +37,12 @@ class MediaRef:
     @property
     def downloadable(self) -> bool:
         return self.size <= TELEGRAM_DOWNLOAD_LIMIT
+
+    def as_found(self, mime_type: str) -> MediaRef:
+        """This file under the type its bytes showed: a "photo" whose bytes are no picture is a document."""
+        photo = self.kind == tickets.ATTACHMENT_KIND_PHOTO
+        kind = tickets.ATTACHMENT_KIND_DOCUMENT if photo and not is_inline_image(mime_type) else self.kind
+        return replace(self, mime_type=mime_type, kind=kind)
 
 
 def _name(given: str | None, prefix: str, unique_id: str, mime_type: str, default_ext: str) -> str:

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from minio import Minio
 from minio.error import S3Error
+from minio.helpers import DictType
 from prometheus_client import Counter
 from telegram import Bot
 
@@ -20,6 +21,7 @@ from services.bot.incoming import IncomingMessage
 from services.bot.telegram_calls import TelegramCaller, is_permanent
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as tickets
+from t1lib.filetypes import detect_mime_type, object_headers
 from t1lib.kafka.producer import EventProducer
 
 logger = logging.getLogger(__name__)
@@ -71,30 +73,42 @@ class CustomerIngest:
         if not ref.downloadable:
             logger.warning("file %s is too big for the Bot API; sent without a copy", ref.file_unique_id)
             return customer.attachment(message.chat_id, message.message_id, ref, key="", size=ref.size)
-        stored_size = await self._retrying(f"check {key}", lambda: self._stored_size(key))
-        if stored_size is not None:  # copied before (an edit, or a retry after a failed publish)
-            return customer.attachment(message.chat_id, message.message_id, ref, key=key, size=stored_size)
+        stored = await self._retrying(f"check {key}", lambda: self._stored(key))
+        if stored is not None:  # copied before (an edit, or a retry after a failed publish)
+            size, mime_type = stored
+            found = ref.as_found(mime_type) if mime_type else ref
+            return customer.attachment(message.chat_id, message.message_id, found, key=key, size=size)
 
         async def download() -> bytes:
             file = await self._caller.call("getFile", lambda: bot.get_file(ref.file_id))
             return bytes(await self._caller.call("download", file.download_as_bytearray))
 
         data = await self._retrying(f"download {ref.file_unique_id}", download)
-        await self._retrying(f"store {key}", lambda: self._put(key, data, ref.mime_type))
-        return customer.attachment(message.chat_id, message.message_id, ref, key=key, size=len(data))
+        # Telegram passes on what the customer's app claims; the bytes say what the file is.
+        found = ref.as_found(detect_mime_type(data, ref.mime_type))
+        await self._retrying(f"store {key}", lambda: self._put(key, data, found))
+        return customer.attachment(message.chat_id, message.message_id, found, key=key, size=len(data))
 
-    async def _stored_size(self, key: str) -> int | None:
+    async def _stored(self, key: str) -> tuple[int, str] | None:
+        """(size, content type) of the object at `key`, None when there is none."""
         try:
             stat = await asyncio.to_thread(self._s3.stat_object, self._bucket, key)
         except S3Error as error:
             if error.code in ("NoSuchKey", "NoSuchObject", "ResourceNotFound"):
                 return None
             raise
-        return int(stat.size) if stat.size is not None else None
+        return None if stat.size is None else (int(stat.size), stat.content_type or "")
 
-    async def _put(self, key: str, data: bytes, mime_type: str) -> None:
+    async def _put(self, key: str, data: bytes, ref: MediaRef) -> None:
+        headers: DictType = dict(object_headers(ref.mime_type, ref.file_name))
         await asyncio.to_thread(
-            self._s3.put_object, self._bucket, key, io.BytesIO(data), len(data), content_type=mime_type
+            self._s3.put_object,
+            self._bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            content_type=ref.mime_type,
+            metadata=headers,
         )
 
     async def _retrying(self, what: str, step: Callable[[], Awaitable[T]]) -> T:
