@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,12 +19,14 @@ from starlette.types import Scope
 from gateway.api.routes import auth, knowledge, operators, search, stats, tickets, ws
 from gateway.context import AppContext
 from gateway.core.config import Settings
-from gateway.core.errors import grpc_error_handler, http_status_for
+from gateway.core.errors import grpc_error_handler, http_status_for, validation_error_handler
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 
 logger = logging.getLogger(__name__)
+# A file's form fields and part headers besides the file itself.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 async def domain_error_handler(_request: Request, error: Exception) -> JSONResponse:
@@ -48,7 +51,12 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         finally:
             await context.close()
 
-    app = FastAPI(title="T1 Support gateway", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="T1 Support gateway",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=settings.max_json_body_bytes,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -57,10 +65,15 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     )
     app.add_exception_handler(grpc.aio.AioRpcError, grpc_error_handler)
     app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, operators, tickets, search, knowledge, stats, ws):
+    # Request bodies are refused with 413 beyond a limit (a declared length at once, a streamed body as
+    # soon as it passes it): the app's for JSON bodies, larger ones for knowledge-base entries and files.
+    for module in (auth, operators, tickets, search, stats, ws):
         api.include_router(module.router)
+    api.include_router(knowledge.router, max_body_size=settings.max_kb_body_bytes)
+    api.include_router(tickets.uploads, max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
     app.include_router(api)
 
     @app.get("/healthz", tags=["health"])

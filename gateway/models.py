@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from t1lib.views import MessagePublic, TicketPublic
 
@@ -14,12 +14,42 @@ PriorityName = Literal["low", "normal", "high", "urgent"]
 ReplySourceName = Literal["llm", "template", "none"]
 
 
-class LoginCreate(BaseModel):
+def check_unicode(value: object) -> None:
+    """Raise ValueError on text that is not valid Unicode: a lone UTF-16 surrogate, which a JSON `\\u`
+    escape can spell, cannot be encoded for protobuf, MongoDB or Redis."""
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError as error:
+            raise ValueError(
+                f"text is not valid Unicode: a lone surrogate at character {error.start}"
+            ) from None
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            check_unicode(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_unicode(key)
+            check_unicode(item)
+
+
+class RequestBody(BaseModel):
+    """The base of every request body: each field's text, in lists too, must be valid Unicode (422).
+    Checked before the field's type: pydantic rejects a lone surrogate only in constrained strings."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _valid_unicode(cls, value: object) -> object:
+        check_unicode(value)
+        return value
+
+
+class LoginCreate(RequestBody):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
 
 
-class RefreshCreate(BaseModel):
+class RefreshCreate(RequestBody):
     refresh_token: str = Field(min_length=1)
 
 
@@ -30,14 +60,14 @@ class TokenPublic(BaseModel):
     expires_in: int
 
 
-class OperatorCreate(BaseModel):
+class OperatorCreate(RequestBody):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     password: str = Field(min_length=8, max_length=256)
     display_name: str = Field(default="", max_length=128)
     role: RoleName = "operator"
 
 
-class OperatorUpdate(BaseModel):
+class OperatorUpdate(RequestBody):
     display_name: str | None = Field(default=None, max_length=128)
     password: str | None = Field(default=None, min_length=8, max_length=256)
     role: RoleName | None = None
@@ -58,16 +88,24 @@ class MessagesPage(BaseModel):
     next_cursor: str | None
 
 
-class MessageCreate(BaseModel):
+class MessageCreate(RequestBody):
     text: str = Field(min_length=1, max_length=4096)
     client_message_id: str | None = Field(default=None, max_length=128)
 
 
-class NoteCreate(BaseModel):
+class MessageForm(RequestBody):
+    """The text fields of a reply sent as multipart/form-data with a file."""
+
+    text: str = Field(default="", max_length=1024, description="caption")
+    client_message_id: str | None = Field(default=None, max_length=128)
+    file_name: str
+
+
+class NoteCreate(RequestBody):
     text: str = Field(min_length=1, max_length=4096)
 
 
-class TicketAssign(BaseModel):
+class TicketAssign(RequestBody):
     operator_id: str = Field(min_length=1)
 
 
@@ -85,7 +123,7 @@ class HintsPublic(BaseModel):
     query: str
 
 
-class ReplyDraftCreate(BaseModel):
+class ReplyDraftCreate(RequestBody):
     category: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=16, description="BCP 47, e.g. ru or en")
     hints: int = Field(default=3, ge=1, le=5, description="how many hints the reply may draw on")
@@ -100,7 +138,7 @@ class ReplyDraftPublic(BaseModel):
     query: str
 
 
-class KnowledgeEntryCreate(BaseModel):
+class KnowledgeEntryCreate(RequestBody):
     category: str = Field(min_length=1, max_length=200)
     subcategory: str = Field(default="", max_length=200)
     question: str = Field(min_length=3, max_length=2000)
@@ -126,7 +164,7 @@ class KnowledgeEntriesPage(BaseModel):
     next_cursor: str | None
 
 
-class TicketUpdate(BaseModel):
+class TicketUpdate(RequestBody):
     tags: list[str] | None = Field(default=None, max_length=50)
     priority: PriorityName | None = None
     category: str | None = Field(default=None, max_length=200)

@@ -36,6 +36,12 @@ class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings,
     )
     login_window_s: int = 300
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_json_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="request body limit of the JSON routes (413 beyond)"
+    )
+    max_kb_body_bytes: int = Field(
+        default=512 * 1024, ge=1024, description="request body limit of a knowledge-base entry (413 beyond)"
+    )
     presigned_url_ttl_s: int = 15 * 60
     grpc_timeout_s: float = 5.0
     reply_draft_timeout_s: float = Field(

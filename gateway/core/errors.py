@@ -1,10 +1,15 @@
-"""The one place where gRPC status codes become HTTP responses."""
+"""The one place where errors become HTTP responses: gRPC status codes and request validation."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import grpc
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 HTTP_STATUS_OF_GRPC: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -31,3 +36,31 @@ async def grpc_error_handler(_request: Request, error: Exception) -> JSONRespons
     status = http_status_for(error.code())
     detail = error.details() if status < 500 else f"upstream service error: {error.code().name.lower()}"
     return JSONResponse(status_code=status, content={"detail": detail})
+
+
+def public_error(error: Mapping[str, Any]) -> dict[str, Any]:
+    """What a client is told of one validation error: where and what, never the input itself (it may be
+    a password or a token, or bytes that are not text)."""
+    shown: dict[str, Any] = {
+        "type": error["type"],
+        "loc": [part if isinstance(part, int) else str(part) for part in error["loc"]],
+        "msg": error["msg"],
+    }
+    if context := error.get("ctx"):
+        shown["ctx"] = {
+            str(key): value if isinstance(value, bool | int | float | str) else str(value)
+            for key, value in context.items()
+        }
+    return shown
+
+
+def body_validation_error(error: ValidationError) -> RequestValidationError:
+    """A body validated by hand (`Model.model_validate_json`) reported as FastAPI reports its own."""
+    return RequestValidationError(
+        [{**item, "loc": ("body", *item["loc"])} for item in error.errors(include_url=False)]
+    )
+
+
+async def validation_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return JSONResponse(status_code=422, content={"detail": [public_error(item) for item in error.errors()]})

@@ -295,6 +295,10 @@ def check_not_closed(status: str, action: str) -> None:
 
 # --- cursors ---------------------------------------------------------------------------------------
 
+# A page token's position is a time in milliseconds (tickets) or a message's number (far smaller).
+MAX_CURSOR_POSITION = to_millis(datetime.max.replace(tzinfo=UTC))
+MAX_CURSOR_ID = 200
+
 
 def encode_cursor(position: int, last_id: str) -> str:
     """An opaque page token naming the last item of a page by its sort position and id."""
@@ -303,11 +307,15 @@ def encode_cursor(position: int, last_id: str) -> str:
 
 
 def decode_cursor(token: str) -> tuple[int, str]:
+    """The position and id of a page token; a token no page could have ended with (a position beyond
+    the last millisecond of year 9999, which no message's number reaches either) is INVALID_ARGUMENT."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         position, last_id = json.loads(raw)
     except (binascii.Error, ValueError, TypeError) as error:
         raise InvalidArgumentError("некорректный page_token") from error
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(last_id, str):
+        raise InvalidArgumentError("некорректный page_token")
+    if not 0 <= position <= MAX_CURSOR_POSITION or len(last_id) > MAX_CURSOR_ID:
         raise InvalidArgumentError("некорректный page_token")
     return position, last_id

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
 from gateway.context import AppContext
+from gateway.core.errors import body_validation_error
 from gateway.domain.access import may_act, may_see
 from gateway.domain.hints import hints_query
 from gateway.domain.replies import closed_event, reply_event
@@ -20,6 +21,7 @@ from gateway.models import (
     HintPublic,
     HintsPublic,
     MessageCreate,
+    MessageForm,
     MessagesPage,
     NoteCreate,
     RatingPublic,
@@ -41,6 +43,8 @@ from t1lib.views import PRIORITY_VALUES, STATUS_VALUES, MessagePublic, TicketPub
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
+# The route that takes files, included with a body limit of its own (the file's, not a JSON body's).
+uploads = APIRouter(prefix="/tickets", tags=["tickets"])
 
 StatusName = Literal["open", "assigned", "closed"]
 RECENT_MESSAGES = 30
@@ -262,12 +266,10 @@ async def assign_ticket(
 
 async def read_message_form(request: Request, max_bytes: int) -> tuple[str, str | None, UploadFile | None]:
     """(text, client_message_id, file) from a JSON body or a multipart form with `file` and `text`."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type == "multipart/form-data":
         form: FormData = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
-        text = form.get("text") or ""
-        client_id = form.get("client_message_id")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise HTTPException(
                 status.HTTP_400_BAD_REQUEST, "multipart body needs a `file` field with a file"
@@ -276,19 +278,30 @@ async def read_message_form(request: Request, max_bytes: int) -> tuple[str, str 
             raise HTTPException(
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"file is larger than {max_bytes} bytes"
             )
-        if not isinstance(text, str) or len(text) > 1024:
-            raise HTTPException(
-                status.HTTP_400_BAD_REQUEST, "`text` (the caption) must be at most 1024 characters"
+        try:
+            fields = MessageForm.model_validate(
+                {
+                    "text": form.get("text") or "",
+                    "client_message_id": form.get("client_message_id"),
+                    "file_name": upload.filename,
+                }
             )
-        return text, client_id if isinstance(client_id, str) else None, upload
+        except ValidationError as error:
+            raise body_validation_error(error) from None
+        return fields.text, fields.client_message_id, upload
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            'send JSON {"text": "..."} as application/json, or a file as multipart/form-data',
+        )
     try:
         body = MessageCreate.model_validate_json(await request.body())
     except ValidationError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, error.errors(include_url=False)) from None
+        raise body_validation_error(error) from None
     return body.text, body.client_message_id, None
 
 
-@router.post(
+@uploads.post(
     "/{ticket_id}/messages",
     status_code=status.HTTP_201_CREATED,
     openapi_extra={

@@ -23,6 +23,8 @@ from services.message_saver.search import schema as f
 from services.message_saver.search.hits import SearchHit, best_per_ticket, page_hits
 from services.message_saver.search.projection import TicketChanges, fold, message_entry, ticket_entry
 from services.message_saver.search.query import (
+    MAX_WINDOW,
+    WINDOW_PER_HIT,
     Cursor,
     filter_query,
     query_terms,
@@ -36,10 +38,6 @@ from t1lib.errors import InvalidArgumentError
 
 logger = logging.getLogger(__name__)
 
-# Documents read per page at first: a ticket usually matches in several messages.
-WINDOW_PER_HIT = 8
-# Deeper than this many matching documents, pages end (hundreds of tickets in).
-MAX_WINDOW = 20_000
 REBUILD_CHUNK = 2_000
 # Tickets whose indexed state is remembered, so a batch reads back only the others' documents.
 KNOWN_TICKETS = 50_000

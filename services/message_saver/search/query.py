@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 
 import tantivy
@@ -19,6 +20,11 @@ FIELD_BOOSTS = ((f.TITLE, 2.0), (f.TAGS, 1.5), (f.CUSTOMER, 1.5), (f.TEXT, 1.0),
 MAX_TERMS = 16
 # A word matching in several fields of one document counts once, plus a little for the others.
 TIE_BREAKER = 0.1
+# Documents read per page at first: a ticket usually matches in several messages.
+WINDOW_PER_HIT = 8
+# Deeper than this many matching documents, pages end (hundreds of tickets in).
+MAX_WINDOW = 20_000
+MAX_U64 = 2**64 - 1
 
 
 def required_terms(count: int) -> int:
@@ -100,5 +106,10 @@ class Cursor:
         if not all(isinstance(value, int) and not isinstance(value, bool) for value in numbers) or not (
             isinstance(score, int | float) and not isinstance(score, bool)
         ):
+            raise InvalidArgumentError("некорректный page_token")
+        # A crafted token must not make the index read (or allocate for) billions of documents.
+        if not (0 <= generation <= MAX_U64 and 0 <= key <= MAX_U64 and 0 < window <= MAX_WINDOW):
+            raise InvalidArgumentError("некорректный page_token")
+        if not math.isfinite(score):
             raise InvalidArgumentError("некорректный page_token")
         return cls(generation, float(score), key, window)
