@@ -29,6 +29,7 @@ from typing import Any
 import aiohttp
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 from bench import texts
 from bench.harness import (
@@ -44,6 +45,7 @@ from bench.harness import (
     pace_ms,
     port_open,
 )
+from t1lib.live_auth import offered_protocols
 
 NONCE = re.compile(r"\[#(b[0-9a-f]+\.\d+\.\d+)#\]")
 TICK_S = 0.005  # the driver sends what is due every 5 ms: 5 messages a batch at 1,000 msg/s
@@ -66,7 +68,8 @@ class LiveEvents:
     def __init__(self, token: str, previous: LiveEvents | None = None) -> None:
         """`previous`: a stream this one replaces (a restarted stack); what it saw is kept, so a message
         of an earlier scenario that arrives late is still counted."""
-        self.url = f"{GATEWAY.replace('http', 'ws', 1)}/api/v1/ws?token={token}"
+        self.url = f"{GATEWAY.replace('http', 'ws', 1)}/api/v1/ws"
+        self.subprotocols = [Subprotocol(protocol) for protocol in offered_protocols(token)]
         self.arrivals: dict[str, Arrival] = previous.arrivals if previous else {}
         self.titled: dict[str, float] = previous.titled if previous else {}
         self.categorised: dict[str, float] = previous.categorised if previous else {}
@@ -85,7 +88,7 @@ class LiveEvents:
         if self._task.done():
             self._task.result()  # the connection's error
         if not self._connected.is_set():
-            raise TimeoutError(f"no WebSocket at {self.url.split('?')[0]} within 15 s")
+            raise TimeoutError(f"no WebSocket at {self.url} within 15 s")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -95,7 +98,9 @@ class LiveEvents:
 
     async def _run(self) -> None:
         try:
-            async with websockets.connect(self.url, max_size=None, open_timeout=10) as socket_:
+            async with websockets.connect(
+                self.url, subprotocols=self.subprotocols, max_size=None, open_timeout=10
+            ) as socket_:
                 self._connected.set()
                 async for frame in socket_:
                     self.handle(frame, time.monotonic())

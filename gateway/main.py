@@ -23,6 +23,7 @@ from gateway.core.errors import grpc_error_handler, http_status_for, validation_
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
+from t1lib.private_files import write_private
 
 logger = logging.getLogger(__name__)
 # A file's form fields and part headers besides the file itself.
@@ -41,9 +42,19 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context = await AppContext.create(settings, registry)
         password = settings.admin_password.get_secret_value() if settings.admin_password else None
-        generated = await context.operators.ensure_first_admin(settings.admin_username, password)
-        if generated:
-            logger.warning("created the first admin %r with password %r", settings.admin_username, generated)
+        password_file = Path(settings.admin_password_file)
+        # A generated password goes to a file only this user can read, never to the log.
+        created = await context.operators.ensure_first_admin(
+            settings.admin_username,
+            password,
+            keep_generated=lambda generated: write_private(password_file, f"{generated}\n"),
+        )
+        if created and not password:
+            logger.warning(
+                "created the first admin %r; its generated password is kept in %s",
+                settings.admin_username,
+                password_file,
+            )
         await context.accounts.publish_all()
         app.state.context = context
         try:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from infra.engines.__main__ import ENGINES, service_env
 from infra.engines.base import DATA_DIR, REPO_ROOT, port_open
+from t1lib.private_files import PRIVATE_DIR, PRIVATE_FILE, append_private, write_private
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,10 @@ def services() -> list[Service]:
 def stack_env() -> dict[str, str]:
     """Engine addresses, service addresses and the secrets kept in .data/secrets.env across runs."""
     if not SECRETS_FILE.exists():
-        SECRETS_FILE.parent.mkdir(parents=True, exist_ok=True)
-        SECRETS_FILE.write_text(
-            f"T1_JWT_SECRET={secrets.token_urlsafe(32)}\nT1_ADMIN_PASSWORD={secrets.token_urlsafe(9)}\n"
+        write_private(
+            SECRETS_FILE,
+            f"T1_JWT_SECRET={secrets.token_urlsafe(32)}\nT1_ADMIN_PASSWORD={secrets.token_urlsafe(9)}\n",
         )
-        SECRETS_FILE.chmod(0o600)
     saved = dict(line.split("=", 1) for line in SECRETS_FILE.read_text().splitlines() if "=" in line)
     env = {**os.environ, **service_env(), **saved}
     env.setdefault("T1_ADMIN_USERNAME", "admin")
@@ -151,10 +151,18 @@ def wait_listening(service: Service, process: subprocess.Popen[bytes]) -> None:
         )
 
 
+def make_logs_private() -> None:
+    """The logs of earlier runs (engines' too) made readable by this user only."""
+    logs = DATA_DIR / "logs"
+    if logs.is_dir():
+        logs.chmod(PRIVATE_DIR)
+        for path in logs.glob("*.log"):
+            path.chmod(PRIVATE_FILE)
+
+
 def start(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    log_path = DATA_DIR / "logs" / f"{service.name}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
+    # Logs hold customers' messages: readable by this user only.
+    with append_private(DATA_DIR / "logs" / f"{service.name}.log") as log:
         niceness = ["nice", "-n", str(service.nice)] if service.nice else []
         process = subprocess.Popen(  # noqa: S603 - our own modules
             [*niceness, sys.executable, "-m", service.module, *service.args],
@@ -188,6 +196,7 @@ def main() -> int:
     if args.stop:
         return 0
     signal.signal(signal.SIGTERM, _interrupt)
+    make_logs_private()
     env = stack_env()
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:

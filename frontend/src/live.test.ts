@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay, LiveConnection, liveUrl, type LiveStatus } from './live';
+import { backoffDelay, LIVE_PROTOCOL, LiveConnection, liveProtocols, liveUrl, type LiveStatus } from './live';
 import type { LiveEvent } from './types';
 
 class FakeSocket {
@@ -10,7 +10,10 @@ class FakeSocket {
   onerror: (() => void) | null = null;
   closed = false;
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols: string[] = [],
+  ) {
     FakeSocket.all.push(this);
   }
 
@@ -51,8 +54,8 @@ describe('LiveConnection', () => {
       onEvent: (event) => events.push(event),
       onHello: (reconnected) => hellos.push(reconnected),
       onStatus: (status) => statuses.push(status),
-      url: (token) => `ws://test/api/v1/ws?token=${token}`,
-      createSocket: (url) => new FakeSocket(url) as unknown as WebSocket,
+      url: () => 'ws://test/api/v1/ws',
+      createSocket: (url, protocols) => new FakeSocket(url, protocols) as unknown as WebSocket,
       backoff: { initialMs: 1000, maxMs: 8000 },
       random: () => 1, // no jitter
     });
@@ -60,17 +63,32 @@ describe('LiveConnection', () => {
     return { connection, events, hellos, statuses, getToken };
   }
 
-  it('connects with the token, reports hello and passes events on', async () => {
+  it('connects with the token in a subprotocol, reports hello and passes events on', async () => {
     const { events, hellos, statuses } = connect();
     await flush();
     const socket = FakeSocket.all[0]!;
-    expect(socket.url).toBe('ws://test/api/v1/ws?token=tok');
+    expect(socket.url).toBe('ws://test/api/v1/ws');
+    expect(socket.protocols).toEqual(['t1.v1', 'bearer.tok']);
     socket.open();
     socket.send({ type: 'hello', operator_id: 'op-1' });
     socket.send({ type: 'ticket.hidden', event_id: 'e1', ticket_id: 't1' });
     expect(hellos).toEqual([false]);
     expect(events).toEqual([{ type: 'ticket.hidden', event_id: 'e1', ticket_id: 't1' }]);
     expect(statuses).toEqual(['connecting', 'online']);
+  });
+
+  it('offers the newest token on every reconnect, never in the URL', async () => {
+    const tokens = ['first', 'second'];
+    const getToken = vi.fn(async (_suspect: boolean): Promise<string | null> => tokens.shift() ?? null);
+    connect(getToken);
+    await flush();
+    FakeSocket.all[0]!.serverClose(1008); // the first token was refused
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.all.map((socket) => socket.protocols)).toEqual([
+      ['t1.v1', 'bearer.first'],
+      ['t1.v1', 'bearer.second'],
+    ]);
+    expect(FakeSocket.all.every((socket) => !socket.url.includes('first') && !socket.url.includes('second'))).toBe(true);
   });
 
   it('reconnects with growing delays, then reports the reconnect', async () => {
@@ -142,8 +160,15 @@ describe('live helpers', () => {
     expect(backoffDelay(20, backoff, () => 0)).toBe(15_000);
   });
 
-  it('builds the URL on the page origin', () => {
-    expect(liveUrl('a b', { protocol: 'https:', host: 'desk.example' })).toBe('wss://desk.example/api/v1/ws?token=a%20b');
-    expect(liveUrl('t', { protocol: 'http:', host: '127.0.0.1:3001' })).toBe('ws://127.0.0.1:3001/api/v1/ws?token=t');
+  it('builds the URL on the page origin, without the token', () => {
+    expect(liveUrl({ protocol: 'https:', host: 'desk.example' })).toBe('wss://desk.example/api/v1/ws');
+    expect(liveUrl({ protocol: 'http:', host: '127.0.0.1:3001' })).toBe('ws://127.0.0.1:3001/api/v1/ws');
+  });
+
+  it('carries the token as a subprotocol next to the one the server speaks', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcC0xIn0.sig-_x';
+    expect(liveProtocols(jwt)).toEqual([LIVE_PROTOCOL, `bearer.${jwt}`]);
+    // every subprotocol must be an HTTP token, or the browser throws a SyntaxError
+    for (const protocol of liveProtocols(jwt)) expect(protocol).toMatch(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/);
   });
 });

@@ -1,5 +1,8 @@
 /**
- * The live event stream: WebSocket `/api/v1/ws?token=...` with reconnect and exponential backoff.
+ * The live event stream: WebSocket `/api/v1/ws` with reconnect and exponential backoff.
+ *
+ * The access token travels in the `Sec-WebSocket-Protocol` header (subprotocols `t1.v1` and
+ * `bearer.<token>`; the server answers `t1.v1`), never in the URL, which servers and proxies log.
  *
  * Each (re)connection starts with a `hello`; after a reconnect the app reloads its state over REST,
  * since events sent while it was away are not replayed. Duplicate events are dropped by the reducer
@@ -19,7 +22,10 @@ export const DEFAULT_BACKOFF: Backoff = { initialMs: 1000, maxMs: 30_000 };
 /** Close code the server uses for a bad or expired token. */
 const POLICY_VIOLATION = 1008;
 
-type SocketFactory = (url: string) => WebSocket;
+/** The subprotocol the server speaks; the token rides next to it as `bearer.<token>`. */
+export const LIVE_PROTOCOL = 't1.v1';
+
+type SocketFactory = (url: string, protocols: string[]) => WebSocket;
 
 export interface LiveOptions {
   /**
@@ -31,16 +37,21 @@ export interface LiveOptions {
   onStatus?: (status: LiveStatus) => void;
   /** Every `hello`; `reconnected` is false for the first connection. */
   onHello?: (reconnected: boolean) => void;
-  url?: (token: string) => string;
+  url?: () => string;
   createSocket?: SocketFactory;
   backoff?: Backoff;
   random?: () => number;
 }
 
-/** The WebSocket URL on this page's origin. */
-export function liveUrl(token: string, location: Pick<Location, 'protocol' | 'host'> = window.location): string {
+/** The WebSocket URL on this page's origin (no token in it). */
+export function liveUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/api/v1/ws?token=${encodeURIComponent(token)}`;
+  return `${scheme}://${location.host}/api/v1/ws`;
+}
+
+/** The subprotocols that carry the access token. A JWT is made of characters a subprotocol may hold. */
+export function liveProtocols(token: string): string[] {
+  return [LIVE_PROTOCOL, `bearer.${token}`];
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): doubling, capped, with jitter in [50%, 100%]. */
@@ -144,10 +155,11 @@ export class LiveConnection {
       return;
     }
     this.suspect = false;
-    const url = (this.options.url ?? liveUrl)(token);
+    const url = this.options.url ? this.options.url() : liveUrl();
+    const protocols = liveProtocols(token);
     let socket: WebSocket;
     try {
-      socket = this.options.createSocket ? this.options.createSocket(url) : new WebSocket(url);
+      socket = this.options.createSocket ? this.options.createSocket(url, protocols) : new WebSocket(url, protocols);
     } catch {
       this.setStatus('offline');
       this.scheduleReconnect();

@@ -30,6 +30,10 @@ class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings,
     refresh_token_ttl_s: int = 30 * 24 * 3600
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
+    admin_password_file: str = Field(
+        default=".data/admin-password",
+        description="where a generated first admin's password is kept (mode 0600) when none is set",
+    )
     login_attempts_per_window: int = Field(default=10, description="failed logins per client and username")
     login_attempts_per_client: int = Field(
         default=50, description="failed logins per client address over every username (password spraying)"

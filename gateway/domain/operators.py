@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,18 +73,22 @@ class OperatorRepository:
             return None
         return principal_of(document)
 
-    async def ensure_first_admin(self, username: str, password: str | None) -> str | None:
-        """Create the first admin when no admin exists. Returns a generated password, if one was made."""
+    async def ensure_first_admin(
+        self, username: str, password: str | None, keep_generated: Callable[[str], None]
+    ) -> bool:
+        """Create the first admin when no admin exists; True when it was created. Without a password one
+        is generated and handed to `keep_generated` before the account exists, so a password that could
+        not be kept is never the admin's."""
         if await self._operators.find_one({"role": Role.ADMIN.value}) is not None:
-            return None
-        generated = None
+            return False
         if not password:
-            generated = password = secrets.token_urlsafe(12)
+            password = secrets.token_urlsafe(12)
+            keep_generated(password)
         try:
             await self.create(username, password, Role.ADMIN, "Administrator")
         except AlreadyExistsError:
-            return None  # another gateway instance created it meanwhile
-        return generated
+            return False  # another gateway instance created it meanwhile
+        return True
 
 
 def principal_of(document: Document) -> Principal:

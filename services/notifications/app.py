@@ -19,6 +19,7 @@ from t1lib.auth import InvalidTokenError, verify_access_token
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
+from t1lib.live_auth import PROTOCOL, bearer_token
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.websocket("/ws")
-    async def live(websocket: WebSocket, token: str = "") -> None:
+    async def live(websocket: WebSocket) -> None:
+        token = bearer_token(websocket.scope.get("subprotocols", ()))  # t1lib.live_auth: not in the URL
         try:
             principal = verify_access_token(settings.jwt_secret.get_secret_value(), token)
         except InvalidTokenError:
@@ -79,7 +81,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
                 code=status.WS_1008_POLICY_VIOLATION, reason="invalid or expired access token"
             )
             return
-        await websocket.accept()
+        await websocket.accept(subprotocol=PROTOCOL)
         connection = hub.connect(principal)
         reader = asyncio.create_task(_drain_client(websocket))
         try:

@@ -19,6 +19,7 @@ import pytest
 import websockets
 from confluent_kafka.admin import AdminClient
 from pydantic import SecretStr
+from websockets.typing import Subprotocol
 
 from fakes.llm import FakeLlm
 from fakes.telegram import FakeTelegram, StoredMessage
@@ -39,6 +40,7 @@ from services.summarizer.app import build_app as build_summarizer
 from services.summarizer.config import SummarizerSettings
 from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry
+from t1lib.live_auth import PROTOCOL, offered_protocols
 from t1lib.stores import mongo_client, s3_client
 from tests.support.knowledge import FAQ, FAQ_VARIANTS
 from tests.support.servers import LiveServer
@@ -56,8 +58,11 @@ class LiveEvents:
         self._task: asyncio.Task[None] | None = None
         self._socket: websockets.ClientConnection | None = None
 
-    async def open(self, url: str) -> None:
-        self._socket = await websockets.connect(url)
+    async def open(self, url: str, token: str) -> None:
+        """Connect as the console does: the access token in a subprotocol (t1lib.live_auth)."""
+        offered = [Subprotocol(protocol) for protocol in offered_protocols(token)]
+        self._socket = await websockets.connect(url, subprotocols=offered)
+        assert self._socket.subprotocol == PROTOCOL
         self._task = asyncio.create_task(self._read())
         await self.wait(lambda event: event["type"] == "hello")
 
@@ -162,7 +167,7 @@ class Stack:
 
     async def listen(self, operator: Operator) -> LiveEvents:
         live = LiveEvents()
-        await live.open(self.gateway_url.replace("http", "ws", 1) + f"/api/v1/ws?token={operator.token}")
+        await live.open(self.gateway_url.replace("http", "ws", 1) + "/api/v1/ws", operator.token)
         self.live.append(live)
         return live
 

@@ -5,36 +5,44 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from urllib.parse import urlencode
 
 import websockets
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from websockets.typing import Subprotocol
 
 from gateway.api.deps import authenticate, get_context
 from gateway.context import AppContext
+from t1lib.live_auth import PROTOCOL, bearer_token, offered_protocols
 
 router = APIRouter(tags=["live"])
 logger = logging.getLogger(__name__)
 
 
 @router.websocket("/ws")
-async def live_events(websocket: WebSocket, token: str = "") -> None:
-    """JSON events `{type, ticket_id, event_id, ticket, message}` for the tickets this operator may see."""
+async def live_events(websocket: WebSocket) -> None:
+    """JSON events `{type, ticket_id, event_id, ticket, message}` for the tickets this operator may see.
+    The access token comes as the subprotocol `bearer.<token>` next to `t1.v1` (t1lib.live_auth), never in
+    the URL; the socket is accepted with `t1.v1`."""
     context: AppContext = get_context(websocket)  # type: ignore[arg-type]
+    token = bearer_token(websocket.scope.get("subprotocols", ()))
     try:
         authenticate(token, context)
     except Exception:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="invalid or expired access token")
         return
-    upstream_url = f"{context.settings.notifications_ws_url}?{urlencode({'token': token})}"
     try:
         # Uncompressed on loopback: deflate here cost notifications 15% of its CPU for no bandwidth saved.
-        upstream = await websockets.connect(upstream_url, open_timeout=5, compression=None)
+        upstream = await websockets.connect(
+            context.settings.notifications_ws_url,
+            subprotocols=[Subprotocol(protocol) for protocol in offered_protocols(token)],
+            open_timeout=5,
+            compression=None,
+        )
     except (OSError, websockets.InvalidHandshake, TimeoutError) as error:
         logger.warning("notifications unreachable: %r", error)
         await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="live events unavailable")
         return
-    await websocket.accept()
+    await websocket.accept(subprotocol=PROTOCOL)
     async with upstream:
         downstream = asyncio.create_task(_relay_down(upstream, websocket))
         upward = asyncio.create_task(_relay_up(websocket, upstream))
