@@ -20,6 +20,7 @@ from gateway.api.routes import auth, knowledge, operators, search, stats, ticket
 from gateway.context import AppContext
 from gateway.core.config import Settings
 from gateway.core.errors import grpc_error_handler, http_status_for, validation_error_handler
+from gateway.core.headers import SecurityHeaders, s3_origin
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
@@ -74,6 +75,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         allow_methods=["*"],
         allow_headers=["*"],
     )
+    app.add_middleware(SecurityHeaders, media_origins=[s3_origin(settings)])
     app.add_exception_handler(grpc.aio.AioRpcError, grpc_error_handler)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
