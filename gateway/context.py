@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,6 @@ from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
 from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
 from t1lib.access import AccessGuard
 from t1lib.grpc.client import open_channel
-from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import REGISTRY, TopicRegistry
 from t1lib.stores import ensure_bucket, mongo_client, redis_client, s3_client
 
@@ -42,7 +40,6 @@ class AppContext:
     sessions: SessionStore
     login_limiter: LoginLimiter
     attachments: AttachmentStore
-    producer: EventProducer
 
     @classmethod
     async def create(cls, settings: Settings, registry: TopicRegistry = REGISTRY) -> AppContext:
@@ -77,11 +74,9 @@ class AppContext:
                 settings.login_window_s,
             ),
             attachments=AttachmentStore(s3, settings.s3_bucket, settings.presigned_url_ttl_s),
-            producer=EventProducer.for_service(settings, "gateway", registry=registry),
         )
 
     async def close(self) -> None:
-        await asyncio.to_thread(self.producer.close)
         await self.channel.close()
         await self.ml_channel.close()
         await self.stats_channel.close()

@@ -38,6 +38,12 @@ DIRECTION_NAMES = {
     ticket_pb2.MESSAGE_DIRECTION_OPERATOR: "operator",
     ticket_pb2.MESSAGE_DIRECTION_SYSTEM: "system",
 }
+# How far an operator's message got to the customer (None for the others).
+DELIVERY_NAMES = {
+    ticket_pb2.DELIVERY_STATUS_SENDING: "sending",
+    ticket_pb2.DELIVERY_STATUS_SENT: "sent",
+    ticket_pb2.DELIVERY_STATUS_FAILED: "failed",
+}
 KIND_NAMES = {
     ticket_pb2.ATTACHMENT_KIND_PHOTO: "photo",
     ticket_pb2.ATTACHMENT_KIND_DOCUMENT: "document",
@@ -96,6 +102,9 @@ class MessagePublic(BaseModel):
     operator_id: str | None
     created_at: datetime | None
     edited_at: datetime | None
+    # Operator messages: "sending", "sent" or "failed" (then delivery_error says why); None otherwise.
+    delivery_status: str | None = None
+    delivery_error: str | None = None
 
 
 def _time(message: ticket_pb2.Ticket | ticket_pb2.Message, field: str) -> datetime | None:
@@ -159,4 +168,6 @@ def message_view(message: ticket_pb2.Message, presign: Presigner | None = None) 
         operator_id=message.operator_id or None,
         created_at=_time(message, "created_at"),
         edited_at=_time(message, "edited_at"),
+        delivery_status=DELIVERY_NAMES.get(message.delivery_status),
+        delivery_error=message.delivery_error or None,
     )

@@ -8,7 +8,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.context import AppContext
-from t1lib.auth import AccessToken, InvalidTokenError, Principal, decode_access_token, verify_access_token
+from t1lib.auth import AccessToken, InvalidTokenError, Principal, decode_access_token
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
 
@@ -27,14 +27,6 @@ def _unauthorized(detail: str) -> HTTPException:
 
 def decode_token(token: str, context: AppContext) -> AccessToken:
     return decode_access_token(context.settings.jwt_secret.get_secret_value(), token)
-
-
-def authenticate(token: str, context: AppContext) -> Principal:
-    """The token's signature and expiry only (whether its account still stands: `admit`)."""
-    try:
-        return verify_access_token(context.settings.jwt_secret.get_secret_value(), token)
-    except InvalidTokenError:
-        raise _unauthorized("invalid or expired access token") from None
 
 
 async def admit(token: str, context: AppContext) -> Principal:

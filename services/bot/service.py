@@ -99,6 +99,8 @@ class BotService:
             bucket=settings.s3_bucket,
             caller=self.caller,
             prompts=self.prompts,
+            outcomes=self.producer,
+            max_attempts=settings.kafka_max_attempts,
             claim_wait_s=settings.bot_claim_wait_s,
         )
         self.consumer = EventConsumer.for_service(

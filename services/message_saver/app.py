@@ -1,5 +1,5 @@
-"""Wiring: Mongo, producer, consumers (intake; OCR unless T1_OCR_ENABLED=false) and gRPC server of one
-message_saver instance.
+"""Wiring: Mongo, producer, consumers (intake and delivery outcomes; OCR unless T1_OCR_ENABLED=false),
+the outbox relay of operator_replies and gRPC server of one message_saver instance.
 
 `build_app(settings, registry)` makes an instance that tests run in-process (topic prefix, port 0);
 `__main__` runs one until SIGTERM/SIGINT. An App is started and stopped once."""
@@ -18,11 +18,13 @@ from pymongo import AsyncMongoClient
 from services.message_saver import ocr
 from services.message_saver.config import MessageSaverSettings
 from services.message_saver.convert import Doc
+from services.message_saver.delivery import DeliveryTracker
 from services.message_saver.desk import TicketDesk
 from services.message_saver.domain import SequenceClock
 from services.message_saver.handlers import batch_handlers, handlers
 from services.message_saver.intake import Intake
 from services.message_saver.ocr_worker import AttachmentFiles, OcrWorker
+from services.message_saver.outbox import ReplyOutbox
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
 from services.message_saver.search import SearchIndex, rebuild_from_store
@@ -57,6 +59,7 @@ class App:
     consumer: EventConsumer
     servicer: TicketServicer
     mongo: AsyncMongoClient[Doc]
+    outbox: ReplyOutbox
     ocr_consumer: EventConsumer | None = None
     search: SearchIndex | None = None
     search_consumer: EventConsumer | None = None
@@ -67,6 +70,7 @@ class App:
     _ocr_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _search_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _checkpoint_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _relay_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -83,6 +87,8 @@ class App:
         await self._prepare_views()
         if self.search is not None and self.search.is_empty:
             await rebuild_from_store(self.search, self.mongo[settings.mongo_db])
+        # What a crash left unpublished, before any new call can add to it.
+        await self.outbox.relay(min_age_s=0)
         self._server, self.port = await start_server(
             f"{settings.grpc_host}:{settings.grpc_port}",
             lambda server: api_grpc.add_TicketServiceServicer_to_server(self.servicer, server),
@@ -91,6 +97,7 @@ class App:
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
         if self.repository.single_writer:
             self._checkpoint_task = asyncio.create_task(self._write_checkpoints(), name="checkpoints")
+        self._relay_task = asyncio.create_task(self._relay_outbox(), name="outbox-relay")
         if self.ocr_consumer is not None:
             self._ocr_task = asyncio.create_task(self.ocr_consumer.run(), name="message_saver-ocr-consumer")
         if self.search_consumer is not None:
@@ -106,6 +113,16 @@ class App:
                 await self.repository.write_checkpoints(limit=self.settings.checkpoints_per_s)
             except Exception:  # the logs still hold everything; the next round tries again
                 logger.exception("writing ticket checkpoints failed")
+
+    async def _relay_outbox(self) -> None:
+        """Periodically, the operator_replies left pending for a while (a failed publish: Kafka away)."""
+        settings = self.settings
+        while True:
+            await asyncio.sleep(settings.outbox_relay_interval_s)
+            try:
+                await self.outbox.relay(min_age_s=settings.outbox_min_age_s)
+            except Exception:  # the entries stay; the next round tries again
+                logger.exception("relaying the outbox failed")
 
     async def _prepare_views(self) -> None:
         """Rebuild the lists' read model when Redis has none; else reload what a crash left pending."""
@@ -141,6 +158,8 @@ class App:
         if self._stopped:
             return
         self._stopped = True
+        if self._relay_task is not None:
+            self._relay_task.cancel()
         self.consumer.stop()
         for extra in (self.ocr_consumer, self.search_consumer):
             if extra is not None:
@@ -196,7 +215,7 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
     consumer = EventConsumer.for_service(
         settings,
         group_id=settings.consumer_group,
-        handlers=handlers(intake),
+        handlers=handlers(intake, DeliveryTracker(repository, publisher)),
         batch_handlers=batch_handlers(intake),
         dlq_producer=producer,
         registry=registry,
@@ -210,7 +229,8 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         if settings.search_enabled
         else None
     )
-    servicer = TicketServicer(TicketDesk(repository, publisher, clock), search)
+    outbox = ReplyOutbox(repository, publisher, abandon_after_s=settings.outbox_abandon_after_s)
+    servicer = TicketServicer(TicketDesk(repository, publisher, clock, outbox), search)
     ocr_consumer = (
         _ocr_consumer(settings, registry, repository, publisher, producer) if settings.ocr_enabled else None
     )
@@ -222,6 +242,7 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         consumer,
         servicer,
         client,
+        outbox,
         ocr_consumer,
         search=search,
         search_consumer=None if search is None else _search_consumer(settings, registry, search, producer),

@@ -58,6 +58,15 @@ class MessageSaverSettings(
     )
 
     # The ticket lists' read model in Redis (services/message_saver/views.py).
+    # operator_replies are published from an outbox (services/message_saver/outbox.py); its relay
+    # publishes what a crash or a failed publish left behind.
+    outbox_relay_interval_s: float = Field(default=5.0, gt=0, description="how often the relay looks")
+    outbox_min_age_s: float = Field(
+        default=5.0, ge=0, description="the relay leaves younger entries to the call that wrote them"
+    )
+    outbox_abandon_after_s: float = Field(
+        default=600.0, gt=0, description="an entry whose reply or close was never stored is dropped after"
+    )
     views_prefix: str = Field(
         default="", description="prefix of the views' Redis keys; empty: t1:<mongo db>:"
     )

@@ -26,6 +26,7 @@ DIRECTION_TO_PROTO = {
     domain.Direction.OPERATOR: pb.MESSAGE_DIRECTION_OPERATOR,
     domain.Direction.SYSTEM: pb.MESSAGE_DIRECTION_SYSTEM,
 }
+DIRECTION_FROM_PROTO = {value: key for key, value in DIRECTION_TO_PROTO.items()}
 PRIORITY_TO_PROTO = {
     "unspecified": pb.TICKET_PRIORITY_UNSPECIFIED,
     "low": pb.TICKET_PRIORITY_LOW,
@@ -43,6 +44,14 @@ KIND_TO_PROTO = {
     "video": pb.ATTACHMENT_KIND_VIDEO,
 }
 KIND_FROM_PROTO = {value: key for key, value in KIND_TO_PROTO.items()}
+# Stored as an operator message's `delivery_status` (services/message_saver/delivery.py).
+DELIVERY_TO_PROTO = {
+    "sending": pb.DELIVERY_STATUS_SENDING,
+    "sent": pb.DELIVERY_STATUS_SENT,
+    "failed": pb.DELIVERY_STATUS_FAILED,
+}
+DELIVERY_FROM_PROTO = {value: key for key, value in DELIVERY_TO_PROTO.items()}
+NOT_TRACKED = pb.DELIVERY_STATUS_UNSPECIFIED
 
 
 def stamp(moment: datetime | None) -> Timestamp | None:
@@ -168,4 +177,7 @@ def message_proto(doc: Mapping[str, Any]) -> pb.Message:
         operator_id=str(doc.get("operator_id", "")),
         telegram_message_id=int(doc.get("telegram_message_id", 0)),
         internal=bool(doc.get("internal", False)),
+        delivery_status=DELIVERY_TO_PROTO.get(str(doc.get("delivery_status")), NOT_TRACKED),
+        delivery_error=str(doc.get("delivery_error") or ""),
+        delivery_attempt=int(doc.get("delivery_attempt") or 0),
     )

@@ -4,7 +4,10 @@ Each state change is one conditional single-document update (serialized per tick
 so concurrent callers cannot both win. Every change publishes ticket.updated (or message.created) with an
 event id derived from the ticket's version (or the message id). A repeated call that changes nothing
 publishes again with the same id: if the first call stored but failed to publish, nothing is lost, and
-consumers drop the duplicate."""
+consumers drop the duplicate.
+
+Replies and closes also publish operator_replies for the bot, through the outbox (outbox.py): its entry
+is written before the reply or the close, and a relay publishes whatever a crash left behind."""
 
 from __future__ import annotations
 
@@ -12,24 +15,35 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from services.message_saver import convert, domain
+from services.message_saver import convert, domain, replies
 from services.message_saver.convert import Doc
+from services.message_saver.delivery import FAILED, SENDING, Delivery, DeliveryTracker, stored_condition
+from services.message_saver.outbox import ReplyOutbox
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
 from services.message_saver.views import Position, ViewQuery
+from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1.tickets.v1 import ticket_service_pb2 as api
-from t1lib.errors import InvalidArgumentError, NotFoundError
+from t1lib.errors import ConflictError, InvalidArgumentError, NotFoundError
 
 Status = domain.Status
 NOT_CLOSED = {"status": {"$ne": str(Status.CLOSED)}}
 
 
 class TicketDesk:
-    def __init__(self, repository: Repository, publisher: Publisher, clock: domain.SequenceClock) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        publisher: Publisher,
+        clock: domain.SequenceClock,
+        outbox: ReplyOutbox | None = None,
+    ) -> None:
         self._repo = repository
         self._publisher = publisher
         self._clock = clock
+        self.outbox = outbox or ReplyOutbox(repository, publisher)
+        self._deliveries = DeliveryTracker(repository, publisher)
 
     async def get(self, ticket_id: str) -> Doc:
         ticket = await self._repo.get_ticket(domain.require(ticket_id, "ticket_id"))
@@ -57,8 +71,18 @@ class TicketDesk:
         limit = domain.page_size(request.page_size, domain.MESSAGES_PAGE)
         after = domain.decode_cursor(request.page_token) if request.page_token else None
         ticket = await self.get(request.ticket_id)
+        direction = None
+        if request.direction != pb.MESSAGE_DIRECTION_UNSPECIFIED:
+            if request.direction not in convert.DIRECTION_FROM_PROTO:
+                raise InvalidArgumentError(f"неизвестный direction: {request.direction}")
+            direction = str(convert.DIRECTION_FROM_PROTO[request.direction])
         page, cursor = await self._repo.list_messages(
-            ticket["_id"], request.include_internal, after, limit, newest_first=request.newest_first
+            ticket["_id"],
+            request.include_internal,
+            after,
+            limit,
+            newest_first=request.newest_first,
+            direction=direction,
         )
         return page, "" if cursor is None else domain.encode_cursor(*cursor)
 
@@ -100,26 +124,57 @@ class TicketDesk:
         return assigned
 
     async def close(self, ticket_id: str, operator_id: str) -> Doc:
+        """Close the ticket; the customer is told (operator_replies, kind TICKET_CLOSED, through the
+        outbox: its entry names the closing time this call is about to write)."""
         ticket_id = domain.require(ticket_id, "ticket_id")
         now = domain.utcnow()
+        current = await self.get(ticket_id)
+        closing = None
+        if current["status"] != Status.CLOSED:
+            closing = replies.closed_event(current, operator_id, now)
+            await self.outbox.add(closing, closed_at=now)
         closed = await self._repo.update_ticket(
             ticket_id,
             {"status": str(Status.CLOSED), "closed_at": now, "closed_by": operator_id},
             now,
             NOT_CLOSED,
         )
+        if closed is None and closing is not None:  # closed by someone else meanwhile, at another time
+            await self.outbox.discard(closing.event_id)
         ticket = closed or await self.get(ticket_id)
         # Also after a repeated close: a crash may have left the entry behind the first time.
         await self._repo.release_active(int(ticket["chat_id"]), ticket["_id"])
         await self._publisher.ticket_updated(ticket)
+        closer = str(ticket.get("closed_by") or operator_id)
+        await self.outbox.send(replies.closed_event(ticket, closer, ticket["closed_at"]))
         return ticket
 
     async def add_operator_message(self, request: api.AddOperatorMessageRequest) -> Doc:
+        """Store the reply and publish it: message.created for the console, operator_replies for the bot
+        (what a crash leaves unpublished, the outbox's relay publishes)."""
+        message, ticket, reply = await self.store_operator_message(request)
+        # Same event ids on a retry, so a crash between storing and publishing loses nothing.
+        message_id = str(message["_id"])
+        created = Publisher.notification(domain.Notification.MESSAGE_CREATED, message_id, ticket, message)
+        if reply is None:  # stored by an earlier call: publish what it may have left pending
+            await self._publisher.publish_all([created])
+            await self.outbox.flush(replies.reply_event_id(message_id))
+        else:
+            await self._publisher.publish_all([created, reply])
+            await self.outbox.discard(reply.event_id)
+        return message
+
+    async def store_operator_message(
+        self, request: api.AddOperatorMessageRequest
+    ) -> tuple[Doc, Doc, tickets_events.OperatorReply | None]:
+        """The reply stored (its outbox entry first) and shown as the ticket's last message; nothing
+        published yet. Returns the message, the ticket and the reply's event when this call stored it."""
         ticket_id = domain.require(request.ticket_id, "ticket_id")
         operator_id = domain.require(request.operator_id, "operator_id")
         domain.validate_operator_text(request.text, len(request.attachments))
         message_id = domain.operator_message_id(ticket_id, request.client_message_id.strip())
         message = await self._repo.get_message(message_id)
+        reply = None
         if message is None:
             ticket = await self.get(ticket_id)
             domain.check_not_closed(ticket["status"], "ответ")
@@ -128,16 +183,40 @@ class TicketDesk:
             )
             message["attachments"] = convert.attachment_docs(request.attachments, message_id)
             message["client_message_id"] = request.client_message_id.strip()
-            if not await self._repo.insert_message(message):
+            message.update(Delivery(SENDING, 1).fields())
+            reply = replies.reply_event(ticket, message)
+            await self.outbox.add(reply)
+            if not await self._repo.insert_message(message):  # a concurrent call stored it first
                 message = await self._repo.get_message(message_id) or message
+                reply = None
         elif message["ticket_id"] != ticket_id:  # pragma: no cover - ids include the ticket id
             raise NotFoundError(f"сообщение {message_id} не относится к тикету {ticket_id}")
-        ticket = await self._record_last_message(message)
-        # Same event id on a retry, so a crash between storing and publishing loses nothing.
-        await self._publisher.notify(
-            domain.Notification.MESSAGE_CREATED, str(message["_id"]), ticket, message
-        )
-        return message
+        return message, await self._record_last_message(message), reply
+
+    async def retry_delivery(self, request: api.RetryDeliveryRequest) -> Doc:
+        """Send a reply whose delivery failed again: the next attempt, `sending`, through the outbox."""
+        ticket_id = domain.require(request.ticket_id, "ticket_id")
+        message_id = domain.require(request.message_id, "message_id")
+        message = await self._repo.get_message(message_id)
+        if message is None or message.get("ticket_id") != ticket_id:
+            raise NotFoundError(f"сообщение {message_id} тикета {ticket_id} не найдено")
+        if message.get("direction") != domain.Direction.OPERATOR or message.get("internal"):
+            raise ConflictError("повторить можно только ответ оператора клиенту")
+        current = Delivery.of(message)
+        if current.status != FAILED:
+            raise ConflictError(f"повторить можно только недоставленное сообщение (сейчас: {current.status})")
+        ticket = await self.get(ticket_id)
+        domain.check_not_closed(ticket["status"], "повторная отправка")
+        retried = Delivery(SENDING, current.attempt + 1)
+        reply = replies.reply_event(ticket, {**message, **retried.fields()})
+        await self.outbox.add(reply)
+        fields = {**retried.fields(), "delivery_at": domain.utcnow()}
+        updated = await self._repo.update_message(message_id, fields, stored_condition(message))
+        if updated is None:  # another retry (or an outcome) came first; its entry is the same event
+            raise ConflictError("сообщение уже отправляется повторно")
+        await self._deliveries.show(updated)
+        await self.outbox.send(reply)
+        return updated
 
     async def add_note(self, ticket_id: str, operator_id: str, text: str) -> Doc:
         """An internal note: direction SYSTEM, internal=true, operator_id = author; allowed on closed

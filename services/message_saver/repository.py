@@ -808,19 +808,25 @@ class Repository:
         limit: int,
         *,
         newest_first: bool = False,
+        direction: str | None = None,
     ) -> tuple[list[Doc], tuple[int, str] | None]:
-        """A page of the ticket's messages, oldest first, and where the next page starts (None: no more).
-        Reads the ticket's message index and each message by _id; a ticket written before the index
-        existed is read with a scan of the collection."""
+        """A page of the ticket's messages, oldest first, and where the next page starts (None: no more);
+        with `direction`, only the messages written by that side. Reads the ticket's message index and
+        each message by _id; a ticket written before the index existed is read with a scan of the
+        collection."""
         ticket = await self.get_ticket(ticket_id)
         if ticket is None or MESSAGE_INDEX not in ticket:
-            return await self._scan_messages(ticket_id, include_internal, after, limit, newest_first)
+            return await self._scan_messages(
+                ticket_id, include_internal, after, limit, newest_first, direction
+            )
         length = index_length(ticket)
         step = -1 if newest_first else 1
         position = await self._start(ticket, length, after, newest_first)
         page: list[Doc] = []
         while 0 <= position < length and len(page) < limit:
             want = limit - len(page) + 8
+            if direction is not None:  # most of a long history may be the other side's: read more at once
+                want = max(want, 64)
             low, high = (
                 (max(position - want + 1, 0), position + 1) if newest_first else (position, position + want)
             )
@@ -828,7 +834,11 @@ class Repository:
             docs = await asyncio.gather(*(self.get_message(message_id) for message_id in chunk))
             for doc in docs:
                 position += step
-                if doc is not None and (include_internal or not doc.get("internal")):
+                if (
+                    doc is not None
+                    and (include_internal or not doc.get("internal"))
+                    and (direction is None or doc.get("direction") == direction)
+                ):
                     page.append(doc)
                     if len(page) == limit:
                         break
@@ -861,10 +871,13 @@ class Repository:
         after: tuple[int, str] | None,
         limit: int,
         newest_first: bool,
+        direction: str | None = None,
     ) -> tuple[list[Doc], tuple[int, str] | None]:
         query: dict[str, Any] = {"ticket_id": ticket_id}
         if not include_internal:
             query["internal"] = False
+        if direction is not None:
+            query["direction"] = direction
         beyond = "$lt" if newest_first else "$gt"
         if after is not None:
             query["$or"] = [{"seq": {beyond: after[0]}}, {"seq": after[0], "_id": {beyond: after[1]}}]

@@ -28,6 +28,10 @@ class TicketServicer(api_grpc.TicketServiceServicer):
         self._desk = desk
         self._search = search
 
+    @property
+    def desk(self) -> TicketDesk:
+        return self._desk
+
     async def GetTicket(self, request: api.GetTicketRequest, context: Context) -> api.GetTicketResponse:
         return api.GetTicketResponse(ticket=ticket_proto(await self._desk.get(request.ticket_id)))
 
@@ -62,6 +66,12 @@ class TicketServicer(api_grpc.TicketServiceServicer):
     ) -> api.AddOperatorMessageResponse:
         message = await self._desk.add_operator_message(request)
         return api.AddOperatorMessageResponse(message=message_proto(message))
+
+    async def RetryDelivery(
+        self, request: api.RetryDeliveryRequest, context: Context
+    ) -> api.RetryDeliveryResponse:
+        message = await self._desk.retry_delivery(request)
+        return api.RetryDeliveryResponse(message=message_proto(message))
 
     async def AddNote(self, request: api.AddNoteRequest, context: Context) -> api.AddNoteResponse:
         note = await self._desk.add_note(request.ticket_id, request.operator_id, request.text)

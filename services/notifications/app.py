@@ -12,14 +12,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import JSONResponse
 
+from services.notifications.access import until_revoked
 from services.notifications.config import Settings
 from services.notifications.hub import Hub
 from t1.notifications.v1 import events_pb2
-from t1lib.auth import InvalidTokenError, verify_access_token
+from t1lib.access import AccessGuard
+from t1lib.auth import InvalidTokenError, decode_access_token
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 from t1lib.live_auth import PROTOCOL, bearer_token
+from t1lib.stores import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,8 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
 
     hub = Hub(settings.connection_queue_size)
+    redis = redis_client(settings)
+    guard = AccessGuard(redis)
 
     async def on_notification(event: events_pb2.WebsocketNotification, _context: EventContext) -> None:
         hub.publish(event)
@@ -62,6 +67,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, 15)
             await asyncio.to_thread(producer.close)
+            await redis.aclose()
 
     app = FastAPI(title="T1 Support notifications", lifespan=lifespan)
 
@@ -75,20 +81,28 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     async def live(websocket: WebSocket) -> None:
         token = bearer_token(websocket.scope.get("subprotocols", ()))  # t1lib.live_auth: not in the URL
         try:
-            principal = verify_access_token(settings.jwt_secret.get_secret_value(), token)
-        except InvalidTokenError:
-            await websocket.close(
-                code=status.WS_1008_POLICY_VIOLATION, reason="invalid or expired access token"
-            )
+            access = decode_access_token(settings.jwt_secret.get_secret_value(), token)
+            principal = await guard.principal(access)
+        except InvalidTokenError as error:
+            await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason=f"access refused: {error}")
             return
         await websocket.accept(subprotocol=PROTOCOL)
         connection = hub.connect(principal)
         reader = asyncio.create_task(_drain_client(websocket))
+        revoked = asyncio.create_task(
+            until_revoked(guard, access, principal, settings.access_check_interval_s)
+        )
         try:
             await websocket.send_json({"type": "hello", "operator_id": principal.operator_id})
             while not reader.done():
                 sender = asyncio.create_task(connection.next_texts())
-                done, _pending = await asyncio.wait({sender, reader}, return_when=asyncio.FIRST_COMPLETED)
+                done, _pending = await asyncio.wait(
+                    {sender, reader, revoked}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if revoked in done:
+                    sender.cancel()
+                    await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason=revoked.result())
+                    break
                 if sender not in done:
                     sender.cancel()
                     break
@@ -103,6 +117,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         finally:
             hub.disconnect(connection)
             reader.cancel()
+            revoked.cancel()
 
     return app
 

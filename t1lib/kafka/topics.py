@@ -20,6 +20,7 @@ EVENT_TYPES: tuple[type[Message], ...] = (
     tickets_events.TicketCreated,
     tickets_events.OperatorReply,
     tickets_events.OcrProcessed,
+    tickets_events.DeliveryOutcome,
     notifications_events.WebsocketNotification,
     stats_events.ReviewSubmitted,
     summarizer_events.ChatTitleRequest,

@@ -87,6 +87,13 @@ class LiveEvents:
 
         return await asyncio.wait_for(found(), timeout_s)
 
+    async def ended(self, timeout_s: float) -> tuple[int | None, str | None]:
+        """(close code, reason) once the server closed the socket; TimeoutError after `timeout_s`."""
+        assert self._socket is not None
+        assert self._task is not None
+        await asyncio.wait_for(asyncio.shield(self._task), timeout_s)
+        return self._socket.close_code, self._socket.close_reason
+
     async def close(self) -> None:
         if self._socket is not None:
             await self._socket.close()

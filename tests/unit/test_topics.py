@@ -12,6 +12,7 @@ ARCHITECTURE_TOPICS = {
     "chat_title_request",
     "chat_title_generated",
     "ocr_processed",
+    "delivery_outcomes",
 }
 
 

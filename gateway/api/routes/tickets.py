@@ -16,7 +16,6 @@ from gateway.context import AppContext
 from gateway.core.errors import body_validation_error
 from gateway.domain.access import may_act, may_see
 from gateway.domain.hints import hints_query
-from gateway.domain.replies import closed_event, reply_event
 from gateway.models import (
     HintPublic,
     HintsPublic,
@@ -47,7 +46,8 @@ router = APIRouter(prefix="/tickets", tags=["tickets"])
 uploads = APIRouter(prefix="/tickets", tags=["tickets"])
 
 StatusName = Literal["open", "assigned", "closed"]
-RECENT_MESSAGES = 30
+# Customer messages read for hints: the query uses the last few with words (hints.MAX_MESSAGES).
+RECENT_CUSTOMER_MESSAGES = 10
 
 
 async def fetch_ticket(context: AppContext, ticket_id: str) -> ticket_pb2.Ticket:
@@ -172,9 +172,15 @@ async def list_messages(
 
 
 async def recent_messages(context: AppContext, ticket_id: str) -> list[ticket_pb2.Message]:
-    """The ticket's latest messages, oldest first (hints only need the last few customer ones)."""
+    """The customer's latest messages, oldest first: read newest first and only the customer's, so
+    hints see what the customer said last however long the history and whatever operators wrote since."""
     response = await context.tickets.ListMessages(
-        pb.ListMessagesRequest(ticket_id=ticket_id, page_size=RECENT_MESSAGES, newest_first=True)
+        pb.ListMessagesRequest(
+            ticket_id=ticket_id,
+            page_size=RECENT_CUSTOMER_MESSAGES,
+            newest_first=True,
+            direction=ticket_pb2.MESSAGE_DIRECTION_CUSTOMER,
+        )
     )
     return list(response.messages)
 
@@ -327,7 +333,9 @@ async def read_message_form(request: Request, max_bytes: int) -> tuple[str, str 
 async def send_message(
     ticket_id: str, request: Request, operator: CurrentOperator, context: ContextDep
 ) -> MessagePublic:
-    """Reply to the customer: JSON `{text}`, or multipart with `file` and an optional `text` caption."""
+    """Reply to the customer: JSON `{text}`, or multipart with `file` and an optional `text` caption.
+    message_saver stores it and publishes it for the bot from its own write (delivery_status `sending`,
+    then `sent` or `failed`)."""
     max_bytes = context.settings.max_upload_bytes
     text, client_message_id, upload = await read_message_form(request, max_bytes)
     ticket = await actionable_ticket(context, operator, ticket_id)
@@ -351,18 +359,32 @@ async def send_message(
             client_message_id=client_message_id or "",
         )
     )
-    await context.producer.publish(reply_event(ticket, stored.message))
     return message_view(stored.message, context.attachments.presign)
+
+
+@router.post("/{ticket_id}/messages/{message_id}/retry")
+async def retry_message(
+    ticket_id: str, message_id: str, operator: CurrentOperator, context: ContextDep
+) -> MessagePublic:
+    """Send again a reply whose delivery failed (the customer blocked the bot, Telegram refused it): it
+    becomes `sending`. 409 for any other message, a delivery not failed or a closed ticket."""
+    ticket = await fetch_ticket(context, ticket_id)
+    if not may_act(operator, ticket):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another operator")
+    response = await context.tickets.RetryDelivery(
+        pb.RetryDeliveryRequest(ticket_id=ticket_id, message_id=message_id, operator_id=operator.operator_id)
+    )
+    return message_view(response.message, context.attachments.presign)
 
 
 @router.post("/{ticket_id}/close")
 async def close_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketPublic:
-    """Close the ticket; the customer is told in Telegram. A ticket still in the queue is taken first."""
+    """Close the ticket; the customer is told in Telegram (message_saver publishes that from its own
+    write). A ticket still in the queue is taken first."""
     await actionable_ticket(context, operator, ticket_id)
     response = await context.tickets.CloseTicket(
         pb.CloseTicketRequest(ticket_id=ticket_id, operator_id=operator.operator_id)
     )
-    await context.producer.publish(closed_event(response.ticket, operator.operator_id))
     return ticket_view(response.ticket)
 
 

@@ -7,10 +7,10 @@ import contextlib
 import logging
 
 import websockets
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
 from websockets.typing import Subprotocol
 
-from gateway.api.deps import authenticate, get_context
+from gateway.api.deps import admit, get_context
 from gateway.context import AppContext
 from t1lib.live_auth import PROTOCOL, bearer_token, offered_protocols
 
@@ -26,8 +26,8 @@ async def live_events(websocket: WebSocket) -> None:
     context: AppContext = get_context(websocket)  # type: ignore[arg-type]
     token = bearer_token(websocket.scope.get("subprotocols", ()))
     try:
-        authenticate(token, context)
-    except Exception:
+        await admit(token, context)
+    except HTTPException:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="invalid or expired access token")
         return
     try:
@@ -51,13 +51,19 @@ async def live_events(websocket: WebSocket) -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+    # Notifications' reason reaches the console (a revoked or expired token: sign in again).
+    code, reason = upstream.close_code, upstream.close_reason
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-        await websocket.close()
+        if code is not None and code != status.WS_1000_NORMAL_CLOSURE:
+            await websocket.close(code=code, reason=reason or "")
+        else:
+            await websocket.close()
 
 
 async def _relay_down(upstream: websockets.ClientConnection, websocket: WebSocket) -> None:
-    async for frame in upstream:
-        await websocket.send_text(frame if isinstance(frame, str) else frame.decode())
+    with contextlib.suppress(websockets.ConnectionClosed):
+        async for frame in upstream:
+            await websocket.send_text(frame if isinstance(frame, str) else frame.decode())
 
 
 async def _relay_up(websocket: WebSocket, upstream: websockets.ClientConnection) -> None:

@@ -27,7 +27,7 @@ from t1.events.v1 import options_pb2 as t1_dot_events_dot_v1_dot_options__pb2
 from t1.tickets.v1 import ticket_pb2 as t1_dot_tickets_dot_v1_dot_ticket__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1at1/tickets/v1/events.proto\x12\rt1.tickets.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1at1/events/v1/options.proto\x1a\x1at1/tickets/v1/ticket.proto\"\xc5\x02\n\rTicketCreated\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63hat_id\x18\x03 \x01(\x03\x12)\n\x08\x63ustomer\x18\x04 \x01(\x0b\x32\x17.t1.tickets.v1.Customer\x12\x1b\n\x13telegram_message_id\x18\x05 \x01(\x03\x12\x0c\n\x04text\x18\x06 \x01(\t\x12.\n\x0b\x61ttachments\x18\x07 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12\x0e\n\x06\x65\x64ited\x18\x08 \x01(\x08\x12+\n\x07sent_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\xa2\xbb\x18\x19\n\x0eticket_created\x12\x07\x63hat_id\"\xc7\x02\n\rOperatorReply\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63hat_id\x18\x04 \x01(\x03\x12\x12\n\nmessage_id\x18\x05 \x01(\t\x12\x13\n\x0boperator_id\x18\x06 \x01(\t\x12\x0c\n\x04text\x18\x07 \x01(\t\x12.\n\x0b\x61ttachments\x18\x08 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12.\n\x04kind\x18\t \x01(\x0e\x32 .t1.tickets.v1.OperatorReplyKind\x12\x15\n\rlanguage_code\x18\n \x01(\t:!\xa2\xbb\x18\x1d\n\x10operator_replies\x12\tticket_id\"\xd0\x01\n\x0cOcrProcessed\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x15\n\rattachment_id\x18\x05 \x01(\t\x12\x0c\n\x04text\x18\x06 \x01(\t\x12\x11\n\tlanguages\x18\x07 \x01(\t:\x1e\xa2\xbb\x18\x1a\n\rocr_processed\x12\tticket_id*\x80\x01\n\x11OperatorReplyKind\x12#\n\x1fOPERATOR_REPLY_KIND_UNSPECIFIED\x10\x00\x12\x1f\n\x1bOPERATOR_REPLY_KIND_MESSAGE\x10\x01\x12%\n!OPERATOR_REPLY_KIND_TICKET_CLOSED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1at1/tickets/v1/events.proto\x12\rt1.tickets.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1at1/events/v1/options.proto\x1a\x1at1/tickets/v1/ticket.proto\"\xc5\x02\n\rTicketCreated\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07\x63hat_id\x18\x03 \x01(\x03\x12)\n\x08\x63ustomer\x18\x04 \x01(\x0b\x32\x17.t1.tickets.v1.Customer\x12\x1b\n\x13telegram_message_id\x18\x05 \x01(\x03\x12\x0c\n\x04text\x18\x06 \x01(\t\x12.\n\x0b\x61ttachments\x18\x07 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12\x0e\n\x06\x65\x64ited\x18\x08 \x01(\x08\x12+\n\x07sent_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\xa2\xbb\x18\x19\n\x0eticket_created\x12\x07\x63hat_id\"\xe1\x02\n\rOperatorReply\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63hat_id\x18\x04 \x01(\x03\x12\x12\n\nmessage_id\x18\x05 \x01(\t\x12\x13\n\x0boperator_id\x18\x06 \x01(\t\x12\x0c\n\x04text\x18\x07 \x01(\t\x12.\n\x0b\x61ttachments\x18\x08 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12.\n\x04kind\x18\t \x01(\x0e\x32 .t1.tickets.v1.OperatorReplyKind\x12\x15\n\rlanguage_code\x18\n \x01(\t\x12\x18\n\x10\x64\x65livery_attempt\x18\x0b \x01(\x05:!\xa2\xbb\x18\x1d\n\x10operator_replies\x12\tticket_id\"\x90\x02\n\x0f\x44\x65liveryOutcome\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12-\n\x06status\x18\x05 \x01(\x0e\x32\x1d.t1.tickets.v1.DeliveryStatus\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\x18\n\x10\x64\x65livery_attempt\x18\x07 \x01(\x05\x12\x16\n\x0ereply_event_id\x18\x08 \x01(\t:\"\xa2\xbb\x18\x1e\n\x11\x64\x65livery_outcomes\x12\tticket_id\"\xd0\x01\n\x0cOcrProcessed\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tticket_id\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x15\n\rattachment_id\x18\x05 \x01(\t\x12\x0c\n\x04text\x18\x06 \x01(\t\x12\x11\n\tlanguages\x18\x07 \x01(\t:\x1e\xa2\xbb\x18\x1a\n\rocr_processed\x12\tticket_id*\x80\x01\n\x11OperatorReplyKind\x12#\n\x1fOPERATOR_REPLY_KIND_UNSPECIFIED\x10\x00\x12\x1f\n\x1bOPERATOR_REPLY_KIND_MESSAGE\x10\x01\x12%\n!OPERATOR_REPLY_KIND_TICKET_CLOSED\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,14 +38,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TICKETCREATED']._serialized_options = b'\242\273\030\031\n\016ticket_created\022\007chat_id'
   _globals['_OPERATORREPLY']._loaded_options = None
   _globals['_OPERATORREPLY']._serialized_options = b'\242\273\030\035\n\020operator_replies\022\tticket_id'
+  _globals['_DELIVERYOUTCOME']._loaded_options = None
+  _globals['_DELIVERYOUTCOME']._serialized_options = b'\242\273\030\036\n\021delivery_outcomes\022\tticket_id'
   _globals['_OCRPROCESSED']._loaded_options = None
   _globals['_OCRPROCESSED']._serialized_options = b'\242\273\030\032\n\rocr_processed\022\tticket_id'
-  _globals['_OPERATORREPLYKIND']._serialized_start=1004
-  _globals['_OPERATORREPLYKIND']._serialized_end=1132
+  _globals['_OPERATORREPLYKIND']._serialized_start=1305
+  _globals['_OPERATORREPLYKIND']._serialized_end=1433
   _globals['_TICKETCREATED']._serialized_start=135
   _globals['_TICKETCREATED']._serialized_end=460
   _globals['_OPERATORREPLY']._serialized_start=463
-  _globals['_OPERATORREPLY']._serialized_end=790
-  _globals['_OCRPROCESSED']._serialized_start=793
-  _globals['_OCRPROCESSED']._serialized_end=1001
+  _globals['_OPERATORREPLY']._serialized_end=816
+  _globals['_DELIVERYOUTCOME']._serialized_start=819
+  _globals['_DELIVERYOUTCOME']._serialized_end=1091
+  _globals['_OCRPROCESSED']._serialized_start=1094
+  _globals['_OCRPROCESSED']._serialized_end=1302
 # @@protoc_insertion_point(module_scope)

@@ -44,7 +44,7 @@ class TicketCreated(_message.Message):
     def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chat_id: _Optional[int] = ..., customer: _Optional[_Union[_ticket_pb2.Customer, _Mapping]] = ..., telegram_message_id: _Optional[int] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[_ticket_pb2.Attachment, _Mapping]]] = ..., edited: _Optional[bool] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OperatorReply(_message.Message):
-    __slots__ = ("event_id", "occurred_at", "ticket_id", "chat_id", "message_id", "operator_id", "text", "attachments", "kind", "language_code")
+    __slots__ = ("event_id", "occurred_at", "ticket_id", "chat_id", "message_id", "operator_id", "text", "attachments", "kind", "language_code", "delivery_attempt")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,7 @@ class OperatorReply(_message.Message):
     ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_CODE_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     occurred_at: _timestamp_pb2.Timestamp
     ticket_id: str
@@ -65,7 +66,28 @@ class OperatorReply(_message.Message):
     attachments: _containers.RepeatedCompositeFieldContainer[_ticket_pb2.Attachment]
     kind: OperatorReplyKind
     language_code: str
-    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., chat_id: _Optional[int] = ..., message_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[_ticket_pb2.Attachment, _Mapping]]] = ..., kind: _Optional[_Union[OperatorReplyKind, str]] = ..., language_code: _Optional[str] = ...) -> None: ...
+    delivery_attempt: int
+    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., chat_id: _Optional[int] = ..., message_id: _Optional[str] = ..., operator_id: _Optional[str] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[_ticket_pb2.Attachment, _Mapping]]] = ..., kind: _Optional[_Union[OperatorReplyKind, str]] = ..., language_code: _Optional[str] = ..., delivery_attempt: _Optional[int] = ...) -> None: ...
+
+class DeliveryOutcome(_message.Message):
+    __slots__ = ("event_id", "occurred_at", "ticket_id", "message_id", "status", "reason", "delivery_attempt", "reply_event_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    REPLY_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    occurred_at: _timestamp_pb2.Timestamp
+    ticket_id: str
+    message_id: str
+    status: _ticket_pb2.DeliveryStatus
+    reason: str
+    delivery_attempt: int
+    reply_event_id: str
+    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., message_id: _Optional[str] = ..., status: _Optional[_Union[_ticket_pb2.DeliveryStatus, str]] = ..., reason: _Optional[str] = ..., delivery_attempt: _Optional[int] = ..., reply_event_id: _Optional[str] = ...) -> None: ...
 
 class OcrProcessed(_message.Message):
     __slots__ = ("event_id", "occurred_at", "ticket_id", "message_id", "attachment_id", "text", "languages")

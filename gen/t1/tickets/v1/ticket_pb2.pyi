@@ -40,6 +40,13 @@ class AttachmentKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ATTACHMENT_KIND_VOICE: _ClassVar[AttachmentKind]
     ATTACHMENT_KIND_AUDIO: _ClassVar[AttachmentKind]
     ATTACHMENT_KIND_VIDEO: _ClassVar[AttachmentKind]
+
+class DeliveryStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_STATUS_UNSPECIFIED: _ClassVar[DeliveryStatus]
+    DELIVERY_STATUS_SENDING: _ClassVar[DeliveryStatus]
+    DELIVERY_STATUS_SENT: _ClassVar[DeliveryStatus]
+    DELIVERY_STATUS_FAILED: _ClassVar[DeliveryStatus]
 TICKET_STATUS_UNSPECIFIED: TicketStatus
 TICKET_STATUS_OPEN: TicketStatus
 TICKET_STATUS_ASSIGNED: TicketStatus
@@ -59,6 +66,10 @@ ATTACHMENT_KIND_DOCUMENT: AttachmentKind
 ATTACHMENT_KIND_VOICE: AttachmentKind
 ATTACHMENT_KIND_AUDIO: AttachmentKind
 ATTACHMENT_KIND_VIDEO: AttachmentKind
+DELIVERY_STATUS_UNSPECIFIED: DeliveryStatus
+DELIVERY_STATUS_SENDING: DeliveryStatus
+DELIVERY_STATUS_SENT: DeliveryStatus
+DELIVERY_STATUS_FAILED: DeliveryStatus
 
 class Customer(_message.Message):
     __slots__ = ("telegram_user_id", "chat_id", "first_name", "last_name", "username", "language_code")
@@ -97,7 +108,7 @@ class Attachment(_message.Message):
     def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[AttachmentKind, str]] = ..., mime_type: _Optional[str] = ..., file_name: _Optional[str] = ..., size: _Optional[int] = ..., s3_key: _Optional[str] = ..., telegram_file_id: _Optional[str] = ..., ocr_text: _Optional[str] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("id", "ticket_id", "direction", "text", "attachments", "edited", "created_at", "edited_at", "operator_id", "telegram_message_id", "internal")
+    __slots__ = ("id", "ticket_id", "direction", "text", "attachments", "edited", "created_at", "edited_at", "operator_id", "telegram_message_id", "internal", "delivery_status", "delivery_error", "delivery_attempt")
     ID_FIELD_NUMBER: _ClassVar[int]
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +120,9 @@ class Message(_message.Message):
     OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
     TELEGRAM_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     INTERNAL_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_ERROR_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     id: str
     ticket_id: str
     direction: MessageDirection
@@ -120,7 +134,10 @@ class Message(_message.Message):
     operator_id: str
     telegram_message_id: int
     internal: bool
-    def __init__(self, id: _Optional[str] = ..., ticket_id: _Optional[str] = ..., direction: _Optional[_Union[MessageDirection, str]] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., edited: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., edited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., operator_id: _Optional[str] = ..., telegram_message_id: _Optional[int] = ..., internal: _Optional[bool] = ...) -> None: ...
+    delivery_status: DeliveryStatus
+    delivery_error: str
+    delivery_attempt: int
+    def __init__(self, id: _Optional[str] = ..., ticket_id: _Optional[str] = ..., direction: _Optional[_Union[MessageDirection, str]] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., edited: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., edited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., operator_id: _Optional[str] = ..., telegram_message_id: _Optional[int] = ..., internal: _Optional[bool] = ..., delivery_status: _Optional[_Union[DeliveryStatus, str]] = ..., delivery_error: _Optional[str] = ..., delivery_attempt: _Optional[int] = ...) -> None: ...
 
 class Ticket(_message.Message):
     __slots__ = ("id", "title", "status", "customer", "assignee_id", "created_at", "updated_at", "last_message_at", "last_message_preview", "tags", "priority", "category", "subcategory", "closed_at", "message_count")

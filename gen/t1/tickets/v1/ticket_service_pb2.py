@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from t1.tickets.v1 import ticket_pb2 as t1_dot_tickets_dot_v1_dot_ticket__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"t1/tickets/v1/ticket_service.proto\x12\rt1.tickets.v1\x1a\x1at1/tickets/v1/ticket.proto\"%\n\x10GetTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\":\n\x11GetTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\xbe\x01\n\x12ListTicketsRequest\x12+\n\x06status\x18\x01 \x01(\x0e\x32\x1b.t1.tickets.v1.TicketStatus\x12\x13\n\x0b\x61ssignee_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\x12\x1e\n\x16visible_to_operator_id\x18\x07 \x01(\t\"V\n\x13ListTicketsResponse\x12&\n\x07tickets\x18\x01 \x03(\x0b\x32\x15.t1.tickets.v1.Ticket\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x7f\n\x13ListMessagesRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x18\n\x10include_internal\x18\x04 \x01(\x08\x12\x14\n\x0cnewest_first\x18\x05 \x01(\x08\"Y\n\x14ListMessagesResponse\x12(\n\x08messages\x18\x01 \x03(\x0b\x32\x16.t1.tickets.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x11TakeTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\";\n\x12TakeTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"R\n\x13\x41ssignTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61ssigned_by\x18\x03 \x01(\t\"=\n\x14\x41ssignTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"<\n\x12\x43loseTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\"<\n\x13\x43loseTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\x9c\x01\n\x19\x41\x64\x64OperatorMessageRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12.\n\x0b\x61ttachments\x18\x04 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12\x19\n\x11\x63lient_message_id\x18\x05 \x01(\t\"E\n\x1a\x41\x64\x64OperatorMessageResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"F\n\x0e\x41\x64\x64NoteRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\":\n\x0f\x41\x64\x64NoteResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"\xb9\x01\n\x13UpdateTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x0c\n\x04tags\x18\x02 \x03(\t\x12/\n\x08priority\x18\x03 \x01(\x0e\x32\x1d.t1.tickets.v1.TicketPriority\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\x14\n\x0cupdate_paths\x18\x06 \x03(\t\x12\x13\n\x0boperator_id\x18\x07 \x01(\t\"=\n\x14UpdateTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\x99\x01\n\x14SearchTicketsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12+\n\x06status\x18\x02 \x01(\x0e\x32\x1b.t1.tickets.v1.TicketStatus\x12\x1e\n\x16visible_to_operator_id\x18\x03 \x01(\t\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\"\xab\x01\n\tSearchHit\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\x12\x0f\n\x07snippet\x18\x02 \x01(\t\x12\x15\n\rmatched_field\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x02\x12,\n\nhighlights\x18\x06 \x03(\x0b\x32\x18.t1.tickets.v1.TextRange\"\'\n\tTextRange\x12\r\n\x05start\x18\x01 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x05\"X\n\x15SearchTicketsResponse\x12&\n\x04hits\x18\x01 \x03(\x0b\x32\x18.t1.tickets.v1.SearchHit\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xfa\x06\n\rTicketService\x12N\n\tGetTicket\x12\x1f.t1.tickets.v1.GetTicketRequest\x1a .t1.tickets.v1.GetTicketResponse\x12T\n\x0bListTickets\x12!.t1.tickets.v1.ListTicketsRequest\x1a\".t1.tickets.v1.ListTicketsResponse\x12W\n\x0cListMessages\x12\".t1.tickets.v1.ListMessagesRequest\x1a#.t1.tickets.v1.ListMessagesResponse\x12Q\n\nTakeTicket\x12 .t1.tickets.v1.TakeTicketRequest\x1a!.t1.tickets.v1.TakeTicketResponse\x12W\n\x0c\x41ssignTicket\x12\".t1.tickets.v1.AssignTicketRequest\x1a#.t1.tickets.v1.AssignTicketResponse\x12T\n\x0b\x43loseTicket\x12!.t1.tickets.v1.CloseTicketRequest\x1a\".t1.tickets.v1.CloseTicketResponse\x12i\n\x12\x41\x64\x64OperatorMessage\x12(.t1.tickets.v1.AddOperatorMessageRequest\x1a).t1.tickets.v1.AddOperatorMessageResponse\x12H\n\x07\x41\x64\x64Note\x12\x1d.t1.tickets.v1.AddNoteRequest\x1a\x1e.t1.tickets.v1.AddNoteResponse\x12W\n\x0cUpdateTicket\x12\".t1.tickets.v1.UpdateTicketRequest\x1a#.t1.tickets.v1.UpdateTicketResponse\x12Z\n\rSearchTickets\x12#.t1.tickets.v1.SearchTicketsRequest\x1a$.t1.tickets.v1.SearchTicketsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"t1/tickets/v1/ticket_service.proto\x12\rt1.tickets.v1\x1a\x1at1/tickets/v1/ticket.proto\"%\n\x10GetTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\":\n\x11GetTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\xbe\x01\n\x12ListTicketsRequest\x12+\n\x06status\x18\x01 \x01(\x0e\x32\x1b.t1.tickets.v1.TicketStatus\x12\x13\n\x0b\x61ssignee_id\x18\x02 \x01(\t\x12\r\n\x05query\x18\x03 \x01(\t\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\x12\x1e\n\x16visible_to_operator_id\x18\x07 \x01(\t\"V\n\x13ListTicketsResponse\x12&\n\x07tickets\x18\x01 \x03(\x0b\x32\x15.t1.tickets.v1.Ticket\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb3\x01\n\x13ListMessagesRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x18\n\x10include_internal\x18\x04 \x01(\x08\x12\x14\n\x0cnewest_first\x18\x05 \x01(\x08\x12\x32\n\tdirection\x18\x06 \x01(\x0e\x32\x1f.t1.tickets.v1.MessageDirection\"Y\n\x14ListMessagesResponse\x12(\n\x08messages\x18\x01 \x03(\x0b\x32\x16.t1.tickets.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\";\n\x11TakeTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\";\n\x12TakeTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"R\n\x13\x41ssignTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61ssigned_by\x18\x03 \x01(\t\"=\n\x14\x41ssignTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"<\n\x12\x43loseTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\"<\n\x13\x43loseTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\x9c\x01\n\x19\x41\x64\x64OperatorMessageRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12.\n\x0b\x61ttachments\x18\x04 \x03(\x0b\x32\x19.t1.tickets.v1.Attachment\x12\x19\n\x11\x63lient_message_id\x18\x05 \x01(\t\"E\n\x1a\x41\x64\x64OperatorMessageResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"F\n\x0e\x41\x64\x64NoteRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x13\n\x0boperator_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\":\n\x0f\x41\x64\x64NoteResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message\"\xb9\x01\n\x13UpdateTicketRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x0c\n\x04tags\x18\x02 \x03(\t\x12/\n\x08priority\x18\x03 \x01(\x0e\x32\x1d.t1.tickets.v1.TicketPriority\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\x14\n\x0cupdate_paths\x18\x06 \x03(\t\x12\x13\n\x0boperator_id\x18\x07 \x01(\t\"=\n\x14UpdateTicketResponse\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\"\x99\x01\n\x14SearchTicketsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12+\n\x06status\x18\x02 \x01(\x0e\x32\x1b.t1.tickets.v1.TicketStatus\x12\x1e\n\x16visible_to_operator_id\x18\x03 \x01(\t\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\tpage_size\x18\x05 \x01(\x05\"\xab\x01\n\tSearchHit\x12%\n\x06ticket\x18\x01 \x01(\x0b\x32\x15.t1.tickets.v1.Ticket\x12\x0f\n\x07snippet\x18\x02 \x01(\t\x12\x15\n\rmatched_field\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x02\x12,\n\nhighlights\x18\x06 \x03(\x0b\x32\x18.t1.tickets.v1.TextRange\"\'\n\tTextRange\x12\r\n\x05start\x18\x01 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x05\"X\n\x15SearchTicketsResponse\x12&\n\x04hits\x18\x01 \x03(\x0b\x32\x18.t1.tickets.v1.SearchHit\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"R\n\x14RetryDeliveryRequest\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x12\n\nmessage_id\x18\x02 \x01(\t\x12\x13\n\x0boperator_id\x18\x03 \x01(\t\"@\n\x15RetryDeliveryResponse\x12\'\n\x07message\x18\x01 \x01(\x0b\x32\x16.t1.tickets.v1.Message2\xd6\x07\n\rTicketService\x12N\n\tGetTicket\x12\x1f.t1.tickets.v1.GetTicketRequest\x1a .t1.tickets.v1.GetTicketResponse\x12T\n\x0bListTickets\x12!.t1.tickets.v1.ListTicketsRequest\x1a\".t1.tickets.v1.ListTicketsResponse\x12W\n\x0cListMessages\x12\".t1.tickets.v1.ListMessagesRequest\x1a#.t1.tickets.v1.ListMessagesResponse\x12Q\n\nTakeTicket\x12 .t1.tickets.v1.TakeTicketRequest\x1a!.t1.tickets.v1.TakeTicketResponse\x12W\n\x0c\x41ssignTicket\x12\".t1.tickets.v1.AssignTicketRequest\x1a#.t1.tickets.v1.AssignTicketResponse\x12T\n\x0b\x43loseTicket\x12!.t1.tickets.v1.CloseTicketRequest\x1a\".t1.tickets.v1.CloseTicketResponse\x12i\n\x12\x41\x64\x64OperatorMessage\x12(.t1.tickets.v1.AddOperatorMessageRequest\x1a).t1.tickets.v1.AddOperatorMessageResponse\x12H\n\x07\x41\x64\x64Note\x12\x1d.t1.tickets.v1.AddNoteRequest\x1a\x1e.t1.tickets.v1.AddNoteResponse\x12W\n\x0cUpdateTicket\x12\".t1.tickets.v1.UpdateTicketRequest\x1a#.t1.tickets.v1.UpdateTicketResponse\x12Z\n\rSearchTickets\x12#.t1.tickets.v1.SearchTicketsRequest\x1a$.t1.tickets.v1.SearchTicketsResponse\x12Z\n\rRetryDelivery\x12#.t1.tickets.v1.RetryDeliveryRequest\x1a$.t1.tickets.v1.RetryDeliveryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,42 +40,46 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTTICKETSREQUEST']._serialized_end=371
   _globals['_LISTTICKETSRESPONSE']._serialized_start=373
   _globals['_LISTTICKETSRESPONSE']._serialized_end=459
-  _globals['_LISTMESSAGESREQUEST']._serialized_start=461
-  _globals['_LISTMESSAGESREQUEST']._serialized_end=588
-  _globals['_LISTMESSAGESRESPONSE']._serialized_start=590
-  _globals['_LISTMESSAGESRESPONSE']._serialized_end=679
-  _globals['_TAKETICKETREQUEST']._serialized_start=681
-  _globals['_TAKETICKETREQUEST']._serialized_end=740
-  _globals['_TAKETICKETRESPONSE']._serialized_start=742
-  _globals['_TAKETICKETRESPONSE']._serialized_end=801
-  _globals['_ASSIGNTICKETREQUEST']._serialized_start=803
-  _globals['_ASSIGNTICKETREQUEST']._serialized_end=885
-  _globals['_ASSIGNTICKETRESPONSE']._serialized_start=887
-  _globals['_ASSIGNTICKETRESPONSE']._serialized_end=948
-  _globals['_CLOSETICKETREQUEST']._serialized_start=950
-  _globals['_CLOSETICKETREQUEST']._serialized_end=1010
-  _globals['_CLOSETICKETRESPONSE']._serialized_start=1012
-  _globals['_CLOSETICKETRESPONSE']._serialized_end=1072
-  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_start=1075
-  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_end=1231
-  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_start=1233
-  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_end=1302
-  _globals['_ADDNOTEREQUEST']._serialized_start=1304
-  _globals['_ADDNOTEREQUEST']._serialized_end=1374
-  _globals['_ADDNOTERESPONSE']._serialized_start=1376
-  _globals['_ADDNOTERESPONSE']._serialized_end=1434
-  _globals['_UPDATETICKETREQUEST']._serialized_start=1437
-  _globals['_UPDATETICKETREQUEST']._serialized_end=1622
-  _globals['_UPDATETICKETRESPONSE']._serialized_start=1624
-  _globals['_UPDATETICKETRESPONSE']._serialized_end=1685
-  _globals['_SEARCHTICKETSREQUEST']._serialized_start=1688
-  _globals['_SEARCHTICKETSREQUEST']._serialized_end=1841
-  _globals['_SEARCHHIT']._serialized_start=1844
-  _globals['_SEARCHHIT']._serialized_end=2015
-  _globals['_TEXTRANGE']._serialized_start=2017
-  _globals['_TEXTRANGE']._serialized_end=2056
-  _globals['_SEARCHTICKETSRESPONSE']._serialized_start=2058
-  _globals['_SEARCHTICKETSRESPONSE']._serialized_end=2146
-  _globals['_TICKETSERVICE']._serialized_start=2149
-  _globals['_TICKETSERVICE']._serialized_end=3039
+  _globals['_LISTMESSAGESREQUEST']._serialized_start=462
+  _globals['_LISTMESSAGESREQUEST']._serialized_end=641
+  _globals['_LISTMESSAGESRESPONSE']._serialized_start=643
+  _globals['_LISTMESSAGESRESPONSE']._serialized_end=732
+  _globals['_TAKETICKETREQUEST']._serialized_start=734
+  _globals['_TAKETICKETREQUEST']._serialized_end=793
+  _globals['_TAKETICKETRESPONSE']._serialized_start=795
+  _globals['_TAKETICKETRESPONSE']._serialized_end=854
+  _globals['_ASSIGNTICKETREQUEST']._serialized_start=856
+  _globals['_ASSIGNTICKETREQUEST']._serialized_end=938
+  _globals['_ASSIGNTICKETRESPONSE']._serialized_start=940
+  _globals['_ASSIGNTICKETRESPONSE']._serialized_end=1001
+  _globals['_CLOSETICKETREQUEST']._serialized_start=1003
+  _globals['_CLOSETICKETREQUEST']._serialized_end=1063
+  _globals['_CLOSETICKETRESPONSE']._serialized_start=1065
+  _globals['_CLOSETICKETRESPONSE']._serialized_end=1125
+  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_start=1128
+  _globals['_ADDOPERATORMESSAGEREQUEST']._serialized_end=1284
+  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_start=1286
+  _globals['_ADDOPERATORMESSAGERESPONSE']._serialized_end=1355
+  _globals['_ADDNOTEREQUEST']._serialized_start=1357
+  _globals['_ADDNOTEREQUEST']._serialized_end=1427
+  _globals['_ADDNOTERESPONSE']._serialized_start=1429
+  _globals['_ADDNOTERESPONSE']._serialized_end=1487
+  _globals['_UPDATETICKETREQUEST']._serialized_start=1490
+  _globals['_UPDATETICKETREQUEST']._serialized_end=1675
+  _globals['_UPDATETICKETRESPONSE']._serialized_start=1677
+  _globals['_UPDATETICKETRESPONSE']._serialized_end=1738
+  _globals['_SEARCHTICKETSREQUEST']._serialized_start=1741
+  _globals['_SEARCHTICKETSREQUEST']._serialized_end=1894
+  _globals['_SEARCHHIT']._serialized_start=1897
+  _globals['_SEARCHHIT']._serialized_end=2068
+  _globals['_TEXTRANGE']._serialized_start=2070
+  _globals['_TEXTRANGE']._serialized_end=2109
+  _globals['_SEARCHTICKETSRESPONSE']._serialized_start=2111
+  _globals['_SEARCHTICKETSRESPONSE']._serialized_end=2199
+  _globals['_RETRYDELIVERYREQUEST']._serialized_start=2201
+  _globals['_RETRYDELIVERYREQUEST']._serialized_end=2283
+  _globals['_RETRYDELIVERYRESPONSE']._serialized_start=2285
+  _globals['_RETRYDELIVERYRESPONSE']._serialized_end=2349
+  _globals['_TICKETSERVICE']._serialized_start=2352
+  _globals['_TICKETSERVICE']._serialized_end=3334
 # @@protoc_insertion_point(module_scope)

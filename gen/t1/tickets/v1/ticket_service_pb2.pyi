@@ -46,18 +46,20 @@ class ListTicketsResponse(_message.Message):
     def __init__(self, tickets: _Optional[_Iterable[_Union[_ticket_pb2.Ticket, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListMessagesRequest(_message.Message):
-    __slots__ = ("ticket_id", "page_token", "page_size", "include_internal", "newest_first")
+    __slots__ = ("ticket_id", "page_token", "page_size", "include_internal", "newest_first", "direction")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_INTERNAL_FIELD_NUMBER: _ClassVar[int]
     NEWEST_FIRST_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
     ticket_id: str
     page_token: str
     page_size: int
     include_internal: bool
     newest_first: bool
-    def __init__(self, ticket_id: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., include_internal: _Optional[bool] = ..., newest_first: _Optional[bool] = ...) -> None: ...
+    direction: _ticket_pb2.MessageDirection
+    def __init__(self, ticket_id: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., include_internal: _Optional[bool] = ..., newest_first: _Optional[bool] = ..., direction: _Optional[_Union[_ticket_pb2.MessageDirection, str]] = ...) -> None: ...
 
 class ListMessagesResponse(_message.Message):
     __slots__ = ("messages", "next_page_token")
@@ -216,3 +218,19 @@ class SearchTicketsResponse(_message.Message):
     hits: _containers.RepeatedCompositeFieldContainer[SearchHit]
     next_page_token: str
     def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RetryDeliveryRequest(_message.Message):
+    __slots__ = ("ticket_id", "message_id", "operator_id")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    message_id: str
+    operator_id: str
+    def __init__(self, ticket_id: _Optional[str] = ..., message_id: _Optional[str] = ..., operator_id: _Optional[str] = ...) -> None: ...
+
+class RetryDeliveryResponse(_message.Message):
+    __slots__ = ("message",)
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    message: _ticket_pb2.Message
+    def __init__(self, message: _Optional[_Union[_ticket_pb2.Message, _Mapping]] = ...) -> None: ...

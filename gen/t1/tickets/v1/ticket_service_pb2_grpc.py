@@ -86,6 +86,11 @@ class TicketServiceStub:
                 request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsRequest.SerializeToString,
                 response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsResponse.FromString,
                 _registered_method=True)
+        self.RetryDelivery = channel.unary_unary(
+                '/t1.tickets.v1.TicketService/RetryDelivery',
+                request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryRequest.SerializeToString,
+                response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -130,14 +135,16 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CloseTicket(self, request, context):
-        """CloseTicket closes a ticket and tells the customer.
+        """CloseTicket closes a ticket and tells the customer (operator_replies, kind TICKET_CLOSED, published
+        by message_saver from its own write).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AddOperatorMessage(self, request, context):
-        """AddOperatorMessage stores an operator's reply; the gateway then publishes it to operator_replies.
+        """AddOperatorMessage stores an operator's reply and publishes it to operator_replies (through an
+        outbox, so a crash between storing and publishing loses nothing); its delivery_status is SENDING.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -161,6 +168,15 @@ class TicketServiceServicer:
         """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
         id, message text, text recognised on photos, tags. Words match their other forms (Russian and
         English stemming). Best matches first, paged, with the matching snippet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RetryDelivery(self, request, context):
+        """RetryDelivery sends an operator's message whose delivery FAILED again: its delivery_attempt grows
+        by one and its status becomes SENDING. FAILED_PRECONDITION for any other message or status, or a
+        closed ticket; NOT_FOUND when the message is not the ticket's.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -218,6 +234,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.SearchTickets,
                     request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsRequest.FromString,
                     response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsResponse.SerializeToString,
+            ),
+            'RetryDelivery': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetryDelivery,
+                    request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryRequest.FromString,
+                    response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -492,6 +513,33 @@ class TicketService:
             '/t1.tickets.v1.TicketService/SearchTickets',
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsRequest.SerializeToString,
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.SearchTicketsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetryDelivery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.tickets.v1.TicketService/RetryDelivery',
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryRequest.SerializeToString,
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryResponse.FromString,
             options,
             channel_credentials,
             insecure,

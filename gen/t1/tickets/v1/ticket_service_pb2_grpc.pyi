@@ -48,9 +48,13 @@ class TicketServiceStub:
     AssignTicket: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.AssignTicketRequest, _ticket_service_pb2.AssignTicketResponse]
     """AssignTicket (re)assigns a ticket to any operator; the gateway allows it to admins only."""
     CloseTicket: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.CloseTicketRequest, _ticket_service_pb2.CloseTicketResponse]
-    """CloseTicket closes a ticket and tells the customer."""
+    """CloseTicket closes a ticket and tells the customer (operator_replies, kind TICKET_CLOSED, published
+    by message_saver from its own write).
+    """
     AddOperatorMessage: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.AddOperatorMessageRequest, _ticket_service_pb2.AddOperatorMessageResponse]
-    """AddOperatorMessage stores an operator's reply; the gateway then publishes it to operator_replies."""
+    """AddOperatorMessage stores an operator's reply and publishes it to operator_replies (through an
+    outbox, so a crash between storing and publishing loses nothing); its delivery_status is SENDING.
+    """
     AddNote: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.AddNoteRequest, _ticket_service_pb2.AddNoteResponse]
     """AddNote stores an internal note that is never sent to the customer."""
     UpdateTicket: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.UpdateTicketRequest, _ticket_service_pb2.UpdateTicketResponse]
@@ -59,6 +63,11 @@ class TicketServiceStub:
     """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
     id, message text, text recognised on photos, tags. Words match their other forms (Russian and
     English stemming). Best matches first, paged, with the matching snippet.
+    """
+    RetryDelivery: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.RetryDeliveryRequest, _ticket_service_pb2.RetryDeliveryResponse]
+    """RetryDelivery sends an operator's message whose delivery FAILED again: its delivery_attempt grows
+    by one and its status becomes SENDING. FAILED_PRECONDITION for any other message or status, or a
+    closed ticket; NOT_FOUND when the message is not the ticket's.
     """
 
 @_typing.type_check_only
@@ -81,9 +90,13 @@ class TicketServiceAsyncStub(TicketServiceStub):
     AssignTicket: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.AssignTicketRequest, _ticket_service_pb2.AssignTicketResponse]  # type: ignore[assignment]
     """AssignTicket (re)assigns a ticket to any operator; the gateway allows it to admins only."""
     CloseTicket: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.CloseTicketRequest, _ticket_service_pb2.CloseTicketResponse]  # type: ignore[assignment]
-    """CloseTicket closes a ticket and tells the customer."""
+    """CloseTicket closes a ticket and tells the customer (operator_replies, kind TICKET_CLOSED, published
+    by message_saver from its own write).
+    """
     AddOperatorMessage: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.AddOperatorMessageRequest, _ticket_service_pb2.AddOperatorMessageResponse]  # type: ignore[assignment]
-    """AddOperatorMessage stores an operator's reply; the gateway then publishes it to operator_replies."""
+    """AddOperatorMessage stores an operator's reply and publishes it to operator_replies (through an
+    outbox, so a crash between storing and publishing loses nothing); its delivery_status is SENDING.
+    """
     AddNote: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.AddNoteRequest, _ticket_service_pb2.AddNoteResponse]  # type: ignore[assignment]
     """AddNote stores an internal note that is never sent to the customer."""
     UpdateTicket: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.UpdateTicketRequest, _ticket_service_pb2.UpdateTicketResponse]  # type: ignore[assignment]
@@ -92,6 +105,11 @@ class TicketServiceAsyncStub(TicketServiceStub):
     """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
     id, message text, text recognised on photos, tags. Words match their other forms (Russian and
     English stemming). Best matches first, paged, with the matching snippet.
+    """
+    RetryDelivery: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.RetryDeliveryRequest, _ticket_service_pb2.RetryDeliveryResponse]  # type: ignore[assignment]
+    """RetryDelivery sends an operator's message whose delivery FAILED again: its delivery_attempt grows
+    by one and its status becomes SENDING. FAILED_PRECONDITION for any other message or status, or a
+    closed ticket; NOT_FOUND when the message is not the ticket's.
     """
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -147,7 +165,9 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ticket_service_pb2.CloseTicketRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ticket_service_pb2.CloseTicketResponse, _abc.Awaitable[_ticket_service_pb2.CloseTicketResponse]]:
-        """CloseTicket closes a ticket and tells the customer."""
+        """CloseTicket closes a ticket and tells the customer (operator_replies, kind TICKET_CLOSED, published
+        by message_saver from its own write).
+        """
 
     @_abc_1.abstractmethod
     def AddOperatorMessage(
@@ -155,7 +175,9 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ticket_service_pb2.AddOperatorMessageRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ticket_service_pb2.AddOperatorMessageResponse, _abc.Awaitable[_ticket_service_pb2.AddOperatorMessageResponse]]:
-        """AddOperatorMessage stores an operator's reply; the gateway then publishes it to operator_replies."""
+        """AddOperatorMessage stores an operator's reply and publishes it to operator_replies (through an
+        outbox, so a crash between storing and publishing loses nothing); its delivery_status is SENDING.
+        """
 
     @_abc_1.abstractmethod
     def AddNote(
@@ -182,6 +204,17 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         """SearchTickets finds tickets by words of their history: title, customer name, username and Telegram
         id, message text, text recognised on photos, tags. Words match their other forms (Russian and
         English stemming). Best matches first, paged, with the matching snippet.
+        """
+
+    @_abc_1.abstractmethod
+    def RetryDelivery(
+        self,
+        request: _ticket_service_pb2.RetryDeliveryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ticket_service_pb2.RetryDeliveryResponse, _abc.Awaitable[_ticket_service_pb2.RetryDeliveryResponse]]:
+        """RetryDelivery sends an operator's message whose delivery FAILED again: its delivery_attempt grows
+        by one and its status becomes SENDING. FAILED_PRECONDITION for any other message or status, or a
+        closed ticket; NOT_FOUND when the message is not the ticket's.
         """
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

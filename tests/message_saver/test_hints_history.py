@@ -1,0 +1,53 @@
+"""Hints read what the customer said last, however long the ticket's history and however many replies
+the operators wrote since (gateway `recent_messages` over message_saver's ListMessages)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
+
+import pytest
+
+from gateway.api.routes.tickets import recent_messages
+from gateway.context import AppContext
+from gateway.domain.hints import hints_query
+from services.message_saver.app import App
+from t1.tickets.v1 import ticket_pb2 as pb
+from t1.tickets.v1 import ticket_service_pb2 as api
+from tests.message_saver.conftest import Harness, customer_message
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+if TYPE_CHECKING:
+    from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
+
+    Stub = api_grpc.TicketServiceAsyncStub
+
+CUSTOMER_MESSAGES, OPERATOR_REPLIES = 60, 40
+
+
+async def test_hints_use_the_newest_customer_messages_of_a_long_history(
+    harness: Harness, app: App, stub: Stub
+) -> None:
+    chat_id = 7301
+    for number in range(1, CUSTOMER_MESSAGES + 1):
+        await harness.send(customer_message(chat_id, number, f"вопрос {number}"))
+
+    async def stored() -> bool:
+        return len(await harness.messages(chat_id=chat_id)) == CUSTOMER_MESSAGES
+
+    await eventually(stored, timeout_s=60, what="the customer's messages")
+    ticket_id = str((await harness.tickets(chat_id=chat_id))[0]["_id"])
+    for number in range(OPERATOR_REPLIES):
+        await stub.AddOperatorMessage(
+            api.AddOperatorMessageRequest(ticket_id=ticket_id, operator_id="оператор", text=f"ответ {number}")
+        )
+    await stub.AddNote(api.AddNoteRequest(ticket_id=ticket_id, operator_id="оператор", text="заметка"))
+
+    context = cast(AppContext, SimpleNamespace(tickets=stub))
+    recent = await recent_messages(context, ticket_id)
+    assert recent, "no customer messages read"
+    assert {message.direction for message in recent} == {pb.MESSAGE_DIRECTION_CUSTOMER}
+    assert recent[-1].text == f"вопрос {CUSTOMER_MESSAGES}"
+    assert hints_query(recent) == "\n".join(f"вопрос {number}" for number in (58, 59, 60))
