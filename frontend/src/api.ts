@@ -451,6 +451,14 @@ export class ApiClient {
     });
   }
 
+  /** Send again an operator's reply whose delivery failed; it comes back `sending`. */
+  retryDelivery(ticketId: string, messageId: string): Promise<MessagePublic> {
+    return this.request(
+      'POST',
+      `/tickets/${encodeURIComponent(ticketId)}/messages/${encodeURIComponent(messageId)}/retry`,
+    );
+  }
+
   closeTicket(id: string): Promise<TicketPublic> {
     return this.request('POST', `/tickets/${encodeURIComponent(id)}/close`);
   }

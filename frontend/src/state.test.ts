@@ -285,6 +285,20 @@ describe('message.updated', () => {
     expect(next.messages).toBe(state.messages);
   });
 
+  it('shows the delivery of a reply as it changes; a late copy from before the delivery never undoes "sent"', () => {
+    let state = loaded({ tab: 'mine', q: '', category: '' }, undefined, 't-1');
+    const reply = message('m-9', 't-1', { direction: 'operator', operator_id: ME, text: 'Ответ' });
+    state = consoleReducer(state, { type: 'message/added', message: { ...reply, delivery_status: 'sending' } });
+    const failed = { ...reply, delivery_status: 'failed' as const, delivery_error: 'Forbidden: bot was blocked by the user' };
+    state = applyLiveEvent(state, event('message.updated', 'ev-f', ticket('t-1'), failed));
+    expect(state.messages.find((item) => item.id === 'm-9')).toMatchObject({ delivery_status: 'failed' });
+
+    // The retry's live "sent" arrives before the retry's own answer, which still says "sending".
+    state = applyLiveEvent(state, event('message.updated', 'ev-s', ticket('t-1'), { ...reply, delivery_status: 'sent' }));
+    state = consoleReducer(state, { type: 'message/added', message: { ...reply, delivery_status: 'sending' } });
+    expect(state.messages.find((item) => item.id === 'm-9')).toMatchObject({ delivery_status: 'sent', delivery_error: null });
+  });
+
   it('needs the conversation fetched again only for files it has no URL for', () => {
     const state = withPhoto();
     const fresh = message('m-3', 't-1', { attachments: [{ ...photo, id: 'a-2', url: null }] });

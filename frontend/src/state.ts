@@ -187,7 +187,11 @@ function fitsLoadedRange(state: ConsoleState, ticket: TicketPublic): boolean {
   return last === undefined || compareTickets(ticket, last) <= 0;
 }
 
-/** Keep presigned URLs we already have when a newer copy of a message comes without them. */
+/**
+ * Keep presigned URLs we already have when a newer copy of a message comes without them, and a reply's
+ * `sent` when a copy from before the delivery (a late REST answer) still says `sending` or `failed`:
+ * a delivered reply stays delivered.
+ */
 function mergeMessage(incoming: MessagePublic, known: MessagePublic | undefined): MessagePublic {
   if (!known) return incoming;
   const attachments = incoming.attachments.map((attachment) => {
@@ -195,7 +199,10 @@ function mergeMessage(incoming: MessagePublic, known: MessagePublic | undefined)
     const url = known.attachments.find((old) => old.id === attachment.id)?.url ?? null;
     return url ? { ...attachment, url } : attachment;
   });
-  return { ...incoming, attachments };
+  const delivered = known.delivery_status === 'sent' && incoming.delivery_status !== 'sent';
+  return delivered
+    ? { ...incoming, attachments, delivery_status: 'sent', delivery_error: null }
+    : { ...incoming, attachments };
 }
 
 function upsertMessage(messages: MessagePublic[], message: MessagePublic): MessagePublic[] {

@@ -106,7 +106,13 @@ export interface MessagePublic {
   operator_id: string | null;
   created_at: string | null;
   edited_at: string | null;
+  /** How far an operator's reply got to the customer in Telegram; null for other messages. */
+  delivery_status: DeliveryStatus | null;
+  /** Why the delivery failed (Telegram's words), when it did. */
+  delivery_error: string | null;
 }
+
+export type DeliveryStatus = 'sending' | 'sent' | 'failed';
 
 export interface Page<T> {
   items: T[];

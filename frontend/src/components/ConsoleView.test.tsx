@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { I18nProvider } from '../i18n';
 import { initialState, type ConsoleState } from '../state';
-import { ticket } from '../test/fixtures';
+import { message, ticket } from '../test/fixtures';
 import type { OperatorPublic } from '../types';
 import type { ConsoleApi } from '../useConsole';
 import { ConsoleView } from './ConsoleView';
@@ -69,5 +69,54 @@ describe('ConsoleView ready reply', () => {
     await waitFor(() => expect(reply.value).toBe(`Добрый день!\n\n${DRAFT_TEXT}`));
     expect(document.activeElement).toBe(reply);
     expect(requests.filter((request) => request.startsWith('POST'))).toEqual(['POST /api/v1/tickets/t-1/reply-draft']);
+  });
+});
+
+describe('ConsoleView delivery of replies', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('retries a reply Telegram refused and shows what the gateway answers', async () => {
+    const failed = message('m-9', 't-1', {
+      direction: 'operator',
+      operator_id: ME.id,
+      text: 'Ваш перевод зачислен',
+      delivery_status: 'failed',
+      delivery_error: 'Forbidden: bot was blocked by the user',
+    });
+    const requests: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+        const url = String(input);
+        requests.push(`${init?.method ?? 'GET'} ${url}`);
+        if (url.endsWith('/hints')) return json(200, { items: [], query: '' });
+        if (url.endsWith('/retry')) return json(200, { ...failed, delivery_status: 'sending', delivery_error: null });
+        return json(404, { detail: 'Not Found' });
+      }),
+    );
+    const added = vi.fn();
+    const console = desk();
+    render(
+      <I18nProvider initialLocale="ru">
+        <ConsoleView
+          me={ME}
+          console={{ ...console, state: { ...console.state, messages: [failed] }, messageAdded: added }}
+          operators={[ME]}
+          categories={[]}
+          nameOf={() => 'Анна'}
+        />
+      </I18nProvider>,
+    );
+    expect(screen.getByText('Не доставлено: клиент заблокировал бота')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
+
+    await waitFor(() => expect(added).toHaveBeenCalledTimes(1));
+    expect(added.mock.calls[0]![0]).toMatchObject({ id: 'm-9', delivery_status: 'sending' });
+    expect(requests.filter((request) => request.startsWith('POST'))).toEqual([
+      'POST /api/v1/tickets/t-1/messages/m-9/retry',
+    ]);
   });
 });

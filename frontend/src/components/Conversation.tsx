@@ -121,6 +121,12 @@ export function Conversation(props: ConversationProps) {
     if (!props.draft.trim()) props.onDraftChange(item.input.text);
   };
 
+  // A reply Telegram refused: message_saver sends it again; the answer (and then the live events) show
+  // its new delivery state.
+  const retryDelivery = async (message: MessagePublic) => {
+    onMessageAdded(await api.retryDelivery(ticket.id, message.id));
+  };
+
   const onMediaError = () => {
     // Presigned URLs are short-lived: fetch fresh ones once per open ticket.
     if (mediaReloaded.current) return;
@@ -186,7 +192,16 @@ export function Conversation(props: ConversationProps) {
                   <span>{day}</span>
                 </div>
               )}
-              <MessageBubble message={message} author={authorOf(message)} onMediaError={onMediaError} />
+              <MessageBubble
+                message={message}
+                author={authorOf(message)}
+                onMediaError={onMediaError}
+                onRetryDelivery={
+                  canAct && ticket.status !== 'closed' && message.delivery_status === 'failed'
+                    ? () => retryDelivery(message)
+                    : undefined
+                }
+              />
             </Fragment>
           );
         })}

@@ -1,11 +1,12 @@
 /** A few inline SVG icons (no icon font, no emoji: both may be missing on an operator's machine). */
-export type IconName = 'paperclip' | 'file' | 'media' | 'lock';
+export type IconName = 'paperclip' | 'file' | 'media' | 'lock' | 'check';
 
 const PATHS: Record<IconName, string> = {
   paperclip: 'M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5',
   file: 'M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zM14 2v6h6M8 13h8M8 17h5',
   media: 'M9 18V5l12-2v13M9 18a3 3 0 1 1-6 0 3 3 0 0 1 6 0zM21 16a3 3 0 1 1-6 0 3 3 0 0 1 6 0z',
   lock: 'M5 11h14v10H5zM8 11V7a4 4 0 0 1 8 0v4',
+  check: 'M20 6L9 17l-5-5',
 };
 
 export function Icon({ name, size = 16 }: { name: IconName; size?: number }) {

@@ -1,5 +1,6 @@
-import { render, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api';
 import { I18nProvider } from '../i18n';
 import { message } from '../test/fixtures';
 import { MessageBubble } from './MessageBubble';
@@ -76,5 +77,56 @@ describe('MessageBubble', () => {
     expect(screen.queryByRole('img')).toBeNull();
     expect(screen.getByText('receipt.jpg: файл недоступен')).toBeTruthy();
     expect(screen.getByText('ИТОГО: 1 250,00 ₽')).toBeTruthy();
+  });
+
+  describe('delivery of a reply', () => {
+    const reply = message('m-5', 't-1', { direction: 'operator', operator_id: 'op-1', text: 'Ваш перевод зачислен' });
+
+    it('says it is on its way, then delivered', () => {
+      const { rerender } = renderRu(<MessageBubble author="Анна" message={{ ...reply, delivery_status: 'sending' }} />);
+      expect(screen.getByRole('status').textContent).toBe('Отправляется…');
+      rerender(
+        <I18nProvider initialLocale="ru">
+          <MessageBubble author="Анна" message={{ ...reply, delivery_status: 'sent' }} />
+        </I18nProvider>,
+      );
+      expect(screen.getByText('Доставлено')).toBeTruthy();
+      expect(screen.queryByRole('button', { name: 'Повторить' })).toBeNull();
+    });
+
+    it('says why it was not delivered and retries on request', async () => {
+      const onRetry = vi.fn(() => Promise.resolve());
+      const failed = { ...reply, delivery_status: 'failed' as const, delivery_error: 'Bad Request: message is too long' };
+      renderRu(<MessageBubble author="Анна" message={failed} onRetryDelivery={onRetry} />);
+      expect(screen.getByRole('alert').textContent).toContain('Не доставлено: Bad Request: message is too long');
+      fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
+      expect(onRetry).toHaveBeenCalledTimes(1);
+      expect(screen.getByRole('status').textContent).toBe('Повторяем…');
+      await waitFor(() => expect(screen.getByRole('button', { name: 'Повторить' })).toBeTruthy());
+    });
+
+    it('names a blocked bot in words, shows a failed retry, and offers no retry to who may not act', async () => {
+      const blocked = { ...reply, delivery_status: 'failed' as const, delivery_error: 'Forbidden: bot was blocked by the user' };
+      const onRetry = vi.fn(() => Promise.reject(new ApiError(409, 'повторить можно только недоставленное сообщение')));
+      const { unmount } = renderRu(<MessageBubble author="Анна" message={blocked} onRetryDelivery={onRetry} />);
+      expect(screen.getByRole('alert').textContent).toContain('Не доставлено: клиент заблокировал бота');
+      fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
+      await waitFor(() => expect(screen.getByText(/повторить можно только недоставленное/)).toBeTruthy());
+      unmount();
+      renderRu(<MessageBubble author="Анна" message={blocked} />);
+      expect(screen.queryByRole('button', { name: 'Повторить' })).toBeNull();
+    });
+
+    it('shows nothing of delivery for customer messages and notes, and speaks English', () => {
+      renderRu(<MessageBubble author="Иван" message={message('m-6', 't-1', { delivery_status: null })} />);
+      expect(screen.queryByRole('status')).toBeNull();
+      render(
+        <I18nProvider initialLocale="en">
+          <MessageBubble author="Anna" message={{ ...reply, id: 'm-7', delivery_status: 'failed', delivery_error: 'Forbidden: bot was blocked by the user' }} onRetryDelivery={() => Promise.resolve()} />
+        </I18nProvider>,
+      );
+      expect(screen.getByText('Not delivered: the customer blocked the bot')).toBeTruthy();
+      expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+    });
   });
 });

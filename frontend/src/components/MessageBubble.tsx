@@ -1,4 +1,6 @@
-import { useI18n } from '../i18n';
+import { useState } from 'react';
+import { errorText } from '../api';
+import { useI18n, type Translate } from '../i18n';
 import { Icon } from './Icon';
 import type { AttachmentPublic, MessagePublic } from '../types';
 
@@ -8,6 +10,63 @@ export interface MessageBubbleProps {
   author: string | null;
   /** A file failed to load (its presigned URL may have expired). */
   onMediaError?: () => void;
+  /** Send a reply whose delivery failed again; absent when this operator may not. */
+  onRetryDelivery?: () => Promise<void>;
+}
+
+/** Telegram's reason for a failed delivery, in the operator's words where we know it. */
+export function deliveryReason(error: string | null, t: Translate): string {
+  const reason = (error ?? '').trim();
+  if (/blocked by the user/i.test(reason)) return t('delivery.blocked');
+  return reason || t('delivery.unknownReason');
+}
+
+/** Where an operator's reply is on its way to the customer: sending, delivered, or failed with a retry. */
+function DeliveryState({ message, onRetry }: { message: MessagePublic; onRetry?: () => Promise<void> }) {
+  const { t } = useI18n();
+  const [retrying, setRetrying] = useState(false);
+  const [retryError, setRetryError] = useState<string | null>(null);
+
+  if (message.delivery_status === 'sent') {
+    return (
+      <span className="bubble__delivery bubble__delivery--sent" title={t('delivery.sent')}>
+        <Icon name="check" size={12} /> {t('delivery.sent')}
+      </span>
+    );
+  }
+  if (message.delivery_status !== 'failed' || retrying) {
+    return (
+      <span className="bubble__delivery bubble__delivery--sending" role="status">
+        {retrying ? t('delivery.retrying') : t('delivery.sending')}
+      </span>
+    );
+  }
+  const retry = async () => {
+    if (!onRetry) return;
+    setRetrying(true);
+    setRetryError(null);
+    try {
+      await onRetry();
+    } catch (error) {
+      setRetryError(errorText(error, t));
+    } finally {
+      setRetrying(false);
+    }
+  };
+  return (
+    <span className="bubble__delivery bubble__delivery--failed" role="alert" title={message.delivery_error ?? undefined}>
+      {t('delivery.failed', { reason: deliveryReason(message.delivery_error, t) })}
+      {retryError && <span className="bubble__error"> ({retryError})</span>}
+      {onRetry && (
+        <>
+          {' '}
+          <button type="button" className="btn btn--small" onClick={() => void retry()}>
+            {t('common.retry')}
+          </button>
+        </>
+      )}
+    </span>
+  );
 }
 
 function Attachment({ attachment, onMediaError }: { attachment: AttachmentPublic; onMediaError?: () => void }) {
@@ -70,11 +129,12 @@ function Attachment({ attachment, onMediaError }: { attachment: AttachmentPublic
 }
 
 /** One message of the conversation: customer on the left, operator on the right, system centered, notes yellow. */
-export function MessageBubble({ message, author, onMediaError }: MessageBubbleProps) {
+export function MessageBubble({ message, author, onMediaError, onRetryDelivery }: MessageBubbleProps) {
   const { t, fmt } = useI18n();
   const kind = message.internal ? 'note' : message.direction;
   const time = message.created_at ? fmt.time(message.created_at) : '';
   const label = message.internal ? `${t('message.note')}${author ? ` · ${author}` : ''}` : author;
+  const tracked = message.direction === 'operator' && !message.internal && message.delivery_status !== null;
 
   return (
     <article
@@ -106,6 +166,7 @@ export function MessageBubble({ message, author, onMediaError }: MessageBubblePr
             {time}
           </time>
         )}
+        {tracked && <DeliveryState message={message} onRetry={onRetryDelivery} />}
       </footer>
     </article>
   );

@@ -32,6 +32,8 @@ export function message(id: string, ticketId: string, changes: Partial<MessagePu
     operator_id: null,
     created_at: '2025-03-01T10:00:00Z',
     edited_at: null,
+    delivery_status: null,
+    delivery_error: null,
     ...changes,
   };
 }
