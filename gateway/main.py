@@ -44,6 +44,8 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         context = await AppContext.create(settings, registry)
         password = settings.admin_password.get_secret_value() if settings.admin_password else None
         password_file = Path(settings.admin_password_file)
+        if password:
+            await context.accounts.ensure_admin(settings.admin_username, password)
         # A generated password goes to a file only this user can read, never to the log.
         created = await context.operators.ensure_first_admin(
             settings.admin_username,

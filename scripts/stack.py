@@ -114,14 +114,16 @@ def services() -> list[Service]:
 
 
 def stack_env() -> dict[str, str]:
-    """Engine addresses, service addresses and the secrets kept in .data/secrets.env across runs."""
+    """Engine addresses, service addresses and the secrets kept in .data/secrets.env across runs; a variable
+    set in the environment overrides both."""
     if not SECRETS_FILE.exists():
         write_private(
             SECRETS_FILE,
             f"T1_JWT_SECRET={secrets.token_urlsafe(32)}\nT1_ADMIN_PASSWORD={secrets.token_urlsafe(9)}\n",
         )
     saved = dict(line.split("=", 1) for line in SECRETS_FILE.read_text().splitlines() if "=" in line)
-    env = {**os.environ, **service_env(), **saved}
+    # The environment wins over what was saved: T1_ADMIN_USERNAME / T1_ADMIN_PASSWORD choose the login.
+    env = {**service_env(), **saved, **os.environ}
     env.setdefault("T1_ADMIN_USERNAME", "admin")
     env.setdefault("T1_TICKETS_GRPC_ADDR", "127.0.0.1:8001")
     env.setdefault("T1_NOTIFICATIONS_WS_URL", "ws://127.0.0.1:8006/ws")

@@ -12,7 +12,7 @@ from typing import Any
 from gateway.domain.operators import Document, OperatorRepository
 from t1lib.access import AccessGuard, AccessRevokedError, UnknownAccountError
 from t1lib.auth import AccessToken, Principal, Role
-from t1lib.errors import NotFoundError
+from t1lib.errors import AlreadyExistsError, NotFoundError
 
 VALID_AFTER_FIELD = "tokens_valid_after"
 
@@ -52,6 +52,28 @@ class Accounts:
         document = await self.repository.create(username, password, role, display_name)
         await self.publish(document)
         return document
+
+    async def ensure_admin(self, username: str, password: str) -> Document:
+        """The configured admin (T1_ADMIN_USERNAME / T1_ADMIN_PASSWORD): created when missing, made an active
+        admin with this password when it exists otherwise (the configuration wins; a changed password
+        voids the account's earlier tokens)."""
+        existing = await self.repository.find(username)
+        if existing is None:
+            try:
+                return await self.create(username, password, Role.ADMIN, "Administrator")
+            except AlreadyExistsError:  # another gateway instance created it meanwhile
+                existing = await self.repository.find(username)
+                assert existing is not None
+        changes: dict[str, Any] = {}
+        if existing["role"] != Role.ADMIN.value:
+            changes["role"] = Role.ADMIN.value
+        if not existing.get("active", True):
+            changes["active"] = True
+        if not await self.repository.has_password(existing, password):
+            changes["password"] = password
+        if not changes:
+            return existing
+        return await self.update(existing["_id"], changes)
 
     async def update(self, operator_id: str, changes: dict[str, Any]) -> Document:
         """Change an account; deactivation, a new role or a new password void every token issued so far."""

@@ -65,6 +65,12 @@ class OperatorRepository:
             raise NotFoundError(f"operator {operator_id} not found")
         return await self.get(operator_id)
 
+    async def find(self, username: str) -> Document | None:
+        return await self._operators.find_one({"username": username.lower()})
+
+    async def has_password(self, document: Document, password: str) -> bool:
+        return await asyncio.to_thread(verify_password, document.get("password_hash"), password)
+
     async def authenticate(self, username: str, password: str) -> Principal | None:
         document = await self._operators.find_one({"username": username.lower()})
         hashed = document["password_hash"] if document else None
