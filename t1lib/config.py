@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "T1_"
@@ -85,7 +85,22 @@ class QdrantSettings(BaseSettings):
     )
 
 
-class GrpcServerSettings(BaseSettings):
+SERVICE_TOKEN_MIN_LENGTH = 16
+
+
+class ServiceAuthSettings(BaseSettings):
+    """The secret every gRPC call between the components carries (t1lib.grpc checks it on the server)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    service_token: SecretStr = Field(
+        min_length=SERVICE_TOKEN_MIN_LENGTH,
+        description="the components' shared gRPC secret, at least 16 characters (`make up` and `make test` "
+        "generate it into .data/secrets.env; `python3 -m infra.engines env` prints it)",
+    )
+
+
+class GrpcServerSettings(ServiceAuthSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     grpc_host: str = "127.0.0.1"

@@ -23,10 +23,13 @@ TEST_ENGINES = ("kafka", "mongo", "redis", "s3")
 @pytest.fixture(scope="session")
 def engines() -> Iterator[dict[str, str]]:
     """Start (idempotently) the engines the integration tests need, install the tools (tesseract for
-    message_saver's OCR, fonts for test images) and export the T1_* variables."""
+    message_saver's OCR, fonts for test images) and export the T1_* variables, the engines' credentials and
+    the service token included. An engine running with other credentials (started before the install had
+    them) is left alone: the tests stop with a message naming `python3 -m infra.engines up`, which
+    restarts it (`make test` runs that first), rather than restart it under someone else's tests."""
     ensure_tools()
     for name in TEST_ENGINES:
-        ENGINES[name].start()
+        ENGINES[name].start(restart_stale=False)
     env = service_env()
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)

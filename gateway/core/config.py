@@ -5,10 +5,19 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from t1lib.config import BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings, S3Settings
+from t1lib.config import (
+    BaseServiceSettings,
+    KafkaSettings,
+    MongoSettings,
+    RedisSettings,
+    S3Settings,
+    ServiceAuthSettings,
+)
 
 
-class Settings(BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings, S3Settings):
+class Settings(
+    BaseServiceSettings, KafkaSettings, MongoSettings, RedisSettings, S3Settings, ServiceAuthSettings
+):
     model_config = SettingsConfigDict(env_prefix="T1_", env_file=".env", extra="ignore")
 
     service_name: str = "gateway"

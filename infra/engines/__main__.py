@@ -7,6 +7,8 @@ python3 -m infra.engines up [NAME...]        install, start and health-check (id
 python3 -m infra.engines down [NAME...]      stop; leaves no process behind
 python3 -m infra.engines status              one line per engine
 python3 -m infra.engines env                 the T1_* variables that point services at the engines
+                                             (with their credentials and the service token)
+The credentials are generated once per install into <data dir>/secrets.env (see credentials.py).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from infra.engines import tools
-from infra.engines.base import HOST, Engine, log
+from infra.engines import credentials, tools
+from infra.engines.base import DATA_DIR, HOST, Engine, log
 from infra.engines.ferretdb import FerretDB
 from infra.engines.kafka import Kafka
 from infra.engines.prometheus import Prometheus
@@ -41,17 +43,25 @@ def wants_tools(names: list[str]) -> bool:
     return not names or tools.NAME in names
 
 
+SECRETS_FILE = DATA_DIR / "secrets.env"
+
+
 def service_env() -> dict[str, str]:
-    s3 = ENGINES["s3"]
+    """What every process of the install needs: the engines' addresses with their credentials, and the
+    token the components show each other over gRPC (all generated on first use, kept in SECRETS_FILE)."""
+    s3, redis = ENGINES["s3"], ENGINES["redis"]
     assert isinstance(s3, S3)
+    assert isinstance(redis, Redis)
     return {
         "T1_KAFKA_BOOTSTRAP": ENGINES["kafka"].url(),
         "T1_MONGO_URL": ENGINES["mongo"].url(),
-        "T1_REDIS_URL": ENGINES["redis"].url(),
+        "T1_REDIS_URL": redis.client_url(),
+        credentials.REDIS_PASSWORD: redis.password,  # for docker-compose.yml; services use the URL
         "T1_S3_ENDPOINT": f"{HOST}:{s3.port}",
         "T1_S3_ACCESS_KEY": s3.access_key,
         "T1_S3_SECRET_KEY": s3.secret_key,
         "T1_PROMETHEUS_URL": ENGINES["prometheus"].url(),
+        credentials.SERVICE_TOKEN: credentials.ensure(SECRETS_FILE)[credentials.SERVICE_TOKEN],
     }
 
 
@@ -89,10 +99,12 @@ def main(argv: list[str]) -> int:
     elif args.command == "status":
         for engine in engines:
             pid = engine.pid()
-            state = (
-                "up" if pid is not None and engine.healthy() else ("starting/unhealthy" if pid else "down")
-            )
-            print(f"{engine.name:<11} {state:<18} {engine.url()}" + (f"  pid {pid}" if pid else ""))
+            healthy = pid is not None and engine.healthy()
+            if healthy and not engine.current():
+                state = "up, old credentials"  # `up` restarts it with the install's
+            else:
+                state = "up" if healthy else ("starting/unhealthy" if pid else "down")
+            print(f"{engine.name:<11} {state:<20} {engine.url()}" + (f"  pid {pid}" if pid else ""))
         if wants_tools(args.names):
             print(tools.status())
     else:

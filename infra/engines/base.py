@@ -16,6 +16,8 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from infra.engines import credentials
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = Path(os.environ.get("T1_CACHE_DIR", Path.home() / ".cache" / "t1"))
 DATA_DIR = Path(os.environ.get("T1_DATA_DIR", REPO_ROOT / ".data"))
@@ -53,27 +55,42 @@ def http_ok(url: str) -> bool:
 
 
 class Engine:
-    """One engine: subclasses say how to install, configure, run and probe it."""
+    """One engine: subclasses say how to install, configure, run and probe it.
+
+    `base_dir` holds its data, pid file, log and the install's secrets (the data dir by default; a test
+    runs an instance of its own in a directory of its own, on a spare port)."""
 
     name: str = ""
     default_port: int = 0
     start_timeout_s: float = 60.0
 
+    def __init__(self, base_dir: Path = DATA_DIR, port: int | None = None) -> None:
+        self.base_dir = base_dir
+        self._port = port
+
     @property
     def port(self) -> int:
-        return env_port(self.name, self.default_port)
+        return self._port if self._port is not None else env_port(self.name, self.default_port)
 
     @property
     def data_dir(self) -> Path:
-        return DATA_DIR / self.name
+        return self.base_dir / self.name
 
     @property
     def pid_file(self) -> Path:
-        return DATA_DIR / "run" / f"{self.name}.pid"
+        return self.base_dir / "run" / f"{self.name}.pid"
 
     @property
     def log_file(self) -> Path:
-        return DATA_DIR / "logs" / f"{self.name}.log"
+        return self.base_dir / "logs" / f"{self.name}.log"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.base_dir / "secrets.env"
+
+    def secrets(self) -> dict[str, str]:
+        """The install's secrets (generated on first use)."""
+        return credentials.ensure(self.secrets_file)
 
     # --- hooks for subclasses -------------------------------------------------
     def installed(self) -> bool:
@@ -93,6 +110,10 @@ class Engine:
 
     def healthy(self) -> bool:
         return port_open(self.port)
+
+    def current(self) -> bool:
+        """A healthy engine runs with this install's credentials (engines without any always do)."""
+        return True
 
     def url(self) -> str:
         return f"{HOST}:{self.port}"
@@ -118,11 +139,20 @@ class Engine:
             if not self.installed():
                 raise RuntimeError(f"{self.name}: install finished but the engine is still missing")
 
-    def start(self) -> None:
+    def start(self, *, restart_stale: bool = True) -> None:
+        """Start unless running; an engine running with other credentials than the install's (say,
+        started before it had any) is restarted, or with `restart_stale=False` refused with a message."""
         self.ensure_installed()
         if self.pid() is not None and self.healthy():
-            log(f"{self.name} already running on {self.url()}")
-            return
+            if self.current():
+                log(f"{self.name} already running on {self.url()}")
+                return
+            if not restart_stale:
+                raise RuntimeError(
+                    f"{self.name} on {self.url()} runs with other credentials than {self.secrets_file}: "
+                    f"restart it with `python3 -m infra.engines up {self.name}`"
+                )
+            log(f"{self.name} runs with other credentials than {self.secrets_file}: restarting it")
         if self.pid() is None and port_open(self.port):
             raise RuntimeError(
                 f"{self.name}: port {self.port} is taken by a process we did not start; "

@@ -93,6 +93,7 @@ class App:
             f"{settings.grpc_host}:{settings.grpc_port}",
             lambda server: api_grpc.add_TicketServiceServicer_to_server(self.servicer, server),
             [SERVICE_NAME],
+            token=settings.service_token,
         )
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
         if self.repository.single_writer:

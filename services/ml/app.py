@@ -74,6 +74,7 @@ class App:
             f"{settings.grpc_host}:{settings.grpc_port}",
             lambda server: api_grpc.add_HintsServiceServicer_to_server(HintsServicer(self.desk), server),
             [SERVICE_NAME],
+            token=settings.service_token,
         )
         if settings.ml_sync_interval_s > 0:
             self._sync_task = asyncio.create_task(self._sync_loop(), name="ml-sync")

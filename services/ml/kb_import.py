@@ -25,11 +25,12 @@ from pathlib import Path
 
 import grpc
 from openpyxl import load_workbook
+from pydantic import SecretStr
 
 from services.ml.kb import Entry, ImportReport, KnowledgeBase, clean_variants, entry_id, new_entry
 from t1.ml.v1 import hints_service_pb2 as api
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
-from t1lib.config import MongoSettings, load_settings
+from t1lib.config import MongoSettings, ServiceAuthSettings, load_settings
 from t1lib.errors import InvalidArgumentError
 from t1lib.grpc.client import open_channel
 from t1lib.stores import mongo_client
@@ -158,9 +159,11 @@ async def import_file(
     return await knowledge_base.import_entries(entries)
 
 
-async def request_reindex(address: str, timeout_s: float = 120.0) -> api.ReindexKnowledgeBaseResponse | None:
+async def request_reindex(
+    address: str, token: SecretStr, timeout_s: float = 120.0
+) -> api.ReindexKnowledgeBaseResponse | None:
     """Ask a running ml service to re-sync its index; None when no service answers."""
-    channel = open_channel(address, default_timeout_s=timeout_s)
+    channel = open_channel(address, token, default_timeout_s=timeout_s)
     try:
         stub = api_grpc.HintsServiceStub(channel)
         return await stub.ReindexKnowledgeBase(api.ReindexKnowledgeBaseRequest())
@@ -189,7 +192,7 @@ async def run(path: str, variants: str | None, address: str, reindex: bool) -> d
         "total": report.total,
     }
     if reindex:
-        response = await request_reindex(address)
+        response = await request_reindex(address, load_settings(ServiceAuthSettings).service_token)
         result["reindexed"] = (
             None
             if response is None

@@ -85,6 +85,7 @@ class App:
             f"{settings.grpc_host}:{settings.grpc_port}",
             lambda server: api_grpc.add_StatsServiceServicer_to_server(StatsServicer(self.desk), server),
             [SERVICE_NAME],
+            token=settings.service_token,
         )
 
     async def wait(self, stop: asyncio.Event) -> None:

@@ -104,6 +104,7 @@ async def build_app(
     llm = LlmClient(settings)
     classifier = Classifier(
         settings.ml_grpc_addr,
+        token=settings.service_token,
         timeout_s=settings.ml_timeout_s,
         min_confidence=settings.classify_min_confidence,
     )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
+from pydantic import SecretStr
 
 from t1.ml.v1 import hints_service_pb2 as hints_pb
 from t1.ml.v1 import hints_service_pb2_grpc as hints_grpc
@@ -28,8 +29,11 @@ MAX_TEXTS_PER_CALL = 256  # ml's limit for one ClassifyTexts
 
 
 class Classifier:
-    def __init__(self, address: str, *, timeout_s: float, min_confidence: float = 0.0) -> None:
+    def __init__(
+        self, address: str, *, token: SecretStr, timeout_s: float, min_confidence: float = 0.0
+    ) -> None:
         self._address = address.strip()
+        self._token = token
         self._timeout_s = timeout_s
         self._min_confidence = min_confidence
         self._channel: grpc.aio.Channel | None = None
@@ -50,7 +54,7 @@ class Classifier:
         if not self._address or not wanted:
             return categories
         if self._stub is None:
-            self._channel = open_channel(self._address, default_timeout_s=self._timeout_s)
+            self._channel = open_channel(self._address, self._token, default_timeout_s=self._timeout_s)
             self._stub = hints_grpc.HintsServiceStub(self._channel)
         for start in range(0, len(wanted), MAX_TEXTS_PER_CALL):
             chunk = wanted[start : start + MAX_TEXTS_PER_CALL]

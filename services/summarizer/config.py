@@ -6,15 +6,16 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.summarizer.titles import TITLE_LIMIT
-from t1lib.config import ENV_PREFIX, BaseServiceSettings, KafkaSettings
+from t1lib.config import ENV_PREFIX, BaseServiceSettings, KafkaSettings, ServiceAuthSettings
 from t1lib.llm import LlmSettings
 
 CONSUMER_GROUP = "summarizer"
 DEFAULT_ML_GRPC_ADDR = "127.0.0.1:8004"
 
 
-class SummarizerSettings(BaseServiceSettings, KafkaSettings, LlmSettings):
-    """T1_KAFKA_BOOTSTRAP is required; without T1_LLM_API_KEY titles are made offline."""
+class SummarizerSettings(BaseServiceSettings, KafkaSettings, LlmSettings, ServiceAuthSettings):
+    """T1_KAFKA_BOOTSTRAP and T1_SERVICE_TOKEN (ml's) are required; without T1_LLM_API_KEY titles are made
+    offline."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 

@@ -1,4 +1,5 @@
-"""Client channels whose every call carries a deadline: the default applies when the caller sets none."""
+"""Client channels: every call carries the service token (t1lib.grpc.auth) and a deadline (the default
+applies when the caller sets none). Every gRPC client in the project opens its channel here."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import grpc
+from pydantic import SecretStr
+
+from t1lib.grpc.auth import BlockingServiceTokenInterceptor, token_interceptors
 
 
 class DefaultDeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
@@ -29,6 +33,15 @@ class DefaultDeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         return await continuation(client_call_details, request)
 
 
-def open_channel(target: str, default_timeout_s: float = 5.0) -> grpc.aio.Channel:
-    """An insecure channel to `target` ("host:port") with a default deadline on every unary call."""
-    return grpc.aio.insecure_channel(target, interceptors=[DefaultDeadlineInterceptor(default_timeout_s)])
+def open_channel(target: str, token: SecretStr | str, default_timeout_s: float = 5.0) -> grpc.aio.Channel:
+    """A channel to `target` ("host:port") whose calls carry the service token `token` and a default
+    deadline on every unary call."""
+    return grpc.aio.insecure_channel(
+        target,
+        interceptors=[*token_interceptors(token), DefaultDeadlineInterceptor(default_timeout_s)],
+    )
+
+
+def open_blocking_channel(target: str, token: SecretStr | str) -> grpc.Channel:
+    """A blocking (non-asyncio) channel whose calls carry the service token; callers set deadlines."""
+    return grpc.intercept_channel(grpc.insecure_channel(target), BlockingServiceTokenInterceptor(token))

@@ -1,4 +1,5 @@
-"""Server bootstrap: every service gets health, reflection and the error-mapping interceptor."""
+"""Server bootstrap: every service gets health, reflection, the service-token check (t1lib.grpc.auth) and
+the error-mapping interceptor."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
+from pydantic import SecretStr
 
 from t1lib.errors import DomainError
+from t1lib.grpc.auth import ServiceTokenInterceptor
 from t1lib.grpc.errors import status_for
 from t1lib.telemetry import GRPC_REQUESTS, GRPC_SECONDS
 
@@ -67,13 +70,15 @@ async def start_server(
     address: str,
     register: Callable[[grpc.aio.Server], None],
     service_names: Iterable[str],
+    *,
+    token: SecretStr,
 ) -> tuple[grpc.aio.Server, int]:
     """Start a grpc.aio server on `address` ("host:port"; port 0 picks one) and return it and its port.
 
     `register` adds the service's servicers; `service_names` are their full names, reported as SERVING
-    by the health service and listed by reflection.
+    by the health service and listed by reflection. Every call but health checks must carry `token`.
     """
-    server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()])
+    server = grpc.aio.server(interceptors=[ServiceTokenInterceptor(token), ErrorMappingInterceptor()])
     register(server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)

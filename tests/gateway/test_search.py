@@ -47,6 +47,7 @@ async def tickets_address(
         "127.0.0.1:0",
         lambda server: api_grpc.add_TicketServiceServicer_to_server(TicketServicer(desk, index), server),
         [SERVICE_NAME],
+        token=gateway_settings.service_token,
     )
     yield f"127.0.0.1:{port}"
     await server.stop(grace=None)
@@ -147,6 +148,7 @@ async def test_search_unavailable_without_an_index(
         "127.0.0.1:0",
         lambda server: api_grpc.add_TicketServiceServicer_to_server(TicketServicer(desk), server),
         [SERVICE_NAME],
+        token=gateway_settings.service_token,
     )
     settings = gateway_settings.model_copy(update={"tickets_grpc_addr": f"127.0.0.1:{port}"})
     try:

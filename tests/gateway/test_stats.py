@@ -51,6 +51,7 @@ async def stats_gateway(gateway_settings: Settings) -> AsyncIterator[tuple[httpx
         "127.0.0.1:0",
         lambda s: api_grpc.add_StatsServiceServicer_to_server(StatsServicer(desk), s),
         [SERVICE_NAME],
+        token=gateway_settings.service_token,
     )
     settings = gateway_settings.model_copy(update={"stats_grpc_addr": f"127.0.0.1:{port}"})
     try:

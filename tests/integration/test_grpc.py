@@ -10,6 +10,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from pydantic import SecretStr
 
 from t1.stats.v1 import stats_service_pb2 as stats_pb
 from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
@@ -18,6 +19,7 @@ from t1lib.grpc.client import open_channel
 from t1lib.grpc.server import start_server
 
 STATS_SERVICE = stats_pb.DESCRIPTOR.services_by_name["StatsService"].full_name
+TOKEN = SecretStr("service-token-of-this-test")
 
 
 class FakeStats(stats_grpc.StatsServiceServicer):
@@ -47,8 +49,9 @@ async def channel() -> AsyncIterator[grpc.aio.Channel]:
         "127.0.0.1:0",
         lambda s: stats_grpc.add_StatsServiceServicer_to_server(FakeStats(), s),  # type: ignore[abstract]  # only the RPCs the interceptor tests call
         [STATS_SERVICE],
+        token=TOKEN,
     )
-    channel = open_channel(f"127.0.0.1:{port}", default_timeout_s=0.5)
+    channel = open_channel(f"127.0.0.1:{port}", TOKEN, default_timeout_s=0.5)
     yield channel
     await channel.close()
     await server.stop(grace=1)

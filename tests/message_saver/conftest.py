@@ -88,7 +88,7 @@ class Harness:
         return app
 
     def stub(self, app: App) -> api_grpc.TicketServiceAsyncStub:
-        channel = open_channel(f"127.0.0.1:{app.port}", default_timeout_s=10)
+        channel = open_channel(f"127.0.0.1:{app.port}", app.settings.service_token, default_timeout_s=10)
         self.channels.append(channel)
         return api_grpc.TicketServiceStub(channel)
 

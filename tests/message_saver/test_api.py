@@ -46,7 +46,7 @@ async def rpc_error(call: Any) -> grpc.aio.AioRpcError:
 
 
 async def test_health_reports_the_ticket_service(harness: Harness, app: App) -> None:
-    channel = open_channel(f"127.0.0.1:{app.port}")
+    channel = open_channel(f"127.0.0.1:{app.port}", app.settings.service_token)
     try:
         health: Any = health_pb2_grpc.HealthStub(channel)  # the stubs package types no methods
         response = await health.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME))

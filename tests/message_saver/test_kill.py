@@ -11,13 +11,13 @@ import sys
 import uuid
 from pathlib import Path
 
-import grpc
 import pytest
 from confluent_kafka.admin import AdminClient
 
 from t1.tickets.v1 import ticket_service_pb2 as api
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
 from t1lib.config import MongoSettings
+from t1lib.grpc.client import open_channel
 from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import registry_with_prefix
@@ -105,7 +105,7 @@ async def test_sigkill_mid_stream_loses_nothing_and_duplicates_nothing(
         assert await tickets.count_documents({}) == CHATS
         # Ticket documents written before the kill lag their logs: the new process catches them up.
         expected = range(1, FIRST_BATCH + SECOND_BATCH + 1)
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{env['T1_GRPC_PORT']}") as channel:
+        async with open_channel(f"127.0.0.1:{env['T1_GRPC_PORT']}", engines["T1_SERVICE_TOKEN"]) as channel:
             stub = api_grpc.TicketServiceStub(channel)
             async for ticket in tickets.find({}):
                 chat = int(ticket["chat_id"]) - 900

@@ -63,7 +63,7 @@ async def test_the_process_serves_and_stops_on_sigterm(engines: dict[str, str], 
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    channel = open_channel(f"127.0.0.1:{port}", default_timeout_s=2)
+    channel = open_channel(f"127.0.0.1:{port}", engines["T1_SERVICE_TOKEN"], default_timeout_s=2)
     registry = registry_with_prefix(prefix)
     producer = EventProducer(engines["T1_KAFKA_BOOTSTRAP"], "test-bot", registry=registry)
     client = mongo_client(MongoSettings())

@@ -59,7 +59,7 @@ class Harness:
         self.apps.remove(app)
 
     def stub(self, app: App) -> api_grpc.HintsServiceAsyncStub:
-        channel = open_channel(f"127.0.0.1:{app.port}", default_timeout_s=30)
+        channel = open_channel(f"127.0.0.1:{app.port}", app.settings.service_token, default_timeout_s=30)
         self.channels.append(channel)
         return api_grpc.HintsServiceStub(channel)
 

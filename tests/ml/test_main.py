@@ -56,7 +56,7 @@ async def test_the_process_serves_and_stops_on_sigterm(engines: dict[str, str], 
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.ml", cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    channel = open_channel(f"127.0.0.1:{port}", default_timeout_s=2)
+    channel = open_channel(f"127.0.0.1:{port}", engines["T1_SERVICE_TOKEN"], default_timeout_s=2)
     client = mongo_client(MongoSettings())
     try:
         health: Any = health_pb2_grpc.HealthStub(channel)

@@ -158,7 +158,7 @@ async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_a
     ]
     for event in events:
         await producer.publish(event)
-    async with open_channel(app.address) as channel:
+    async with open_channel(app.address, settings.service_token) as channel:
         stub: api_grpc.StatsServiceAsyncStub = api_grpc.StatsServiceStub(channel)
         figures = await summary_when(stub, lambda f: f.ratings_count >= 1 and f.csat_average == 5.0)
         assert (figures.tickets_created, figures.tickets_closed, figures.backlog) == (1, 1, 0)
@@ -192,7 +192,7 @@ async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_a
 
     await app.stop()
     again = await running()
-    async with open_channel(again.address) as channel:
+    async with open_channel(again.address, settings.service_token) as channel:
         stub = api_grpc.StatsServiceStub(channel)
         after_restart = (
             await stub.GetSummary(api.GetSummaryRequest(scope=api.Scope(first_day=DAY, last_day=DAY)))
@@ -210,7 +210,7 @@ async def test_figures_count_a_redelivered_review_once_follow_a_changed_rating_a
     finally:
         await client.close()
     rebuilt = await running()
-    async with open_channel(rebuilt.address) as channel:
+    async with open_channel(rebuilt.address, settings.service_token) as channel:
         stub = api_grpc.StatsServiceStub(channel)
         replayed = await summary_when(stub, lambda f: f == figures)
         assert replayed == figures

@@ -12,6 +12,7 @@ from typing import Any
 
 import grpc
 import pytest
+from pydantic import SecretStr
 
 from fakes.llm import FakeLlm
 from services.summarizer.app import App, build_app
@@ -172,9 +173,11 @@ async def fake_llm() -> AsyncIterator[FakeLlm]:
 
 
 @pytest.fixture
-async def hints() -> AsyncIterator[tuple[Hints, str]]:
+async def hints(engines: dict[str, str]) -> AsyncIterator[tuple[Hints, str]]:
     servicer = Hints()
-    server, port = await start_server("127.0.0.1:0", servicer.register, [HINTS_SERVICE])
+    server, port = await start_server(
+        "127.0.0.1:0", servicer.register, [HINTS_SERVICE], token=SecretStr(engines["T1_SERVICE_TOKEN"])
+    )
     yield servicer, f"127.0.0.1:{port}"
     await server.stop(grace=0.5)
 
