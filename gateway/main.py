@@ -19,7 +19,12 @@ from starlette.types import Scope
 from gateway.api.routes import auth, knowledge, operators, search, stats, tickets, ws
 from gateway.context import AppContext
 from gateway.core.config import Settings
-from gateway.core.errors import grpc_error_handler, http_status_for, validation_error_handler
+from gateway.core.errors import (
+    ERROR_RESPONSES,
+    grpc_error_handler,
+    http_status_for,
+    validation_error_handler,
+)
 from gateway.core.headers import SecurityHeaders, s3_origin
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
@@ -82,7 +87,7 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
     # Request bodies are refused with 413 beyond a limit (a declared length at once, a streamed body as
     # soon as it passes it): the app's for JSON bodies, larger ones for knowledge-base entries and files.
     for module in (auth, operators, tickets, search, stats, ws):

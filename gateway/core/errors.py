@@ -1,4 +1,5 @@
-"""The one place where errors become HTTP responses: gRPC status codes and request validation."""
+"""The one place where errors become HTTP responses: gRPC status codes and request validation, and the
+error responses the API documents."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import grpc
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 HTTP_STATUS_OF_GRPC: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -24,6 +25,33 @@ HTTP_STATUS_OF_GRPC: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.UNIMPLEMENTED: 501,
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+}
+
+
+class ErrorPublic(BaseModel):
+    """Every error but a validation error (422, FastAPI's own shape: a list of what is wrong where)."""
+
+    detail: str = Field(description="what went wrong, in words")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorPublic, "description": description}
+
+
+# What any route of the API may answer besides its own result and 422; declared once, on the /api/v1
+# router. A route with a path id answers 404 for an unknown one; a gRPC status comes back as its HTTP one.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("Bad request: a value a service refused (a page cursor no page ended with, …)"),
+    401: _error("No access token, or one that is invalid, expired or no longer stands"),
+    403: _error("Not allowed: admins only, or a ticket or figures of another operator"),
+    404: _error("No such ticket, message, operator or knowledge-base entry"),
+    409: _error("The state forbids it: the ticket is closed or someone else took it, the name is taken"),
+    413: _error("The request body is larger than the route accepts"),
+    415: _error("The request body's media type is not one the route accepts"),
+    429: _error("Too many attempts (failed logins): Retry-After says in how many seconds to try again"),
+    502: _error("A service behind the gateway failed"),
+    503: _error("A service behind the gateway is unavailable; try again later"),
+    504: _error("A service behind the gateway did not answer in time"),
 }
 
 

@@ -3,7 +3,7 @@ their own figures; admins see everyone's (and any operator's)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,8 @@ CategoryQuery = Annotated[str, Query(max_length=200, description='a category; ""
 
 def scope(first: date | None, last: date | None, operator_id: str = "", category: str = "") -> pb.Scope:
     last = last or datetime.now(DEFAULT_ZONE).date()
-    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    # the last 30 days, or as many as the calendar has before `last`
+    first = first or date.fromordinal(max(date.min.toordinal(), last.toordinal() - (DEFAULT_DAYS - 1)))
     return pb.Scope(
         first_day=first.isoformat(), last_day=last.isoformat(), operator_id=operator_id, category=category
     )
