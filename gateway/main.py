@@ -106,6 +106,10 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     return app
 
 
+def _is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 class SinglePageApp(StaticFiles):
     """The console's files; unknown paths outside /api get index.html so client-side routes work."""
 
@@ -113,6 +117,8 @@ class SinglePageApp(StaticFiles):
         try:
             return await super().get_response(path, scope)
         except StarletteHTTPException as error:
-            if error.status_code != 404 or path.startswith("api/"):
+            # The request's own path, not the normalised file path: /api/v1/x/..%2F.. is "api" here.
+            requested = str(scope.get("path", ""))
+            if error.status_code != 404 or path.startswith("api/") or _is_api(requested):
                 raise
             return await super().get_response("index.html", scope)

@@ -18,13 +18,14 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import struct
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from infra.engines.base import BIN_DIR, CACHE_DIR, HOST, Engine, port_open, run
+from infra.engines.base import BIN_DIR, CACHE_DIR, HOST, Engine, log, port_open, run
 
 MODULE_DIR = Path(__file__).resolve().parent
 UPSTREAM = "github.com/FerretDB/FerretDB"
@@ -199,6 +200,8 @@ class FerretDB(Engine):
 
     def prepare(self) -> None:
         (self.data_dir / "sqlite").mkdir(parents=True, exist_ok=True)
+        for name in quarantine_unfinished(self.data_dir / "sqlite", self.data_dir / "quarantine"):
+            log(f"mongo: moved aside {name}, a database FerretDB never finished creating")
 
     def command(self) -> list[str]:
         return self.arguments(self.port, self.data_dir / "sqlite")
@@ -252,3 +255,31 @@ class FerretDB(Engine):
 
     def url(self) -> str:
         return f"mongodb://{HOST}:{self.port}/"
+
+
+# A database file FerretDB was stopped while creating: no table at all. FerretDB refuses to start while one
+# is there ("no such table: _ferretdb_collections"); such a file holds no data, so it is moved aside.
+UNFINISHED_MAX_BYTES = 16 * 1024
+
+
+def quarantine_unfinished(sqlite_dir: Path, quarantine_dir: Path) -> list[str]:
+    """Move databases without a single table out of `sqlite_dir`; returns their names."""
+    moved: list[str] = []
+    for path in sorted(sqlite_dir.glob("*.sqlite")):
+        if path.stat().st_size > UNFINISHED_MAX_BYTES or _has_tables(path):
+            continue
+        quarantine_dir.mkdir(parents=True, exist_ok=True)
+        for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if companion.exists():
+                companion.replace(quarantine_dir / companion.name)
+        moved.append(path.name)
+    return moved
+
+
+def _has_tables(path: Path) -> bool:
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as database:
+            tables: int = database.execute("select count(*) from sqlite_master").fetchone()[0]
+            return tables > 0
+    except sqlite3.DatabaseError:
+        return True  # not ours to judge: FerretDB's log will say what is wrong with it
