@@ -19,7 +19,6 @@ from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
 from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
 from t1lib.access import AccessGuard
 from t1lib.grpc.client import open_channel
-from t1lib.kafka.topics import REGISTRY, TopicRegistry
 from t1lib.stores import ensure_bucket, mongo_client, redis_client, s3_client
 
 
@@ -42,7 +41,7 @@ class AppContext:
     attachments: AttachmentStore
 
     @classmethod
-    async def create(cls, settings: Settings, registry: TopicRegistry = REGISTRY) -> AppContext:
+    async def create(cls, settings: Settings) -> AppContext:
         mongo = mongo_client(settings)
         redis = redis_client(settings)
         s3 = s3_client(settings)

@@ -28,7 +28,6 @@ from gateway.core.errors import (
 from gateway.core.headers import SecurityHeaders, s3_origin
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
-from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 from t1lib.private_files import write_private
 
 logger = logging.getLogger(__name__)
@@ -41,12 +40,11 @@ async def domain_error_handler(_request: Request, error: Exception) -> JSONRespo
     return JSONResponse(status_code=http_status_for(status_for(error)), content={"detail": str(error)})
 
 
-def create_app(settings: Settings, registry: TopicRegistry | None = None) -> FastAPI:
-    registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
+def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        context = await AppContext.create(settings, registry)
+        context = await AppContext.create(settings)
         password = settings.admin_password.get_secret_value() if settings.admin_password else None
         password_file = Path(settings.admin_password_file)
         if password:

@@ -294,7 +294,7 @@ async def open_stack(
             stats_grpc_addr=stats.address,
             notifications_ws_url=notifications.url.replace("http", "ws", 1) + "/ws",
         )
-        gateway = await exits.enter_async_context(LiveServer(create_gateway(gateway_settings, registry)))
+        gateway = await exits.enter_async_context(LiveServer(create_gateway(gateway_settings)))
         api = await exits.enter_async_context(httpx.AsyncClient(base_url=gateway.url, timeout=30))
         sandbox = await exits.enter_async_context(httpx.AsyncClient(base_url=telegram.url, timeout=30))
         admin = await login(api, "admin", ADMIN_PASSWORD)

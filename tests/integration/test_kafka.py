@@ -439,14 +439,21 @@ async def test_consumer_lag_is_exported_while_behind_and_falls_to_zero_once_caug
     seen_lags: list[float] = []
     handled: list[str] = []
 
-    async def slow_handler(event: tickets_events.TicketCreated, _context: EventContext) -> None:
+    async def handler(event: tickets_events.TicketCreated, _context: EventContext) -> None:
         handled.append(event.event_id)
         if (value := lag()) is not None:
             seen_lags.append(value)
-        await asyncio.sleep(0.05)
 
+    # One record a poll, a poll at most every 50 ms: the consumer stays behind for ~1.5 s of reports.
     consumer = consumer_for(
-        bootstrap, registry, producer, group, slow_handler, max_batch=1, statistics_interval_ms=100
+        bootstrap,
+        registry,
+        producer,
+        group,
+        handler,
+        max_batch=1,
+        min_batch_interval_s=0.05,
+        statistics_interval_ms=100,
     )
     task = asyncio.create_task(consumer.run())
     try:

@@ -44,7 +44,7 @@ async def raw_exchange(base_url: str, head: str, body: list[bytes]) -> bytes:
                 await writer.drain()
             except ConnectionError:
                 break
-            await asyncio.sleep(0)
+            await asyncio.wait({answer}, timeout=0)  # let the answer, if it came, be read
         return await asyncio.wait_for(answer, ANSWER_WITHIN_S)
     finally:
         writer.close()
