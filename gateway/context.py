@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from gateway.core.config import Settings
 from gateway.domain.accounts import Accounts
 from gateway.domain.attachments import AttachmentStore
+from gateway.domain.file_links import FileLinks
 from gateway.domain.operators import OperatorRepository
 from gateway.domain.sessions import LoginLimiter, SessionStore
 from t1.ml.v1 import hints_service_pb2_grpc as hints_grpc
@@ -38,6 +39,7 @@ class AppContext:
     accounts: Accounts
     sessions: SessionStore
     login_limiter: LoginLimiter
+    file_links: FileLinks
     attachments: AttachmentStore
 
     @classmethod
@@ -54,6 +56,7 @@ class AppContext:
         operators = OperatorRepository(mongo, settings.mongo_db)
         await operators.create_indexes()
         access = AccessGuard(redis)
+        file_links = FileLinks(settings.jwt_secret.get_secret_value(), settings.file_link_ttl_s)
         return cls(
             settings=settings,
             mongo=mongo,
@@ -74,7 +77,8 @@ class AppContext:
                 settings.login_attempts_per_client,
                 settings.login_window_s,
             ),
-            attachments=AttachmentStore(s3, settings.s3_bucket, settings.presigned_url_ttl_s),
+            file_links=file_links,
+            attachments=AttachmentStore(s3, settings.s3_bucket, file_links),
         )
 
     async def close(self) -> None:

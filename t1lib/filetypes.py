@@ -4,7 +4,7 @@ A file's declared type (the browser's or Telegram's) is only a claim: the type i
 (puremagic's signatures), so an HTML page declared `image/png` is neither stored nor shown as a picture.
 Only raster images are served inline; everything else is served as a download (`Content-Disposition:
 attachment`) with a passive content type, so nothing a customer or an operator uploads can render as a page
-on the S3 origin."""
+(the gateway's file links serve it so, with `nosniff`)."""
 
 from __future__ import annotations
 
@@ -75,15 +75,6 @@ def object_headers(mime_type: str, file_name: str) -> dict[str, str]:
     """Headers to store with the object in S3, so even a URL signed without overrides serves it safely."""
     served = serving(mime_type, file_name)
     return {"Content-Disposition": served.content_disposition}
-
-
-def presigned_response_headers(mime_type: str, file_name: str) -> dict[str, str]:
-    """S3's response overrides for a presigned GET (`response-content-type`, `…-disposition`)."""
-    served = serving(mime_type, file_name)
-    return {
-        "response-content-type": served.content_type,
-        "response-content-disposition": served.content_disposition,
-    }
 
 
 def _disposition(kind: str, file_name: str) -> str:

@@ -52,8 +52,8 @@ KIND_NAMES = {
     ticket_pb2.ATTACHMENT_KIND_VIDEO: "video",
 }
 
-# A short-lived URL of an attachment's object (the attachment says how it may be served).
-Presigner = Callable[[ticket_pb2.Attachment], str]
+# The URL a stored attachment is opened by (the gateway's short-lived file links).
+FileLinker = Callable[[ticket_pb2.Attachment], str]
 
 
 class CustomerPublic(BaseModel):
@@ -145,7 +145,7 @@ def ticket_view(ticket: ticket_pb2.Ticket) -> TicketPublic:
     )
 
 
-def message_view(message: ticket_pb2.Message, presign: Presigner | None = None) -> MessagePublic:
+def message_view(message: ticket_pb2.Message, link: FileLinker | None = None) -> MessagePublic:
     return MessagePublic.model_construct(
         id=message.id,
         ticket_id=message.ticket_id,
@@ -155,7 +155,7 @@ def message_view(message: ticket_pb2.Message, presign: Presigner | None = None) 
             AttachmentPublic.model_construct(
                 id=attachment.id,
                 kind=KIND_NAMES.get(attachment.kind, "document"),
-                url=presign(attachment) if presign and attachment.s3_key else None,
+                url=link(attachment) if link and attachment.s3_key else None,
                 mime_type=attachment.mime_type,
                 file_name=attachment.file_name,
                 size=attachment.size,

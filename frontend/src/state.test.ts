@@ -59,7 +59,7 @@ describe('live events', () => {
     expect(state.messages.map((item) => item.id)).toEqual(['m-1', 'm-2']);
   });
 
-  it('replaces an edited message and keeps the presigned URL it had', () => {
+  it('replaces an edited message and keeps the file link it had', () => {
     const photo = { id: 'a-1', kind: 'photo' as const, url: 'https://s3/photo?sig', mime_type: 'image/jpeg', file_name: '', size: 10, ocr_text: '' };
     let state = loaded({ tab: 'queue', q: '', category: '' }, undefined, 't-1');
     state = consoleReducer(state, { type: 'messages/loaded', ticketId: 't-1', items: [message('m-1', 't-1', { attachments: [photo] })] });

@@ -188,7 +188,7 @@ function fitsLoadedRange(state: ConsoleState, ticket: TicketPublic): boolean {
 }
 
 /**
- * Keep presigned URLs we already have when a newer copy of a message comes without them, and a reply's
+ * Keep file links we already have when a newer copy of a message comes without them, and a reply's
  * `sent` when a copy from before the delivery (a late REST answer) still says `sending` or `failed`:
  * a delivered reply stays delivered.
  */
@@ -214,7 +214,7 @@ function upsertMessage(messages: MessagePublic[], message: MessagePublic): Messa
 }
 
 /**
- * Whether showing `message` needs the conversation fetched again: live copies carry no presigned URLs, so
+ * Whether showing `message` needs the conversation fetched again: live copies carry no file links, so
  * an attachment whose URL we do not have yet (a new file) does; an update of a message whose files we
  * already show (OCR text, an edit) does not, since the URLs we have are kept.
  */

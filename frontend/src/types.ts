@@ -87,7 +87,7 @@ export interface TicketUpdate {
 export interface AttachmentPublic {
   id: string;
   kind: AttachmentKind;
-  /** Short-lived presigned URL; null when the file is not stored (or in live events). */
+  /** Short-lived file link served by the gateway (/api/v1/files/…); null when the file is not stored (or in live events). */
   url: string | null;
   mime_type: string;
   file_name: string;

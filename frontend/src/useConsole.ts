@@ -138,7 +138,7 @@ export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
       onEvent: (event) => {
         const before = stateRef.current;
         dispatch({ type: 'live', event });
-        // Live messages carry no presigned URLs: fetch the open conversation again to show new files.
+        // Live messages carry no file links: fetch the open conversation again to show new files.
         if (
           (event.type === 'message.created' || event.type === 'message.updated') &&
           event.message &&

@@ -55,7 +55,9 @@ class Settings(
     max_kb_body_bytes: int = Field(
         default=512 * 1024, ge=1024, description="request body limit of a knowledge-base entry (413 beyond)"
     )
-    presigned_url_ttl_s: int = 15 * 60
+    file_link_ttl_s: int = Field(
+        default=15 * 60, ge=60, description="how long a file link in a message listing stays valid"
+    )
     grpc_timeout_s: float = 5.0
     reply_draft_timeout_s: float = Field(
         default=20.0, description="deadline of ml's ComposeReply (longer than ml's LLM budget)"

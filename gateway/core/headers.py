@@ -4,12 +4,9 @@ policy that lets the console load only its own code, no framing, no MIME sniffin
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from t1lib.config import S3Settings
 
 # A Host header fit to stand in a CSP source list: a name or an address, an optional port, nothing else.
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
@@ -25,19 +22,14 @@ DOCS_POLICY = (
 )
 
 
-def s3_origin(settings: S3Settings) -> str:
-    """The origin of the presigned attachment URLs (the S3 endpoint they are signed for)."""
-    return f"{'https' if settings.s3_secure else 'http'}://{settings.s3_endpoint}"
-
-
-def console_policy(media_origins: Sequence[str], host: str | None) -> str:
+def console_policy(host: str | None) -> str:
     """The console's policy: its own scripts; style attributes (React and the charts set them); pictures,
-    voice and video from the attachments' origin; the live events' WebSocket on the page's own host."""
-    media = " ".join(media_origins)
+    voice and video from its own origin (the gateway serves the files); the live events' WebSocket on the
+    page's own host."""
     sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
     return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data: {media}; media-src 'self' {media}; font-src 'self' data:; "
+        "img-src 'self' data:; media-src 'self'; font-src 'self' data:; "
         f"connect-src 'self'{sockets}; object-src 'none'; base-uri 'none'; form-action 'self'; "
         "frame-ancestors 'none'"
     )
@@ -46,9 +38,8 @@ def console_policy(media_origins: Sequence[str], host: str | None) -> str:
 class SecurityHeaders:
     """ASGI middleware: adds the headers to every HTTP response that does not set them itself."""
 
-    def __init__(self, app: ASGIApp, media_origins: Sequence[str]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.media_origins = tuple(media_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,7 +48,7 @@ class SecurityHeaders:
         if scope["path"] in DOCS_PATHS:
             policy = DOCS_POLICY
         else:
-            policy = console_policy(self.media_origins, Headers(scope=scope).get("host"))
+            policy = console_policy(Headers(scope=scope).get("host"))
         added = {
             "Content-Security-Policy": policy,
             "X-Frame-Options": "DENY",

@@ -121,6 +121,7 @@ class Stack:
     admin: Operator
     live: list[LiveEvents] = field(default_factory=list)
     assistance: Assistance | None = None
+    gateway_settings: GatewaySettings | None = None
 
     async def customer_says(self, chat_id: int, text: str, **profile: str) -> int:
         """The customer writes in Telegram; returns the Telegram message id."""
@@ -300,6 +301,7 @@ async def open_stack(
         admin = await login(api, "admin", ADMIN_PASSWORD)
         holder = Stack(telegram, sandbox, api, gateway.url, saver_settings, registry, saver, admin)
         holder.assistance = assistance
+        holder.gateway_settings = gateway_settings
         yield holder
         running["saver"] = holder.saver
         for live in holder.live:

@@ -10,6 +10,9 @@ from tests.gateway.conftest import ADMIN_PASSWORD, bearer, login
 pytestmark = pytest.mark.integration
 
 PUBLIC_PATHS = {"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/healthz"}
+# The signed link is the permission (an <img> sends no token): tests/security/test_uploads.py refuses forged,
+# altered and expired ones.
+LINK_PATHS = {"/api/v1/files/{link}"}
 
 
 async def test_first_admin_logs_in_and_sees_themselves(gateway: httpx.AsyncClient, admin_name: str) -> None:
@@ -109,6 +112,10 @@ async def test_every_protected_route_needs_a_valid_token(gateway: httpx.AsyncCli
     checked = 0
     for path, operations in spec["paths"].items():
         if path in PUBLIC_PATHS:
+            continue
+        if path in LINK_PATHS:
+            refused = await gateway.get(path.replace("{link}", "not-a-link"))
+            assert refused.status_code == 403, refused.text
             continue
         concrete = path.replace("{ticket_id}", "t-1").replace("{operator_id}", "o-1")
         for method in operations:

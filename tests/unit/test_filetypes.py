@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from t1lib.filetypes import detect_mime_type, is_inline_image, presigned_response_headers
+from t1lib.filetypes import detect_mime_type, is_inline_image, serving
 from tests.support.images import png
 
 OGG = b"OggS\x00\x02" + bytes(range(256)) * 8
@@ -34,9 +34,9 @@ def test_only_raster_pictures_are_inline() -> None:
     assert is_inline_image("image/png")
     assert is_inline_image("image/jpeg")
     assert not is_inline_image("image/svg+xml")
-    picture = presigned_response_headers("image/png", "screen.png")
-    assert picture["response-content-type"] == "image/png"
-    assert picture["response-content-disposition"].startswith("inline;")
+    picture = serving("image/png", "screen.png")
+    assert picture.content_type == "image/png"
+    assert picture.content_disposition.startswith("inline;")
 
 
 @pytest.mark.parametrize(
@@ -51,9 +51,9 @@ def test_only_raster_pictures_are_inline() -> None:
     ],
 )
 def test_anything_else_is_a_download_of_a_passive_type(mime_type: str, served_as: str) -> None:
-    headers = presigned_response_headers(mime_type, 'отчёт "Q1".html')
-    assert headers["response-content-type"] == served_as
-    disposition = headers["response-content-disposition"]
+    served = serving(mime_type, 'отчёт "Q1".html')
+    assert served.content_type == served_as
+    disposition = served.content_disposition
     assert disposition.startswith('attachment; filename="_____ _Q1_.html"; ')
     assert disposition.endswith("filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%20%22Q1%22.html")
     assert disposition.isascii()

@@ -8,7 +8,7 @@ export interface MessageBubbleProps {
   message: MessagePublic;
   /** Who wrote it, as shown above the text (customer's or operator's name); null: no label. */
   author: string | null;
-  /** A file failed to load (its presigned URL may have expired). */
+  /** A file failed to load (its file link may have expired). */
   onMediaError?: () => void;
   /** Send a reply whose delivery failed again; absent when this operator may not. */
   onRetryDelivery?: () => Promise<void>;

@@ -164,9 +164,9 @@ async def list_messages(
             ticket_id=ticket_id, page_token=cursor or "", page_size=limit, include_internal=True
         )
     )
-    presign = context.attachments.presign
+    link = context.attachments.link
     return MessagesPage(
-        items=[message_view(message, presign) for message in response.messages],
+        items=[message_view(message, link) for message in response.messages],
         next_cursor=response.next_page_token or None,
     )
 
@@ -359,7 +359,7 @@ async def send_message(
             client_message_id=client_message_id or "",
         )
     )
-    return message_view(stored.message, context.attachments.presign)
+    return message_view(stored.message, context.attachments.link)
 
 
 @router.post("/{ticket_id}/messages/{message_id}/retry")
@@ -374,7 +374,7 @@ async def retry_message(
     response = await context.tickets.RetryDelivery(
         pb.RetryDeliveryRequest(ticket_id=ticket_id, message_id=message_id, operator_id=operator.operator_id)
     )
-    return message_view(response.message, context.attachments.presign)
+    return message_view(response.message, context.attachments.link)
 
 
 @router.post("/{ticket_id}/close")
