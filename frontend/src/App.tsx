@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { BrowserRouter } from 'react-router';
 import { ApiError, api, errorText } from './api';
 import { I18nProvider, useI18n } from './i18n';
 import { LoginScreen } from './components/LoginScreen';
@@ -70,8 +71,10 @@ function Root() {
 
 export function App() {
   return (
-    <I18nProvider>
-      <Root />
-    </I18nProvider>
+    <BrowserRouter>
+      <I18nProvider>
+        <Root />
+      </I18nProvider>
+    </BrowserRouter>
   );
 }

@@ -57,7 +57,7 @@ describe('ConsoleView ready reply', () => {
     );
     render(
       <I18nProvider initialLocale="ru">
-        <ConsoleView me={ME} console={desk()} operators={[ME]} categories={[]} nameOf={() => ''} />
+        <ConsoleView me={ME} console={desk()} operators={[ME]} categories={[]} nameOf={() => ''} onOpenTicket={() => undefined} />
       </I18nProvider>,
     );
     const reply = screen.getByLabelText('Ответ клиенту') as HTMLTextAreaElement;
@@ -106,6 +106,7 @@ describe('ConsoleView delivery of replies', () => {
           operators={[ME]}
           categories={[]}
           nameOf={() => 'Анна'}
+          onOpenTicket={() => undefined}
         />
       </I18nProvider>,
     );

@@ -13,10 +13,12 @@ export interface ConsoleViewProps {
   operators: OperatorPublic[];
   categories: readonly CategoryPublic[];
   nameOf: (operatorId: string | null) => string;
+  /** Open a ticket by its address (the console follows the address). */
+  onOpenTicket: (id: string | null) => void;
 }
 
 /** The tickets page: queue | conversation | details. */
-export function ConsoleView({ me, console: desk, operators, categories, nameOf }: ConsoleViewProps) {
+export function ConsoleView({ me, console: desk, operators, categories, nameOf, onOpenTicket }: ConsoleViewProps) {
   const { t } = useI18n();
   const { state } = desk;
   const [drafts, setDrafts] = useState<Record<string, string>>({});
@@ -47,7 +49,7 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf }
         nameOf={nameOf}
         onFilter={desk.setFilter}
         onLoadMore={desk.loadMore}
-        onSelect={desk.select}
+        onSelect={onOpenTicket}
         onRetry={desk.reloadList}
       />
 

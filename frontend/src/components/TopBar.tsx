@@ -1,16 +1,26 @@
-import { LOCALES, useI18n, type Locale } from '../i18n';
+import { Link } from 'react-router';
+import { LOCALES, useI18n, type Locale, type MessageKey } from '../i18n';
 import type { LiveStatus } from '../live';
+import { viewPath, type View } from '../routes';
 import type { OperatorPublic } from '../types';
 
-export type View = 'tickets' | 'knowledge' | 'stats' | 'operators';
+export type { View } from '../routes';
 
 export interface TopBarProps {
   me: OperatorPublic;
   view: View;
-  onView: (view: View) => void;
+  /** The ticket open on the tickets page: its link goes back to it. */
+  openTicketId?: string | null;
   liveStatus: LiveStatus;
   onLogout: () => void;
 }
+
+const SECTIONS: readonly { view: View; label: MessageKey; adminOnly?: boolean }[] = [
+  { view: 'tickets', label: 'nav.tickets' },
+  { view: 'knowledge', label: 'nav.knowledge' },
+  { view: 'stats', label: 'nav.stats' },
+  { view: 'operators', label: 'nav.operators', adminOnly: true },
+];
 
 export function LanguageSwitch() {
   const { t, locale, setLocale } = useI18n();
@@ -32,7 +42,7 @@ export function LanguageSwitch() {
   );
 }
 
-export function TopBar({ me, view, onView, liveStatus, onLogout }: TopBarProps) {
+export function TopBar({ me, view, openTicketId, liveStatus, onLogout }: TopBarProps) {
   const { t } = useI18n();
   return (
     <header className="topbar">
@@ -46,20 +56,16 @@ export function TopBar({ me, view, onView, liveStatus, onLogout }: TopBarProps) 
         <span className="topbar__name">{t('app.name')}</span>
       </div>
       <nav className="topbar__nav" aria-label={t('app.sections')}>
-        <button type="button" className={`topbar__link${view === 'tickets' ? ' is-active' : ''}`} aria-current={view === 'tickets' ? 'page' : undefined} onClick={() => onView('tickets')}>
-          {t('nav.tickets')}
-        </button>
-        <button type="button" className={`topbar__link${view === 'knowledge' ? ' is-active' : ''}`} aria-current={view === 'knowledge' ? 'page' : undefined} onClick={() => onView('knowledge')}>
-          {t('nav.knowledge')}
-        </button>
-        <button type="button" className={`topbar__link${view === 'stats' ? ' is-active' : ''}`} aria-current={view === 'stats' ? 'page' : undefined} onClick={() => onView('stats')}>
-          {t('nav.stats')}
-        </button>
-        {me.role === 'admin' && (
-          <button type="button" className={`topbar__link${view === 'operators' ? ' is-active' : ''}`} aria-current={view === 'operators' ? 'page' : undefined} onClick={() => onView('operators')}>
-            {t('nav.operators')}
-          </button>
-        )}
+        {SECTIONS.filter((section) => !section.adminOnly || me.role === 'admin').map((section) => (
+          <Link
+            key={section.view}
+            to={viewPath(section.view, openTicketId ?? null)}
+            className={`topbar__link${view === section.view ? ' is-active' : ''}`}
+            aria-current={view === section.view ? 'page' : undefined}
+          >
+            {t(section.label)}
+          </Link>
+        ))}
       </nav>
       <div className="topbar__right">
         <span className={`live live--${liveStatus}`} role="status" title={t(`live.${liveStatus}Hint`)}>

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { useLocation, useNavigate } from 'react-router';
 import { api, errorText } from '../api';
 import { useI18n } from '../i18n';
 import type { OperatorPublic } from '../types';
@@ -7,7 +8,8 @@ import { useConsole } from '../useConsole';
 import { ConsoleView } from './ConsoleView';
 import { KnowledgePage } from './KnowledgePage';
 import { OperatorsPage } from './OperatorsPage';
-import { TopBar, type View } from './TopBar';
+import { parseRoute, ticketPath } from '../routes';
+import { TopBar } from './TopBar';
 
 // The statistics page brings the chart library: loaded when first opened, not with the console.
 const StatsPage = lazy(() => import('./StatsPage').then((module) => ({ default: module.StatsPage })));
@@ -17,11 +19,20 @@ export interface WorkspaceProps {
   onLogout: () => void;
 }
 
-/** The signed-in console: top bar, and the tickets, knowledge-base, statistics or (admins) operators page. */
+/**
+ * The signed-in console: top bar, and the tickets, knowledge-base, statistics or (admins) operators page.
+ * The address says which page and which ticket are open (routes.ts): links can be shared, reloaded, and
+ * back/forward move between tickets.
+ */
 export function Workspace({ me, onLogout }: WorkspaceProps) {
   const { t } = useI18n();
-  const [view, setView] = useState<View>('tickets');
+  const location = useLocation();
+  const navigate = useNavigate();
+  const route = parseRoute(location.pathname);
+  const view = route.view === 'operators' && me.role !== 'admin' ? 'tickets' : route.view;
   const desk = useConsole(me, t);
+  const { select } = desk;
+  const selectedId = desk.state.selectedId;
   const { categories, reload: reloadCategories } = useCategories();
   const [operators, setOperators] = useState<OperatorPublic[]>([me]);
   const [operatorsLoading, setOperatorsLoading] = useState(false);
@@ -45,6 +56,20 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
     loadOperators();
   }, [isAdmin]);
 
+  // The address opens a ticket (a link, a reload, back/forward); leaving the tickets page keeps it open.
+  useEffect(() => {
+    if (view === 'tickets') select(route.ticketId);
+  }, [view, route.ticketId, select]);
+
+  // A ticket that became hidden (reassigned away) is closed by the console: the address follows.
+  useEffect(() => {
+    if (view === 'tickets' && route.ticketId && selectedId === null && desk.state.hiddenNotice) {
+      navigate('/', { replace: true });
+    }
+  }, [view, route.ticketId, selectedId, desk.state.hiddenNotice, navigate]);
+
+  const openTicket = useCallback((id: string | null) => navigate(ticketPath(id)), [navigate]);
+
   const names = useMemo(() => new Map(operators.map((operator) => [operator.id, operator.display_name || operator.username])), [operators]);
   const nameOf = useCallback(
     (id: string | null) => {
@@ -57,8 +82,8 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
 
   return (
     <div className={`app${view === 'stats' ? ' app--fluid' : ''}`}>
-      <TopBar me={me} view={view} onView={setView} liveStatus={desk.liveStatus} onLogout={onLogout} />
-      {view === 'operators' && isAdmin ? (
+      <TopBar me={me} view={view} openTicketId={selectedId} liveStatus={desk.liveStatus} onLogout={onLogout} />
+      {view === 'operators' ? (
         <OperatorsPage me={me} operators={operators} loading={operatorsLoading} error={operatorsError} onChanged={loadOperators} />
       ) : view === 'stats' ? (
         <Suspense
@@ -73,7 +98,7 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
       ) : view === 'knowledge' ? (
         <KnowledgePage isAdmin={isAdmin} categories={categories} onChanged={reloadCategories} />
       ) : (
-        <ConsoleView me={me} console={desk} operators={operators} categories={categories} nameOf={nameOf} />
+        <ConsoleView me={me} console={desk} operators={operators} categories={categories} nameOf={nameOf} onOpenTicket={openTicket} />
       )}
     </div>
   );
