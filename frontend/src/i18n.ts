@@ -15,6 +15,7 @@ const ru = {
   'nav.operators': 'Операторы',
   'nav.knowledge': 'База знаний',
   'nav.stats': 'Статистика',
+  'nav.backToQueue': 'К списку обращений',
 
   'live.online': 'В сети',
   'live.onlineHint': 'Обновления приходят в реальном времени',
@@ -368,6 +369,7 @@ const en: Record<MessageKey, string> = {
   'nav.operators': 'Operators',
   'nav.knowledge': 'Knowledge base',
   'nav.stats': 'Statistics',
+  'nav.backToQueue': 'Back to tickets',
 
   'live.online': 'Live',
   'live.onlineHint': 'Updates arrive in real time',

@@ -1,4 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { I18nProvider } from '../i18n';
 import { initialState, type ConsoleState } from '../state';
@@ -56,9 +57,11 @@ describe('ConsoleView ready reply', () => {
       }),
     );
     render(
-      <I18nProvider initialLocale="ru">
-        <ConsoleView me={ME} console={desk()} operators={[ME]} categories={[]} nameOf={() => ''} onOpenTicket={() => undefined} />
-      </I18nProvider>,
+      <MemoryRouter>
+        <I18nProvider initialLocale="ru">
+          <ConsoleView me={ME} console={desk()} operators={[ME]} categories={[]} nameOf={() => ''} onOpenTicket={() => undefined} />
+        </I18nProvider>
+      </MemoryRouter>,
     );
     const reply = screen.getByLabelText('Ответ клиенту') as HTMLTextAreaElement;
     fireEvent.change(reply, { target: { value: 'Добрый день!' } });
@@ -99,8 +102,9 @@ describe('ConsoleView delivery of replies', () => {
     const added = vi.fn();
     const console = desk();
     render(
-      <I18nProvider initialLocale="ru">
-        <ConsoleView
+      <MemoryRouter>
+        <I18nProvider initialLocale="ru">
+          <ConsoleView
           me={ME}
           console={{ ...console, state: { ...console.state, messages: [failed] }, messageAdded: added }}
           operators={[ME]}
@@ -108,7 +112,8 @@ describe('ConsoleView delivery of replies', () => {
           nameOf={() => 'Анна'}
           onOpenTicket={() => undefined}
         />
-      </I18nProvider>,
+        </I18nProvider>
+      </MemoryRouter>,
     );
     expect(screen.getByText('Не доставлено: клиент заблокировал бота')).toBeTruthy();
 

@@ -1,4 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { useI18n } from '../i18n';
 import type { CategoryPublic, OperatorPublic } from '../types';
 import type { ConsoleApi } from '../useConsole';
@@ -17,7 +18,10 @@ export interface ConsoleViewProps {
   onOpenTicket: (id: string | null) => void;
 }
 
-/** The tickets page: queue | conversation | details. */
+/**
+ * The tickets page: queue | conversation | hints and details. On a phone, one column at a time: the queue,
+ * or the open ticket's conversation followed by its hints and details.
+ */
 export function ConsoleView({ me, console: desk, operators, categories, nameOf, onOpenTicket }: ConsoleViewProps) {
   const { t } = useI18n();
   const { state } = desk;
@@ -41,7 +45,7 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf, 
   };
 
   return (
-    <div className="console">
+    <div className={`console${state.selectedId ? ' console--ticket-open' : ''}`}>
       <TicketQueue
         state={state}
         isAdmin={isAdmin}
@@ -54,6 +58,9 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf, 
       />
 
       <main className="console__main" id="main">
+        <Link to="/" className="console__back">
+          ← {t('nav.backToQueue')}
+        </Link>
         {state.hiddenNotice && (
           <div className="alert alert--info" role="status">
             {t('conversation.hidden')}{' '}
@@ -99,6 +106,8 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf, 
       <aside className="console__side" aria-label={t('details.label')}>
         {ticket && (
           <>
+            {/* Hints first: with the conversation and the reply box they fit one laptop screen. */}
+            {ticket.status !== 'closed' && <HintsPanel ticketId={ticket.id} refreshKey={state.hintsVersion} onUse={useHint} isAdmin={isAdmin} />}
             <TicketDetails
               ticket={ticket}
               canEdit={mayAct(ticket, me)}
@@ -106,7 +115,6 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf, 
               nameOf={nameOf}
               onTicketChanged={desk.ticketChanged}
             />
-            {ticket.status !== 'closed' && <HintsPanel ticketId={ticket.id} refreshKey={state.hintsVersion} onUse={useHint} isAdmin={isAdmin} />}
           </>
         )}
       </aside>

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n';
 import { subcategoriesOf, withCurrent } from '../knowledge';
 import { PRIORITIES, type CategoryPublic, type Priority, type TicketPublic, type TicketUpdate } from '../types';
 import { RatingStars, StatusBadge } from './Badges';
+import { Disclosure } from './Disclosure';
 
 export interface TicketDetailsProps {
   ticket: TicketPublic;
@@ -94,10 +95,12 @@ export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketCha
 
   return (
     <div className="details">
-      <section className="card" aria-labelledby={`${ids}-customer`}>
-        <h3 id={`${ids}-customer`} className="card__title">
-          {t('customer.title')}
-        </h3>
+      <Disclosure
+        name="customer"
+        title={t('customer.title')}
+        headingId={`${ids}-customer`}
+        summary={<span className="disclosure__name">{customer.name || t('customer.anonymous')}</span>}
+      >
         <dl className="facts">
           <dt>{t('customer.name')}</dt>
           <dd>{customer.name || t('customer.anonymous')}</dd>
@@ -126,12 +129,14 @@ export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketCha
             </>
           )}
         </dl>
-      </section>
+      </Disclosure>
 
-      <section className="card" aria-labelledby={`${ids}-ticket`}>
-        <h3 id={`${ids}-ticket`} className="card__title">
-          {t('ticket.title')}
-        </h3>
+      <Disclosure
+        name="ticket"
+        title={t('ticket.title')}
+        headingId={`${ids}-ticket`}
+        summary={<StatusBadge status={ticket.status} />}
+      >
         <dl className="facts">
           <dt>{t('ticket.subject')}</dt>
           <dd>{ticket.title || <span className="muted">{t('ticket.untitled')}</span>}</dd>
@@ -291,7 +296,7 @@ export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketCha
             {error}
           </p>
         )}
-      </section>
+      </Disclosure>
     </div>
   );
 }
