@@ -17,6 +17,15 @@ const ru = {
   'nav.stats': 'Статистика',
   'nav.backToQueue': 'К списку обращений',
 
+  'attention.title': 'Оповещения',
+  'attention.sound': 'Звук',
+  'attention.desktop': 'Уведомления на рабочем столе',
+  'attention.denied': 'Браузер запретил уведомления: разрешите их в настройках сайта.',
+  'attention.unsupported': 'Этот браузер не показывает уведомления.',
+  'attention.hint': 'О новых обращениях в очереди и новых сообщениях в моих обращениях.',
+  'attention.newTicket': 'Новое обращение: {who}',
+  'attention.newMessage': 'Новое сообщение: {who}',
+
   'live.online': 'В сети',
   'live.onlineHint': 'Обновления приходят в реальном времени',
   'live.connecting': 'Подключение…',
@@ -370,6 +379,15 @@ const en: Record<MessageKey, string> = {
   'nav.knowledge': 'Knowledge base',
   'nav.stats': 'Statistics',
   'nav.backToQueue': 'Back to tickets',
+
+  'attention.title': 'Alerts',
+  'attention.sound': 'Sound',
+  'attention.desktop': 'Desktop notifications',
+  'attention.denied': 'The browser blocks notifications: allow them in the site settings.',
+  'attention.unsupported': 'This browser does not show notifications.',
+  'attention.hint': 'For new tickets in the queue and new messages on my tickets.',
+  'attention.newTicket': 'New ticket: {who}',
+  'attention.newMessage': 'New message: {who}',
 
   'live.online': 'Live',
   'live.onlineHint': 'Updates arrive in real time',

@@ -5,7 +5,7 @@ import type { Translate } from './i18n';
 import { LiveConnection, type LiveStatus } from './live';
 import { storedQueueCategory, storeQueueCategory } from './prefs';
 import { consoleReducer, DEFAULT_FILTER, initialState, needsFileUrls, ticketQuery, type ConsoleAction, type ConsoleState, type ListFilter } from './state';
-import type { MessagePublic, OperatorPublic, TicketPublic } from './types';
+import type { LiveEvent, MessagePublic, OperatorPublic, TicketPublic } from './types';
 
 const PAGE_SIZE = 50;
 
@@ -22,7 +22,8 @@ export interface ConsoleApi {
   messageAdded: (message: MessagePublic) => void;
 }
 
-export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
+/** `onLiveEvent` hears every live event after the console applied it (alerts, counts). */
+export function useConsole(me: OperatorPublic, t: Translate, onLiveEvent?: (event: LiveEvent) => void): ConsoleApi {
   const [state, dispatch] = useReducer(consoleReducer, me.id, (id) =>
     initialState(id, { ...DEFAULT_FILTER, category: storedQueueCategory(id) }),
   );
@@ -31,6 +32,8 @@ export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
   stateRef.current = state;
   const tRef = useRef(t);
   tRef.current = t;
+  const listener = useRef(onLiveEvent);
+  listener.current = onLiveEvent;
 
   // --- the list ----------------------------------------------------------------------------------
 
@@ -138,6 +141,7 @@ export function useConsole(me: OperatorPublic, t: Translate): ConsoleApi {
       onEvent: (event) => {
         const before = stateRef.current;
         dispatch({ type: 'live', event });
+        listener.current?.(event);
         // Live messages carry no file links: fetch the open conversation again to show new files.
         if (
           (event.type === 'message.created' || event.type === 'message.updated') &&

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { LOCALES, useI18n, type Locale, type MessageKey } from '../i18n';
 import type { LiveStatus } from '../live';
@@ -13,6 +14,8 @@ export interface TopBarProps {
   openTicketId?: string | null;
   liveStatus: LiveStatus;
   onLogout: () => void;
+  /** The alerts' switch (sound, desktop notifications). */
+  alerts?: ReactNode;
 }
 
 const SECTIONS: readonly { view: View; label: MessageKey; adminOnly?: boolean }[] = [
@@ -42,7 +45,7 @@ export function LanguageSwitch() {
   );
 }
 
-export function TopBar({ me, view, openTicketId, liveStatus, onLogout }: TopBarProps) {
+export function TopBar({ me, view, openTicketId, liveStatus, onLogout, alerts }: TopBarProps) {
   const { t } = useI18n();
   return (
     <header className="topbar">
@@ -72,6 +75,7 @@ export function TopBar({ me, view, openTicketId, liveStatus, onLogout }: TopBarP
           <span className="live__dot" aria-hidden="true" />
           {t(`live.${liveStatus}`)}
         </span>
+        {alerts}
         <LanguageSwitch />
         <span className="topbar__me">
           <span className="topbar__me-name">{me.display_name || me.username}</span>

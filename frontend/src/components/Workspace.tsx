@@ -1,10 +1,12 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { api, errorText } from '../api';
 import { useI18n } from '../i18n';
-import type { OperatorPublic } from '../types';
+import type { LiveEvent, OperatorPublic } from '../types';
 import { useCategories } from '../useCategories';
+import { useAttention } from '../useAttention';
 import { useConsole } from '../useConsole';
+import { AttentionMenu } from './AttentionMenu';
 import { ConsoleView } from './ConsoleView';
 import { KnowledgePage } from './KnowledgePage';
 import { OperatorsPage } from './OperatorsPage';
@@ -30,9 +32,14 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
   const navigate = useNavigate();
   const route = parseRoute(location.pathname);
   const view = route.view === 'operators' && me.role !== 'admin' ? 'tickets' : route.view;
-  const desk = useConsole(me, t);
+  const liveListener = useRef<(event: LiveEvent) => void>(() => undefined);
+  const desk = useConsole(me, t, (event) => liveListener.current(event));
   const { select } = desk;
   const selectedId = desk.state.selectedId;
+  const openTicket = useCallback((id: string | null) => navigate(ticketPath(id)), [navigate]);
+  const unreadCount = useMemo(() => Object.values(desk.state.marks).filter((mark) => mark.unread).length, [desk.state.marks]);
+  const attention = useAttention({ meId: me.id, openTicketId: selectedId, unreadCount, t, onOpenTicket: openTicket });
+  liveListener.current = attention.onLiveEvent;
   const { categories, reload: reloadCategories } = useCategories();
   const [operators, setOperators] = useState<OperatorPublic[]>([me]);
   const [operatorsLoading, setOperatorsLoading] = useState(false);
@@ -68,7 +75,6 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
     }
   }, [view, route.ticketId, selectedId, desk.state.hiddenNotice, navigate]);
 
-  const openTicket = useCallback((id: string | null) => navigate(ticketPath(id)), [navigate]);
 
   const names = useMemo(() => new Map(operators.map((operator) => [operator.id, operator.display_name || operator.username])), [operators]);
   const nameOf = useCallback(
@@ -82,7 +88,14 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
 
   return (
     <div className={`app${view === 'stats' ? ' app--fluid' : ''}`}>
-      <TopBar me={me} view={view} openTicketId={selectedId} liveStatus={desk.liveStatus} onLogout={onLogout} />
+      <TopBar
+        me={me}
+        view={view}
+        openTicketId={selectedId}
+        liveStatus={desk.liveStatus}
+        onLogout={onLogout}
+        alerts={<AttentionMenu attention={attention} />}
+      />
       {view === 'operators' ? (
         <OperatorsPage me={me} operators={operators} loading={operatorsLoading} error={operatorsError} onChanged={loadOperators} />
       ) : view === 'stats' ? (
