@@ -126,3 +126,47 @@ describe('ConsoleView delivery of replies', () => {
     ]);
   });
 });
+
+describe('ConsoleView shortcuts', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('moves between tickets with J/K (any layout), focuses the reply with R, and lists the keys with ?', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => json(200, { items: [], query: '' })));
+    const base = desk();
+    const tickets = [ticket('t-0'), ticket('t-1', { status: 'assigned', assignee: ME.id }), ticket('t-2')];
+    const open = vi.fn();
+    render(
+      <MemoryRouter>
+        <I18nProvider initialLocale="ru">
+          <ConsoleView
+            me={ME}
+            console={{ ...base, state: { ...base.state, tickets, listStatus: 'ready' } }}
+            operators={[ME]}
+            categories={[]}
+            nameOf={() => ''}
+            onOpenTicket={open}
+          />
+        </I18nProvider>
+      </MemoryRouter>,
+    );
+    fireEvent.keyDown(document.body, { key: 'о', code: 'KeyJ' });
+    expect(open).toHaveBeenLastCalledWith('t-2');
+    fireEvent.keyDown(document.body, { key: 'k', code: 'KeyK' });
+    expect(open).toHaveBeenLastCalledWith('t-0');
+
+    const reply = screen.getByLabelText('Ответ клиенту');
+    fireEvent.keyDown(reply, { key: 'j', code: 'KeyJ' });
+    expect(open).toHaveBeenCalledTimes(2); // typing in the reply is typing, not a shortcut
+
+    fireEvent.keyDown(document.body, { key: 'r', code: 'KeyR' });
+    expect(document.activeElement).toBe(reply);
+
+    fireEvent.keyDown(document.body, { key: '?', code: 'Slash', shiftKey: true });
+    const help = await screen.findByRole('dialog', { name: 'Клавиши' });
+    expect(help.textContent).toContain('Взять обращение');
+    fireEvent.keyDown(document.body, { key: 'Escape', code: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  });
+});

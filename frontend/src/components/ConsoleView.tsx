@@ -1,10 +1,12 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useI18n } from '../i18n';
 import type { CategoryPublic, OperatorPublic } from '../types';
 import type { ConsoleApi } from '../useConsole';
 import { Conversation, mayAct } from './Conversation';
+import { neighbour, shortcutFor } from '../shortcuts';
 import { HintsPanel } from './HintsPanel';
+import { ShortcutsHelp } from './ShortcutsHelp';
 import { TicketDetails } from './TicketDetails';
 import { TicketQueue } from './TicketQueue';
 
@@ -38,6 +40,39 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf, 
     [state.selectedId],
   );
   const draft = state.selectedId ? (drafts[state.selectedId] ?? '') : '';
+
+  const [helpOpen, setHelpOpen] = useState(false);
+  const closeHelp = useCallback(() => setHelpOpen(false), []);
+  const shortcutState = useRef({ ids: [] as string[], selectedId: state.selectedId });
+  shortcutState.current = { ids: state.tickets.map((item) => item.id), selectedId: state.selectedId };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const action = shortcutFor(event);
+      if (!action) return;
+      const { ids, selectedId } = shortcutState.current;
+      if (action === 'next' || action === 'previous') {
+        const id = neighbour(ids, selectedId, action === 'next' ? 1 : -1);
+        if (!id) return;
+        onOpenTicket(id);
+        requestAnimationFrame(() => document.querySelector('.ticket-item[aria-current]')?.scrollIntoView?.({ block: 'nearest' }));
+      } else if (action === 'search') {
+        document.querySelector<HTMLInputElement>('[data-shortcut="search"]')?.focus();
+      } else if (action === 'take') {
+        const take = document.querySelector<HTMLButtonElement>('[data-shortcut="take"]');
+        if (!take || take.disabled) return;
+        take.click();
+      } else if (action === 'reply') {
+        if (!replyRef.current) return;
+        replyRef.current.focus();
+      } else {
+        setHelpOpen(true);
+      }
+      event.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onOpenTicket]);
 
   const useHint = (answer: string) => {
     setDraft(draft.trim() ? `${draft.trimEnd()}\n\n${answer}` : answer);
@@ -118,6 +153,7 @@ export function ConsoleView({ me, console: desk, operators, categories, nameOf, 
           </>
         )}
       </aside>
+      {helpOpen && <ShortcutsHelp onClose={closeHelp} />}
     </div>
   );
 }

@@ -57,7 +57,7 @@ export function TicketActions({ ticket, me, operators, onTicketChanged }: Ticket
     <div className="ticket-actions">
       <div className="ticket-actions__buttons">
         {ticket.status === 'open' && (
-          <button type="button" className="btn btn--primary" disabled={busy !== null} onClick={() => void run('take', () => api.takeTicket(ticket.id))}>
+          <button type="button" className="btn btn--primary" data-shortcut="take" disabled={busy !== null} onClick={() => void run('take', () => api.takeTicket(ticket.id))}>
             {busy === 'take' ? t('actions.taking') : t('actions.take')}
           </button>
         )}

@@ -130,6 +130,7 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
         <input
           id={`${ids}-search`}
           type="search"
+          data-shortcut="search"
           value={query}
           placeholder={t('queue.searchPlaceholder')}
           onChange={(event) => setQuery(event.target.value)}
