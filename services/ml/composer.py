@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from services.ml.greeting import with_greeting
 from services.ml.retriever import Hit
 from services.ml.text import is_transliterated
 from t1lib.llm import LlmClient, LlmError, LlmTimeoutError, system, user
@@ -98,13 +99,20 @@ class ReplyComposer:
         self._max_retries = max_retries
         self._max_tokens = max_tokens
 
-    async def compose(self, query: str, hits: Sequence[Hit], language: str = "") -> ComposedReply:
+    async def compose(
+        self, query: str, hits: Sequence[Hit], language: str = "", customer_name: str = ""
+    ) -> ComposedReply:
+        """The reply, opening with a greeting (by `customer_name` when it is a usable name)."""
         if not hits:
             return ComposedReply("", "none")
+        lang = reply_language(query, language)
+        reply = await self._compose(query, hits, lang)
+        return replace(reply, text=with_greeting(reply.text, lang, customer_name))
+
+    async def _compose(self, query: str, hits: Sequence[Hit], lang: str) -> ComposedReply:
         template = hits[0].entry.answer.strip()
         if not self._llm.enabled:
             return ComposedReply(template, "template", hits, fallback_reason="llm not configured")
-        lang = reply_language(query, language)
         prompt = SYSTEM_PROMPT.format(language=LANGUAGE_NAMES.get(lang, f"«{lang}»"))
         material = user_prompt(query, hits)
         try:

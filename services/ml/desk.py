@@ -108,12 +108,12 @@ class HintsDesk:
         return await self.retriever.search(query, limit, category.strip())
 
     async def compose_reply(
-        self, query: str, hints_limit: int, category: str, language: str
+        self, query: str, hints_limit: int, category: str, language: str, customer_name: str = ""
     ) -> ComposedReply:
         hits = await self.hints(
             query, DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS), category
         )
-        return await self.composer.compose(query, hits, language)
+        return await self.composer.compose(query, hits, language, customer_name)
 
     async def classify(self, text: str) -> Classification:
         result = await self.retriever.classify(text)

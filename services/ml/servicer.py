@@ -102,7 +102,7 @@ class HintsServicer(api_grpc.HintsServiceServicer):
         self, request: api.ComposeReplyRequest, context: Context
     ) -> api.ComposeReplyResponse:
         reply = await self._desk.compose_reply(
-            request.query, request.hints_limit, request.category, request.language
+            request.query, request.hints_limit, request.category, request.language, request.customer_name
         )
         return api.ComposeReplyResponse(
             text=reply.text,

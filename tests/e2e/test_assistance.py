@@ -58,7 +58,11 @@ async def test_title_category_hints_and_reply_draft(assisted_stack: Stack) -> No
     draft = await stack.api.post(f"/api/v1/tickets/{ticket_id}/reply-draft", json={}, headers=alice.headers)
     assert draft.status_code == 200, draft.text
     reply = draft.json()
-    assert (reply["source"], reply["text"]) == ("llm", "Сразу заблокируйте карточку в приложении VTB mBank.")
+    # The customer (Иван, tests/e2e/conftest.py) is greeted by name.
+    assert (reply["source"], reply["text"]) == (
+        "llm",
+        "Здравствуйте, Иван! Сразу заблокируйте карточку в приложении VTB mBank.",
+    )
     assert reply["hints"][0]["question"] == "Действия при утрате карточки"
     prompt = llm.state.completions()[-1].messages[1]["content"]
     assert LOST_CARD in prompt
@@ -74,7 +78,7 @@ async def test_title_category_hints_and_reply_draft(assisted_stack: Stack) -> No
         await stack.api.post(f"/api/v1/tickets/{ticket_id}/reply-draft", json={}, headers=alice.headers)
     ).json()
     assert fallback["source"] == "template"
-    assert fallback["text"] == fallback["hints"][0]["answer"].strip()
+    assert fallback["text"] == f"Здравствуйте, Иван! {fallback['hints'][0]['answer'].strip()}"
     assert "503" in fallback["fallback_reason"]
 
 

@@ -67,9 +67,9 @@ async def composer(fake: FakeLlm) -> AsyncIterator[Composer]:
 
 async def test_the_llm_writes_the_reply_from_the_hints(fake: FakeLlm, composer: Composer) -> None:
     fake.script("Обслуживание карты MORE бесплатное, если оборот от 500 BYN в месяц; иначе 3,50 BYN.")
-    reply = await composer().compose(QUERY, HITS)
+    reply = await composer().compose(QUERY, HITS, customer_name="Ольга")
     assert reply.source == "llm"
-    assert reply.text.startswith("Обслуживание карты MORE бесплатное")
+    assert reply.text.startswith("Здравствуйте, Ольга! Обслуживание карты MORE бесплатное")
     assert reply.model
     assert reply.fallback_reason == ""
     [request] = fake.state.completions()
@@ -90,7 +90,7 @@ async def test_without_an_api_key_the_template_answer_is_the_reply(fake: FakeLlm
     reply = await composer(api_key="").compose(QUERY, HITS)
     assert (reply.source, reply.text, reply.fallback_reason) == (
         "template",
-        HITS[0].entry.answer,
+        f"Здравствуйте! {HITS[0].entry.answer}",
         "llm not configured",
     )
     assert fake.state.completions() == []
@@ -100,7 +100,7 @@ async def test_provider_errors_fall_back_to_the_template(fake: FakeLlm, composer
     fake.fail(Fault("error", count=2, status=503))
     reply = await composer().compose(QUERY, HITS)
     assert reply.source == "template"
-    assert reply.text == HITS[0].entry.answer
+    assert reply.text == f"Здравствуйте! {HITS[0].entry.answer}"
     assert "503" in reply.fallback_reason
     assert len(fake.state.completions()) == 2  # the first attempt and one retry
 

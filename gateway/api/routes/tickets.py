@@ -213,13 +213,17 @@ async def draft_reply(
 ) -> ReplyDraftPublic:
     """A ready reply to what the customer asked: written by the LLM from the best hints when one is
     configured, else (or when it fails) the best hint's template answer. The operator edits and sends it."""
-    await visible_ticket(context, operator, ticket_id)
+    ticket = await visible_ticket(context, operator, ticket_id)
     query = hints_query(await recent_messages(context, ticket_id))
     if not query:
         return ReplyDraftPublic(text="", source="none", model="", fallback_reason="", hints=[], query="")
     response = await context.hints.ComposeReply(
         ml.ComposeReplyRequest(
-            query=query, hints_limit=body.hints, category=body.category or "", language=body.language or ""
+            query=query,
+            hints_limit=body.hints,
+            category=body.category or "",
+            language=body.language or "",
+            customer_name=ticket.customer.first_name,
         ),
         timeout=context.settings.reply_draft_timeout_s,
     )

@@ -163,16 +163,18 @@ class ReindexKnowledgeBaseResponse(_message.Message):
     def __init__(self, embedded: _Optional[int] = ..., removed: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
 
 class ComposeReplyRequest(_message.Message):
-    __slots__ = ("query", "hints_limit", "category", "language")
+    __slots__ = ("query", "hints_limit", "category", "language", "customer_name")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     HINTS_LIMIT_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_NAME_FIELD_NUMBER: _ClassVar[int]
     query: str
     hints_limit: int
     category: str
     language: str
-    def __init__(self, query: _Optional[str] = ..., hints_limit: _Optional[int] = ..., category: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+    customer_name: str
+    def __init__(self, query: _Optional[str] = ..., hints_limit: _Optional[int] = ..., category: _Optional[str] = ..., language: _Optional[str] = ..., customer_name: _Optional[str] = ...) -> None: ...
 
 class ComposeReplyResponse(_message.Message):
     __slots__ = ("text", "source", "model", "hints", "fallback_reason")

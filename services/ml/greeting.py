@@ -1,0 +1,39 @@
+"""A reply to a customer opens with a greeting, by name when the customer gave a usable one.
+
+Composed replies (the LLM's and the template answers) often start straight with the facts; a support desk
+greets first. A reply that greets already is left as it is."""
+
+from __future__ import annotations
+
+import re
+
+_GREETED = re.compile(
+    r"^\s*(здравствуй|добр(ый|ое|ого)\s+(день|утро|вечер|утра|дня|вечера)|привет|приветствую|доброго времени"
+    r"|hello|hi\b|hey\b|good\s+(morning|afternoon|evening|day)|dear\b|greetings)",
+    re.IGNORECASE,
+)
+# A name to address someone by: letters (any script), inner spaces, hyphens and apostrophes; no digits,
+# no links, nothing a nickname-like "xX_pro_Xx" would bring.
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+){0,2}$")
+MAX_NAME_CHARS = 40
+
+GREETINGS = {"ru": ("Здравствуйте, {name}!", "Здравствуйте!"), "en": ("Hello, {name}!", "Hello!")}
+
+
+def usable_name(name: str) -> str:
+    """The name as it may be written in a greeting, or "" when it is not a name."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME_CHARS or not _NAME.match(name):
+        return ""
+    return name[0].upper() + name[1:]
+
+
+def with_greeting(text: str, language: str, name: str = "") -> str:
+    """`text` opening with a greeting in `language` (Russian unless English), by name when usable."""
+    body = text.strip()
+    if not body or _GREETED.match(body):
+        return body
+    named, plain = GREETINGS["en" if language == "en" else "ru"]
+    addressed = usable_name(name)
+    greeting = named.format(name=addressed) if addressed else plain
+    return f"{greeting} {body}"
