@@ -176,6 +176,9 @@ const ru = {
   'customer.anonymous': 'Без имени',
 
   'ticket.title': 'Обращение',
+  'ticket.reference': 'Номер',
+  'ticket.copyId': 'Скопировать ID',
+  'ticket.idCopied': 'Скопировано',
   'ticket.untitled': 'Без темы',
   'ticket.subject': 'Тема',
   'ticket.status': 'Статус',
@@ -549,6 +552,9 @@ const en: Record<MessageKey, string> = {
   'customer.anonymous': 'No name',
 
   'ticket.title': 'Ticket',
+  'ticket.reference': 'Number',
+  'ticket.copyId': 'Copy ID',
+  'ticket.idCopied': 'Copied',
   'ticket.untitled': 'No subject',
   'ticket.subject': 'Subject',
   'ticket.status': 'Status',

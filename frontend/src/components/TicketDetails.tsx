@@ -188,8 +188,10 @@ export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketCha
               </dd>
             </>
           )}
-          <dt className="mono-label">ID</dt>
-          <dd className="mono small">{ticket.id}</dd>
+          <dt>{t('ticket.reference')}</dt>
+          <dd>
+            <TicketReference id={ticket.id} />
+          </dd>
         </dl>
 
         <div className="field">
@@ -298,5 +300,29 @@ export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketCha
         )}
       </Disclosure>
     </div>
+  );
+}
+
+/** The ticket's number, short; the full id is copied for whoever needs it (logs, the API). */
+function TicketReference({ id }: { id: string }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(id);
+      setCopied(true);
+    } catch {
+      // no clipboard here: the full id stays in the tooltip
+    }
+  };
+  return (
+    <span className="ticket-ref">
+      <span className="mono small" title={id}>
+        #{id.slice(0, 8)}
+      </span>{' '}
+      <button type="button" className="btn btn--ghost btn--small" onClick={() => void copy()} title={id}>
+        {copied ? t('ticket.idCopied') : t('ticket.copyId')}
+      </button>
+    </span>
   );
 }
