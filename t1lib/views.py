@@ -105,6 +105,8 @@ class MessagePublic(BaseModel):
     # Operator messages: "sending", "sent" or "failed" (then delivery_error says why); None otherwise.
     delivery_status: str | None = None
     delivery_error: str | None = None
+    # Operator messages: the id the console chose when sending (it replaces its pending copy by it).
+    client_message_id: str | None = None
 
 
 def _time(message: ticket_pb2.Ticket | ticket_pb2.Message, field: str) -> datetime | None:
@@ -170,4 +172,5 @@ def message_view(message: ticket_pb2.Message, link: FileLinker | None = None) ->
         edited_at=_time(message, "edited_at"),
         delivery_status=DELIVERY_NAMES.get(message.delivery_status),
         delivery_error=message.delivery_error or None,
+        client_message_id=message.client_message_id or None,
     )

@@ -110,6 +110,8 @@ export interface MessagePublic {
   delivery_status: DeliveryStatus | null;
   /** Why the delivery failed (Telegram's words), when it did. */
   delivery_error: string | null;
+  /** Operator messages: the id the console chose when sending (its pending copy has it). */
+  client_message_id?: string | null;
 }
 
 export type DeliveryStatus = 'sending' | 'sent' | 'failed';

@@ -180,4 +180,5 @@ def message_proto(doc: Mapping[str, Any]) -> pb.Message:
         delivery_status=DELIVERY_TO_PROTO.get(str(doc.get("delivery_status")), NOT_TRACKED),
         delivery_error=str(doc.get("delivery_error") or ""),
         delivery_attempt=int(doc.get("delivery_attempt") or 0),
+        client_message_id=str(doc.get("client_message_id") or ""),
     )

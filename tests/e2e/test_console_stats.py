@@ -5,30 +5,22 @@ closed and rated in Telegram shows its rating in the closed queue and in the tic
 from __future__ import annotations
 
 import random
-import shutil
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.e2e.conftest import Operator, Stack
+from tests.support.browser import chromium
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-CONSOLE = Path(__file__).resolve().parents[2] / "frontend" / "dist" / "index.html"
-
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is missing: python3 -m infra.engines install tools"
-    assert CONSOLE.is_file(), "the console is not built: make console"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+    async with chromium() as launched:
         yield launched
-        await launched.close()
 
 
 async def signed_in(browser: Browser, stack: Stack, operator: Operator, width: int, height: int) -> Page:
@@ -37,7 +29,7 @@ async def signed_in(browser: Browser, stack: Stack, operator: Operator, width: i
     await page.get_by_label("Логин").fill(operator.username)
     await page.get_by_label("Пароль").fill(f"пароль-{operator.username}")
     await page.get_by_role("button", name="Войти").click()
-    await expect(page.get_by_role("button", name="Статистика")).to_be_visible()
+    await expect(page.get_by_role("link", name="Статистика")).to_be_visible()
     return page
 
 
@@ -66,11 +58,12 @@ async def test_ratings_and_the_stats_page_in_chromium(stack: Stack, browser: Bro
     badge = page.get_by_test_id("rating-badge").first
     await expect(badge).to_contain_text("4")
     await page.locator(".ticket-item").first.click()
+    await page.locator('[data-section="ticket"] summary').click()  # the ticket's card is collapsed
     details = page.get_by_test_id("ticket-rating")
     await expect(details).to_contain_text("4/5")
     await expect(details).to_contain_text("Спасибо, всё понятно")
 
-    await page.get_by_role("button", name="Статистика").click()
+    await page.get_by_role("link", name="Статистика").click()
     await expect(kpi(page, "tickets_closed")).to_have_text("1")
     await expect(kpi(page, "csat_average")).to_have_text("4,0")
     await expect(page.get_by_test_id("kpi-ratings_count")).to_have_text("Оценок: 1")
@@ -80,11 +73,11 @@ async def test_ratings_and_the_stats_page_in_chromium(stack: Stack, browser: Bro
     await expect(page.get_by_role("img").first).to_be_visible()  # a chart was drawn
 
     await page.get_by_role("button", name="EN").click()
-    await expect(page.get_by_role("button", name="Statistics")).to_be_visible()
+    await expect(page.get_by_role("link", name="Statistics")).to_be_visible()
     await expect(kpi(page, "csat_average")).to_have_text("4.0")
 
     phone = await signed_in(browser, stack, lena, 390, 844)
-    await phone.get_by_role("button", name="Статистика").click()
+    await phone.get_by_role("link", name="Статистика").click()
     await expect(kpi(phone, "csat_average")).to_have_text("4,0")
     page_width = await phone.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390, f"the stats page is {page_width} px wide on a 390 px phone"

@@ -119,7 +119,7 @@ async def test_the_console_works_under_its_content_security_policy(
     await page.wait_for_function(loaded_photo, arg=await photo.element_handle())
     assert (await photo.get_attribute("src") or "").startswith("/api/v1/files/")
 
-    await page.get_by_role("button", name="Статистика").click()
+    await page.get_by_role("link", name="Статистика").click()
     await expect(page.get_by_test_id("kpi-tickets_created")).to_be_visible()
     await expect(page.locator(".recharts-surface").first).to_be_visible()  # a chart was drawn
 

@@ -147,6 +147,8 @@ export function Conversation(props: ConversationProps) {
     ticket.status === 'closed' ? t('reply.closed') : !canAct ? t('reply.notYours') : null;
 
   let previousDay = '';
+  // A reply the live stream brought before the POST answered is shown once: stored, not pending.
+  const stored = new Set(messages.map((message) => message.client_message_id).filter(Boolean));
   return (
     <section className="conversation" aria-labelledby="conversation-title">
       <header className="conversation__header">
@@ -205,7 +207,7 @@ export function Conversation(props: ConversationProps) {
             </Fragment>
           );
         })}
-        {pending.map((item) => (
+        {pending.filter((item) => !stored.has(item.clientId)).map((item) => (
           <div key={item.clientId} className={`bubble bubble--operator bubble--pending${item.input.note ? ' bubble--note' : ''}`}>
             {item.input.file && (
               <div className="attachment__file">

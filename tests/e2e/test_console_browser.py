@@ -1,0 +1,172 @@
+"""The operator console in a real browser (Debian's Chromium through Playwright) on the whole stack with
+ml: an operator's day with a customer, on a 1366x768 laptop and on a 390x844 phone. Every step leaves a
+screenshot under .data/screenshots/<test>/ for a reviewer to look at."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.e2e.conftest import Operator, Stack
+from tests.support.browser import Screens, chromium, horizontal_overflow
+
+pytestmark = pytest.mark.integration
+
+LOST_CARD = "Добрый день! Потеряла карточку вашего банка, что мне теперь делать?"
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as launched:
+        yield launched
+
+
+def chat() -> int:
+    return random.randrange(10**9, 2 * 10**9)
+
+
+async def signed_in(browser: Browser, stack: Stack, operator: Operator, viewport: dict[str, int]) -> Page:
+    page = await browser.new_page(viewport=viewport, locale="ru-RU")  # type: ignore[arg-type]
+    await page.goto(stack.gateway_url)
+    await page.get_by_label("Логин").fill(operator.username)
+    await page.get_by_label("Пароль").fill(f"пароль-{operator.username}")
+    await page.get_by_role("button", name="Войти").click()
+    await expect(page.locator(".live--online")).to_be_visible(timeout=15_000)
+    return page
+
+
+async def inside_viewport(page: Page, selector: str, count: int = 1) -> None:
+    """The first `count` elements matching `selector` are fully on screen without scrolling."""
+    viewport = page.viewport_size
+    assert viewport is not None
+    items = page.locator(selector)
+    await expect(items.nth(count - 1)).to_be_visible()
+    for index in range(count):
+        box = await items.nth(index).bounding_box()
+        assert box is not None, f"{selector} #{index} has no box"
+        assert box["y"] >= 0
+        assert box["y"] + box["height"] <= viewport["height"], f"{selector} #{index} ends at {box}"
+        assert box["x"] + box["width"] <= viewport["width"], f"{selector} #{index} ends at {box}"
+
+
+async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, browser: Browser) -> None:
+    stack = assisted_stack
+    screens = Screens("console-laptop")
+    anna = await stack.operator("anna")
+    page = await signed_in(browser, stack, anna, LAPTOP)
+    await screens.take(page, "signed-in")
+
+    # The customer writes; the ticket shows up in the queue with no reload.
+    chat_id = chat()
+    await stack.customer_says(chat_id, LOST_CARD)
+    item = page.locator(".ticket-item", has_text="Потеряла карточку")
+    await expect(item).to_be_visible(timeout=20_000)
+    await screens.take(page, "arrived-live")
+
+    # Opening it gives it an address; hints, the conversation and the reply box fit one laptop screen.
+    await item.click()
+    await expect(page).to_have_url(re.compile(r"/tickets/[^/]+$"))
+    ticket_url = page.url
+    await expect(page.locator(".bubble", has_text="Потеряла карточку")).to_be_visible()
+    await inside_viewport(page, ".hints__list .hint", 3)
+    await inside_viewport(page, ".reply__text")
+    await inside_viewport(page, ".bubble")
+    await screens.take(page, "open-ticket-hints-in-view")
+
+    # T takes the ticket (a keyboard shortcut); a click on the first hint fills the reply; Ctrl+Enter sends.
+    await page.locator("body").press("t")
+    await expect(page.get_by_role("button", name="Взять")).to_have_count(0)
+    first_hint = page.locator(".hints__list .hint").first
+    answer = (await first_hint.locator(".hint__answer").inner_text()).strip()
+    await first_hint.click()
+    reply = page.get_by_label("Ответ клиенту")
+    await expect(reply).to_be_focused()
+    await expect(reply).to_have_value(re.compile(re.escape(answer[:40])))
+    await screens.take(page, "hint-inserted")
+    await reply.press("Control+Enter")
+    (sent,) = await stack.bot_sent(chat_id, 1, "sendMessage")
+    assert answer[:40] in sent.text
+    await expect(page.locator(".bubble--operator", has_text=answer[:40])).to_be_visible()
+    await screens.take(page, "reply-sent")
+
+    # A note stays with the operators: the next reply reaches the customer, the note never does.
+    await page.get_by_role("checkbox", name="Заметка").check()
+    await page.get_by_role("textbox", name="Внутренняя заметка").fill("Клиентка просила перезвонить после обеда")
+    await page.get_by_role("button", name="Добавить заметку").click()
+    await expect(page.locator(".bubble", has_text="перезвонить после обеда")).to_be_visible()
+    await page.get_by_role("checkbox", name="Заметка").uncheck()
+    await page.get_by_label("Ответ клиенту").fill("Карточку заблокировали, новая будет готова через 5 дней.")
+    await page.get_by_role("button", name="Отправить", exact=True).click()
+    first, second = await stack.bot_sent(chat_id, 2, "sendMessage")
+    assert "новая будет готова" in second.text
+    assert all("перезвонить" not in message.text for message in (first, second))
+    await screens.take(page, "note-and-reply")
+
+    # The address survives a reload and back/forward.
+    await page.reload()
+    await expect(page.get_by_role("heading", level=2)).to_be_visible()
+    await expect(page.locator(".bubble", has_text="новая будет готова")).to_be_visible()
+    assert page.url == ticket_url
+    await page.get_by_role("link", name="База знаний").click()
+    await expect(page).to_have_url(re.compile(r"/kb$"))
+    await page.go_back()
+    await expect(page).to_have_url(ticket_url)
+    await expect(page.locator(".bubble", has_text="новая будет готова")).to_be_visible()
+    await screens.take(page, "deep-link-reloaded")
+
+    # ? lists the shortcuts.
+    await page.locator("body").press("Shift+Slash")
+    help_dialog = page.get_by_role("dialog", name="Клавиши")
+    await expect(help_dialog).to_be_visible()
+    await screens.take(page, "shortcuts")
+    await page.keyboard.press("Escape")
+    await expect(help_dialog).to_have_count(0)
+
+    # The details collapse to their title line and keep the choice.
+    customer = page.locator('[data-section="customer"]')
+    await expect(customer).not_to_have_attribute("open", "")
+    await customer.locator("summary").click()
+    await expect(customer.get_by_text("@ivan", exact=False)).to_be_visible()
+    await page.reload()
+    await expect(page.locator('[data-section="customer"]')).to_have_attribute("open", "")
+    await screens.take(page, "details-open")
+
+
+async def test_the_console_on_a_phone(stack: Stack, browser: Browser) -> None:
+    screens = Screens("console-phone")
+    boris = await stack.operator("boris")
+    chat_id = chat()
+    await stack.customer_says(chat_id, "Не приходит СМС с кодом подтверждения для входа в приложение банка")
+    page = await signed_in(browser, stack, boris, PHONE)
+    item = page.locator(".ticket-item", has_text="СМС с кодом")
+    await expect(item).to_be_visible(timeout=20_000)
+    assert await horizontal_overflow(page) <= 0, "the queue scrolls sideways on a phone"
+    await screens.take(page, "queue")
+
+    # One column: the conversation replaces the list; its title and actions don't overlap.
+    await item.click()
+    await expect(page.locator(".bubble", has_text="СМС с кодом")).to_be_visible()
+    await expect(page.locator(".queue")).to_be_hidden()
+    assert await horizontal_overflow(page) <= 0, "the conversation scrolls sideways on a phone"
+    title = await page.locator(".conversation__title").bounding_box()
+    take = await page.get_by_role("button", name="Взять").bounding_box()
+    assert title is not None
+    assert take is not None
+    assert take["y"] >= title["y"] + title["height"] or take["x"] >= title["x"] + title["width"], (title, take)
+    await inside_viewport(page, ".reply__text")
+    await screens.take(page, "conversation")
+
+    # Hints and details follow the conversation; the back link returns to the list.
+    await page.locator(".console__side").scroll_into_view_if_needed()
+    assert await horizontal_overflow(page) <= 0
+    await screens.take(page, "details", full_page=True)
+    await page.get_by_role("link", name="К списку обращений").click()
+    await expect(item).to_be_visible()
+    await expect(page).to_have_url(re.compile(r"/$"))
+    await screens.take(page, "back-to-queue")
