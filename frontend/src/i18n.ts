@@ -67,6 +67,7 @@ const ru = {
   'queue.unread': 'Есть новые сообщения',
   'queue.category': 'Категория обращений',
   'queue.countTitle': 'Обращений: {count}, ждут ответа: {waiting}',
+  'queue.countActive': 'Не закрыто: {count}',
 
   'wait.lessThanMinute': 'ждёт < 1 мин',
   'wait.minutes': 'ждёт {minutes} мин',
@@ -429,6 +430,7 @@ const en: Record<MessageKey, string> = {
   'queue.unread': 'Has new messages',
   'queue.category': 'Ticket category',
   'queue.countTitle': 'Tickets: {count}, waiting for an answer: {waiting}',
+  'queue.countActive': 'Not closed: {count}',
 
   'wait.lessThanMinute': 'waiting < 1 min',
   'wait.minutes': 'waiting {minutes} min',

@@ -219,9 +219,18 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
   );
 }
 
-/** «Очередь 12», «Мои 3»: the tab's count, when known (the closed and all tabs have none). */
+/** «Очередь 12», «Мои 3», an admin's «Все» (not closed): the tab's count, when known (closed tickets are not counted). */
 function TabCount({ tab, counts, t }: { tab: QueueTab; counts: TicketCountsPublic | null; t: TicketItemProps['t'] }) {
-  if (!counts || (tab !== 'queue' && tab !== 'mine')) return null;
+  if (!counts || tab === 'closed') return null;
+  if (tab === 'all') {
+    if (counts.all_active === null) return null;
+    return (
+      <span className="queue__count" title={t('queue.countActive', { count: counts.all_active })} data-testid="count-all">
+        {' '}
+        {counts.all_active}
+      </span>
+    );
+  }
   const count = tab === 'queue' ? counts.queue : counts.mine;
   const waiting = tab === 'queue' ? counts.queue_waiting : counts.mine_waiting;
   return (
