@@ -110,9 +110,14 @@ class Factory:
             version=len(docs) + 2,
             message_ids=[doc["_id"] for doc in docs],
         )
+        waiting = domain.Waiting()
+        for doc in docs:
+            waiting = waiting.after(str(doc["direction"]), bool(doc.get("internal")), doc["created_at"])
+        ticket.update(waiting.fields())
         if status != domain.Status.OPEN:
             ticket["assignee_id"] = operator
         if status == domain.Status.CLOSED:
+            ticket[domain.WAITING_SINCE] = None
             ticket.update(closed_at=last_doc["created_at"], closed_by=operator)
             return ticket, docs, None
         active = {

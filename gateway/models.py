@@ -204,6 +204,23 @@ class TicketsPage(BaseModel):
     next_cursor: str | None
 
 
+class TicketCountsPublic(BaseModel):
+    """How many tickets the console's lists hold, for the caller."""
+
+    queue: int = Field(description="open tickets nobody holds")
+    queue_waiting: int = Field(description="of the queue, those whose customer waits for an answer")
+    mine: int = Field(description="tickets assigned to the caller and not closed")
+    mine_waiting: int = Field(description="of those, the ones whose customer waits for an answer")
+    all_active: int | None = Field(description="every ticket not closed (admins only; null for operators)")
+
+
+class ConsoleSettingsPublic(BaseModel):
+    """Settings of the desk the console needs."""
+
+    sla_warning_s: int = Field(description="a customer waiting this many seconds is shown as a warning")
+    sla_breach_s: int = Field(description="a customer waiting this many seconds is shown as an SLA breach")
+
+
 class StatsSummaryPublic(BaseModel):
     """Figures of the days asked for (in `time_zone`); null where there is no data."""
 

@@ -79,6 +79,11 @@ class TicketPublic(BaseModel):
     category: str
     subcategory: str
     closed_at: datetime | None
+    # Since when the customer waits for an answer (their first message after the last reply); null when
+    # answered or closed.
+    waiting_since: datetime | None = None
+    # When the customer last wrote; null before (and on tickets stored before it was tracked).
+    last_customer_message_at: datetime | None = None
 
 
 class AttachmentPublic(BaseModel):
@@ -144,6 +149,8 @@ def ticket_view(ticket: ticket_pb2.Ticket) -> TicketPublic:
         category=ticket.category,
         subcategory=ticket.subcategory,
         closed_at=_time(ticket, "closed_at"),
+        waiting_since=_time(ticket, "waiting_since"),
+        last_customer_message_at=_time(ticket, "last_customer_message_at"),
     )
 
 

@@ -177,8 +177,8 @@ describe('ApiClient requests', () => {
     await client.listTickets({ ...ticketQuery({ tab: 'all', q: '', category: '' }), limit: 50 });
 
     const params = calls.map(({ url }) => Object.fromEntries(new URL(url, 'http://x').searchParams));
-    expect(calls[0]!.url).toBe(`/api/v1/tickets?status=open&category=${encodeURIComponent('Оплата и счета').replace(/%20/g, '+')}&limit=50`);
-    expect(params[0]).toEqual({ status: 'open', category: 'Оплата и счета', limit: '50' });
+    expect(calls[0]!.url).toBe(`/api/v1/tickets?status=open&order=waiting&category=${encodeURIComponent('Оплата и счета').replace(/%20/g, '+')}&limit=50`);
+    expect(params[0]).toEqual({ status: 'open', order: 'waiting', category: 'Оплата и счета', limit: '50' });
     expect(params[1]).toEqual({ status: 'assigned', assignee: 'me', q: 'счёт', category: 'Сеть', limit: '50' });
     expect(params[2]).toEqual({ limit: '50' });
   });

@@ -8,6 +8,7 @@ import type { MessageKey, Translate } from './i18n';
 import type {
   CategoryPublic,
   CategoryStatsPublic,
+  ConsoleSettingsPublic,
   DailyStatsPublic,
   HintsPublic,
   KnowledgeEntryInput,
@@ -27,6 +28,7 @@ import type {
   StatsPage,
   StatsQuery,
   StatsSummaryPublic,
+  TicketCountsPublic,
   TicketPublic,
   TicketQuery,
   TicketUpdate,
@@ -397,6 +399,16 @@ export class ApiClient {
 
   listTickets(query: TicketQuery, signal?: AbortSignal): Promise<Page<TicketPublic>> {
     return this.request('GET', '/tickets', { query: { ...query }, signal });
+  }
+
+  /** How many tickets the queue and the operator's own list hold (and how many of them wait for an answer). */
+  ticketCounts(): Promise<TicketCountsPublic> {
+    return this.request('GET', '/tickets/counts');
+  }
+
+  /** The desk's SLA thresholds the queue is coloured by. */
+  consoleSettings(): Promise<ConsoleSettingsPublic> {
+    return this.request('GET', '/console/settings');
   }
 
   /** Full-text search of ticket history (titles, customers, messages, text on photos, tags), best first. */

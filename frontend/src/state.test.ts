@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyLiveEvent,
   compareTickets,
+  compareWaitingFirst,
   consoleReducer,
   initialState,
   needsFileUrls,
@@ -187,14 +188,16 @@ describe('list loading', () => {
   });
 
   it('maps tabs to REST queries', () => {
-    expect(ticketQuery({ tab: 'queue', q: '', category: '' })).toStrictEqual({ status: 'open' });
+    expect(ticketQuery({ tab: 'queue', q: '', category: '' })).toStrictEqual({ status: 'open', order: 'waiting' });
+    expect(ticketQuery({ tab: 'mine', q: '', category: '' })).toStrictEqual({ status: 'assigned', assignee: 'me', order: 'waiting' });
+    // A text query is not served in the waiting order (the gateway refuses the two together).
     expect(ticketQuery({ tab: 'mine', q: ' счёт ', category: '' })).toStrictEqual({ status: 'assigned', assignee: 'me', q: 'счёт' });
     expect(ticketQuery({ tab: 'closed', q: '', category: '' })).toStrictEqual({ status: 'closed' });
     expect(ticketQuery({ tab: 'all', q: '', category: '' })).toStrictEqual({});
   });
 
   it('adds the category filter to the REST query, combined with the tab and the search', () => {
-    expect(ticketQuery({ tab: 'queue', q: '', category: 'Оплата' })).toStrictEqual({ status: 'open', category: 'Оплата' });
+    expect(ticketQuery({ tab: 'queue', q: '', category: 'Оплата' })).toStrictEqual({ status: 'open', order: 'waiting', category: 'Оплата' });
     expect(ticketQuery({ tab: 'mine', q: 'счёт', category: ' Оплата ' })).toStrictEqual({
       status: 'assigned',
       assignee: 'me',
@@ -371,5 +374,82 @@ describe('customer ratings', () => {
     state = consoleReducer(state, { type: 'ticket/loaded', ticket: ticket('t-1', { status: 'closed', rating }) });
     expect(state.openTicket?.rating).toEqual(rating);
     expect(state.tickets[0]?.rating).toEqual(rating);
+  });
+});
+
+describe('the waiting order of the queue and my tickets', () => {
+  const waiting = (id: string, since: string, changes: Parameters<typeof ticket>[1] = {}) =>
+    ticket(id, { waiting_since: since, last_message_at: since, ...changes });
+
+  it('sorts like the server: waiting customers longest first, then the rest newest first', () => {
+    const list = [
+      ticket('answered-old', { last_message_at: '2025-03-01T08:00:00Z' }),
+      waiting('w-late', '2025-03-01T10:30:00Z'),
+      ticket('answered-new', { last_message_at: '2025-03-01T11:00:00Z' }),
+      waiting('w-early', '2025-03-01T09:00:00Z'),
+      waiting('w-closed', '2025-03-01T07:00:00Z', { status: 'closed' }), // a closed ticket never waits
+    ];
+    expect([...list].sort(compareWaitingFirst).map((item) => item.id)).toEqual([
+      'w-early',
+      'w-late',
+      'answered-new',
+      'answered-old',
+      'w-closed',
+    ]);
+  });
+
+  it('keeps the queue in waiting order as live events arrive', () => {
+    let state = loaded({ tab: 'queue', q: '', category: '' }, [
+      waiting('t-1', '2025-03-01T09:00:00Z'),
+      waiting('t-2', '2025-03-01T10:00:00Z'),
+      ticket('t-3', { last_message_at: '2025-03-01T11:00:00Z' }),
+    ]);
+    // A new ticket: its customer has waited the shortest, after the other waiting ones.
+    state = applyLiveEvent(state, event('ticket.created', 'ev-1', waiting('t-4', '2025-03-01T11:30:00Z')));
+    expect(ids(state)).toEqual(['t-1', 't-2', 't-4', 't-3']);
+    // The customer of t-1 writes again: still waiting since the first message, so it stays first
+    // (a newest-activity order would have moved it).
+    state = applyLiveEvent(
+      state,
+      event('message.created', 'ev-2', waiting('t-1', '2025-03-01T09:00:00Z', { last_message_at: '2025-03-01T12:00:00Z', updated_at: '2025-03-01T12:00:00Z' })),
+    );
+    expect(ids(state)).toEqual(['t-1', 't-2', 't-4', 't-3']);
+    // An operator answers t-2: it waits no more and goes among the rest, by its last activity.
+    state = applyLiveEvent(
+      state,
+      event('message.created', 'ev-3', ticket('t-2', { waiting_since: null, last_message_at: '2025-03-01T12:05:00Z', updated_at: '2025-03-01T12:05:00Z' })),
+    );
+    expect(ids(state)).toEqual(['t-1', 't-4', 't-2', 't-3']);
+    // The customer of t-3 writes: waiting now, shorter than the others.
+    state = applyLiveEvent(
+      state,
+      event('message.created', 'ev-4', waiting('t-3', '2025-03-01T12:10:00Z', { updated_at: '2025-03-01T12:10:00Z' })),
+    );
+    expect(ids(state)).toEqual(['t-1', 't-4', 't-3', 't-2']);
+  });
+
+  it('adds a live ticket beyond the loaded pages only when it sorts among them', () => {
+    let state = consoleReducer(initialState(ME), { type: 'filter/set', filter: { tab: 'queue', q: '', category: '' } });
+    state = consoleReducer(state, {
+      type: 'list/loaded',
+      version: state.listVersion,
+      page: { items: [waiting('t-1', '2025-03-01T09:00:00Z'), waiting('t-2', '2025-03-01T10:00:00Z')], next_cursor: 'more' },
+      append: false,
+    });
+    // Waiting since later than the last loaded one: it belongs to a page not loaded yet.
+    const later = applyLiveEvent(state, event('ticket.created', 'ev-1', waiting('t-3', '2025-03-01T11:00:00Z')));
+    expect(ids(later)).toEqual(['t-1', 't-2']);
+    // Waiting longer than the last loaded one: shown in its place.
+    const earlier = applyLiveEvent(state, event('ticket.created', 'ev-2', waiting('t-0', '2025-03-01T09:30:00Z')));
+    expect(ids(earlier)).toEqual(['t-1', 't-0', 't-2']);
+  });
+
+  it('keeps newest-activity order on the closed and all tabs', () => {
+    const state = loaded({ tab: 'all', q: '', category: '' }, [
+      ticket('t-2', { last_message_at: '2025-03-01T12:00:00Z' }),
+      waiting('t-1', '2025-03-01T09:00:00Z'),
+    ]);
+    const next = applyLiveEvent(state, event('ticket.created', 'ev-1', waiting('t-3', '2025-03-01T11:00:00Z')));
+    expect(ids(next)).toEqual(['t-2', 't-3', 't-1']);
   });
 });

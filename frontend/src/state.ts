@@ -2,7 +2,7 @@
  * The console's state (ticket list, open ticket, its messages) and the reducer that applies REST results
  * and live events to it. Pure: no I/O, so it is tested directly.
  */
-import type { LiveEvent, MessagePublic, Page, TicketPublic, TicketQuery } from './types';
+import type { LiveEvent, MessagePublic, Page, TicketOrder, TicketPublic, TicketQuery } from './types';
 
 export type QueueTab = 'queue' | 'mine' | 'closed' | 'all';
 export const QUEUE_TABS: readonly QueueTab[] = ['queue', 'mine', 'closed', 'all'];
@@ -73,6 +73,11 @@ export function initialState(meId: string, filter: ListFilter = DEFAULT_FILTER):
   };
 }
 
+/** The order of a tab's list: the queue and one's own tickets put the longest-waiting customers first. */
+export function listOrder(filter: ListFilter): TicketOrder {
+  return filter.tab === 'queue' || filter.tab === 'mine' ? 'waiting' : 'activity';
+}
+
 /** The REST query of a list filter (empty search and category are left out). */
 export function ticketQuery(filter: ListFilter): TicketQuery {
   const query: TicketQuery = {};
@@ -92,6 +97,8 @@ export function ticketQuery(filter: ListFilter): TicketQuery {
   }
   const q = filter.q.trim();
   if (q) query.q = q;
+  // The waiting order comes from the lists' read model, which a text query does not use.
+  else if (listOrder(filter) === 'waiting') query.order = 'waiting';
   const category = filter.category.trim();
   if (category) query.category = category;
   return query;
@@ -142,6 +149,32 @@ export function compareTickets(a: TicketPublic, b: TicketPublic): number {
   return a.id < b.id ? 1 : -1;
 }
 
+/** Since when the ticket's customer waits for an answer (epoch ms), or null: answered, or closed. */
+export function waitingSince(ticket: TicketPublic): number | null {
+  if (ticket.status === 'closed' || !ticket.waiting_since) return null;
+  const parsed = Date.parse(ticket.waiting_since);
+  return Number.isNaN(parsed) ? null : parsed;
+}
+
+/** The server's waiting order: waiting customers first, longest waiting first (then id); then the rest newest first. */
+export function compareWaitingFirst(a: TicketPublic, b: TicketPublic): number {
+  const waitingA = waitingSince(a);
+  const waitingB = waitingSince(b);
+  if (waitingA === null || waitingB === null) {
+    if (waitingA !== null) return -1;
+    if (waitingB !== null) return 1;
+    return compareTickets(a, b);
+  }
+  if (waitingA !== waitingB) return waitingA < waitingB ? -1 : 1;
+  if (a.id === b.id) return 0;
+  return a.id < b.id ? -1 : 1;
+}
+
+/** How the list of `filter` is sorted (as the server sorts it). */
+export function comparatorFor(filter: ListFilter): (a: TicketPublic, b: TicketPublic) => number {
+  return listOrder(filter) === 'waiting' ? compareWaitingFirst : compareTickets;
+}
+
 /** True when `incoming` is an older version of the ticket than `known` (events may arrive late). */
 function isStale(incoming: TicketPublic, known: TicketPublic): boolean {
   return stamp(incoming.updated_at) < stamp(known.updated_at);
@@ -165,13 +198,14 @@ function upsertTicket(state: ConsoleState, incoming: TicketPublic): ConsoleState
   const ticket = keepRating(keepRating(incoming, opened), listed);
 
   let tickets = state.tickets;
+  const compare = comparatorFor(state.filter);
   if (matchesFilter(ticket, state.filter, state.meId)) {
     if (index >= 0) {
       tickets = [...tickets];
       tickets[index] = ticket;
-      tickets.sort(compareTickets);
+      tickets.sort(compare);
     } else if (!state.filter.q.trim() && fitsLoadedRange(state, ticket)) {
-      tickets = [...tickets, ticket].sort(compareTickets);
+      tickets = [...tickets, ticket].sort(compare);
     }
   } else if (index >= 0) {
     tickets = tickets.filter((item) => item.id !== ticket.id);
@@ -184,7 +218,7 @@ function upsertTicket(state: ConsoleState, incoming: TicketPublic): ConsoleState
 function fitsLoadedRange(state: ConsoleState, ticket: TicketPublic): boolean {
   if (state.nextCursor === null) return true;
   const last = state.tickets[state.tickets.length - 1];
-  return last === undefined || compareTickets(ticket, last) <= 0;
+  return last === undefined || comparatorFor(state.filter)(ticket, last) <= 0;
 }
 
 /**

@@ -61,6 +61,10 @@ export interface TicketPublic {
   category: string;
   subcategory: string;
   closed_at: string | null;
+  /** Since when the customer waits for an answer (their first message after the last reply); null when answered or closed. */
+  waiting_since?: string | null;
+  /** When the customer last wrote; null before (and on tickets stored before it was tracked). */
+  last_customer_message_at?: string | null;
   /**
    * The customer's rating (GET /tickets/{id} and the lists); null or absent when the ticket is not rated or
    * the stats service did not answer in time.
@@ -212,11 +216,15 @@ export interface SearchQuery {
   limit?: number;
 }
 
+/** The order of GET /tickets: newest activity first, or the longest-waiting customers first. */
+export type TicketOrder = 'activity' | 'waiting';
+
 export interface TicketQuery {
   status?: TicketStatus;
   assignee?: string;
   q?: string;
   category?: string;
+  order?: TicketOrder;
   cursor?: string;
   limit?: number;
 }
@@ -329,4 +337,20 @@ export interface TimeseriesPublic {
   time_zone: string;
   metric: StatsMetric;
   points: TimeseriesPointPublic[];
+}
+
+/** GET /tickets/counts: how many tickets the caller's lists hold. */
+export interface TicketCountsPublic {
+  queue: number;
+  queue_waiting: number;
+  mine: number;
+  mine_waiting: number;
+  /** Every ticket not closed; admins only (null for operators). */
+  all_active: number | null;
+}
+
+/** GET /console/settings: how long a customer may wait before the queue warns, and before the SLA is breached. */
+export interface ConsoleSettingsPublic {
+  sla_warning_s: number;
+  sla_breach_s: number;
 }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from t1lib.config import (
@@ -63,6 +65,22 @@ class Settings(
         default=20.0, description="deadline of ml's ComposeReply (longer than ml's LLM budget)"
     )
     console_dir: str = Field(default="frontend/dist", description="built operator console served at /")
+    # How long a customer may wait for an answer (the console colours the queue by it).
+    sla_warning_s: int = Field(
+        default=300, gt=0, description="a customer waiting this many seconds is shown as a warning"
+    )
+    sla_breach_s: int = Field(
+        default=900, gt=0, description="a customer waiting this many seconds is shown as a breach of the SLA"
+    )
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:3001", "http://localhost:3001"]
     )
+
+    @model_validator(mode="after")
+    def _sla_thresholds_in_order(self) -> Self:
+        if self.sla_warning_s >= self.sla_breach_s:
+            raise ValueError(
+                f"T1_SLA_WARNING_S ({self.sla_warning_s}) must be less than "
+                f"T1_SLA_BREACH_S ({self.sla_breach_s})"
+            )
+        return self

@@ -155,6 +155,8 @@ def ticket_proto(doc: Mapping[str, Any]) -> pb.Ticket:
         subcategory=str(doc.get("subcategory", "")),
         closed_at=stamp(doc.get("closed_at")),
         message_count=index_length(doc),
+        waiting_since=stamp(domain.waiting_since(doc)),
+        last_customer_message_at=stamp(doc.get(domain.LAST_CUSTOMER_MESSAGE_AT)),
     )
 
 

@@ -21,11 +21,11 @@ from services.message_saver.delivery import FAILED, SENDING, Delivery, DeliveryT
 from services.message_saver.outbox import ReplyOutbox
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Repository
-from services.message_saver.views import Position, ViewQuery
+from services.message_saver.views import Counts, Position, ViewQuery
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1.tickets.v1 import ticket_service_pb2 as api
-from t1lib.errors import ConflictError, InvalidArgumentError, NotFoundError
+from t1lib.errors import ConflictError, InvalidArgumentError, NotFoundError, UnavailableError
 
 Status = domain.Status
 NOT_CLOSED = {"status": {"$ne": str(Status.CLOSED)}}
@@ -53,12 +53,16 @@ class TicketDesk:
 
     async def list_tickets(self, request: api.ListTicketsRequest) -> tuple[list[pb.Ticket], str]:
         limit = domain.page_size(request.page_size, domain.TICKETS_PAGE)
+        if request.order not in (api.TICKET_ORDER_UNSPECIFIED, api.TICKET_ORDER_WAITING_LONGEST):
+            raise InvalidArgumentError(f"неизвестный order: {request.order}")
+        if request.order == api.TICKET_ORDER_WAITING_LONGEST:
+            return await self._list_waiting_first(request, limit)
         after = domain.decode_cursor(request.page_token) if request.page_token else None
         clauses = ticket_filter(request)
         views = self._repo.views
         if views is not None and not domain.normalize_query(request.query):
             position = None if after is None else Position(*after)
-            tickets = await views.page(view_query(request), position, limit + 1)
+            tickets = [ticket for ticket, _at in await views.page(view_query(request), position, limit + 1)]
         else:  # a text query (the console searches through SearchTickets instead): a store scan
             found = await self._repo.list_tickets(clauses, after, limit + 1)
             tickets = [convert.ticket_proto(doc) for doc in found]
@@ -66,6 +70,36 @@ class TicketDesk:
         more = len(tickets) > limit
         token = domain.encode_cursor(convert.millis(page[-1].last_message_at), page[-1].id) if more else ""
         return page, token
+
+    async def _list_waiting_first(
+        self, request: api.ListTicketsRequest, limit: int
+    ) -> tuple[list[pb.Ticket], str]:
+        """The waiting tickets longest waiting first, then the others newest activity first: from the
+        read model only (the store would sort the whole collection)."""
+        ticket_filter(request)  # the same validation as any list
+        if domain.normalize_query(request.query):
+            raise InvalidArgumentError("order WAITING_LONGEST не сочетается с query")
+        views = self._repo.views
+        if views is None:
+            raise UnavailableError("списки по времени ожидания недоступны: нет представлений в Redis")
+        after = None
+        if request.page_token:
+            waiting, millis, last_id = domain.decode_waiting_cursor(request.page_token)
+            after = Position(millis, last_id, waiting)
+        found = await views.page(view_query(request), after, limit + 1, waiting_first=True)
+        page = found[:limit]
+        token = ""
+        if len(found) > limit:
+            last = page[-1][1]
+            token = domain.encode_waiting_cursor(last.waiting, last.millis, last.ticket_id)
+        return [ticket for ticket, _at in page], token
+
+    async def count_tickets(self, request: api.CountTicketsRequest) -> Counts:
+        operator_id = domain.require(request.operator_id, "operator_id")
+        views = self._repo.views
+        if views is None:
+            raise UnavailableError("счётчики недоступны: нет представлений в Redis")
+        return await views.counts(operator_id, request.include_all)
 
     async def list_messages(self, request: api.ListMessagesRequest) -> tuple[list[Doc], str]:
         limit = domain.page_size(request.page_size, domain.MESSAGES_PAGE)
@@ -135,7 +169,12 @@ class TicketDesk:
             await self.outbox.add(closing, closed_at=now)
         closed = await self._repo.update_ticket(
             ticket_id,
-            {"status": str(Status.CLOSED), "closed_at": now, "closed_by": operator_id},
+            {
+                "status": str(Status.CLOSED),
+                "closed_at": now,
+                "closed_by": operator_id,
+                domain.WAITING_SINCE: None,
+            },
             now,
             NOT_CLOSED,
         )
@@ -279,6 +318,7 @@ class TicketDesk:
             "last_message_at": message["created_at"],
             "last_message_preview": preview,
             "last_message_id": message["_id"],
+            domain.WAITING_SINCE: None,  # answered (a later customer message would have failed the condition)
         }
         condition = {
             "last_message_id": {"$ne": message["_id"]},

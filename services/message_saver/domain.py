@@ -8,9 +8,11 @@ import hashlib
 import json
 import string
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from t1lib.errors import ConflictError, InvalidArgumentError, PermanentEventError
 
@@ -293,6 +295,57 @@ def check_not_closed(status: str, action: str) -> None:
         raise ConflictError(f"тикет закрыт: {action} невозможно")
 
 
+# --- waiting for an answer ------------------------------------------------------------------------
+
+WAITING_SINCE = "waiting_since"
+LAST_CUSTOMER_MESSAGE_AT = "last_customer_message_at"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Since when the customer waits for an answer (None: not waiting) and when they last wrote.
+    Times are when message_saver stored the messages (as `last_message_at`), not Telegram's."""
+
+    since: datetime | None = None
+    last_customer_at: datetime | None = None
+
+    @staticmethod
+    def of(ticket: Mapping[str, Any]) -> Waiting:
+        """As a stored ticket tells (one stored before this was tracked: not waiting, never wrote)."""
+        return Waiting(ticket.get(WAITING_SINCE), ticket.get(LAST_CUSTOMER_MESSAGE_AT))
+
+    def customer_wrote(self, at: datetime) -> Waiting:
+        """A customer message: waiting from then on, unless waiting already (since the earlier one)."""
+        since = at if self.since is None else min(self.since, at)
+        last = at if self.last_customer_at is None else max(self.last_customer_at, at)
+        return Waiting(since, last)
+
+    def answered(self) -> Waiting:
+        """An operator's reply to the customer (or the ticket closed): nobody waits."""
+        return Waiting(None, self.last_customer_at)
+
+    def after(self, direction: str, internal: bool, at: datetime) -> Waiting:
+        """After one more message of the ticket: notes and system messages change nothing."""
+        if internal:
+            return self
+        if direction == Direction.CUSTOMER:
+            return self.customer_wrote(at)
+        if direction == Direction.OPERATOR:
+            return self.answered()
+        return self
+
+    def fields(self) -> dict[str, datetime | None]:
+        return {WAITING_SINCE: self.since, LAST_CUSTOMER_MESSAGE_AT: self.last_customer_at}
+
+
+def waiting_since(ticket: Mapping[str, Any]) -> datetime | None:
+    """Since when the ticket's customer waits, as the lists show it: never on a closed ticket."""
+    if ticket.get("status") == Status.CLOSED:
+        return None
+    since = ticket.get(WAITING_SINCE)
+    return since if isinstance(since, datetime) else None
+
+
 # --- cursors ---------------------------------------------------------------------------------------
 
 # A page token's position is a time in milliseconds (tickets) or a message's number (far smaller).
@@ -302,18 +355,49 @@ MAX_CURSOR_ID = 200
 
 def encode_cursor(position: int, last_id: str) -> str:
     """An opaque page token naming the last item of a page by its sort position and id."""
-    raw = json.dumps([position, last_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return _encode([position, last_id])
 
 
 def decode_cursor(token: str) -> tuple[int, str]:
     """The position and id of a page token; a token no page could have ended with (a position beyond
     the last millisecond of year 9999, which no message's number reaches either) is INVALID_ARGUMENT."""
+    parts = _decode(token)
+    if len(parts) != 2:
+        raise InvalidArgumentError("некорректный page_token")
+    return _checked(parts[0], parts[1])
+
+
+def encode_waiting_cursor(waiting: bool, position: int, last_id: str) -> str:
+    """A page token of a list ordered by waiting time: whether the page ended among the waiting tickets
+    (position: waiting since, in ms) or among the rest (position: last message, in ms)."""
+    return _encode([position, last_id, 1 if waiting else 0])
+
+
+def decode_waiting_cursor(token: str) -> tuple[bool, int, str]:
+    parts = _decode(token)
+    if len(parts) != 3 or parts[2] not in (0, 1) or isinstance(parts[2], bool):
+        raise InvalidArgumentError("некорректный page_token")
+    position, last_id = _checked(parts[0], parts[1])
+    return parts[2] == 1, position, last_id
+
+
+def _encode(parts: list[Any]) -> str:
+    raw = json.dumps(parts, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(token: str) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        position, last_id = json.loads(raw)
+        parts = json.loads(raw)
     except (binascii.Error, ValueError, TypeError) as error:
         raise InvalidArgumentError("некорректный page_token") from error
+    if not isinstance(parts, list):
+        raise InvalidArgumentError("некорректный page_token")
+    return parts
+
+
+def _checked(position: object, last_id: object) -> tuple[int, str]:
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(last_id, str):
         raise InvalidArgumentError("некорректный page_token")
     if not 0 <= position <= MAX_CURSOR_POSITION or len(last_id) > MAX_CURSOR_ID:

@@ -119,9 +119,10 @@ class Intake:
             opening = new_ticket_doc(
                 domain.opening_ticket_id(first_id), batch.chat_id, customer, first_id, now
             )
-            opening.update(changes, version=1)
+            waits = _waiting_defaults(now)
+            opening.update(changes, **waits, version=1)
             opening[MESSAGE_INDEX] = message_ids
-            records[batch.chat_id] = ChatRecord(batch.chat_id, message_ids, changes, opening)
+            records[batch.chat_id] = ChatRecord(batch.chat_id, message_ids, changes, opening, waits)
         await self._repo.record_chats(list(records.values()), now)
         placed: list[bool] = []
         for batch in batches:
@@ -206,6 +207,7 @@ class Intake:
                 now,
                 {"status": {"$in": [str(status) for status in domain.ACTIVE_STATUSES]}},
                 append_messages=[str(message["_id"]) for message in messages],
+                defaults=_waiting_defaults(now),
             )
             if recorded is not None:
                 return recorded
@@ -330,12 +332,19 @@ def _last_message_changes(event: tickets_events.TicketCreated, messages: Sequenc
     last = messages[-1]
     changes: Doc = {
         "last_message_at": now,
+        domain.LAST_CUSTOMER_MESSAGE_AT: now,
         "last_message_preview": domain.preview(last["text"], convert.attachment_kinds(last)),
         "last_message_id": last["_id"],
     }
     if event.HasField("customer"):  # names and username as Telegram reports them now
         changes["customer"] = convert.customer_doc(event.customer, event.chat_id)
     return changes
+
+
+def _waiting_defaults(now: datetime) -> Doc:
+    """What customer messages stored at `now` set where the ticket has none: waiting since then (a
+    ticket whose customer waits already keeps waiting since the earlier message)."""
+    return {domain.WAITING_SINCE: now}
 
 
 def new_ticket_doc(ticket_id: str, chat_id: int, customer: Doc, first_message_id: str, now: datetime) -> Doc:
@@ -352,6 +361,8 @@ def new_ticket_doc(ticket_id: str, chat_id: int, customer: Doc, first_message_id
         "last_message_preview": "",
         "last_message_id": first_message_id,
         "first_message_id": first_message_id,
+        domain.WAITING_SINCE: None,
+        domain.LAST_CUSTOMER_MESSAGE_AT: None,
         "tags": [],
         "priority": "normal",
         "category": "",

@@ -77,6 +77,8 @@ CHECKPOINT_FIELDS = (
     "last_message_at",
     "last_message_preview",
     "last_message_id",
+    domain.WAITING_SINCE,
+    domain.LAST_CUSTOMER_MESSAGE_AT,
     "customer",
     ENTRY_COUNT,
     *sorted(LOGGABLE_FIELDS),
@@ -162,6 +164,7 @@ class ChatRecord:
     message_ids: list[str]
     changes: Doc
     opening: Doc
+    defaults: Doc = field(default_factory=dict)  # fields set only where the ticket has none
     ticket: Doc | None = field(default=None, init=False)
     shown: pb.Ticket | None = field(default=None, init=False)  # `ticket` as the lists show it, if written
 
@@ -234,11 +237,14 @@ class Repository:
             return doc
         written = index_length(doc)
         after = {**doc, ENTRY_COUNT: written + len(tail), "version": int(doc.get("version", 0)) + len(tail)}
-        for message_id in reversed(tail):
-            message = await self.get_message(message_id)
-            if message is not None and not message.get("internal"):
-                after.update(last_message_fields(message))
-                break
+        messages = [message for message in await asyncio.gather(*map(self.get_message, tail)) if message]
+        shown = [message for message in messages if not message.get("internal")]
+        if shown:
+            after.update(last_message_fields(shown[-1]))
+            waiting = domain.Waiting.of(after)
+            for message in shown:
+                waiting = waiting.after(str(message.get("direction")), False, message_time(message))
+            after.update(waiting.fields())
         after = with_changes(after, changes)
         self._note_unwritten(str(doc["_id"]), written, index_length(after))
         return after
@@ -285,13 +291,16 @@ class Repository:
         condition: Mapping[str, Any] | None = None,
         *,
         append_messages: Sequence[str] = (),
+        defaults: Mapping[str, Any] | None = None,
     ) -> Doc | None:
         """Apply `changes` ($set) when the ticket matches `condition`; bump version and updated_at, and
-        add `append_messages` to the ticket's message index. Returns the ticket after the change, or None
-        when nothing matched."""
+        add `append_messages` to the ticket's message index; `defaults` are set where the ticket has no
+        value (None or missing). Returns the ticket after the change, or None when nothing matched."""
         async with self._locks.hold(ticket_id):
             await self._begin(ticket_id)
-            updated = await self._update_ticket(ticket_id, changes, now, condition, append_messages)
+            updated = await self._update_ticket(
+                ticket_id, changes, now, condition, append_messages, defaults or {}
+            )
             if updated is None:
                 if self.views is not None:
                     await self.views.done(ticket_id)
@@ -306,32 +315,49 @@ class Repository:
         now: datetime,
         condition: Mapping[str, Any] | None,
         append_messages: Sequence[str],
+        defaults: Mapping[str, Any],
     ) -> Doc | None:
-        update: Doc = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
         if not self.single_writer:
-            if append_messages:
-                update["$addToSet"] = {MESSAGE_INDEX: {"$each": list(append_messages)}}
-            return await self.tickets.find_one_and_update(
-                {"_id": ticket_id, MESSAGE_INDEX: {"$exists": True}, **(condition or {})}
-                if append_messages
-                else {"_id": ticket_id, **(condition or {})},
-                update,
-                return_document=ReturnDocument.AFTER,
-            ) or (
-                await self.tickets.find_one_and_update(
-                    {"_id": ticket_id, MESSAGE_INDEX: {"$exists": False}, **(condition or {})},
-                    {key: value for key, value in update.items() if key != "$addToSet"},
-                    return_document=ReturnDocument.AFTER,
-                )
-                if append_messages
-                else None
+            return await self._update_ticket_atomically(
+                ticket_id, {**changes, "updated_at": now}, condition, append_messages, defaults
             )
         current = await self.get_ticket(ticket_id)
         if current is None or not matches(current, condition):
             return None
         current = await self._appended(current, append_messages)
-        [after] = await self._write_updates([(current, {**changes, "updated_at": now})])
+        fields = {**changes, **missing(current, defaults, changes), "updated_at": now}
+        [after] = await self._write_updates([(current, fields)])
         return dict(after)
+
+    async def _update_ticket_atomically(
+        self,
+        ticket_id: str,
+        fields: Mapping[str, Any],
+        condition: Mapping[str, Any] | None,
+        append_messages: Sequence[str],
+        defaults: Mapping[str, Any],
+    ) -> Doc | None:
+        """`_update_ticket` on MongoDB: one conditional update, the first of its variants that matches
+        (a ticket with or without a message index; `defaults` set when the ticket has none of them, else
+        left alone)."""
+        indexed: list[tuple[Doc, Doc]] = [({}, {})]
+        if append_messages:
+            add = {"$addToSet": {MESSAGE_INDEX: {"$each": list(append_messages)}}}
+            indexed = [({MESSAGE_INDEX: {"$exists": True}}, add), ({MESSAGE_INDEX: {"$exists": False}}, {})]
+        defaulted: list[tuple[Doc, Doc]] = [({}, {})]
+        if defaults:
+            defaulted = [({name: None for name in defaults}, dict(defaults)), ({}, {})]
+        for index_clause, index_update in indexed:
+            for default_clause, default_fields in defaulted:
+                update: Doc = {"$set": {**default_fields, **fields}, "$inc": {"version": 1}, **index_update}
+                found = await self.tickets.find_one_and_update(
+                    {"_id": ticket_id, **index_clause, **default_clause, **(condition or {})},
+                    update,
+                    return_document=ReturnDocument.AFTER,
+                )
+                if found is not None:
+                    return found
+        return None
 
     async def _appended(self, current: Doc, message_ids: Sequence[str]) -> Doc:
         """The ticket (as in memory) after adding `message_ids` to its log, one version per entry."""
@@ -478,6 +504,7 @@ class Repository:
             after = {
                 **current,
                 **record.changes,
+                **missing(current, record.defaults, record.changes),
                 "updated_at": now,
                 ENTRY_COUNT: index_length(current) + len(new),
                 "version": int(current.get("version", 0)) + len(new),
@@ -487,7 +514,17 @@ class Repository:
             record.ticket = dict(after)
             updated.append(after)
         written = await self._write_updates(
-            [(current, {**record.changes, "updated_at": now}) for record, current in legacy]
+            [
+                (
+                    current,
+                    {
+                        **record.changes,
+                        **missing(current, record.defaults, record.changes),
+                        "updated_at": now,
+                    },
+                )
+                for record, current in legacy
+            ]
         )
         for (record, _current), after in zip(legacy, written, strict=True):
             record.ticket = dict(after)
@@ -915,10 +952,23 @@ def active_key(chat_id: int) -> str:
     return str(chat_id)
 
 
+def missing(ticket: Mapping[str, Any], defaults: Mapping[str, Any], changes: Mapping[str, Any]) -> Doc:
+    """The `defaults` the ticket has no value for (None or missing) and `changes` do not set."""
+    return {
+        name: value for name, value in defaults.items() if ticket.get(name) is None and name not in changes
+    }
+
+
+def message_time(message: Mapping[str, Any]) -> datetime:
+    """When a message reached the ticket: when it was stored (a customer's), else when written."""
+    moment: datetime = message.get("stored_at") or message["created_at"]
+    return moment
+
+
 def last_message_fields(message: Mapping[str, Any]) -> Doc:
     """What a ticket shows of `message` as its last one."""
     return {
-        "last_message_at": message.get("stored_at") or message["created_at"],
+        "last_message_at": message_time(message),
         "last_message_preview": domain.preview(
             str(message.get("text", "")), convert.attachment_kinds(message)
         ),

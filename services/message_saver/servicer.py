@@ -39,6 +39,18 @@ class TicketServicer(api_grpc.TicketServiceServicer):
         tickets, token = await self._desk.list_tickets(request)
         return api.ListTicketsResponse(tickets=tickets, next_page_token=token)
 
+    async def CountTickets(
+        self, request: api.CountTicketsRequest, context: Context
+    ) -> api.CountTicketsResponse:
+        counts = await self._desk.count_tickets(request)
+        return api.CountTicketsResponse(
+            queue=counts.queue,
+            queue_waiting=counts.queue_waiting,
+            mine=counts.mine,
+            mine_waiting=counts.mine_waiting,
+            all_active=counts.all_active,
+        )
+
     async def ListMessages(
         self, request: api.ListMessagesRequest, context: Context
     ) -> api.ListMessagesResponse:

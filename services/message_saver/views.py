@@ -7,9 +7,14 @@ console's lists (queue, mine, closed, by category, by assignee) come from here, 
 - one sorted set per view, member ticket id, score last_message_at in ms (equal scores order by id, as
   the store's (last_message_at, _id) order does): all, s:<status>, a:<assignee>, a:<assignee>:s:<status>,
   c:<category>, s:<status>:c:<category>;
+- for the views with a status that is not closed (s:<status>, a:<assignee>:s:<status>,
+  s:<status>:c:<category>), the same tickets split in two, for the lists ordered by waiting time:
+  w:<view> the tickets whose customer waits for an answer, score waiting_since in ms, and i:<view> the
+  others, score last_message_at in ms. Their sizes are the console's counters (ZCARD);
 - `<prefix>pending` set: tickets being written. An id enters before the store write and leaves with the
   view update, so a crash between the two leaves it there and `repair` (at start) reloads it from MongoDB;
-- `<prefix>built`: set once the views hold every ticket. Missing at start -> `rebuild` from MongoDB.
+- `<prefix>built:<layout>`: set once the views hold every ticket. Missing at start -> `rebuild` from
+  MongoDB (a new layout of the views has a new name, so it is rebuilt once).
 
 Tickets are shown by one Lua script call per batch, which applies only a version at least as new as the one
 shown, so updates that reach Redis out of order cannot show an older ticket."""
@@ -31,8 +36,11 @@ from t1.tickets.v1 import ticket_pb2 as pb
 logger = logging.getLogger(__name__)
 
 REBUILD_CHUNK = 1000
+# The views' layout; a new one (here: the waiting sets) is rebuilt from the store once at start.
+LAYOUT = "2"
+ACTIVE = frozenset(str(status) for status in domain.ACTIVE_STATUSES)
 
-# KEYS: doc hash, meta hash, pending set. ARGV[1]: JSON [[id, version, score, [view key, ...]], ...];
+# KEYS: doc hash, meta hash, pending set. ARGV[1]: JSON [[id, version, [[view key, score], ...]], ...];
 # ARGV[1 + i]: the i-th ticket's proto. Shows each ticket unless a newer version is shown; returns how many
 # it showed. A meta value is JSON [version, [view key, ...]] (keys may hold spaces: categories do); the
 # space-separated "<version> <key> <key> ..." of earlier versions is still read.
@@ -49,9 +57,12 @@ local function shown_as(meta)
 end
 local shown = 0
 for i, head in ipairs(cjson.decode(ARGV[1])) do
-  local id, version, score, keys = head[1], head[2], head[3], head[4]
-  local keep = {}
-  for _, key in ipairs(keys) do keep[key] = true end
+  local id, version, scored = head[1], head[2], head[3]
+  local keys, keep = {}, {}
+  for _, pair in ipairs(scored) do
+    table.insert(keys, pair[1])
+    keep[pair[1]] = true
+  end
   local newer = false
   local old = redis.call('HGET', KEYS[2], id)
   if old then
@@ -65,7 +76,7 @@ for i, head in ipairs(cjson.decode(ARGV[1])) do
     end
   end
   if not newer then
-    for _, key in ipairs(keys) do redis.call('ZADD', key, score, id) end
+    for _, pair in ipairs(scored) do redis.call('ZADD', pair[1], pair[2], id) end
     redis.call('HSET', KEYS[1], id, ARGV[i + 1])
     redis.call('HSET', KEYS[2], id, cjson.encode({version, keys}))
     shown = shown + 1
@@ -88,10 +99,23 @@ class ViewQuery:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a page ends: the last ticket's last_message_at (ms) and id."""
+    """Where a page ends: the last ticket's score (ms) and id; `waiting`: in the waiting part of a list
+    ordered by waiting time (score waiting_since), else last_message_at."""
 
     millis: int
     ticket_id: str
+    waiting: bool = False
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The sizes of an operator's lists."""
+
+    queue: int
+    queue_waiting: int
+    mine: int
+    mine_waiting: int
+    all_active: int
 
 
 class TicketViews:
@@ -101,7 +125,7 @@ class TicketViews:
         self._doc = prefix + "doc"
         self._meta = prefix + "meta"
         self._pending = prefix + "pending"
-        self._built = prefix + "built"
+        self._built = prefix + "built:" + LAYOUT
         self._put = client.register_script(PUT_SCRIPT)
 
     # --- writing ------------------------------------------------------------------------------------
@@ -123,9 +147,8 @@ class TicketViews:
         protos = [convert.ticket_proto(ticket) for ticket in tickets]
         heads: list[list[Any]] = []
         for ticket in tickets:
-            moment = ticket.get("last_message_at") or ticket.get("created_at") or domain.EPOCH
             version = int(ticket.get("version", 0))
-            heads.append([str(ticket["_id"]), version, domain.to_millis(moment), self.view_keys(ticket)])
+            heads.append([str(ticket["_id"]), version, self.view_scores(ticket)])
         await self._put(
             keys=[self._doc, self._meta, self._pending],
             args=[json.dumps(heads, ensure_ascii=False), *(proto.SerializeToString() for proto in protos)],
@@ -137,15 +160,33 @@ class TicketViews:
         await self._redis.srem(self._pending, ticket_id)
 
     def view_keys(self, ticket: Mapping[str, Any]) -> list[str]:
+        return [key for key, _score in self.view_scores(ticket)]
+
+    def view_scores(self, ticket: Mapping[str, Any]) -> list[tuple[str, int]]:
+        """The views the ticket is in, each with its score there."""
         status = str(ticket.get("status", ""))
         assignee = str(ticket.get("assignee_id") or "")
         category = str(ticket.get("category") or "")
-        keys = [self._key("all"), self._key("s", status)]
+        activity = domain.to_millis(ticket.get("last_message_at") or ticket.get("created_at") or domain.EPOCH)
+        views: list[tuple[str, ...]] = [("all",), ("s", status)]
+        split: list[tuple[str, ...]] = [
+            ("s", status)
+        ]  # the views with a status, split by waiting when it is not closed
         if assignee:
-            keys += [self._key("a", assignee), self._key("a", assignee, "s", status)]
+            views += [("a", assignee), ("a", assignee, "s", status)]
+            split.append(("a", assignee, "s", status))
         if category:
-            keys += [self._key("c", category), self._key("s", status, "c", category)]
-        return keys
+            views += [("c", category), ("s", status, "c", category)]
+            split.append(("s", status, "c", category))
+        scores = [(self._key(*parts), activity) for parts in views]
+        if status in ACTIVE:
+            since = domain.waiting_since(ticket)
+            for parts in split:
+                if since is None:
+                    scores.append((self._key("i", *parts), activity))
+                else:
+                    scores.append((self._key("w", *parts), domain.to_millis(since)))
+        return scores
 
     def _key(self, *parts: str) -> str:
         return self._prefix + "v:" + ":".join(parts)
@@ -184,21 +225,56 @@ class TicketViews:
 
     # --- reading ------------------------------------------------------------------------------------
 
-    async def page(self, query: ViewQuery, after: Position | None, limit: int) -> list[pb.Ticket]:
-        """Up to `limit` tickets matching `query`, newest activity first, after `after`."""
-        sources = self._sources(query)
-        picked: list[pb.Ticket] = []
+    async def page(
+        self, query: ViewQuery, after: Position | None, limit: int, *, waiting_first: bool = False
+    ) -> list[tuple[pb.Ticket, Position]]:
+        """Up to `limit` tickets matching `query` after `after`, each with its position: newest activity
+        first, or (`waiting_first`) the waiting ones longest waiting first, then the others newest
+        activity first."""
+        if not waiting_first:
+            return await self._collect(query, self._sources(query), after, limit, waiting=False)
+        waiting, idle = self._split_sources(query)
+        picked: list[tuple[pb.Ticket, Position]] = []
+        if after is None or after.waiting:
+            picked = await self._collect(query, waiting, after, limit, waiting=True)
+            after = None
+        if len(picked) < limit:
+            picked += await self._collect(query, idle, after, limit - len(picked), waiting=False)
+        return picked
+
+    async def counts(self, operator_id: str, include_all: bool) -> Counts:
+        """The sizes of the queue, the operator's tickets and (include_all) every active ticket."""
+        opened, assigned = str(domain.Status.OPEN), str(domain.Status.ASSIGNED)
+        keys = [
+            self._key("s", opened),
+            self._key("w", "s", opened),
+            self._key("a", operator_id, "s", assigned),
+            self._key("w", "a", operator_id, "s", assigned),
+            self._key("s", assigned),
+        ]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.zcard(key)
+            queue, queue_waiting, mine, mine_waiting, others = (int(size) for size in await pipe.execute())
+        return Counts(queue, queue_waiting, mine, mine_waiting, queue + others if include_all else 0)
+
+    async def _collect(
+        self, query: ViewQuery, sources: list[str], after: Position | None, limit: int, *, waiting: bool
+    ) -> list[tuple[pb.Ticket, Position]]:
+        """Up to `limit` tickets of the union of `sources` that match `query`, after `after`: oldest
+        score first when `waiting`, else newest first."""
+        picked: list[tuple[pb.Ticket, Position]] = []
         cursor = after
         # Candidates come from the narrowest view; what it cannot tell apart is checked on the protos.
-        while len(picked) < limit:
-            batch = await self._merged(sources, cursor, max(limit - len(picked), 1) * 2)
+        while len(picked) < limit and sources:
+            batch = await self._merged(sources, cursor, max(limit - len(picked), 1) * 2, ascending=waiting)
             if not batch:
                 break
             tickets = await self._load([ticket_id for ticket_id, _score in batch])
             for (ticket_id, score), ticket in zip(batch, tickets, strict=True):
-                cursor = Position(score, ticket_id)
+                cursor = Position(score, ticket_id, waiting)
                 if ticket is not None and self._keeps(query, ticket):
-                    picked.append(ticket)
+                    picked.append((ticket, cursor))
                     if len(picked) == limit:
                         break
         return picked
@@ -220,6 +296,33 @@ class TicketViews:
             return [self._key("s", status, "c", category) if status else self._key("c", category)]
         return [self._key("s", status) if status else self._key("all")]
 
+    def _split_sources(self, query: ViewQuery) -> tuple[list[str], list[str]]:
+        """The views of a list ordered by waiting time: (waiting, the others). A list of any status is
+        the union of its lists of each status; a closed ticket never waits."""
+        statuses = [query.status] if query.status else [str(status) for status in domain.Status]
+        waiting: list[str] = []
+        idle: list[str] = []
+        for status in statuses:
+            for parts in self._status_views(query, status):
+                if status in ACTIVE:
+                    waiting.append(self._key("w", *parts))
+                    idle.append(self._key("i", *parts))
+                else:
+                    idle.append(self._key(*parts))
+        return waiting, idle
+
+    @staticmethod
+    def _status_views(query: ViewQuery, status: str) -> list[tuple[str, ...]]:
+        """The views that hold the tickets of `query` in `status` (as `_sources` picks them)."""
+        operator = query.visible_to_operator_id
+        if operator and not query.assignee_id:
+            return [("s", status)] if status == domain.Status.OPEN else [("a", operator, "s", status)]
+        if query.assignee_id:
+            return [("a", query.assignee_id, "s", status)]
+        if query.category:
+            return [("s", status, "c", query.category)]
+        return [("s", status)]
+
     @staticmethod
     def _keeps(query: ViewQuery, ticket: pb.Ticket) -> bool:
         status = convert.STATUS_FROM_PROTO.get(ticket.status)
@@ -232,27 +335,43 @@ class TicketViews:
         operator = query.visible_to_operator_id
         return not operator or domain.visible_to(str(status or ""), ticket.assignee_id, operator)
 
-    async def _merged(self, sources: list[str], after: Position | None, count: int) -> list[tuple[str, int]]:
-        """The next `count` (id, score) of the union of `sources` after `after`, newest first."""
+    async def _merged(
+        self, sources: list[str], after: Position | None, count: int, *, ascending: bool = False
+    ) -> list[tuple[str, int]]:
+        """The next `count` (id, score) of the union of `sources` after `after`, newest first (or
+        oldest first when `ascending`)."""
         found: dict[str, int] = {}
         for key in sources:
-            for ticket_id, score in await self._after(key, after, count):
+            for ticket_id, score in await self._after(key, after, count, ascending):
                 found[ticket_id] = score
-        ordered = sorted(found.items(), key=lambda item: (item[1], item[0]), reverse=True)
+        ordered = sorted(found.items(), key=lambda item: (item[1], item[0]), reverse=not ascending)
         return ordered[:count]
 
-    async def _after(self, key: str, after: Position | None, count: int) -> list[tuple[str, int]]:
-        top = "+inf" if after is None else after.millis
+    async def _after(
+        self, key: str, after: Position | None, count: int, ascending: bool = False
+    ) -> list[tuple[str, int]]:
         skip = 0
         while True:
-            rows: list[tuple[bytes | str, float]] = await self._redis.zrevrangebyscore(  # type: ignore[assignment]
-                key, top, "-inf", start=0, num=count + skip, withscores=True
-            )
+            rows: list[tuple[bytes | str, float]]
+            if ascending:
+                bottom = "-inf" if after is None else after.millis
+                rows = await self._redis.zrangebyscore(  # type: ignore[assignment]
+                    key, bottom, "+inf", start=0, num=count + skip, withscores=True
+                )
+            else:
+                top = "+inf" if after is None else after.millis
+                rows = await self._redis.zrevrangebyscore(  # type: ignore[assignment]
+                    key, top, "-inf", start=0, num=count + skip, withscores=True
+                )
             result: list[tuple[str, int]] = []
             for member, score in rows:
                 ticket_id = member.decode() if isinstance(member, bytes) else str(member)
                 millis = int(score)
-                if after is not None and millis == after.millis and ticket_id >= after.ticket_id:
+                if (
+                    after is not None
+                    and millis == after.millis
+                    and (ticket_id <= after.ticket_id if ascending else ticket_id >= after.ticket_id)
+                ):
                     continue  # at or before the cursor among equal times
                 result.append((ticket_id, millis))
             if len(result) >= count or len(rows) < count + skip:

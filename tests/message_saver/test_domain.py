@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -180,3 +180,67 @@ def test_ticket_doc_without_optional_fields_converts() -> None:
 def test_derived_ids_are_uuid5_in_the_namespace(parts: tuple[object, ...]) -> None:
     expected = uuid.uuid5(domain.NAMESPACE, "\x1f".join(str(part) for part in parts))
     assert domain.derived_id(*parts) == str(expected)
+
+
+# --- waiting for an answer -------------------------------------------------------------------------
+
+T = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: int) -> datetime:
+    return T + timedelta(minutes=minutes)
+
+
+def test_the_customer_waits_since_the_first_message_after_the_last_reply() -> None:
+    waiting = domain.Waiting()
+    waiting = waiting.after("customer", False, at(0))
+    assert waiting == domain.Waiting(since=at(0), last_customer_at=at(0))
+    waiting = waiting.after("customer", False, at(3))  # still waiting since the first one
+    assert waiting == domain.Waiting(since=at(0), last_customer_at=at(3))
+    waiting = waiting.after("operator", False, at(5))  # answered
+    assert waiting == domain.Waiting(since=None, last_customer_at=at(3))
+    waiting = waiting.after("customer", False, at(9))  # asks again: waits from this message on
+    assert waiting == domain.Waiting(since=at(9), last_customer_at=at(9))
+
+
+def test_notes_and_system_messages_do_not_answer_the_customer() -> None:
+    waiting = domain.Waiting().customer_wrote(at(0))
+    assert waiting.after("system", True, at(1)) == waiting  # an internal note
+    assert waiting.after("operator", True, at(1)) == waiting
+    assert waiting.after("system", False, at(1)) == waiting
+
+
+def test_messages_replayed_out_of_order_keep_the_earliest_wait_and_the_latest_message() -> None:
+    waiting = domain.Waiting().customer_wrote(at(4)).customer_wrote(at(2))
+    assert waiting == domain.Waiting(since=at(2), last_customer_at=at(4))
+
+
+def test_a_ticket_stored_before_waiting_was_tracked_is_not_waiting() -> None:
+    legacy = {"_id": "t1", "status": "open", "last_message_at": at(0)}
+    assert domain.Waiting.of(legacy) == domain.Waiting()
+    assert domain.waiting_since(legacy) is None
+    assert domain.Waiting.of(legacy).customer_wrote(at(7)).fields() == {
+        domain.WAITING_SINCE: at(7),
+        domain.LAST_CUSTOMER_MESSAGE_AT: at(7),
+    }
+
+
+def test_a_closed_ticket_never_shows_waiting() -> None:
+    ticket = {"_id": "t1", "status": "assigned", domain.WAITING_SINCE: at(0)}
+    assert domain.waiting_since(ticket) == at(0)
+    assert domain.waiting_since({**ticket, "status": "closed"}) is None
+    proto = convert.ticket_proto({**ticket, "status": "closed", domain.LAST_CUSTOMER_MESSAGE_AT: at(0)})
+    assert not proto.HasField("waiting_since")
+    assert proto.last_customer_message_at.ToDatetime(tzinfo=UTC) == at(0)
+    assert convert.ticket_proto(ticket).waiting_since.ToDatetime(tzinfo=UTC) == at(0)
+
+
+def test_waiting_cursor_round_trip_and_rejection() -> None:
+    token = domain.encode_waiting_cursor(True, 1_736_000_000_123, "b1c2")
+    assert domain.decode_waiting_cursor(token) == (True, 1_736_000_000_123, "b1c2")
+    assert domain.decode_waiting_cursor(domain.encode_waiting_cursor(False, 5, "x")) == (False, 5, "x")
+    for bad in [domain.encode_cursor(1, "x"), domain._encode([1, "x", 2]), domain._encode([1, "x", True])]:
+        with pytest.raises(InvalidArgumentError):
+            domain.decode_waiting_cursor(bad)
+    with pytest.raises(InvalidArgumentError):
+        domain.decode_cursor(token)  # an activity list does not take a waiting list's token

@@ -61,7 +61,12 @@ async def mix_changes(stub: Stub, ticket_ids: list[str], seed: int) -> None:
 
 
 def expected(
-    docs: list[dict[str, Any]], status: str, assignee: str, category: str, visible_to: str
+    docs: list[dict[str, Any]],
+    status: str,
+    assignee: str,
+    category: str,
+    visible_to: str,
+    order: int = api.TICKET_ORDER_UNSPECIFIED,
 ) -> list[str]:
     kept = [
         doc
@@ -72,10 +77,23 @@ def expected(
         and domain.visible_to(doc["status"], str(doc.get("assignee_id") or ""), visible_to)
     ]
     kept.sort(key=lambda doc: (domain.to_millis(doc["last_message_at"]), doc["_id"]), reverse=True)
+    if order == api.TICKET_ORDER_WAITING_LONGEST:
+        waiting = [doc for doc in kept if domain.waiting_since(doc) is not None]
+        waiting.sort(
+            key=lambda doc: (domain.to_millis(domain.waiting_since(doc) or domain.EPOCH), doc["_id"])
+        )
+        kept = waiting + [doc for doc in kept if domain.waiting_since(doc) is None]
     return [str(doc["_id"]) for doc in kept]
 
 
-async def listed(stub: Stub, status: str, assignee: str, category: str, visible_to: str) -> list[str]:
+async def listed(
+    stub: Stub,
+    status: str,
+    assignee: str,
+    category: str,
+    visible_to: str,
+    order: int = api.TICKET_ORDER_UNSPECIFIED,
+) -> list[str]:
     ids: list[str] = []
     token = ""
     while True:
@@ -87,6 +105,7 @@ async def listed(stub: Stub, status: str, assignee: str, category: str, visible_
                 visible_to_operator_id=visible_to,
                 page_token=token,
                 page_size=3,
+                order=order,  # type: ignore[arg-type]
             )
         )
         ids += [ticket.id for ticket in page.tickets]
@@ -101,9 +120,27 @@ async def assert_lists_match_the_store(harness: Harness, stub: Stub) -> None:
         for assignee in ("", *OPERATORS):
             for category in ("", *CATEGORIES):
                 for visible_to in ("", OPERATORS[0]):
-                    want = expected(docs, status, assignee, category, visible_to)
-                    got = await listed(stub, status, assignee, category, visible_to)
-                    assert got == want, (status, assignee, category, visible_to)
+                    for order in (api.TICKET_ORDER_UNSPECIFIED, api.TICKET_ORDER_WAITING_LONGEST):
+                        want = expected(docs, status, assignee, category, visible_to, order)
+                        got = await listed(stub, status, assignee, category, visible_to, order)
+                        assert got == want, (status, assignee, category, visible_to, order)
+    for operator in OPERATORS:
+        counted = await stub.CountTickets(api.CountTicketsRequest(operator_id=operator, include_all=True))
+        opened = [doc for doc in docs if doc["status"] == "open"]
+        mine = [doc for doc in docs if doc["status"] == "assigned" and doc.get("assignee_id") == operator]
+        assert (
+            counted.queue,
+            counted.queue_waiting,
+            counted.mine,
+            counted.mine_waiting,
+            counted.all_active,
+        ) == (
+            len(opened),
+            sum(domain.waiting_since(doc) is not None for doc in opened),
+            len(mine),
+            sum(domain.waiting_since(doc) is not None for doc in mine),
+            len(opened) + sum(doc["status"] == "assigned" for doc in docs),
+        ), operator
 
 
 async def test_lists_equal_the_store_after_a_mix_of_changes(harness: Harness, app: App, stub: Stub) -> None:
@@ -168,8 +205,13 @@ async def test_a_ticket_leaves_the_views_of_a_category_with_spaces(
     views, redis = app.repository.views, app.views_redis
     assert views is not None
     assert redis is not None
-    open_keys = [key for key in views.view_keys({"status": "open", "category": category}) if ":s:open" in key]
-    assert len(open_keys) == 2  # open, open in the category
+    open_ticket = {"status": "open", "category": category}
+    open_keys = {key for key in views.view_keys(open_ticket) if ":s:open" in key}
+    open_keys |= {
+        key for key in views.view_keys({**open_ticket, "waiting_since": domain.utcnow()}) if ":s:open" in key
+    }
+    # open, open in the category, and each split into waiting and the rest
+    assert len(open_keys) == 6
     for key in open_keys:
         assert await redis.zscore(key, ticket_id) is None, key
     await assert_lists_match_the_store(harness, stub)

@@ -10,7 +10,10 @@ from services.ml.greeting import usable_name, with_greeting
 def test_a_reply_without_a_greeting_gets_one_by_name() -> None:
     answer = "Лимит снятия наличных по карте MORE — 2 000 BYN в сутки."
     assert with_greeting(answer, "ru", "Иван") == f"Здравствуйте, Иван! {answer}"
-    assert with_greeting("The limit is 2,000 BYN a day.", "en", "ivan") == "Hello, Ivan! The limit is 2,000 BYN a day."
+    assert (
+        with_greeting("The limit is 2,000 BYN a day.", "en", "ivan")
+        == "Hello, Ivan! The limit is 2,000 BYN a day."
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { I18nProvider } from '../i18n';
 import { consoleReducer, initialState, type ListFilter } from '../state';
 import { ticket } from '../test/fixtures';
@@ -107,5 +107,79 @@ describe('TicketQueue rating badge', () => {
     expect(badges[0]!.textContent).toBe('★ 4Оценка клиента: 4 из 5');
     expect(badges[0]!.querySelector('[aria-hidden="true"]')!.textContent).toBe('★ 4');
     expect(badges[0]!.getAttribute('title')).toBe('Оценка клиента: 4 из 5');
+  });
+});
+
+describe('TicketQueue urgency', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  function answer(url: string) {
+    const body = url.endsWith('/tickets/counts')
+      ? { queue: 12, queue_waiting: 9, mine: 3, mine_waiting: 1, all_active: null }
+      : url.endsWith('/console/settings')
+        ? { sla_warning_s: 120, sla_breach_s: 600 }
+        : { detail: 'Not Found' };
+    const status = 'detail' in body ? 404 : 200;
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  }
+
+  function renderWaiting(tickets: ReturnType<typeof ticket>[]) {
+    let state = consoleReducer(initialState('op-me'), { type: 'filter/set', filter: { tab: 'queue', q: '', category: '' } });
+    state = consoleReducer(state, { type: 'list/loaded', version: state.listVersion, page: { items: tickets, next_cursor: null }, append: false });
+    render(
+      <I18nProvider initialLocale="ru">
+        <TicketQueue
+          state={state}
+          isAdmin={false}
+          categories={[]}
+          nameOf={() => ''}
+          onFilter={() => undefined}
+          onLoadMore={() => undefined}
+          onSelect={() => undefined}
+          onRetry={() => undefined}
+        />
+      </I18nProvider>,
+    );
+  }
+
+  it('shows how long each customer waits, coloured and worded by the SLA, and the tab counts', async () => {
+    const now = Date.parse('2025-03-01T12:00:00Z');
+    vi.useFakeTimers({ now, toFake: ['Date', 'setInterval', 'clearInterval'] });
+    const fetch = vi.fn(async (input: RequestInfo | URL) => answer(String(input)));
+    vi.stubGlobal('fetch', fetch);
+    renderWaiting([
+      ticket('t-1', { waiting_since: '2025-03-01T11:40:00Z', priority: 'urgent' }),
+      ticket('t-2', { waiting_since: '2025-03-01T11:55:00Z' }),
+      ticket('t-3', { waiting_since: '2025-03-01T11:59:30Z' }),
+      ticket('t-4', { waiting_since: null }),
+    ]);
+
+    await waitFor(() => expect(screen.getByTestId('count-queue').textContent).toBe(' 12'));
+    expect(screen.getByRole('tab', { name: 'Очередь 12' })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Мои 3' })).toBeTruthy();
+    expect(screen.getByTestId('count-queue').getAttribute('title')).toBe('Обращений: 12, ждут ответа: 9');
+    // The thresholds came from the gateway (120 s / 600 s): 20 min is a breach, 5 min a warning.
+    await waitFor(() => expect(screen.getByText('ждёт 5 мин').closest('[data-level]')?.getAttribute('data-level')).toBe('warning'));
+    const breach = screen.getByText('ждёт 20 мин').closest('[data-level]')!;
+    expect(breach.getAttribute('data-level')).toBe('breach');
+    expect(breach.textContent).toContain('срок ответа истёк'); // in words too, not by colour alone
+    expect(breach.className).toContain('ticket-item__wait--breach');
+    expect(screen.getByText('ждёт < 1 мин').closest('[data-level]')!.getAttribute('data-level')).toBe('ok');
+    expect(screen.getByText('Срочный')).toBeTruthy();
+    // Answered: the time of its last message instead.
+    const items = screen.getAllByRole('button').filter((button) => button.classList.contains('ticket-item'));
+    expect(items[3]!.querySelector('time')).toBeTruthy();
+    expect(items[3]!.querySelector('[data-level]')).toBeNull();
+
+    // A minute later the labels have moved on by themselves (the clock ticks every 30 s).
+    act(() => {
+      vi.advanceTimersByTime(60_000);
+    });
+    expect(screen.getByText('ждёт 21 мин')).toBeTruthy();
+    expect(screen.getByText('ждёт 6 мин')).toBeTruthy();
+    expect(fetch.mock.calls.map(([url]) => String(url)).sort()).toEqual(['/api/v1/console/settings', '/api/v1/tickets/counts']);
   });
 });

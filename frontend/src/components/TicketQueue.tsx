@@ -2,7 +2,9 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useI18n } from '../i18n';
 import { withCurrent } from '../knowledge';
 import { QUEUE_TABS, type ConsoleState, type ListFilter, type QueueTab } from '../state';
-import type { CategoryPublic, TicketPublic } from '../types';
+import type { CategoryPublic, ConsoleSettingsPublic, TicketCountsPublic, TicketPublic } from '../types';
+import { slaLevel, waitedSeconds, waitingLabel } from '../urgency';
+import { useNow, useSla, useTicketCounts } from '../useUrgency';
 import { CategoryChip, PriorityBadge, RatingBadge, StatusBadge } from './Badges';
 import { SearchResults } from './SearchResults';
 
@@ -32,6 +34,10 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
   const tabRefs = useRef<Partial<Record<QueueTab, HTMLButtonElement | null>>>({});
   const listRef = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
+  const now = useNow();
+  const sla = useSla();
+  // Counted again after live events (the newest one applied) and reloads of the list.
+  const counts = useTicketCounts(`${state.listVersion}:${state.seenEventIds[state.seenEventIds.length - 1] ?? ''}`);
 
   // Search as the operator types (debounced).
   useEffect(() => {
@@ -115,6 +121,7 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
               onKeyDown={(event) => onTabKey(event, index)}
             >
               {t(`queue.tab.${tab}`)}
+              <TabCount tab={tab} counts={counts} t={t} />
             </button>
           );
         })}
@@ -183,6 +190,9 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
                     assigneeName={ticket.assignee && state.filter.tab !== 'mine' ? nameOf(ticket.assignee) : null}
                     time={ticket.last_message_at ?? ticket.updated_at ?? ticket.created_at}
                     formatTime={fmt.listTime}
+                    formatDateTime={fmt.dateTime}
+                    now={now}
+                    sla={sla}
                     onSelect={onSelect}
                     t={t}
                   />
@@ -210,6 +220,50 @@ export function TicketQueue({ state, isAdmin, categories, nameOf, onFilter, onLo
   );
 }
 
+/** «Очередь 12», «Мои 3», an admin's «Все» (not closed): the tab's count, when known (closed tickets are not counted). */
+function TabCount({ tab, counts, t }: { tab: QueueTab; counts: TicketCountsPublic | null; t: TicketItemProps['t'] }) {
+  if (!counts || tab === 'closed') return null;
+  if (tab === 'all') {
+    if (counts.all_active === null) return null;
+    return (
+      <span className="queue__count" title={t('queue.countActive', { count: counts.all_active })} data-testid="count-all">
+        {' '}
+        {counts.all_active}
+      </span>
+    );
+  }
+  const count = tab === 'queue' ? counts.queue : counts.mine;
+  const waiting = tab === 'queue' ? counts.queue_waiting : counts.mine_waiting;
+  return (
+    <span className="queue__count" title={t('queue.countTitle', { count, waiting })} data-testid={`count-${tab}`}>
+      {' '}
+      {count}
+    </span>
+  );
+}
+
+/** «ждёт 12 мин», coloured by the SLA, with the level in words too (not by colour alone). */
+function WaitingTime({ seconds, since, sla, formatDateTime, t }: {
+  seconds: number;
+  since: string;
+  sla: ConsoleSettingsPublic;
+  formatDateTime: (value: string) => string;
+  t: TicketItemProps['t'];
+}) {
+  const level = slaLevel(seconds, sla);
+  return (
+    <span className={`ticket-item__wait ticket-item__wait--${level}`} title={t('wait.since', { time: formatDateTime(since) })} data-level={level}>
+      {level !== 'ok' && (
+        <span className="ticket-item__wait-icon" aria-hidden="true">
+          {level === 'breach' ? '‼' : '!'}
+        </span>
+      )}
+      {waitingLabel(seconds, t)}
+      {level !== 'ok' && <span className="visually-hidden">, {t(`wait.${level}`)}</span>}
+    </span>
+  );
+}
+
 interface TicketItemProps {
   ticket: TicketPublic;
   selected: boolean;
@@ -219,11 +273,16 @@ interface TicketItemProps {
   assigneeName: string | null;
   time: string | null;
   formatTime: (value: string) => string;
+  formatDateTime: (value: string) => string;
+  /** Epoch ms the waiting time is counted to. */
+  now: number;
+  sla: ConsoleSettingsPublic;
   onSelect: (id: string) => void;
   t: ReturnType<typeof useI18n>['t'];
 }
 
-function TicketItem({ ticket, selected, unread, updated, showStatus, assigneeName, time, formatTime, onSelect, t }: TicketItemProps) {
+function TicketItem({ ticket, selected, unread, updated, showStatus, assigneeName, time, formatTime, formatDateTime, now, sla, onSelect, t }: TicketItemProps) {
+  const waited = waitedSeconds(ticket, now);
   const classes = ['ticket-item'];
   if (selected) classes.push('is-selected');
   if (unread) classes.push('is-unread');
@@ -235,10 +294,14 @@ function TicketItem({ ticket, selected, unread, updated, showStatus, assigneeNam
           {unread && <span className="dot" aria-hidden="true" />}
           {ticket.customer.name || (ticket.customer.username ? `@${ticket.customer.username}` : t('customer.anonymous'))}
         </span>
-        {time && (
-          <time className="ticket-item__time" dateTime={time}>
-            {formatTime(time)}
-          </time>
+        {waited !== null && ticket.waiting_since ? (
+          <WaitingTime seconds={waited} since={ticket.waiting_since} sla={sla} formatDateTime={formatDateTime} t={t} />
+        ) : (
+          time && (
+            <time className="ticket-item__time" dateTime={time}>
+              {formatTime(time)}
+            </time>
+          )
         )}
       </span>
       <span className="ticket-item__title">{ticket.title || t('ticket.untitled')}</span>

@@ -28,6 +28,7 @@ from gateway.models import (
     ReplyDraftPublic,
     ReplySourceName,
     TicketAssign,
+    TicketCountsPublic,
     TicketDetailPublic,
     TicketsPage,
     TicketUpdate,
@@ -46,6 +47,8 @@ router = APIRouter(prefix="/tickets", tags=["tickets"])
 uploads = APIRouter(prefix="/tickets", tags=["tickets"])
 
 StatusName = Literal["open", "assigned", "closed"]
+OrderName = Literal["activity", "waiting"]
+ORDERS = {"activity": pb.TICKET_ORDER_UNSPECIFIED, "waiting": pb.TICKET_ORDER_WAITING_LONGEST}
 # Customer messages read for hints: the query uses the last few with words (hints.MAX_MESSAGES).
 RECENT_CUSTOMER_MESSAGES = 10
 
@@ -83,9 +86,17 @@ async def list_tickets(
     assignee: Annotated[str | None, Query(description='operator id, or "me"')] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     category: Annotated[str | None, Query(max_length=200)] = None,
+    order: Annotated[
+        OrderName,
+        Query(
+            description="activity: newest last message first; waiting: the customers waiting for an answer "
+            "first, longest waiting first, then the others by activity (not together with q: 400)"
+        ),
+    ] = "activity",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TicketsPage:
+    """A page of tickets; a cursor works only with the order it came from (400 otherwise)."""
     if assignee == "me":
         assignee = operator.operator_id
     request = pb.ListTicketsRequest(
@@ -95,6 +106,7 @@ async def list_tickets(
         category=category or "",
         page_token=cursor or "",
         page_size=limit,
+        order=ORDERS[order],
     )
     if not operator.is_admin:
         if assignee and assignee != operator.operator_id:
@@ -111,6 +123,22 @@ async def list_tickets(
             for ticket in response.tickets
         ],
         next_cursor=response.next_page_token or None,
+    )
+
+
+@router.get("/counts")
+async def count_tickets(operator: CurrentOperator, context: ContextDep) -> TicketCountsPublic:
+    """How many tickets the caller's lists hold (the console's tab counters); every ticket not closed
+    too for admins. Counted in message_saver's read model, flat with the store's size."""
+    response = await context.tickets.CountTickets(
+        pb.CountTicketsRequest(operator_id=operator.operator_id, include_all=operator.is_admin)
+    )
+    return TicketCountsPublic(
+        queue=response.queue,
+        queue_waiting=response.queue_waiting,
+        mine=response.mine,
+        mine_waiting=response.mine_waiting,
+        all_active=response.all_active if operator.is_admin else None,
     )
 
 

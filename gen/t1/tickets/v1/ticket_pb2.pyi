@@ -142,7 +142,7 @@ class Message(_message.Message):
     def __init__(self, id: _Optional[str] = ..., ticket_id: _Optional[str] = ..., direction: _Optional[_Union[MessageDirection, str]] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., edited: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., edited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., operator_id: _Optional[str] = ..., telegram_message_id: _Optional[int] = ..., internal: _Optional[bool] = ..., delivery_status: _Optional[_Union[DeliveryStatus, str]] = ..., delivery_error: _Optional[str] = ..., delivery_attempt: _Optional[int] = ..., client_message_id: _Optional[str] = ...) -> None: ...
 
 class Ticket(_message.Message):
-    __slots__ = ("id", "title", "status", "customer", "assignee_id", "created_at", "updated_at", "last_message_at", "last_message_preview", "tags", "priority", "category", "subcategory", "closed_at", "message_count")
+    __slots__ = ("id", "title", "status", "customer", "assignee_id", "created_at", "updated_at", "last_message_at", "last_message_preview", "tags", "priority", "category", "subcategory", "closed_at", "message_count", "waiting_since", "last_customer_message_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -158,6 +158,8 @@ class Ticket(_message.Message):
     SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
     CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    WAITING_SINCE_FIELD_NUMBER: _ClassVar[int]
+    LAST_CUSTOMER_MESSAGE_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     title: str
     status: TicketStatus
@@ -173,4 +175,6 @@ class Ticket(_message.Message):
     subcategory: str
     closed_at: _timestamp_pb2.Timestamp
     message_count: int
-    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[_Union[TicketStatus, str]] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., assignee_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message_preview: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., priority: _Optional[_Union[TicketPriority, str]] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ...) -> None: ...
+    waiting_since: _timestamp_pb2.Timestamp
+    last_customer_message_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[_Union[TicketStatus, str]] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., assignee_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message_preview: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., priority: _Optional[_Union[TicketPriority, str]] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_customer_message_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

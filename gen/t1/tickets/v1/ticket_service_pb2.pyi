@@ -1,11 +1,19 @@
 from t1.tickets.v1 import ticket_pb2 as _ticket_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class TicketOrder(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TICKET_ORDER_UNSPECIFIED: _ClassVar[TicketOrder]
+    TICKET_ORDER_WAITING_LONGEST: _ClassVar[TicketOrder]
+TICKET_ORDER_UNSPECIFIED: TicketOrder
+TICKET_ORDER_WAITING_LONGEST: TicketOrder
 
 class GetTicketRequest(_message.Message):
     __slots__ = ("ticket_id",)
@@ -20,7 +28,7 @@ class GetTicketResponse(_message.Message):
     def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
 
 class ListTicketsRequest(_message.Message):
-    __slots__ = ("status", "assignee_id", "query", "page_token", "page_size", "category", "visible_to_operator_id")
+    __slots__ = ("status", "assignee_id", "query", "page_token", "page_size", "category", "visible_to_operator_id", "order")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +36,7 @@ class ListTicketsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     VISIBLE_TO_OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_FIELD_NUMBER: _ClassVar[int]
     status: _ticket_pb2.TicketStatus
     assignee_id: str
     query: str
@@ -35,7 +44,8 @@ class ListTicketsRequest(_message.Message):
     page_size: int
     category: str
     visible_to_operator_id: str
-    def __init__(self, status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., assignee_id: _Optional[str] = ..., query: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ..., visible_to_operator_id: _Optional[str] = ...) -> None: ...
+    order: TicketOrder
+    def __init__(self, status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., assignee_id: _Optional[str] = ..., query: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ..., visible_to_operator_id: _Optional[str] = ..., order: _Optional[_Union[TicketOrder, str]] = ...) -> None: ...
 
 class ListTicketsResponse(_message.Message):
     __slots__ = ("tickets", "next_page_token")
@@ -44,6 +54,28 @@ class ListTicketsResponse(_message.Message):
     tickets: _containers.RepeatedCompositeFieldContainer[_ticket_pb2.Ticket]
     next_page_token: str
     def __init__(self, tickets: _Optional[_Iterable[_Union[_ticket_pb2.Ticket, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CountTicketsRequest(_message.Message):
+    __slots__ = ("operator_id", "include_all")
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_ALL_FIELD_NUMBER: _ClassVar[int]
+    operator_id: str
+    include_all: bool
+    def __init__(self, operator_id: _Optional[str] = ..., include_all: _Optional[bool] = ...) -> None: ...
+
+class CountTicketsResponse(_message.Message):
+    __slots__ = ("queue", "queue_waiting", "mine", "mine_waiting", "all_active")
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_WAITING_FIELD_NUMBER: _ClassVar[int]
+    MINE_FIELD_NUMBER: _ClassVar[int]
+    MINE_WAITING_FIELD_NUMBER: _ClassVar[int]
+    ALL_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    queue: int
+    queue_waiting: int
+    mine: int
+    mine_waiting: int
+    all_active: int
+    def __init__(self, queue: _Optional[int] = ..., queue_waiting: _Optional[int] = ..., mine: _Optional[int] = ..., mine_waiting: _Optional[int] = ..., all_active: _Optional[int] = ...) -> None: ...
 
 class ListMessagesRequest(_message.Message):
     __slots__ = ("ticket_id", "page_token", "page_size", "include_internal", "newest_first", "direction")

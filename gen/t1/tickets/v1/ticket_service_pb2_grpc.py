@@ -46,6 +46,11 @@ class TicketServiceStub:
                 request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketsRequest.SerializeToString,
                 response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketsResponse.FromString,
                 _registered_method=True)
+        self.CountTickets = channel.unary_unary(
+                '/t1.tickets.v1.TicketService/CountTickets',
+                request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.CountTicketsRequest.SerializeToString,
+                response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.CountTicketsResponse.FromString,
+                _registered_method=True)
         self.ListMessages = channel.unary_unary(
                 '/t1.tickets.v1.TicketService/ListMessages',
                 request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListMessagesRequest.SerializeToString,
@@ -106,7 +111,15 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListTickets(self, request, context):
-        """ListTickets returns tickets, newest activity first, filtered and paged.
+        """ListTickets returns tickets, filtered and paged, in the order asked for (newest activity first by
+        default).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountTickets(self, request, context):
+        """CountTickets returns how many tickets an operator's lists hold (the console's tab counters).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,6 +207,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.ListTickets,
                     request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketsRequest.FromString,
                     response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketsResponse.SerializeToString,
+            ),
+            'CountTickets': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountTickets,
+                    request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.CountTicketsRequest.FromString,
+                    response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.CountTicketsResponse.SerializeToString,
             ),
             'ListMessages': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMessages,
@@ -297,6 +315,33 @@ class TicketService:
             '/t1.tickets.v1.TicketService/ListTickets',
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketsRequest.SerializeToString,
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountTickets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.tickets.v1.TicketService/CountTickets',
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.CountTicketsRequest.SerializeToString,
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.CountTicketsResponse.FromString,
             options,
             channel_credentials,
             insecure,

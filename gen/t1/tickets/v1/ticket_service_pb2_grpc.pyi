@@ -38,7 +38,11 @@ class TicketServiceStub:
     GetTicket: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.GetTicketRequest, _ticket_service_pb2.GetTicketResponse]
     """GetTicket returns one ticket. NOT_FOUND when it does not exist."""
     ListTickets: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.ListTicketsRequest, _ticket_service_pb2.ListTicketsResponse]
-    """ListTickets returns tickets, newest activity first, filtered and paged."""
+    """ListTickets returns tickets, filtered and paged, in the order asked for (newest activity first by
+    default).
+    """
+    CountTickets: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.CountTicketsRequest, _ticket_service_pb2.CountTicketsResponse]
+    """CountTickets returns how many tickets an operator's lists hold (the console's tab counters)."""
     ListMessages: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.ListMessagesRequest, _ticket_service_pb2.ListMessagesResponse]
     """ListMessages returns a ticket's messages, oldest first, paged."""
     TakeTicket: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.TakeTicketRequest, _ticket_service_pb2.TakeTicketResponse]
@@ -80,7 +84,11 @@ class TicketServiceAsyncStub(TicketServiceStub):
     GetTicket: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.GetTicketRequest, _ticket_service_pb2.GetTicketResponse]  # type: ignore[assignment]
     """GetTicket returns one ticket. NOT_FOUND when it does not exist."""
     ListTickets: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.ListTicketsRequest, _ticket_service_pb2.ListTicketsResponse]  # type: ignore[assignment]
-    """ListTickets returns tickets, newest activity first, filtered and paged."""
+    """ListTickets returns tickets, filtered and paged, in the order asked for (newest activity first by
+    default).
+    """
+    CountTickets: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.CountTicketsRequest, _ticket_service_pb2.CountTicketsResponse]  # type: ignore[assignment]
+    """CountTickets returns how many tickets an operator's lists hold (the console's tab counters)."""
     ListMessages: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.ListMessagesRequest, _ticket_service_pb2.ListMessagesResponse]  # type: ignore[assignment]
     """ListMessages returns a ticket's messages, oldest first, paged."""
     TakeTicket: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.TakeTicketRequest, _ticket_service_pb2.TakeTicketResponse]  # type: ignore[assignment]
@@ -131,7 +139,17 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _ticket_service_pb2.ListTicketsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_ticket_service_pb2.ListTicketsResponse, _abc.Awaitable[_ticket_service_pb2.ListTicketsResponse]]:
-        """ListTickets returns tickets, newest activity first, filtered and paged."""
+        """ListTickets returns tickets, filtered and paged, in the order asked for (newest activity first by
+        default).
+        """
+
+    @_abc_1.abstractmethod
+    def CountTickets(
+        self,
+        request: _ticket_service_pb2.CountTicketsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ticket_service_pb2.CountTicketsResponse, _abc.Awaitable[_ticket_service_pb2.CountTicketsResponse]]:
+        """CountTickets returns how many tickets an operator's lists hold (the console's tab counters)."""
 
     @_abc_1.abstractmethod
     def ListMessages(
