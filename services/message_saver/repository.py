@@ -26,7 +26,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from services.message_saver import convert, domain
+from services.message_saver import convert, domain, timeline
 from services.message_saver.conditions import matches
 from services.message_saver.convert import Doc, index_length
 from services.message_saver.ticket_log import (
@@ -39,6 +39,7 @@ from services.message_saver.ticket_log import (
     TicketLog,
     with_changes,
 )
+from services.message_saver.timeline import EVENTS, EVENTS_LIMIT, TicketEvent
 from services.message_saver.views import TicketViews
 from t1.tickets.v1 import ticket_pb2 as pb
 
@@ -285,13 +286,15 @@ class Repository:
         condition: Mapping[str, Any] | None = None,
         *,
         append_messages: Sequence[str] = (),
+        event: TicketEvent | None = None,
     ) -> Doc | None:
         """Apply `changes` ($set) when the ticket matches `condition`; bump version and updated_at, and
         add `append_messages` to the ticket's message index. Returns the ticket after the change, or None
-        when nothing matched."""
+        when nothing matched. `event` joins the ticket's timeline in the same write; with
+        `append_messages`, only when they were not in the index yet (a retried reply counts once)."""
         async with self._locks.hold(ticket_id):
             await self._begin(ticket_id)
-            updated = await self._update_ticket(ticket_id, changes, now, condition, append_messages)
+            updated = await self._update_ticket(ticket_id, changes, now, condition, append_messages, event)
             if updated is None:
                 if self.views is not None:
                     await self.views.done(ticket_id)
@@ -306,13 +309,19 @@ class Repository:
         now: datetime,
         condition: Mapping[str, Any] | None,
         append_messages: Sequence[str],
+        event: TicketEvent | None = None,
     ) -> Doc | None:
         update: Doc = {"$set": {**changes, "updated_at": now}, "$inc": {"version": 1}}
         if not self.single_writer:
+            indexed: Doc = {"$exists": True}
+            if event is not None:
+                update["$push"] = pushed_event(event)  # folded when read (timeline.fold)
+                if append_messages:
+                    indexed["$nin"] = list(append_messages)
             if append_messages:
                 update["$addToSet"] = {MESSAGE_INDEX: {"$each": list(append_messages)}}
             return await self.tickets.find_one_and_update(
-                {"_id": ticket_id, MESSAGE_INDEX: {"$exists": True}, **(condition or {})}
+                {"_id": ticket_id, MESSAGE_INDEX: indexed, **(condition or {})}
                 if append_messages
                 else {"_id": ticket_id, **(condition or {})},
                 update,
@@ -329,8 +338,11 @@ class Repository:
         current = await self.get_ticket(ticket_id)
         if current is None or not matches(current, condition):
             return None
-        current = await self._appended(current, append_messages)
-        [after] = await self._write_updates([(current, {**changes, "updated_at": now})])
+        appended = await self._appended(current, append_messages)
+        fields = {**changes, "updated_at": now}
+        if event is not None and _event_applies(current, appended, append_messages):
+            fields[EVENTS] = timeline.record(appended.get(EVENTS), event)
+        [after] = await self._write_updates([(appended, fields)])
         return dict(after)
 
     async def _appended(self, current: Doc, message_ids: Sequence[str]) -> Doc:
@@ -628,18 +640,30 @@ class Repository:
                 await self.views.done(ticket_id)
         return shown
 
-    async def append_messages(self, ticket_id: str, message_ids: Sequence[str]) -> None:
-        """Add messages to the ticket's message index (once each, in this order), whatever its state."""
+    async def append_messages(
+        self, ticket_id: str, message_ids: Sequence[str], event: TicketEvent | None = None
+    ) -> None:
+        """Add messages to the ticket's message index (once each, in this order), whatever its state;
+        `event` joins its timeline when they were not all there yet (a ticket write then)."""
         async with self._locks.hold(ticket_id):
             if not self.single_writer:
-                await self.tickets.update_one(
-                    {"_id": ticket_id, MESSAGE_INDEX: {"$exists": True}},
-                    {"$addToSet": {MESSAGE_INDEX: {"$each": list(message_ids)}}},
-                )
+                update: Doc = {"$addToSet": {MESSAGE_INDEX: {"$each": list(message_ids)}}}
+                indexed: Doc = {"$exists": True}
+                if event is not None:
+                    update["$push"] = pushed_event(event)
+                    indexed["$nin"] = list(message_ids)
+                await self.tickets.update_one({"_id": ticket_id, MESSAGE_INDEX: indexed}, update)
                 return
             current = await self.get_ticket(ticket_id)
-            if current is not None:
-                await self._appended(current, message_ids)
+            if current is None:
+                return
+            appended = await self._appended(current, message_ids)
+            if event is None or not _event_applies(current, appended, message_ids):
+                return
+            await self._begin(ticket_id)
+            fields = {EVENTS: timeline.record(appended.get(EVENTS), event), "updated_at": domain.utcnow()}
+            [after] = await self._write_updates([(appended, fields)])
+            await self._show(after)
 
     async def _begin(self, ticket_id: str) -> None:
         if self.views is not None:
@@ -903,6 +927,17 @@ async def _insert_new(collection: Any, docs: Sequence[Doc]) -> set[str]:
             raise
         return {str(docs[int(item["index"])]["_id"]) for item in errors}
     return set()
+
+
+def _event_applies(before: Mapping[str, Any], after: Mapping[str, Any], message_ids: Sequence[str]) -> bool:
+    """Whether a change that adds `message_ids` to the ticket's index records its event: when it added
+    one (or the ticket has no index to tell)."""
+    return not message_ids or MESSAGE_INDEX not in before or index_length(after) > index_length(before)
+
+
+def pushed_event(event: TicketEvent) -> Doc:
+    """MongoDB's $push of an event onto the ticket's timeline, the newest EVENTS_LIMIT kept."""
+    return {EVENTS: {"$each": [event.to_doc()], "$slice": -EVENTS_LIMIT}}
 
 
 def _loggable(current: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:

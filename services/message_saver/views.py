@@ -6,10 +6,11 @@ console's lists (queue, mine, closed, by category, by assignee) come from here, 
 - `<prefix>meta` hash: ticket id -> JSON `[version, [view key, ...]]`, the views it is in;
 - one sorted set per view, member ticket id, score last_message_at in ms (equal scores order by id, as
   the store's (last_message_at, _id) order does): all, s:<status>, a:<assignee>, a:<assignee>:s:<status>,
-  c:<category>, s:<status>:c:<category>;
+  c:<category>, s:<status>:c:<category>, and k:<chat id> (one customer's tickets);
 - `<prefix>pending` set: tickets being written. An id enters before the store write and leaves with the
   view update, so a crash between the two leaves it there and `repair` (at start) reloads it from MongoDB;
-- `<prefix>built`: set once the views hold every ticket. Missing at start -> `rebuild` from MongoDB.
+- `<prefix>built:<LAYOUT>`: set once the views hold every ticket as this layout has them. Missing at
+  start -> `rebuild` from MongoDB (so a layout with a new view, LAYOUT bumped, is filled from the store).
 
 Tickets are shown by one Lua script call per batch, which applies only a version at least as new as the one
 shown, so updates that reach Redis out of order cannot show an older ticket."""
@@ -31,6 +32,8 @@ from t1.tickets.v1 import ticket_pb2 as pb
 logger = logging.getLogger(__name__)
 
 REBUILD_CHUNK = 1000
+# The views' layout: bumped when a view is added, so that starting with it rebuilds them (2: k:<chat id>).
+LAYOUT = 2
 
 # KEYS: doc hash, meta hash, pending set. ARGV[1]: JSON [[id, version, score, [view key, ...]], ...];
 # ARGV[1 + i]: the i-th ticket's proto. Shows each ticket unless a newer version is shown; returns how many
@@ -84,6 +87,7 @@ class ViewQuery:
     assignee_id: str = ""
     category: str = ""
     visible_to_operator_id: str = ""
+    customer_chat_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class TicketViews:
         self._doc = prefix + "doc"
         self._meta = prefix + "meta"
         self._pending = prefix + "pending"
-        self._built = prefix + "built"
+        self._built = f"{prefix}built:{LAYOUT}"
         self._put = client.register_script(PUT_SCRIPT)
 
     # --- writing ------------------------------------------------------------------------------------
@@ -145,6 +149,9 @@ class TicketViews:
             keys += [self._key("a", assignee), self._key("a", assignee, "s", status)]
         if category:
             keys += [self._key("c", category), self._key("s", status, "c", category)]
+        chat_id = ticket.get("chat_id") or (ticket.get("customer") or {}).get("chat_id")
+        if chat_id:
+            keys.append(self._key("k", str(chat_id)))
         return keys
 
     def _key(self, *parts: str) -> str:
@@ -206,6 +213,9 @@ class TicketViews:
     def _sources(self, query: ViewQuery) -> list[str]:
         status, assignee, category = query.status, query.assignee_id, query.category
         operator = query.visible_to_operator_id
+        if query.customer_chat_id:
+            # A customer has a few tickets: the rest of the query is checked on the protos.
+            return [self._key("k", str(query.customer_chat_id))]
         if operator and not assignee:
             # An operator sees the queue (open tickets) and their own.
             mine = self._key("a", operator, "s", status) if status else self._key("a", operator)
