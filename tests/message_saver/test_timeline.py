@@ -52,7 +52,8 @@ def test_replies_do_not_fold_across_another_operator_or_another_event() -> None:
         (Kind.REPLIED, "anna", 1),
         (Kind.CLOSED, "anna", 1),
     ]
-    assert events[2] is not None and events[2].target_id == "anna"
+    assert events[2] is not None
+    assert events[2].target_id == "anna"
 
 
 def test_the_stored_array_is_bounded_keeping_the_newest_and_the_opening_is_derived_again() -> None:
@@ -100,7 +101,9 @@ def test_an_entry_of_an_unknown_kind_is_skipped() -> None:
 
 
 def test_events_as_protos() -> None:
-    reply = convert.ticket_event_proto(TicketEvent(Kind.REPLIED, at(1), actor_id="anna", count=2, last_at=at(3)))
+    reply = convert.ticket_event_proto(
+        TicketEvent(Kind.REPLIED, at(1), actor_id="anna", count=2, last_at=at(3))
+    )
     assert reply.kind == pb.TICKET_EVENT_KIND_REPLIED
     assert (reply.actor_operator_id, reply.count) == ("anna", 2)
     assert reply.last_at.ToDatetime(tzinfo=UTC) == at(3)
