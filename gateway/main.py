@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from gateway.api.routes import auth, files, knowledge, operators, search, stats, tickets, ws
+from gateway.api.routes import auth, files, knowledge, operators, search, stats, ticket_history, tickets, ws
 from gateway.api.routes import console as console_settings
 from gateway.context import AppContext
 from gateway.core.config import Settings
@@ -89,7 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
     # Request bodies are refused with 413 beyond a limit (a declared length at once, a streamed body as
     # soon as it passes it): the app's for JSON bodies, larger ones for knowledge-base entries and files.
-    for module in (auth, operators, tickets, search, stats, console_settings, files, ws):
+    for module in (auth, operators, tickets, ticket_history, search, stats, console_settings, files, ws):
         api.include_router(module.router)
     api.include_router(knowledge.router, max_body_size=settings.max_kb_body_bytes)
     api.include_router(tickets.uploads, max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)

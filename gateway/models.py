@@ -199,6 +199,45 @@ class TicketDetailPublic(TicketPublic):
     rating: RatingPublic | None = None
 
 
+class HistoryTicketPublic(BaseModel):
+    """One of the customer's other tickets, as the console's «Обращения клиента» lists it."""
+
+    id: str
+    title: str
+    status: str
+    created_at: datetime | None
+    closed_at: datetime | None
+    category: str
+    rating: RatingPublic | None = Field(
+        description="null when not rated, or when stats did not answer in time"
+    )
+
+
+class CustomerHistoryPublic(BaseModel):
+    items: list[HistoryTicketPublic] = Field(
+        description="the customer's other tickets, latest activity first"
+    )
+    has_more: bool = Field(description="the customer has more tickets than listed")
+
+
+TimelineKindName = Literal["opened", "taken", "assigned", "replied", "closed", "rated"]
+
+
+class TimelineEventPublic(BaseModel):
+    kind: TimelineKindName
+    at: datetime
+    actor: str | None = Field(description="operator who did it (null: the customer, or not known)")
+    target: str | None = Field(description="operator it was assigned to (assigned)")
+    count: int = Field(description="replies this entry stands for (replied), else 1")
+    last_at: datetime | None = Field(description="the last of the folded replies (replied)")
+    score: int | None = Field(default=None, description="1-5 (rated)")
+    comment: str | None = Field(default=None, description="the customer's comment (rated)")
+
+
+class TimelinePublic(BaseModel):
+    items: list[TimelineEventPublic] = Field(description="oldest first")
+
+
 class TicketsPage(BaseModel):
     items: list[TicketDetailPublic]
     next_cursor: str | None

@@ -9,6 +9,7 @@ import type {
   CategoryPublic,
   CategoryStatsPublic,
   ConsoleSettingsPublic,
+  CustomerHistoryPublic,
   DailyStatsPublic,
   HintsPublic,
   KnowledgeEntryInput,
@@ -32,6 +33,7 @@ import type {
   TicketPublic,
   TicketQuery,
   TicketUpdate,
+  TimelinePublic,
   TimeseriesPublic,
   TokenPublic,
 } from './types';
@@ -437,6 +439,24 @@ export class ApiClient {
       if (!cursor) break;
     }
     return items;
+  }
+
+  /** The same customer's other tickets (up to 20, latest activity first), with their ratings. */
+  customerHistory(id: string, signal?: AbortSignal): Promise<CustomerHistoryPublic> {
+    return this.request('GET', `/tickets/${encodeURIComponent(id)}/history`, { signal });
+  }
+
+  /** The messages of another ticket of the same customer, read through the open ticket (read-only). */
+  earlierMessages(id: string, earlierId: string, signal?: AbortSignal): Promise<Page<MessagePublic>> {
+    return this.request('GET', `/tickets/${encodeURIComponent(id)}/history/${encodeURIComponent(earlierId)}/messages`, {
+      query: { limit: 500 },
+      signal,
+    });
+  }
+
+  /** Who did what and when (opened, taken, assigned, replied, closed, rated), oldest first. */
+  ticketTimeline(id: string, signal?: AbortSignal): Promise<TimelinePublic> {
+    return this.request('GET', `/tickets/${encodeURIComponent(id)}/timeline`, { signal });
   }
 
   takeTicket(id: string): Promise<TicketPublic> {

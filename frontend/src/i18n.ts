@@ -386,6 +386,34 @@ const ru = {
   'rating.ratedAt': 'Оценено {time}',
   'rating.comment': 'Комментарий клиента',
   'rating.badge': 'Оценка клиента: {score} из 5',
+
+  'close.title': 'Закрыть обращение',
+  'close.unanswered': 'Последнее сообщение клиента осталось без ответа. Всё равно закрыть?',
+  'close.closeAnyway': 'Всё равно закрыть',
+  'close.submit': 'Закрыть',
+
+  'history.title': 'Обращения клиента',
+  'history.none': 'Других обращений у клиента нет',
+  'history.more': 'Показаны последние {count}',
+  'history.dates': '{from} — {to}',
+  'history.open': 'Показать переписку обращения «{title}»',
+  'history.hide': 'Скрыть переписку',
+  'history.transcript': 'Переписка обращения «{title}» (только чтение)',
+  'history.empty': 'В этом обращении нет сообщений',
+  'history.truncated': 'Показаны первые {count} сообщений',
+
+  'timeline.title': 'Хронология',
+  'timeline.empty': 'Событий пока нет',
+  'timeline.opened': 'Клиент открыл обращение',
+  'timeline.taken': '{actor} взял(а) обращение',
+  'timeline.assigned': '{actor} назначил(а) обращение: {target}',
+  'timeline.assignedNoActor': 'Обращение назначено: {target}',
+  'timeline.replied': '{actor} ответил(а)',
+  'timeline.repliedMany': '{actor} ответил(а) {count} раз(а), до {last}',
+  'timeline.closed': '{actor} закрыл(а) обращение',
+  'timeline.closedNoActor': 'Обращение закрыто',
+  'timeline.rated': 'Клиент оценил: {score} из 5',
+  'timeline.someone': 'Оператор',
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -772,6 +800,34 @@ const en: Record<MessageKey, string> = {
   'rating.ratedAt': 'Rated {time}',
   'rating.comment': "Customer's comment",
   'rating.badge': 'Customer rating: {score} out of 5',
+
+  'close.title': 'Close the ticket',
+  'close.unanswered': "The customer's last message has not been answered. Close anyway?",
+  'close.closeAnyway': 'Close anyway',
+  'close.submit': 'Close',
+
+  'history.title': "Customer's tickets",
+  'history.none': 'The customer has no other tickets',
+  'history.more': 'Showing the latest {count}',
+  'history.dates': '{from} — {to}',
+  'history.open': 'Show the conversation of «{title}»',
+  'history.hide': 'Hide the conversation',
+  'history.transcript': 'Conversation of «{title}» (read-only)',
+  'history.empty': 'This ticket has no messages',
+  'history.truncated': 'Showing the first {count} messages',
+
+  'timeline.title': 'Timeline',
+  'timeline.empty': 'Nothing happened yet',
+  'timeline.opened': 'The customer opened the ticket',
+  'timeline.taken': '{actor} took the ticket',
+  'timeline.assigned': '{actor} assigned the ticket to {target}',
+  'timeline.assignedNoActor': 'Assigned to {target}',
+  'timeline.replied': '{actor} replied',
+  'timeline.repliedMany': '{actor} replied {count} times, until {last}',
+  'timeline.closed': '{actor} closed the ticket',
+  'timeline.closedNoActor': 'The ticket was closed',
+  'timeline.rated': 'The customer rated it {score} out of 5',
+  'timeline.someone': 'An operator',
 };
 
 export type Locale = 'ru' | 'en';

@@ -354,3 +354,44 @@ export interface ConsoleSettingsPublic {
   sla_warning_s: number;
   sla_breach_s: number;
 }
+
+/** GET /tickets/{id}/history: one of the customer's other tickets (gateway/models.py HistoryTicketPublic). */
+export interface HistoryTicketPublic {
+  id: string;
+  title: string;
+  status: TicketStatus;
+  created_at: string | null;
+  closed_at: string | null;
+  category: string;
+  /** null when not rated, or when the stats service did not answer in time. */
+  rating: RatingPublic | null;
+}
+
+export interface CustomerHistoryPublic {
+  /** Latest activity first, up to 20. */
+  items: HistoryTicketPublic[];
+  has_more: boolean;
+}
+
+export type TimelineKind = 'opened' | 'taken' | 'assigned' | 'replied' | 'closed' | 'rated';
+
+/** GET /tickets/{id}/timeline: who did what and when (gateway/models.py TimelineEventPublic). */
+export interface TimelineEventPublic {
+  kind: TimelineKind;
+  at: string;
+  /** Operator id; null for the customer's doings or when not known. */
+  actor: string | null;
+  /** The assignee (assigned). */
+  target: string | null;
+  /** Replies this entry stands for (replied). */
+  count: number;
+  /** The last of the folded replies (replied). */
+  last_at: string | null;
+  score?: number | null;
+  comment?: string | null;
+}
+
+export interface TimelinePublic {
+  /** Oldest first. */
+  items: TimelineEventPublic[];
+}

@@ -8,7 +8,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.message_saver import domain
+from services.message_saver import domain, timeline
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.errors import InvalidArgumentError
 from t1lib.events import timestamp, to_datetime
@@ -52,6 +52,13 @@ DELIVERY_TO_PROTO = {
 }
 DELIVERY_FROM_PROTO = {value: key for key, value in DELIVERY_TO_PROTO.items()}
 NOT_TRACKED = pb.DELIVERY_STATUS_UNSPECIFIED
+EVENT_KIND_TO_PROTO = {
+    timeline.Kind.OPENED: pb.TICKET_EVENT_KIND_OPENED,
+    timeline.Kind.TAKEN: pb.TICKET_EVENT_KIND_TAKEN,
+    timeline.Kind.ASSIGNED: pb.TICKET_EVENT_KIND_ASSIGNED,
+    timeline.Kind.REPLIED: pb.TICKET_EVENT_KIND_REPLIED,
+    timeline.Kind.CLOSED: pb.TICKET_EVENT_KIND_CLOSED,
+}
 
 
 def stamp(moment: datetime | None) -> Timestamp | None:
@@ -183,4 +190,15 @@ def message_proto(doc: Mapping[str, Any]) -> pb.Message:
         delivery_error=str(doc.get("delivery_error") or ""),
         delivery_attempt=int(doc.get("delivery_attempt") or 0),
         client_message_id=str(doc.get("client_message_id") or ""),
+    )
+
+
+def ticket_event_proto(event: timeline.TicketEvent) -> pb.TicketEvent:
+    return pb.TicketEvent(
+        kind=EVENT_KIND_TO_PROTO[event.kind],
+        at=stamp(event.at),
+        actor_operator_id=event.actor_id,
+        target_operator_id=event.target_id,
+        count=event.count,
+        last_at=stamp(event.last_at) if event.kind == timeline.Kind.REPLIED else None,
     )

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from services.message_saver import convert, domain, replies
+from services.message_saver import convert, domain, replies, timeline
 from services.message_saver.convert import Doc
 from services.message_saver.delivery import FAILED, SENDING, Delivery, DeliveryTracker, stored_condition
 from services.message_saver.outbox import ReplyOutbox
@@ -123,11 +123,13 @@ class TicketDesk:
     async def take(self, ticket_id: str, operator_id: str) -> Doc:
         ticket_id = domain.require(ticket_id, "ticket_id")
         operator_id = domain.require(operator_id, "operator_id")
+        now = domain.utcnow()
         taken = await self._repo.update_ticket(
             ticket_id,
             {"status": str(Status.ASSIGNED), "assignee_id": operator_id},
-            domain.utcnow(),
+            now,
             {"status": str(Status.OPEN)},
+            event=timeline.taken(operator_id, now),
         )
         if taken is None:
             current = await self.get(ticket_id)
@@ -139,16 +141,18 @@ class TicketDesk:
     async def assign(self, ticket_id: str, operator_id: str, assigned_by: str) -> Doc:
         ticket_id = domain.require(ticket_id, "ticket_id")
         operator_id = domain.require(operator_id, "operator_id")
+        now = domain.utcnow()
         assigned = await self._repo.update_ticket(
             ticket_id,
             {"status": str(Status.ASSIGNED), "assignee_id": operator_id, "assigned_by": assigned_by},
-            domain.utcnow(),
+            now,
             {
                 "$or": [
                     {"status": str(Status.OPEN)},
                     {"status": str(Status.ASSIGNED), "assignee_id": {"$ne": operator_id}},
                 ]
             },
+            event=timeline.assigned(assigned_by, operator_id, now),
         )
         if assigned is None:
             current = await self.get(ticket_id)
@@ -177,6 +181,7 @@ class TicketDesk:
             },
             now,
             NOT_CLOSED,
+            event=timeline.closed(operator_id, now),
         )
         if closed is None and closing is not None:  # closed by someone else meanwhile, at another time
             await self.outbox.discard(closing.event_id)
@@ -324,12 +329,20 @@ class TicketDesk:
             "last_message_id": {"$ne": message["_id"]},
             "last_message_at": {"$lte": message["created_at"]},
         }
+        # An operator's reply joins the timeline once: when it joins the ticket's index.
+        event = None
+        if message["direction"] == domain.Direction.OPERATOR and not message.get("internal"):
+            event = timeline.replied(str(message.get("operator_id") or ""), message["created_at"])
         ticket = await self._repo.update_ticket(
-            ticket_id, changes, domain.utcnow(), condition, append_messages=[message["_id"]]
+            ticket_id, changes, domain.utcnow(), condition, append_messages=[message["_id"]], event=event
         )
         if ticket is None:  # a later message is shown already (or this is a retry): still index it
-            await self._repo.append_messages(ticket_id, [message["_id"]])
+            await self._repo.append_messages(ticket_id, [message["_id"]], event)
         return ticket or await self.get(ticket_id)
+
+    async def events(self, ticket_id: str) -> list[timeline.TicketEvent]:
+        """The ticket's timeline, oldest first."""
+        return timeline.timeline_of(await self.get(ticket_id))
 
 
 def ticket_filter(request: api.ListTicketsRequest) -> list[dict[str, Any]]:
@@ -344,6 +357,8 @@ def ticket_filter(request: api.ListTicketsRequest) -> list[dict[str, Any]]:
         clauses.append({"assignee_id": request.assignee_id})
     if request.category:
         clauses.append({"category": request.category})
+    if request.customer_chat_id:
+        clauses.append({"chat_id": request.customer_chat_id})
     if request.visible_to_operator_id:
         clauses.append(
             {"$or": [{"status": str(Status.OPEN)}, {"assignee_id": request.visible_to_operator_id}]}
@@ -369,6 +384,7 @@ def view_query(request: api.ListTicketsRequest) -> ViewQuery:
         assignee_id=request.assignee_id,
         category=request.category,
         visible_to_operator_id=request.visible_to_operator_id,
+        customer_chat_id=request.customer_chat_id,
     )
 
 

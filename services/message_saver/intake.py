@@ -19,7 +19,7 @@ from datetime import datetime
 
 from google.protobuf.message import Message
 
-from services.message_saver import convert, domain
+from services.message_saver import convert, domain, timeline
 from services.message_saver.convert import Doc
 from services.message_saver.publisher import Publisher
 from services.message_saver.repository import Change, ChatRecord, Repository
@@ -369,4 +369,5 @@ def new_ticket_doc(ticket_id: str, chat_id: int, customer: Doc, first_message_id
         "subcategory": "",
         "version": 0,
         MESSAGE_INDEX: [],
+        timeline.EVENTS: [timeline.opened(now).to_doc()],
     }

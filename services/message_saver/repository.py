@@ -26,7 +26,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from services.message_saver import convert, domain
+from services.message_saver import convert, domain, timeline
 from services.message_saver.conditions import matches
 from services.message_saver.convert import Doc, index_length
 from services.message_saver.ticket_log import (
@@ -39,6 +39,7 @@ from services.message_saver.ticket_log import (
     TicketLog,
     with_changes,
 )
+from services.message_saver.timeline import EVENTS, EVENTS_LIMIT, TicketEvent
 from services.message_saver.views import TicketViews
 from t1.tickets.v1 import ticket_pb2 as pb
 
@@ -292,14 +293,17 @@ class Repository:
         *,
         append_messages: Sequence[str] = (),
         defaults: Mapping[str, Any] | None = None,
+        event: TicketEvent | None = None,
     ) -> Doc | None:
         """Apply `changes` ($set) when the ticket matches `condition`; bump version and updated_at, and
         add `append_messages` to the ticket's message index; `defaults` are set where the ticket has no
-        value (None or missing). Returns the ticket after the change, or None when nothing matched."""
+        value (None or missing). Returns the ticket after the change, or None when nothing matched.
+        `event` joins the ticket's timeline in the same write; with `append_messages`, only when they
+        were not in the index yet (a retried reply counts once)."""
         async with self._locks.hold(ticket_id):
             await self._begin(ticket_id)
             updated = await self._update_ticket(
-                ticket_id, changes, now, condition, append_messages, defaults or {}
+                ticket_id, changes, now, condition, append_messages, defaults or {}, event
             )
             if updated is None:
                 if self.views is not None:
@@ -316,17 +320,20 @@ class Repository:
         condition: Mapping[str, Any] | None,
         append_messages: Sequence[str],
         defaults: Mapping[str, Any],
+        event: TicketEvent | None = None,
     ) -> Doc | None:
         if not self.single_writer:
             return await self._update_ticket_atomically(
-                ticket_id, {**changes, "updated_at": now}, condition, append_messages, defaults
+                ticket_id, {**changes, "updated_at": now}, condition, append_messages, defaults, event
             )
         current = await self.get_ticket(ticket_id)
         if current is None or not matches(current, condition):
             return None
-        current = await self._appended(current, append_messages)
+        appended = await self._appended(current, append_messages)
         fields = {**changes, **missing(current, defaults, changes), "updated_at": now}
-        [after] = await self._write_updates([(current, fields)])
+        if event is not None and _event_applies(current, appended, append_messages):
+            fields[EVENTS] = timeline.record(appended.get(EVENTS), event)
+        [after] = await self._write_updates([(appended, fields)])
         return dict(after)
 
     async def _update_ticket_atomically(
@@ -336,14 +343,20 @@ class Repository:
         condition: Mapping[str, Any] | None,
         append_messages: Sequence[str],
         defaults: Mapping[str, Any],
+        event: TicketEvent | None = None,
     ) -> Doc | None:
         """`_update_ticket` on MongoDB: one conditional update, the first of its variants that matches
-        (a ticket with or without a message index; `defaults` set when the ticket has none of them, else
-        left alone)."""
-        indexed: list[tuple[Doc, Doc]] = [({}, {})]
+        (a ticket with or without a message index, and with messages new to it or not: the timeline's
+        `event` is pushed only with new ones; `defaults` set when the ticket has none of them, else left
+        alone). Timeline events are folded when read (timeline.fold)."""
+        push: Doc = {"$push": pushed_event(event)} if event is not None else {}
+        indexed: list[tuple[Doc, Doc]] = [({}, push)]
         if append_messages:
-            add = {"$addToSet": {MESSAGE_INDEX: {"$each": list(append_messages)}}}
-            indexed = [({MESSAGE_INDEX: {"$exists": True}}, add), ({MESSAGE_INDEX: {"$exists": False}}, {})]
+            ids = list(append_messages)
+            add = {"$addToSet": {MESSAGE_INDEX: {"$each": ids}}}
+            indexed = [({MESSAGE_INDEX: {"$exists": True}}, add), ({MESSAGE_INDEX: {"$exists": False}}, push)]
+            if push:
+                indexed.insert(0, ({MESSAGE_INDEX: {"$exists": True, "$nin": ids}}, {**add, **push}))
         defaulted: list[tuple[Doc, Doc]] = [({}, {})]
         if defaults:
             defaulted = [({name: None for name in defaults}, dict(defaults)), ({}, {})]
@@ -665,18 +678,30 @@ class Repository:
                 await self.views.done(ticket_id)
         return shown
 
-    async def append_messages(self, ticket_id: str, message_ids: Sequence[str]) -> None:
-        """Add messages to the ticket's message index (once each, in this order), whatever its state."""
+    async def append_messages(
+        self, ticket_id: str, message_ids: Sequence[str], event: TicketEvent | None = None
+    ) -> None:
+        """Add messages to the ticket's message index (once each, in this order), whatever its state;
+        `event` joins its timeline when they were not all there yet (a ticket write then)."""
         async with self._locks.hold(ticket_id):
             if not self.single_writer:
-                await self.tickets.update_one(
-                    {"_id": ticket_id, MESSAGE_INDEX: {"$exists": True}},
-                    {"$addToSet": {MESSAGE_INDEX: {"$each": list(message_ids)}}},
-                )
+                update: Doc = {"$addToSet": {MESSAGE_INDEX: {"$each": list(message_ids)}}}
+                indexed: Doc = {"$exists": True}
+                if event is not None:
+                    update["$push"] = pushed_event(event)
+                    indexed["$nin"] = list(message_ids)
+                await self.tickets.update_one({"_id": ticket_id, MESSAGE_INDEX: indexed}, update)
                 return
             current = await self.get_ticket(ticket_id)
-            if current is not None:
-                await self._appended(current, message_ids)
+            if current is None:
+                return
+            appended = await self._appended(current, message_ids)
+            if event is None or not _event_applies(current, appended, message_ids):
+                return
+            await self._begin(ticket_id)
+            fields = {EVENTS: timeline.record(appended.get(EVENTS), event), "updated_at": domain.utcnow()}
+            [after] = await self._write_updates([(appended, fields)])
+            await self._show(after)
 
     async def _begin(self, ticket_id: str) -> None:
         if self.views is not None:
@@ -940,6 +965,17 @@ async def _insert_new(collection: Any, docs: Sequence[Doc]) -> set[str]:
             raise
         return {str(docs[int(item["index"])]["_id"]) for item in errors}
     return set()
+
+
+def _event_applies(before: Mapping[str, Any], after: Mapping[str, Any], message_ids: Sequence[str]) -> bool:
+    """Whether a change that adds `message_ids` to the ticket's index records its event: when it added
+    one (or the ticket has no index to tell)."""
+    return not message_ids or MESSAGE_INDEX not in before or index_length(after) > index_length(before)
+
+
+def pushed_event(event: TicketEvent) -> Doc:
+    """MongoDB's $push of an event onto the ticket's timeline, the newest EVENTS_LIMIT kept."""
+    return {EVENTS: {"$each": [event.to_doc()], "$slice": -EVENTS_LIMIT}}
 
 
 def _loggable(current: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:

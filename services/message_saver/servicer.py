@@ -10,7 +10,7 @@ from typing import Any
 
 import grpc
 
-from services.message_saver.convert import STATUS_FROM_PROTO, message_proto, ticket_proto
+from services.message_saver.convert import STATUS_FROM_PROTO, message_proto, ticket_event_proto, ticket_proto
 from services.message_saver.desk import TicketDesk
 from services.message_saver.search import SearchHit, SearchIndex
 from t1.tickets.v1 import ticket_pb2 as pb
@@ -93,6 +93,12 @@ class TicketServicer(api_grpc.TicketServiceServicer):
         self, request: api.UpdateTicketRequest, context: Context
     ) -> api.UpdateTicketResponse:
         return api.UpdateTicketResponse(ticket=ticket_proto(await self._desk.update(request)))
+
+    async def ListTicketEvents(
+        self, request: api.ListTicketEventsRequest, context: Context
+    ) -> api.ListTicketEventsResponse:
+        events = await self._desk.events(request.ticket_id)
+        return api.ListTicketEventsResponse(events=[ticket_event_proto(event) for event in events])
 
     async def SearchTickets(
         self, request: api.SearchTicketsRequest, context: Context

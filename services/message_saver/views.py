@@ -6,7 +6,7 @@ console's lists (queue, mine, closed, by category, by assignee) come from here, 
 - `<prefix>meta` hash: ticket id -> JSON `[version, [view key, ...]]`, the views it is in;
 - one sorted set per view, member ticket id, score last_message_at in ms (equal scores order by id, as
   the store's (last_message_at, _id) order does): all, s:<status>, a:<assignee>, a:<assignee>:s:<status>,
-  c:<category>, s:<status>:c:<category>;
+  c:<category>, s:<status>:c:<category>, and k:<chat id> (one customer's tickets);
 - for the views with a status that is not closed (s:<status>, a:<assignee>:s:<status>,
   s:<status>:c:<category>), the same tickets split in two, for the lists ordered by waiting time:
   w:<view> the tickets whose customer waits for an answer, score waiting_since in ms, and i:<view> the
@@ -36,8 +36,8 @@ from t1.tickets.v1 import ticket_pb2 as pb
 logger = logging.getLogger(__name__)
 
 REBUILD_CHUNK = 1000
-# The views' layout; a new one (here: the waiting sets) is rebuilt from the store once at start.
-LAYOUT = "2"
+# The views' layout; a new one is rebuilt from the store once at start (2: the waiting sets; 3: k:<chat id>).
+LAYOUT = "3"
 ACTIVE = frozenset(str(status) for status in domain.ACTIVE_STATUSES)
 
 # KEYS: doc hash, meta hash, pending set. ARGV[1]: JSON [[id, version, [[view key, score], ...]], ...];
@@ -95,6 +95,7 @@ class ViewQuery:
     assignee_id: str = ""
     category: str = ""
     visible_to_operator_id: str = ""
+    customer_chat_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,9 @@ class TicketViews:
         if category:
             views += [("c", category), ("s", status, "c", category)]
             split.append(("s", status, "c", category))
+        chat_id = ticket.get("chat_id") or (ticket.get("customer") or {}).get("chat_id")
+        if chat_id:
+            views.append(("k", str(chat_id)))
         scores = [(self._key(*parts), activity) for parts in views]
         if status in ACTIVE:
             since = domain.waiting_since(ticket)
@@ -282,6 +286,9 @@ class TicketViews:
     def _sources(self, query: ViewQuery) -> list[str]:
         status, assignee, category = query.status, query.assignee_id, query.category
         operator = query.visible_to_operator_id
+        if query.customer_chat_id:
+            # A customer has a few tickets: the rest of the query is checked on the protos.
+            return [self._key("k", str(query.customer_chat_id))]
         if operator and not assignee:
             # An operator sees the queue (open tickets) and their own.
             mine = self._key("a", operator, "s", status) if status else self._key("a", operator)

@@ -167,7 +167,7 @@ export function Conversation(props: ConversationProps) {
             )}
           </div>
         </div>
-        <TicketActions ticket={ticket} me={me} operators={props.operators} onTicketChanged={onTicketChanged} />
+        <TicketActions ticket={ticket} me={me} operators={props.operators} onTicketChanged={onTicketChanged} messages={messages} />
       </header>
 
       <div className="conversation__messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-label={t('conversation.messages')} tabIndex={0}>

@@ -1,24 +1,28 @@
 import { useEffect, useId, useState } from 'react';
 import { api, errorText } from '../api';
 import { useI18n } from '../i18n';
-import type { OperatorPublic, TicketPublic } from '../types';
+import type { MessagePublic, OperatorPublic, TicketPublic } from '../types';
+import { CloseDialog, lastMessageUnanswered } from './CloseDialog';
 
 export interface TicketActionsProps {
   ticket: TicketPublic;
   me: OperatorPublic;
   operators: OperatorPublic[];
   onTicketChanged: (ticket: TicketPublic) => void;
+  /** The conversation, to warn before closing when the customer's last message is unanswered. */
+  messages?: readonly MessagePublic[];
 }
 
 type Busy = 'take' | 'close' | 'assign' | null;
 
 /** Take / Close / Assign (admins) for the open ticket. */
-export function TicketActions({ ticket, me, operators, onTicketChanged }: TicketActionsProps) {
+export function TicketActions({ ticket, me, operators, onTicketChanged, messages = [] }: TicketActionsProps) {
   const { t } = useI18n();
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
   const [assigning, setAssigning] = useState(false);
   const [assignee, setAssignee] = useState('');
+  const [confirmingClose, setConfirmingClose] = useState(false);
   const selectId = useId();
   const isAdmin = me.role === 'admin';
   const mayAct = isAdmin || ticket.status === 'open' || ticket.assignee === me.id;
@@ -26,6 +30,7 @@ export function TicketActions({ ticket, me, operators, onTicketChanged }: Ticket
   useEffect(() => {
     setError(null);
     setAssigning(false);
+    setConfirmingClose(false);
   }, [ticket.id]);
 
   const run = async (kind: Exclude<Busy, null>, action: () => Promise<TicketPublic>) => {
@@ -46,10 +51,7 @@ export function TicketActions({ ticket, me, operators, onTicketChanged }: Ticket
     }
   };
 
-  const close = () => {
-    if (!window.confirm(t('actions.closeConfirm'))) return;
-    void run('close', () => api.closeTicket(ticket.id));
-  };
+  const close = () => setConfirmingClose(true);
 
   const activeOperators = operators.filter((operator) => operator.active);
 
@@ -94,6 +96,16 @@ export function TicketActions({ ticket, me, operators, onTicketChanged }: Ticket
             {busy === 'assign' ? t('actions.assigning') : t('actions.assignConfirm')}
           </button>
         </form>
+      )}
+      {confirmingClose && (
+        <CloseDialog
+          unanswered={lastMessageUnanswered(messages)}
+          onCancel={() => setConfirmingClose(false)}
+          onConfirm={() => {
+            setConfirmingClose(false);
+            void run('close', () => api.closeTicket(ticket.id));
+          }}
+        />
       )}
       {error && (
         <p className="alert alert--error ticket-actions__error" role="alert">

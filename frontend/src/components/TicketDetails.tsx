@@ -4,6 +4,8 @@ import { useI18n } from '../i18n';
 import { subcategoriesOf, withCurrent } from '../knowledge';
 import { PRIORITIES, type CategoryPublic, type Priority, type TicketPublic, type TicketUpdate } from '../types';
 import { RatingStars, StatusBadge } from './Badges';
+import { CustomerHistory } from './CustomerHistory';
+import { TicketTimeline } from './TicketTimeline';
 import { Disclosure } from './Disclosure';
 
 export interface TicketDetailsProps {
@@ -299,6 +301,9 @@ export function TicketDetails({ ticket, canEdit, categories, nameOf, onTicketCha
           </p>
         )}
       </Disclosure>
+
+      <TicketTimeline ticket={ticket} nameOf={nameOf} />
+      <CustomerHistory ticket={ticket} nameOf={nameOf} />
     </div>
   );
 }

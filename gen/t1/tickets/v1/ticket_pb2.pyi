@@ -47,6 +47,15 @@ class DeliveryStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DELIVERY_STATUS_SENDING: _ClassVar[DeliveryStatus]
     DELIVERY_STATUS_SENT: _ClassVar[DeliveryStatus]
     DELIVERY_STATUS_FAILED: _ClassVar[DeliveryStatus]
+
+class TicketEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TICKET_EVENT_KIND_UNSPECIFIED: _ClassVar[TicketEventKind]
+    TICKET_EVENT_KIND_OPENED: _ClassVar[TicketEventKind]
+    TICKET_EVENT_KIND_TAKEN: _ClassVar[TicketEventKind]
+    TICKET_EVENT_KIND_ASSIGNED: _ClassVar[TicketEventKind]
+    TICKET_EVENT_KIND_REPLIED: _ClassVar[TicketEventKind]
+    TICKET_EVENT_KIND_CLOSED: _ClassVar[TicketEventKind]
 TICKET_STATUS_UNSPECIFIED: TicketStatus
 TICKET_STATUS_OPEN: TicketStatus
 TICKET_STATUS_ASSIGNED: TicketStatus
@@ -70,6 +79,12 @@ DELIVERY_STATUS_UNSPECIFIED: DeliveryStatus
 DELIVERY_STATUS_SENDING: DeliveryStatus
 DELIVERY_STATUS_SENT: DeliveryStatus
 DELIVERY_STATUS_FAILED: DeliveryStatus
+TICKET_EVENT_KIND_UNSPECIFIED: TicketEventKind
+TICKET_EVENT_KIND_OPENED: TicketEventKind
+TICKET_EVENT_KIND_TAKEN: TicketEventKind
+TICKET_EVENT_KIND_ASSIGNED: TicketEventKind
+TICKET_EVENT_KIND_REPLIED: TicketEventKind
+TICKET_EVENT_KIND_CLOSED: TicketEventKind
 
 class Customer(_message.Message):
     __slots__ = ("telegram_user_id", "chat_id", "first_name", "last_name", "username", "language_code")
@@ -178,3 +193,19 @@ class Ticket(_message.Message):
     waiting_since: _timestamp_pb2.Timestamp
     last_customer_message_at: _timestamp_pb2.Timestamp
     def __init__(self, id: _Optional[str] = ..., title: _Optional[str] = ..., status: _Optional[_Union[TicketStatus, str]] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., assignee_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_message_preview: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., priority: _Optional[_Union[TicketPriority, str]] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message_count: _Optional[int] = ..., waiting_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_customer_message_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TicketEvent(_message.Message):
+    __slots__ = ("kind", "at", "actor_operator_id", "target_operator_id", "count", "last_at")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TARGET_OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    LAST_AT_FIELD_NUMBER: _ClassVar[int]
+    kind: TicketEventKind
+    at: _timestamp_pb2.Timestamp
+    actor_operator_id: str
+    target_operator_id: str
+    count: int
+    last_at: _timestamp_pb2.Timestamp
+    def __init__(self, kind: _Optional[_Union[TicketEventKind, str]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor_operator_id: _Optional[str] = ..., target_operator_id: _Optional[str] = ..., count: _Optional[int] = ..., last_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

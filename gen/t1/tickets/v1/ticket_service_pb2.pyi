@@ -28,7 +28,7 @@ class GetTicketResponse(_message.Message):
     def __init__(self, ticket: _Optional[_Union[_ticket_pb2.Ticket, _Mapping]] = ...) -> None: ...
 
 class ListTicketsRequest(_message.Message):
-    __slots__ = ("status", "assignee_id", "query", "page_token", "page_size", "category", "visible_to_operator_id", "order")
+    __slots__ = ("status", "assignee_id", "query", "page_token", "page_size", "category", "visible_to_operator_id", "order", "customer_chat_id")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNEE_ID_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,7 @@ class ListTicketsRequest(_message.Message):
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     VISIBLE_TO_OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_CHAT_ID_FIELD_NUMBER: _ClassVar[int]
     status: _ticket_pb2.TicketStatus
     assignee_id: str
     query: str
@@ -45,7 +46,8 @@ class ListTicketsRequest(_message.Message):
     category: str
     visible_to_operator_id: str
     order: TicketOrder
-    def __init__(self, status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., assignee_id: _Optional[str] = ..., query: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ..., visible_to_operator_id: _Optional[str] = ..., order: _Optional[_Union[TicketOrder, str]] = ...) -> None: ...
+    customer_chat_id: int
+    def __init__(self, status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., assignee_id: _Optional[str] = ..., query: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ..., visible_to_operator_id: _Optional[str] = ..., order: _Optional[_Union[TicketOrder, str]] = ..., customer_chat_id: _Optional[int] = ...) -> None: ...
 
 class ListTicketsResponse(_message.Message):
     __slots__ = ("tickets", "next_page_token")
@@ -266,3 +268,15 @@ class RetryDeliveryResponse(_message.Message):
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     message: _ticket_pb2.Message
     def __init__(self, message: _Optional[_Union[_ticket_pb2.Message, _Mapping]] = ...) -> None: ...
+
+class ListTicketEventsRequest(_message.Message):
+    __slots__ = ("ticket_id",)
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    def __init__(self, ticket_id: _Optional[str] = ...) -> None: ...
+
+class ListTicketEventsResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_ticket_pb2.TicketEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[_ticket_pb2.TicketEvent, _Mapping]]] = ...) -> None: ...

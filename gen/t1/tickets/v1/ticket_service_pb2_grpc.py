@@ -96,6 +96,11 @@ class TicketServiceStub:
                 request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryRequest.SerializeToString,
                 response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryResponse.FromString,
                 _registered_method=True)
+        self.ListTicketEvents = channel.unary_unary(
+                '/t1.tickets.v1.TicketService/ListTicketEvents',
+                request_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketEventsRequest.SerializeToString,
+                response_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketEventsResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -195,6 +200,16 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListTicketEvents(self, request, context):
+        """ListTicketEvents returns what happened to a ticket, oldest first: opened, taken, assigned, replied
+        (an operator's consecutive replies folded into one event), closed. Tickets stored before events were
+        recorded get what their fields tell (opened at created_at, closed at closed_at). NOT_FOUND when the
+        ticket does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -257,6 +272,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.RetryDelivery,
                     request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryRequest.FromString,
                     response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryResponse.SerializeToString,
+            ),
+            'ListTicketEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTicketEvents,
+                    request_deserializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketEventsRequest.FromString,
+                    response_serializer=t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -585,6 +605,33 @@ class TicketService:
             '/t1.tickets.v1.TicketService/RetryDelivery',
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryRequest.SerializeToString,
             t1_dot_tickets_dot_v1_dot_ticket__service__pb2.RetryDeliveryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTicketEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.tickets.v1.TicketService/ListTicketEvents',
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketEventsRequest.SerializeToString,
+            t1_dot_tickets_dot_v1_dot_ticket__service__pb2.ListTicketEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -73,6 +73,12 @@ class TicketServiceStub:
     by one and its status becomes SENDING. FAILED_PRECONDITION for any other message or status, or a
     closed ticket; NOT_FOUND when the message is not the ticket's.
     """
+    ListTicketEvents: _grpc.UnaryUnaryMultiCallable[_ticket_service_pb2.ListTicketEventsRequest, _ticket_service_pb2.ListTicketEventsResponse]
+    """ListTicketEvents returns what happened to a ticket, oldest first: opened, taken, assigned, replied
+    (an operator's consecutive replies folded into one event), closed. Tickets stored before events were
+    recorded get what their fields tell (opened at created_at, closed at closed_at). NOT_FOUND when the
+    ticket does not exist.
+    """
 
 @_typing.type_check_only
 class TicketServiceAsyncStub(TicketServiceStub):
@@ -118,6 +124,12 @@ class TicketServiceAsyncStub(TicketServiceStub):
     """RetryDelivery sends an operator's message whose delivery FAILED again: its delivery_attempt grows
     by one and its status becomes SENDING. FAILED_PRECONDITION for any other message or status, or a
     closed ticket; NOT_FOUND when the message is not the ticket's.
+    """
+    ListTicketEvents: _aio.UnaryUnaryMultiCallable[_ticket_service_pb2.ListTicketEventsRequest, _ticket_service_pb2.ListTicketEventsResponse]  # type: ignore[assignment]
+    """ListTicketEvents returns what happened to a ticket, oldest first: opened, taken, assigned, replied
+    (an operator's consecutive replies folded into one event), closed. Tickets stored before events were
+    recorded get what their fields tell (opened at created_at, closed at closed_at). NOT_FOUND when the
+    ticket does not exist.
     """
 
 class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -233,6 +245,18 @@ class TicketServiceServicer(metaclass=_abc_1.ABCMeta):
         """RetryDelivery sends an operator's message whose delivery FAILED again: its delivery_attempt grows
         by one and its status becomes SENDING. FAILED_PRECONDITION for any other message or status, or a
         closed ticket; NOT_FOUND when the message is not the ticket's.
+        """
+
+    @_abc_1.abstractmethod
+    def ListTicketEvents(
+        self,
+        request: _ticket_service_pb2.ListTicketEventsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ticket_service_pb2.ListTicketEventsResponse, _abc.Awaitable[_ticket_service_pb2.ListTicketEventsResponse]]:
+        """ListTicketEvents returns what happened to a ticket, oldest first: opened, taken, assigned, replied
+        (an operator's consecutive replies folded into one event), closed. Tickets stored before events were
+        recorded get what their fields tell (opened at created_at, closed at closed_at). NOT_FOUND when the
+        ticket does not exist.
         """
 
 def add_TicketServiceServicer_to_server(servicer: TicketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
