@@ -12,11 +12,21 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from gateway.api.routes import auth, files, knowledge, operators, search, stats, tickets, ws
+from gateway.api.routes import (
+    auth,
+    files,
+    knowledge,
+    operators,
+    search,
+    stats,
+    templates,
+    tickets,
+    typing_indicator,
+    ws,
+)
 from gateway.context import AppContext
 from gateway.core.config import Settings
 from gateway.core.errors import (
@@ -26,6 +36,7 @@ from gateway.core.errors import (
     validation_error_handler,
 )
 from gateway.core.headers import SecurityHeaders
+from gateway.core.static import CompressedStaticFiles
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
 from t1lib.private_files import write_private
@@ -88,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
     # Request bodies are refused with 413 beyond a limit (a declared length at once, a streamed body as
     # soon as it passes it): the app's for JSON bodies, larger ones for knowledge-base entries and files.
-    for module in (auth, operators, tickets, search, stats, files, ws):
+    for module in (auth, operators, tickets, typing_indicator, templates, search, stats, files, ws):
         api.include_router(module.router)
     api.include_router(knowledge.router, max_body_size=settings.max_kb_body_bytes)
     api.include_router(tickets.uploads, max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
@@ -108,8 +119,9 @@ def _is_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-class SinglePageApp(StaticFiles):
-    """The console's files; unknown paths outside /api get index.html so client-side routes work."""
+class SinglePageApp(CompressedStaticFiles):
+    """The console's files (cached and compressed as gateway/core/static.py says); unknown paths outside
+    /api get index.html so client-side routes work."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         try:
