@@ -328,3 +328,27 @@ export interface TimeseriesPublic {
   metric: StatsMetric;
   points: TimeseriesPointPublic[];
 }
+
+/** A canned reply (gateway/models.py TemplatePublic); `text` may hold variables such as {имя}. */
+export interface TemplatePublic {
+  id: string;
+  title: string;
+  text: string;
+  /** A knowledge-base category, or "". */
+  category: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** POST /templates and PUT /templates/{id} (admins only). */
+export interface TemplateInput {
+  title: string;
+  text: string;
+  category: string;
+}
+
+export interface TemplateQuery {
+  q?: string;
+  category?: string;
+}

@@ -28,9 +28,17 @@ describe('TopBar sections', () => {
   });
 
   it('marks the statistics page as the current one, next to the admin pages', () => {
-    renderBar(operator('admin'), 'stats');
+    const onView = renderBar(operator('admin'), 'stats');
     const nav = screen.getByRole('navigation', { name: 'Разделы' });
-    expect(within(nav).getAllByRole('button').map((button) => button.textContent)).toEqual(['Обращения', 'База знаний', 'Статистика', 'Операторы']);
+    expect(within(nav).getAllByRole('button').map((button) => button.textContent)).toEqual([
+      'Обращения',
+      'База знаний',
+      'Статистика',
+      'Шаблоны ответов',
+      'Операторы',
+    ]);
+    fireEvent.click(within(nav).getByRole('button', { name: 'Шаблоны ответов' }));
+    expect(onView).toHaveBeenCalledWith('templates');
     expect(within(nav).getByRole('button', { name: 'Статистика' }).getAttribute('aria-current')).toBe('page');
     expect(within(nav).getByRole('button', { name: 'Обращения' }).hasAttribute('aria-current')).toBe(false);
   });

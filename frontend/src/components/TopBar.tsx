@@ -2,7 +2,7 @@ import { LOCALES, useI18n, type Locale } from '../i18n';
 import type { LiveStatus } from '../live';
 import type { OperatorPublic } from '../types';
 
-export type View = 'tickets' | 'knowledge' | 'stats' | 'operators';
+export type View = 'tickets' | 'knowledge' | 'stats' | 'operators' | 'templates';
 
 export interface TopBarProps {
   me: OperatorPublic;
@@ -55,6 +55,11 @@ export function TopBar({ me, view, onView, liveStatus, onLogout }: TopBarProps) 
         <button type="button" className={`topbar__link${view === 'stats' ? ' is-active' : ''}`} aria-current={view === 'stats' ? 'page' : undefined} onClick={() => onView('stats')}>
           {t('nav.stats')}
         </button>
+        {me.role === 'admin' && (
+          <button type="button" className={`topbar__link${view === 'templates' ? ' is-active' : ''}`} aria-current={view === 'templates' ? 'page' : undefined} onClick={() => onView('templates')}>
+            {t('nav.templates')}
+          </button>
+        )}
         {me.role === 'admin' && (
           <button type="button" className={`topbar__link${view === 'operators' ? ' is-active' : ''}`} aria-current={view === 'operators' ? 'page' : undefined} onClick={() => onView('operators')}>
             {t('nav.operators')}

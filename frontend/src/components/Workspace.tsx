@@ -7,6 +7,7 @@ import { useConsole } from '../useConsole';
 import { ConsoleView } from './ConsoleView';
 import { KnowledgePage } from './KnowledgePage';
 import { OperatorsPage } from './OperatorsPage';
+import { TemplatesPage } from './TemplatesPage';
 import { TopBar, type View } from './TopBar';
 
 // The statistics page brings the chart library: loaded when first opened, not with the console.
@@ -60,6 +61,8 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
       <TopBar me={me} view={view} onView={setView} liveStatus={desk.liveStatus} onLogout={onLogout} />
       {view === 'operators' && isAdmin ? (
         <OperatorsPage me={me} operators={operators} loading={operatorsLoading} error={operatorsError} onChanged={loadOperators} />
+      ) : view === 'templates' && isAdmin ? (
+        <TemplatesPage categories={categories} />
       ) : view === 'stats' ? (
         <Suspense
           fallback={
