@@ -349,8 +349,8 @@ export function TemplateForm({ title, submitLabel, initial, categories, onSubmit
   };
 
   return (
-    <section className="card kb-form" aria-labelledby={`${ids}-title`}>
-      <h2 id={`${ids}-title`} className="card__title">
+    <section className="card kb-form" aria-labelledby={`${ids}-heading`}>
+      <h2 id={`${ids}-heading`} className="card__title">
         {title}
       </h2>
       <form ref={formRef} className="kb-form__grid" onSubmit={submit} noValidate>
