@@ -20,11 +20,11 @@ function template(id: string, title: string, text = 'текст', category = '')
 const t = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate('ru', key, params);
 
 describe('template variables', () => {
-  const values = { name: 'Иван', operator: 'Анна', ticket: '#1A2B3C4D' };
+  const values = { name: 'Иван', operator: 'Анна', ticket: '#1a2b3c4d' };
 
   it('fills in the Russian names and their English aliases, in any case', () => {
     expect(renderTemplate('{имя}, {Имя}, {name}, {NAME}; {оператор}/{operator}; {тикет} {ticket}', values)).toBe(
-      'Иван, Иван, Иван, Иван; Анна/Анна; #1A2B3C4D #1A2B3C4D',
+      'Иван, Иван, Иван, Иван; Анна/Анна; #1a2b3c4d #1a2b3c4d',
     );
   });
 
@@ -35,7 +35,7 @@ describe('template variables', () => {
 
   it('takes the values from the ticket and the operator', () => {
     const ticket = { id: '1a2b3c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d', customer: { telegram_id: 1, chat_id: 1, name: '  Иван Петров ', username: '', language_code: 'ru' } };
-    expect(templateValues(ticket, { display_name: '', username: 'anna' })).toEqual({ name: 'Иван', operator: 'anna', ticket: '#1A2B3C4D' });
+    expect(templateValues(ticket, { display_name: '', username: 'anna' })).toEqual({ name: 'Иван', operator: 'anna', ticket: '#1a2b3c4d' });
     expect(firstName('')).toBe('');
     expect(ticketReference('')).toBe('');
   });

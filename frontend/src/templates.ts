@@ -26,10 +26,9 @@ const SPELLING: ReadonlyMap<string, VariableName> = new Map(
 
 export type TemplateValues = Partial<Record<VariableName, string>>;
 
-/** A ticket's short reference for customers: #1A2B3C4D (the id's first eight letters and digits). */
+/** A ticket's short reference, as the details panel shows it: # and the id's first eight characters. */
 export function ticketReference(ticketId: string): string {
-  const letters = ticketId.replace(/[^0-9a-z]/gi, '').slice(0, 8).toUpperCase();
-  return letters ? `#${letters}` : '';
+  return ticketId ? `#${ticketId.slice(0, 8)}` : '';
 }
 
 /** The customer's first name: the first word of the name Telegram gave. */

@@ -26,7 +26,7 @@ MAX_TEMPLATES = 500
 TEMPLATE_VARIABLES: dict[str, str] = {
     "{имя}": "the customer's first name (alias {name})",
     "{оператор}": "the operator's display name (alias {operator})",
-    "{тикет}": "the ticket's short reference, e.g. #1A2B3C4D (alias {ticket})",
+    "{тикет}": "the ticket's short reference, e.g. #1a2b3c4d (alias {ticket})",
 }
 
 

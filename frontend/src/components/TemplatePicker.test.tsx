@@ -17,7 +17,7 @@ const TEMPLATES: TemplatePublic[] = [
   template('t-limit', 'Лимиты по карте', 'Лимиты меняются в настройках карты.', 'Карты'),
   template('t-bye', 'Прощание', 'Обращение {тикет} закрыто. Хорошего дня, {name}! {подпись}', 'Закрытие'),
 ];
-const VALUES: TemplateValues = { name: 'Иван', operator: 'Анна', ticket: '#1A2B3C4D' };
+const VALUES: TemplateValues = { name: 'Иван', operator: 'Анна', ticket: '#1a2b3c4d' };
 
 interface HarnessProps {
   templates?: TemplatePublic[];
@@ -121,7 +121,7 @@ describe('TemplatePicker in the reply box', () => {
 
     fireEvent.keyDown(box(), { key: 'Enter' });
     // An unknown variable stays as written, so the operator sees it.
-    expect(box().value).toBe('Добрый день!\nОбращение #1A2B3C4D закрыто. Хорошего дня, Иван! {подпись}');
+    expect(box().value).toBe('Добрый день!\nОбращение #1a2b3c4d закрыто. Хорошего дня, Иван! {подпись}');
     expect(box().selectionStart).toBe(box().value.length);
     expect(document.activeElement).toBe(box());
     expect(onSend).not.toHaveBeenCalled(); // Enter inserted; it did not send
@@ -129,7 +129,7 @@ describe('TemplatePicker in the reply box', () => {
 
     fireEvent.keyDown(box(), { key: 'Enter' });
     expect(onSend).toHaveBeenCalledWith({
-      text: 'Добрый день!\nОбращение #1A2B3C4D закрыто. Хорошего дня, Иван! {подпись}',
+      text: 'Добрый день!\nОбращение #1a2b3c4d закрыто. Хорошего дня, Иван! {подпись}',
       file: null,
       note: false,
     });

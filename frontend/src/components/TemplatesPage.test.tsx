@@ -63,7 +63,7 @@ describe('TemplatesPage', () => {
     const variables = screen.getByRole('heading', { name: 'Переменные' }).closest('section')!;
     expect(within(variables).getByText('{имя}')).toBeTruthy();
     expect(within(variables).getByText('{name}')).toBeTruthy();
-    expect(within(variables).getByText('короткий номер обращения, например #1A2B3C4D')).toBeTruthy();
+    expect(within(variables).getByText('короткий номер обращения, например #1a2b3c4d')).toBeTruthy();
 
     fireEvent.change(screen.getByLabelText('Поиск по шаблонам'), { target: { value: 'приложении' } });
     expect(screen.queryByRole('heading', { name: 'Приветствие' })).toBeNull();
