@@ -48,7 +48,11 @@ class TypingPublisher:
         event = new_event(
             tickets_events.OperatorTyping, ticket_id=ticket_id, chat_id=chat_id, operator_id=operator_id
         )
-        acks = await self._producer.hand_over([event])
+        try:
+            acks = await self._producer.hand_over([event])
+        except Exception as error:  # a producer in trouble costs «печатает…», never the request
+            logger.warning("a typing event of ticket %s was not published: %s", ticket_id, error)
+            return False
         task = asyncio.create_task(_settle(acks, ticket_id))
         self._settling.add(task)
         task.add_done_callback(self._settling.discard)
