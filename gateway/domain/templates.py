@@ -53,6 +53,12 @@ def template_of(document: Document) -> ReplyTemplate:
     )
 
 
+def stored_now() -> datetime:
+    """Now, to the millisecond: what MongoDB keeps, so an answer and a later read agree."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 def folded(text: str) -> str:
     """Text compared without case and with ё as е, the way people type a search."""
     return text.casefold().replace("ё", "е")
@@ -86,7 +92,7 @@ class TemplateRepository:
         # listing's cost, it is not a quota.
         if await self._templates.count_documents({}) >= MAX_TEMPLATES:
             raise ConflictError(f"a desk keeps at most {MAX_TEMPLATES} templates: delete some first")
-        now = datetime.now(UTC)
+        now = stored_now()
         document: Document = {
             "_id": str(uuid.uuid4()),
             "title": title,
@@ -106,7 +112,7 @@ class TemplateRepository:
             "title": title,
             "text": text,
             "category": category,
-            "updated_at": datetime.now(UTC),
+            "updated_at": stored_now(),
             "updated_by": author,
         }
         result = await self._templates.update_one({"_id": template_id}, {"$set": changes})

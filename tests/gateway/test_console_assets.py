@@ -96,6 +96,11 @@ async def fetch(client: httpx.AsyncClient, path: str, **headers: str) -> tuple[h
     return response, raw
 
 
+def varies_by_encoding(response: httpx.Response) -> bool:
+    vary = [name.strip().lower() for name in response.headers.get("vary", "").split(",")]
+    return "accept-encoding" in vary
+
+
 def unbrotli(data: bytes) -> bytes:
     decode = "process.stdout.write(require('zlib').brotliDecompressSync(require('fs').readFileSync(0)))"
     return subprocess.run([node(), "-e", decode], input=data, capture_output=True, check=True).stdout
@@ -128,7 +133,7 @@ async def test_hashed_assets_are_immutable_and_compressed_as_accepted(
     response, raw = await fetch(served, f"/{SCRIPT}", **{"Accept-Encoding": accept})
     assert response.status_code == 200
     assert response.headers["cache-control"] == IMMUTABLE
-    assert response.headers["vary"] == "Accept-Encoding"
+    assert varies_by_encoding(response)
     assert "javascript" in response.headers["content-type"]  # the file's type, not the variant's
     assert response.headers.get("content-encoding") == encoding
     assert int(response.headers["content-length"]) == len(raw)
@@ -155,7 +160,7 @@ async def test_index_and_unhashed_files_are_revalidated(served: httpx.AsyncClien
     icon, raw = await fetch(served, f"/{ICON}", **{"Accept-Encoding": "gzip, br"})
     assert icon.headers["cache-control"] == "no-cache"
     assert "content-encoding" not in icon.headers
-    assert "vary" not in icon.headers  # one representation only
+    assert not varies_by_encoding(icon)  # one representation only
     assert raw == (console / ICON).read_bytes()
 
 
@@ -169,7 +174,7 @@ async def test_etags_answer_304_per_encoding(served: httpx.AsyncClient) -> None:
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["cache-control"] == IMMUTABLE
-    assert again.headers["vary"] == "Accept-Encoding"
+    assert varies_by_encoding(again)
     assert again.headers["etag"] == brotli.headers["etag"]
     index, _ = await fetch(served, "/index.html", **{"Accept-Encoding": "gzip"})
     revalidated = await served.get(
