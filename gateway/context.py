@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +16,15 @@ from gateway.domain.attachments import AttachmentStore
 from gateway.domain.file_links import FileLinks
 from gateway.domain.operators import OperatorRepository
 from gateway.domain.sessions import LoginLimiter, SessionStore
+from gateway.domain.templates import TemplateRepository
+from gateway.domain.typing_indicator import TypingPublisher
 from t1.ml.v1 import hints_service_pb2_grpc as hints_grpc
 from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
 from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
 from t1lib.access import AccessGuard
 from t1lib.grpc.client import open_channel
+from t1lib.kafka.producer import EventProducer
+from t1lib.kafka.topics import registry_with_prefix
 from t1lib.stores import ensure_bucket, mongo_client, redis_client, s3_client
 
 
@@ -41,6 +46,8 @@ class AppContext:
     login_limiter: LoginLimiter
     file_links: FileLinks
     attachments: AttachmentStore
+    templates: TemplateRepository
+    typing: TypingPublisher
 
     @classmethod
     async def create(cls, settings: Settings) -> AppContext:
@@ -79,11 +86,24 @@ class AppContext:
             ),
             file_links=file_links,
             attachments=AttachmentStore(s3, settings.s3_bucket, file_links),
+            templates=TemplateRepository(mongo, settings.mongo_db),
+            typing=TypingPublisher(typing_producer(settings)),
         )
 
     async def close(self) -> None:
+        await asyncio.to_thread(self.typing.close)
         await self.channel.close()
         await self.ml_channel.close()
         await self.stats_channel.close()
         await self.redis.aclose()
         await self.mongo.close()
+
+
+def typing_producer(settings: Settings) -> EventProducer:
+    """The gateway's one topic, operator_typing: an event not delivered within 5 s is of no use."""
+    return EventProducer(
+        settings.kafka_bootstrap,
+        "gateway",
+        registry=registry_with_prefix(settings.kafka_topic_prefix),
+        extra_config={"linger.ms": settings.kafka_linger_ms, "delivery.timeout.ms": 5000},
+    )

@@ -12,11 +12,22 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from gateway.api.routes import auth, files, knowledge, operators, search, stats, ticket_history, tickets, ws
+from gateway.api.routes import (
+    auth,
+    files,
+    knowledge,
+    operators,
+    search,
+    stats,
+    templates,
+    ticket_history,
+    tickets,
+    typing_indicator,
+    ws,
+)
 from gateway.api.routes import console as console_settings
 from gateway.context import AppContext
 from gateway.core.config import Settings
@@ -27,6 +38,7 @@ from gateway.core.errors import (
     validation_error_handler,
 )
 from gateway.core.headers import SecurityHeaders
+from gateway.core.static import CompressedStaticFiles
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
 from t1lib.private_files import write_private
@@ -89,7 +101,19 @@ def create_app(settings: Settings) -> FastAPI:
     api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
     # Request bodies are refused with 413 beyond a limit (a declared length at once, a streamed body as
     # soon as it passes it): the app's for JSON bodies, larger ones for knowledge-base entries and files.
-    for module in (auth, operators, tickets, ticket_history, search, stats, console_settings, files, ws):
+    for module in (
+        auth,
+        operators,
+        tickets,
+        ticket_history,
+        typing_indicator,
+        templates,
+        search,
+        stats,
+        console_settings,
+        files,
+        ws,
+    ):
         api.include_router(module.router)
     api.include_router(knowledge.router, max_body_size=settings.max_kb_body_bytes)
     api.include_router(tickets.uploads, max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
@@ -109,8 +133,9 @@ def _is_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-class SinglePageApp(StaticFiles):
-    """The console's files; unknown paths outside /api get index.html so client-side routes work."""
+class SinglePageApp(CompressedStaticFiles):
+    """The console's files (cached and compressed as gateway/core/static.py says); unknown paths outside
+    /api get index.html so client-side routes work."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         try:

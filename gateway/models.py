@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from t1lib.views import MessagePublic, TicketPublic
 
@@ -162,6 +162,34 @@ class CategoryPublic(BaseModel):
 class KnowledgeEntriesPage(BaseModel):
     items: list[KnowledgeEntryPublic]
     next_cursor: str | None
+
+
+class TemplateCreate(RequestBody):
+    """A canned reply. The text may hold variables the console fills in when an operator inserts it:
+    {имя} / {name} (the customer's first name), {оператор} / {operator} (the operator's name), {тикет} /
+    {ticket} (the ticket's short reference); any other {…} is left as written."""
+
+    title: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=4096)
+    category: str = Field(default="", max_length=200, description="a knowledge-base category, or empty")
+
+    @field_validator("title", "text", "category")
+    @classmethod
+    def _trimmed(cls, value: str, info: ValidationInfo) -> str:
+        trimmed = value.strip()
+        if not trimmed and info.field_name != "category":
+            raise ValueError("must not be blank")
+        return trimmed
+
+
+class TemplatePublic(BaseModel):
+    id: str
+    title: str
+    text: str
+    category: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str = Field(description="the admin who wrote this version")
 
 
 class TicketUpdate(RequestBody):

@@ -30,6 +30,9 @@ import type {
   StatsQuery,
   StatsSummaryPublic,
   TicketCountsPublic,
+  TemplateInput,
+  TemplatePublic,
+  TemplateQuery,
   TicketPublic,
   TicketQuery,
   TicketUpdate,
@@ -510,6 +513,36 @@ export class ApiClient {
   /** A ready reply from the knowledge base (an LLM may take several seconds); never sent by itself. */
   replyDraft(id: string, body: ReplyDraftCreate = {}, signal?: AbortSignal): Promise<ReplyDraftPublic> {
     return this.request('POST', `/tickets/${encodeURIComponent(id)}/reply-draft`, { json: body, signal });
+  }
+
+  /**
+   * The operator is typing a reply: the customer sees «печатает…» in Telegram for a few seconds (202).
+   * Best effort; the console calls it at most every few seconds (typing.ts).
+   */
+  typing(id: string): Promise<void> {
+    return this.request('POST', `/tickets/${encodeURIComponent(id)}/typing`);
+  }
+
+  // --- canned replies ----------------------------------------------------------------------------
+
+  /** Every canned reply (at most 500), sorted by title; `q` and `category` narrow them. */
+  listTemplates(query: TemplateQuery = {}, signal?: AbortSignal): Promise<TemplatePublic[]> {
+    return this.request('GET', '/templates', { query: { ...query }, signal });
+  }
+
+  /** Admins only. */
+  createTemplate(body: TemplateInput): Promise<TemplatePublic> {
+    return this.request('POST', '/templates', { json: body });
+  }
+
+  /** Admins only: replaces the whole template. */
+  updateTemplate(id: string, body: TemplateInput): Promise<TemplatePublic> {
+    return this.request('PUT', `/templates/${encodeURIComponent(id)}`, { json: body });
+  }
+
+  /** Admins only. */
+  deleteTemplate(id: string): Promise<void> {
+    return this.request('DELETE', `/templates/${encodeURIComponent(id)}`);
   }
 
   // --- knowledge base ----------------------------------------------------------------------------

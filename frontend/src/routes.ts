@@ -1,5 +1,5 @@
 /** The console's addresses: every page and every ticket has one, so links can be shared and reloaded. */
-export type View = 'tickets' | 'knowledge' | 'stats' | 'operators';
+export type View = 'tickets' | 'knowledge' | 'stats' | 'templates' | 'operators';
 
 export interface Route {
   view: View;
@@ -10,6 +10,7 @@ export interface Route {
 const PAGE_PATHS: Record<Exclude<View, 'tickets'>, string> = {
   knowledge: '/kb',
   stats: '/stats',
+  templates: '/templates',
   operators: '/operators',
 };
 

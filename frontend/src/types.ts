@@ -395,3 +395,27 @@ export interface TimelinePublic {
   /** Oldest first. */
   items: TimelineEventPublic[];
 }
+
+/** A canned reply (gateway/models.py TemplatePublic); `text` may hold variables such as {имя}. */
+export interface TemplatePublic {
+  id: string;
+  title: string;
+  text: string;
+  /** A knowledge-base category, or "". */
+  category: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** POST /templates and PUT /templates/{id} (admins only). */
+export interface TemplateInput {
+  title: string;
+  text: string;
+  category: string;
+}
+
+export interface TemplateQuery {
+  q?: string;
+  category?: string;
+}

@@ -86,9 +86,23 @@ class BotSettings(BaseServiceSettings, KafkaSettings, RedisSettings, S3Settings,
         default=14 * 24 * 3600, description="how long sent event ids are kept"
     )
 
+    # «Печатает…» while an operator types (operator_typing → sendChatAction), best effort.
+    bot_typing_window_s: float = Field(
+        default=4.0, gt=0, description="at most one sendChatAction per chat this often (Telegram shows ~5 s)"
+    )
+    bot_typing_max_age_s: float = Field(
+        default=5.0, gt=0, description="typing events older than this are dropped"
+    )
+    bot_typing_timeout_s: float = Field(default=3.0, gt=0, description="deadline of one sendChatAction")
+
     # Customer messages: tries of copying files and publishing before the customer is asked to resend.
     bot_ingest_attempts: int = 5
     bot_ingest_backoff_s: float = 0.5
+
+    @property
+    def typing_consumer_group(self) -> str:
+        """operator_typing has a group of its own: it never shares a poll with operator_replies."""
+        return f"{self.consumer_group}-typing"
 
     @property
     def webhook_mode(self) -> bool:

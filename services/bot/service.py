@@ -22,6 +22,7 @@ from services.bot.ledger import DeliveryLedger
 from services.bot.polling import UpdatePoller
 from services.bot.ratings import AwaitedComments, RatingDesk, RatingPrompts
 from services.bot.telegram_calls import TelegramCaller
+from services.bot.typing_indicator import TypingRelay
 from services.bot.updates import BoundedUpdateQueue, ChatOrderedProcessor
 from services.bot.webhook import WebhookServer, webhook_app
 from t1.tickets.v1 import events_pb2 as tickets_events
@@ -111,6 +112,20 @@ class BotService:
             registry=self.registry,
             extra_config=consumer_config,
         )
+        self.typing = TypingRelay(
+            self.application.bot,
+            window_s=settings.bot_typing_window_s,
+            max_age_s=settings.bot_typing_max_age_s,
+            timeout_s=settings.bot_typing_timeout_s,
+        )
+        self.typing_consumer = EventConsumer.for_service(
+            settings,
+            group_id=settings.typing_consumer_group,
+            handlers={tickets_events.OperatorTyping: self.typing.handle},
+            dlq_producer=self.producer,
+            registry=self.registry,
+            extra_config=consumer_config,
+        )
         self.webhook_secret = settings.bot_webhook_secret.get_secret_value() or secrets.token_urlsafe(32)
         self.webhook: WebhookServer | None = None
         if settings.webhook_mode:
@@ -136,6 +151,7 @@ class BotService:
             async with self.application:
                 await self.application.start()
                 consumer_task = asyncio.create_task(self.consumer.run(), name="bot-operator-replies")
+                typing_task = asyncio.create_task(self._relay_typing(), name="bot-operator-typing")
                 try:
                     await self._start_updates()
                     self.started.set()
@@ -153,12 +169,21 @@ class BotService:
                     if self.poller is not None:
                         await self.poller.confirm()
                     self.consumer.stop()
+                    self.typing_consumer.stop()
                     if not consumer_task.done():
                         await consumer_task
+                    await typing_task
         finally:
             await asyncio.to_thread(self.producer.close)
             await self.redis.aclose()
             logger.info("bot stopped")
+
+    async def _relay_typing(self) -> None:
+        """The operator_typing consumer; its failure costs only «печатает…», so the bot goes on."""
+        try:
+            await self.typing_consumer.run()
+        except Exception:
+            logger.exception("the operator_typing consumer stopped: customers no longer see «печатает…»")
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[BotService]:

@@ -21,6 +21,7 @@ EVENT_TYPES: tuple[type[Message], ...] = (
     tickets_events.OperatorReply,
     tickets_events.OcrProcessed,
     tickets_events.DeliveryOutcome,
+    tickets_events.OperatorTyping,
     notifications_events.WebsocketNotification,
     stats_events.ReviewSubmitted,
     summarizer_events.ChatTitleRequest,

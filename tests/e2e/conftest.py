@@ -294,6 +294,7 @@ async def open_stack(
             ml_grpc_addr=assistance.ml_address if assistance else "127.0.0.1:1",
             stats_grpc_addr=stats.address,
             notifications_ws_url=notifications.url.replace("http", "ws", 1) + "/ws",
+            kafka_topic_prefix=f"e2e-{run}.",
         )
         gateway = await exits.enter_async_context(LiveServer(create_gateway(gateway_settings)))
         api = await exits.enter_async_context(httpx.AsyncClient(base_url=gateway.url, timeout=30))

@@ -13,6 +13,7 @@ ARCHITECTURE_TOPICS = {
     "chat_title_generated",
     "ocr_processed",
     "delivery_outcomes",
+    "operator_typing",
 }
 
 

@@ -71,7 +71,11 @@ describe('ConsoleView ready reply', () => {
 
     await waitFor(() => expect(reply.value).toBe(`Добрый день!\n\n${DRAFT_TEXT}`));
     expect(document.activeElement).toBe(reply);
-    expect(requests.filter((request) => request.startsWith('POST'))).toEqual(['POST /api/v1/tickets/t-1/reply-draft']);
+    // Typing told the gateway once («печатает…» for the customer); nothing was sent.
+    expect(requests.filter((request) => request.startsWith('POST'))).toEqual([
+      'POST /api/v1/tickets/t-1/typing',
+      'POST /api/v1/tickets/t-1/reply-draft',
+    ]);
   });
 });
 

@@ -1,8 +1,11 @@
-import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState, type Ref } from 'react';
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type Ref } from 'react';
 import { api, errorText, newClientId } from '../api';
 import { useI18n } from '../i18n';
 import type { LoadStatus } from '../state';
+import { templateValues } from '../templates';
+import { TypingNotifier } from '../typing';
 import type { MessagePublic, OperatorPublic, TicketPublic } from '../types';
+import { useTemplates } from '../useTemplates';
 import { Icon } from './Icon';
 import { MessageBubble } from './MessageBubble';
 import { ReplyBox, type ReplyInput } from './ReplyBox';
@@ -37,6 +40,9 @@ export function mayAct(ticket: TicketPublic, me: OperatorPublic): boolean {
 }
 
 const NEAR_BOTTOM_PX = 160;
+
+/** «Печатает…» for the customer: the gateway is told at most every few seconds per ticket. */
+const typingNotifier = new TypingNotifier((ticketId) => api.typing(ticketId));
 
 export function Conversation(props: ConversationProps) {
   const { ticket, messages, messagesStatus, messagesError, me, nameOf, onTicketChanged, onMessageAdded } = props;
@@ -145,6 +151,9 @@ export function Conversation(props: ConversationProps) {
   const canAct = mayAct(ticket, me);
   const disabledReason =
     ticket.status === 'closed' ? t('reply.closed') : !canAct ? t('reply.notYours') : null;
+  const templates = useTemplates();
+  const values = useMemo(() => templateValues(ticket, me), [ticket.id, ticket.customer.name, me.display_name, me.username]);
+  const onTyping = useCallback(() => typingNotifier.notify(ticket.id), [ticket.id]);
 
   let previousDay = '';
   // A reply the live stream brought before the POST answered is shown once: stored, not pending.
@@ -240,6 +249,12 @@ export function Conversation(props: ConversationProps) {
         onSend={send}
         disabledReason={disabledReason}
         textareaRef={props.textareaRef}
+        templates={templates.templates}
+        templatesStatus={templates.status}
+        onTemplatesWanted={templates.refresh}
+        templateValues={values}
+        category={ticket.category}
+        onTyping={onTyping}
       />
     </section>
   );

@@ -1,6 +1,10 @@
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { useI18n } from '../i18n';
+import type { TemplateValues } from '../templates';
+import type { TemplatePublic } from '../types';
+import type { TemplatesStatus } from '../useTemplates';
 import { Icon } from './Icon';
+import { TemplatePicker, useSlashPicker } from './TemplatePicker';
 
 export interface ReplyInput {
   text: string;
@@ -15,13 +19,34 @@ export interface ReplyBoxProps {
   /** Why the operator cannot write here (closed ticket...), or null. */
   disabledReason: string | null;
   textareaRef?: Ref<HTMLTextAreaElement>;
+  /** Canned replies for the `/` picker, and the values of their variables for this ticket. */
+  templates?: readonly TemplatePublic[];
+  templatesStatus?: TemplatesStatus;
+  templateValues?: TemplateValues;
+  /** The ticket's category: its templates are offered first. */
+  category?: string;
+  /** The picker opened: a chance to fetch the templates again when the list is old. */
+  onTemplatesWanted?: () => void;
+  /** The operator typed a reply to the customer (not a note): for «печатает…». */
+  onTyping?: () => void;
+}
+
+const NO_TEMPLATES: readonly TemplatePublic[] = [];
+
+function assignRef<T>(ref: Ref<T> | undefined, value: T | null): void {
+  if (typeof ref === 'function') ref(value);
+  else if (ref) (ref as { current: T | null }).current = value;
 }
 
 const TEXT_LIMIT = 4096;
 const CAPTION_LIMIT = 1024;
 
-/** The reply box: Enter sends, Shift+Enter breaks the line; a file and the note toggle are optional. */
-export function ReplyBox({ draft, onDraftChange, onSend, disabledReason, textareaRef }: ReplyBoxProps) {
+/**
+ * The reply box: Enter sends, Shift+Enter breaks the line; a file and the note toggle are optional. `/` at
+ * the start of a line opens the canned replies (TemplatePicker).
+ */
+export function ReplyBox(props: ReplyBoxProps) {
+  const { draft, onDraftChange, onSend, disabledReason, textareaRef, onTyping } = props;
   const { t, fmt } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [note, setNote] = useState(false);
@@ -31,6 +56,50 @@ export function ReplyBox({ draft, onDraftChange, onSend, disabledReason, textare
   const limit = file ? CAPTION_LIMIT : TEXT_LIMIT;
   const tooLong = draft.length > limit;
   const canSend = !disabled && !tooLong && (draft.trim().length > 0 || (file !== null && !note));
+  const textarea = useRef<HTMLTextAreaElement | null>(null);
+  const setTextarea = useCallback(
+    (element: HTMLTextAreaElement | null) => {
+      textarea.current = element;
+      assignRef(textareaRef, element);
+    },
+    [textareaRef],
+  );
+  const [caret, setCaret] = useState(draft.length);
+  const pendingCaret = useRef<number | null>(null);
+  const templates = props.templates ?? NO_TEMPLATES;
+  const templatesStatus = props.templatesStatus ?? 'ready';
+  const values = props.templateValues ?? {};
+  const picker = useSlashPicker({
+    text: draft,
+    caret,
+    templates,
+    category: props.category ?? '',
+    values,
+    enabled: !disabled && !note,
+    listId: `${ids}-templates`,
+    onInsert: (text, position) => {
+      pendingCaret.current = position;
+      setCaret(position);
+      onDraftChange(text);
+    },
+  });
+
+  const { onTemplatesWanted } = props;
+  useEffect(() => {
+    if (picker.open) onTemplatesWanted?.();
+  }, [picker.open, onTemplatesWanted]);
+
+  // After a template went in, the caret goes after it.
+  useLayoutEffect(() => {
+    const position = pendingCaret.current;
+    const element = textarea.current;
+    if (position === null || !element) return;
+    pendingCaret.current = null;
+    element.focus();
+    element.setSelectionRange(position, position);
+  }, [draft]);
+
+  const trackCaret = (element: HTMLTextAreaElement) => setCaret(element.selectionStart ?? element.value.length);
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
@@ -41,6 +110,10 @@ export function ReplyBox({ draft, onDraftChange, onSend, disabledReason, textare
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (picker.onKeyDown(event)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
@@ -71,13 +144,20 @@ export function ReplyBox({ draft, onDraftChange, onSend, disabledReason, textare
       <label htmlFor={`${ids}-text`} className="visually-hidden">
         {note ? t('reply.noteLabel') : t('reply.label')}
       </label>
+      <TemplatePicker picker={picker} listId={`${ids}-templates`} status={templatesStatus} total={templates.length} values={values} />
       <textarea
         id={`${ids}-text`}
-        ref={textareaRef}
+        ref={setTextarea}
         className="reply__text"
         value={draft}
-        onChange={(event) => onDraftChange(event.target.value)}
+        onChange={(event) => {
+          trackCaret(event.target);
+          onDraftChange(event.target.value);
+          if (!note && event.target.value.trim()) onTyping?.();
+        }}
+        onSelect={(event) => trackCaret(event.currentTarget)}
         onKeyDown={onKeyDown}
+        {...picker.comboboxProps}
         placeholder={note ? t('reply.notePlaceholder') : file ? t('reply.captionPlaceholder') : t('reply.placeholder')}
         rows={3}
         disabled={disabled}

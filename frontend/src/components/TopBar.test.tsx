@@ -31,7 +31,7 @@ describe('TopBar sections', () => {
   it('marks the current page, next to the admin pages; the tickets link goes back to the open ticket', () => {
     const nav = renderBar(operator('admin'), 'stats', 't-42');
     const links = within(nav).getAllByRole('link');
-    expect(links.map((link) => link.textContent)).toEqual(['Обращения', 'База знаний', 'Статистика', 'Операторы']);
+    expect(links.map((link) => link.textContent)).toEqual(['Обращения', 'База знаний', 'Статистика', 'Шаблоны ответов', 'Операторы']);
     expect(within(nav).getByRole('link', { name: 'Статистика' }).getAttribute('aria-current')).toBe('page');
     expect(within(nav).getByRole('link', { name: 'Обращения' }).hasAttribute('aria-current')).toBe(false);
     expect(within(nav).getByRole('link', { name: 'Обращения' }).getAttribute('href')).toBe('/tickets/t-42');

@@ -22,6 +22,7 @@ const SECTIONS: readonly { view: View; label: MessageKey; adminOnly?: boolean }[
   { view: 'tickets', label: 'nav.tickets' },
   { view: 'knowledge', label: 'nav.knowledge' },
   { view: 'stats', label: 'nav.stats' },
+  { view: 'templates', label: 'nav.templates', adminOnly: true },
   { view: 'operators', label: 'nav.operators', adminOnly: true },
 ];
 

@@ -11,6 +11,7 @@ import { ConsoleView } from './ConsoleView';
 import { KnowledgePage } from './KnowledgePage';
 import { OperatorsPage } from './OperatorsPage';
 import { parseRoute, ticketPath } from '../routes';
+import { TemplatesPage } from './TemplatesPage';
 import { TopBar } from './TopBar';
 
 // The statistics page brings the chart library: loaded when first opened, not with the console.
@@ -31,7 +32,8 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
   const location = useLocation();
   const navigate = useNavigate();
   const route = parseRoute(location.pathname);
-  const view = route.view === 'operators' && me.role !== 'admin' ? 'tickets' : route.view;
+  const adminPage = route.view === 'operators' || route.view === 'templates';
+  const view = adminPage && me.role !== 'admin' ? 'tickets' : route.view;
   const liveListener = useRef<(event: LiveEvent) => void>(() => undefined);
   const desk = useConsole(me, t, (event) => liveListener.current(event));
   const { select } = desk;
@@ -98,6 +100,8 @@ export function Workspace({ me, onLogout }: WorkspaceProps) {
       />
       {view === 'operators' ? (
         <OperatorsPage me={me} operators={operators} loading={operatorsLoading} error={operatorsError} onChanged={loadOperators} />
+      ) : view === 'templates' ? (
+        <TemplatesPage categories={categories} />
       ) : view === 'stats' ? (
         <Suspense
           fallback={

@@ -106,3 +106,17 @@ class OcrProcessed(_message.Message):
     text: str
     languages: str
     def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., message_id: _Optional[str] = ..., attachment_id: _Optional[str] = ..., text: _Optional[str] = ..., languages: _Optional[str] = ...) -> None: ...
+
+class OperatorTyping(_message.Message):
+    __slots__ = ("event_id", "occurred_at", "ticket_id", "chat_id", "operator_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    CHAT_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    occurred_at: _timestamp_pb2.Timestamp
+    ticket_id: str
+    chat_id: int
+    operator_id: str
+    def __init__(self, event_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_id: _Optional[str] = ..., chat_id: _Optional[int] = ..., operator_id: _Optional[str] = ...) -> None: ...
