@@ -16,6 +16,9 @@ A query goes through:
 The weights were chosen on our own paraphrase set (tests/ml/data/paraphrases.jsonl) and checked on the
 dev set; `python -m services.ml.eval` prints the numbers.
 
+The knowledge base's search (`find`, behind ListEntries with a query) returns every entry sharing a word
+with the query (a BM25 match), ordered by the same fusion; its dense side scores exactly those entries.
+
 Classification is a cascade, because embedding the query costs 25–55 ms of CPU and BM25 under 0.5 ms:
 1. the lexical vote: the category of the best BM25 entry, with its evidence (the best score in units of
    the knowledge base's largest IDF, and its relative margin over the best entry of another category)
