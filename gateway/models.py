@@ -162,6 +162,12 @@ class CategoryPublic(BaseModel):
 class KnowledgeEntriesPage(BaseModel):
     items: list[KnowledgeEntryPublic]
     next_cursor: str | None
+    total: int = Field(description="entries matching the filters and the query, over all pages")
+
+
+class KnowledgeFacetsPublic(BaseModel):
+    priorities: list[str]
+    audiences: list[str]
 
 
 class TemplateCreate(RequestBody):

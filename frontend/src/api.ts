@@ -12,9 +12,11 @@ import type {
   CustomerHistoryPublic,
   DailyStatsPublic,
   HintsPublic,
+  KnowledgeEntriesPage,
   KnowledgeEntryInput,
   KnowledgeEntryPublic,
   KnowledgeEntryQuery,
+  KnowledgeFacetsPublic,
   MessagePublic,
   OperatorCreate,
   OperatorPublic,
@@ -44,6 +46,8 @@ import type {
 export const API_PREFIX = '/api/v1';
 /** The largest `limit` GET /kb/entries accepts. */
 export const KB_PAGE_MAX = 500;
+/** The longest `q` GET /kb/entries accepts (gateway/api/routes/knowledge.py MAX_QUERY_CHARS). */
+export const KB_QUERY_MAX = 200;
 const STORAGE_KEY = 't1.session';
 /** Refresh the access token this long before it expires (for the WebSocket, which cannot retry a 401). */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -552,8 +556,14 @@ export class ApiClient {
     return this.request('GET', '/kb/categories', { signal });
   }
 
-  listKnowledge(query: KnowledgeEntryQuery = {}, signal?: AbortSignal): Promise<Page<KnowledgeEntryPublic>> {
+  /** A page of the knowledge base; with `q`, of the entries matching it, most relevant first (searched by the server). */
+  listKnowledge(query: KnowledgeEntryQuery = {}, signal?: AbortSignal): Promise<KnowledgeEntriesPage> {
     return this.request('GET', '/kb/entries', { query: { ...query }, signal });
+  }
+
+  /** The priorities and audiences in use, for the entry form's pickers (any operator). */
+  knowledgeFacets(signal?: AbortSignal): Promise<KnowledgeFacetsPublic> {
+    return this.request('GET', '/kb/facets', { signal });
   }
 
   /** Admins only. */

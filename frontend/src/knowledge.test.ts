@@ -3,12 +3,12 @@ import { ApiError } from './api';
 import { translate, type MessageKey, type Params } from './i18n';
 import {
   customerWording,
+  distinctValues,
   emptyEntry,
   knowsWording,
   hasErrors,
   normalizeEntry,
   saveErrors,
-  searchEntries,
   upsertEntry,
   validateEntry,
   variantsFromText,
@@ -108,21 +108,18 @@ describe('knowledge list helpers', () => {
     entry('3', { question: 'Ёлка не горит', answer: 'Проверьте гирлянду' }),
   ];
 
-  it('searches every word in any field, ignoring case and ё', () => {
-    expect(searchEntries(entries, '').map((item) => item.id)).toEqual(['1', '2', '3']);
-    expect(searchEntries(entries, 'РОУТЕР').map((item) => item.id)).toEqual(['1']);
-    expect(searchEntries(entries, 'оплата дважды').map((item) => item.id)).toEqual(['2']);
-    expect(searchEntries(entries, 'елка').map((item) => item.id)).toEqual(['3']);
-    expect(searchEntries(entries, 'wi-fi').map((item) => item.id)).toEqual(['1', '3']);
-    expect(searchEntries(entries, 'нет такого')).toEqual([]);
-    expect(searchEntries([...entries, entry('4', { question: 'Гирлянда', variants: ['Не светится ёлочная игрушка'] })], 'светится').map((item) => item.id)).toEqual(['4']);
-  });
-
   it('puts a saved entry in place, first when new, and drops it when it left the filter', () => {
     expect(upsertEntry(entries, entry('9'), '').map((item) => item.id)).toEqual(['9', '1', '2', '3']);
     expect(upsertEntry(entries, entry('2', { question: 'Новое' }), '')[1]!.question).toBe('Новое');
     expect(upsertEntry(entries, entry('1', { category: 'Оплата' }), 'Сеть').map((item) => item.id)).toEqual(['2', '3']);
     expect(upsertEntry(entries, entry('9', { category: 'Оплата' }), 'Сеть')).toBe(entries);
+    expect(upsertEntry(entries, entry('2', { subcategory: 'Переводы' }), 'Оплата', 'Карты').map((item) => item.id)).toEqual(['1', '3']);
+    expect(upsertEntry(entries, entry('2', { category: 'Оплата', subcategory: 'Карты', question: 'Снова' }), 'Оплата', 'Карты')[1]!.question).toBe('Снова');
+  });
+
+  it('lists distinct values for pickers, sorted', () => {
+    expect(distinctValues(['средний', '', 'высокий', 'средний'])).toEqual(['высокий', 'средний']);
+    expect(distinctValues([])).toEqual([]);
   });
 
   it('keeps current values choosable in selects', () => {

@@ -1,6 +1,6 @@
 /**
  * The knowledge base on the client: the entry form's rules (gateway/models.py KnowledgeEntryCreate),
- * server validation errors mapped to fields, the text search over loaded entries, category helpers.
+ * server validation errors mapped to fields, category and picker helpers. (The search is the server's.)
  * Pure: no I/O, tested directly.
  */
 import { ApiError, errorText } from './api';
@@ -124,18 +124,6 @@ function fold(text: string): string {
   return text.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е');
 }
 
-/** The loaded entries that contain every word of `text` (any field, case- and ё-insensitive). */
-export function searchEntries(entries: KnowledgeEntryPublic[], text: string): KnowledgeEntryPublic[] {
-  const words = fold(text).split(/\s+/).filter(Boolean);
-  if (words.length === 0) return entries;
-  return entries.filter((entry) => {
-    const haystack = fold(
-      [entry.question, entry.answer, entry.category, entry.subcategory, entry.priority, entry.audience, ...variantsOf(entry)].join('\n'),
-    );
-    return words.every((word) => haystack.includes(word));
-  });
-}
-
 /** Option values for a select: the known ones, plus `current` values that are not among them (kept first). */
 export function withCurrent(known: readonly string[], ...current: string[]): string[] {
   const extra = current.filter((value, index) => value && !known.includes(value) && current.indexOf(value) === index);
@@ -146,13 +134,23 @@ export function subcategoriesOf(categories: readonly CategoryPublic[], category:
   return categories.find((item) => item.name === category)?.subcategories ?? [];
 }
 
-/** The loaded list after a save: the entry replaced in place, or put first; dropped when it left the filter. */
+/** The distinct non-empty values, sorted (Russian collation). */
+export function distinctValues(values: Iterable<string>): string[] {
+  return [...new Set([...values].filter(Boolean))].sort((a, b) => a.localeCompare(b, 'ru'));
+}
+
+/** The value of a picker's "new…" option (no real value can be it: they are trimmed, printable text). */
+export const NEW_OPTION = '\u0000new';
+
+/** The loaded list after a save: the entry replaced in place, or put first; dropped when it left the filters. */
 export function upsertEntry(
   entries: KnowledgeEntryPublic[],
   entry: KnowledgeEntryPublic,
   categoryFilter: string,
+  subcategoryFilter = '',
 ): KnowledgeEntryPublic[] {
-  const fits = !categoryFilter || entry.category === categoryFilter;
+  const fits =
+    (!categoryFilter || entry.category === categoryFilter) && (!subcategoryFilter || entry.subcategory === subcategoryFilter);
   const index = entries.findIndex((item) => item.id === entry.id);
   if (!fits) return index < 0 ? entries : entries.filter((item) => item.id !== entry.id);
   if (index < 0) return [entry, ...entries];

@@ -193,6 +193,20 @@ export interface KnowledgeEntryQuery {
   cursor?: string | null;
   limit?: number;
   category?: string;
+  subcategory?: string;
+  /** Words to find (at most KB_QUERY_MAX characters): the matching entries, most relevant first. */
+  q?: string;
+}
+
+/** A page of GET /kb/entries; `total` counts the matching entries over all pages (older gateways omit it). */
+export interface KnowledgeEntriesPage extends Page<KnowledgeEntryPublic> {
+  total?: number;
+}
+
+/** The priorities and audiences the knowledge base uses (GET /kb/facets), for the entry form's pickers. */
+export interface KnowledgeFacetsPublic {
+  priorities: string[];
+  audiences: string[];
 }
 
 /** Where a search hit matched: the ticket's title, customer (name, @username, Telegram id) or tags, a message's text, or the text on its photo. */

@@ -11,12 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from prometheus_client import Counter
 
 from services.ml.composer import ComposedReply, ReplyComposer
-from services.ml.kb import Entry, KnowledgeBase, new_entry
+from services.ml.kb import (
+    Entry,
+    Facets,
+    KnowledgeBase,
+    decode_search_token,
+    encode_search_token,
+    new_entry,
+    search_key,
+)
 from services.ml.kb_import import import_file
 from services.ml.retriever import SOURCES, Classification, Hit, Retriever
 from services.ml.vectors import SyncReport, VectorIndex
@@ -28,6 +37,7 @@ DEFAULT_LIMIT = 3
 MAX_LIMIT = 20
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_QUERY_CHARS = 1000
 MAX_CLASSIFY_BATCH = 256
 DEFAULT_REPLY_HINTS = 3
 MAX_REPLY_HINTS = 5
@@ -40,6 +50,13 @@ CLASSIFICATIONS = Counter(
 )
 for _source in SOURCES:
     CLASSIFICATIONS.labels(_source)
+
+
+@dataclass(frozen=True)
+class EntriesPage:
+    entries: list[Entry]
+    next_page_token: str
+    total: int
 
 
 class HintsDesk:
@@ -129,9 +146,26 @@ class HintsDesk:
         # Concurrently, as separate ClassifyText calls would be: unsure texts share the embedding slot.
         return list(await asyncio.gather(*(self.classify(text) for text in texts)))
 
-    async def list_entries(self, page_token: str, page_size: int, category: str) -> tuple[list[Entry], str]:
+    async def list_entries(
+        self, page_token: str, page_size: int, category: str, subcategory: str = "", query: str = ""
+    ) -> EntriesPage:
+        """A page of the base in id order, or, for a query, of the entries matching it, best first."""
         size = DEFAULT_PAGE_SIZE if page_size <= 0 else min(page_size, MAX_PAGE_SIZE)
-        return await self.knowledge_base.page(page_token, size, category.strip())
+        category, subcategory, query = category.strip(), subcategory.strip(), query.strip()
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidArgumentError(f"query is longer than {MAX_QUERY_CHARS} characters")
+        if not query:
+            entries, token, total = await self.knowledge_base.page(page_token, size, category, subcategory)
+            return EntriesPage(entries, token, total)
+        key = search_key(query, category, subcategory)
+        offset = decode_search_token(page_token, key) if page_token else 0
+        hits = await self.retriever.find(query, category, subcategory)
+        end = offset + size
+        token = encode_search_token(end, key) if end < len(hits) else ""
+        return EntriesPage([hit.entry for hit in hits[offset:end]], token, len(hits))
+
+    async def facets(self) -> Facets:
+        return await self.knowledge_base.facets()
 
     # --- changes -----------------------------------------------------------------------------------
 

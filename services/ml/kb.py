@@ -138,6 +138,39 @@ def decode_token(token: str) -> str:
     return value
 
 
+# A search's pages are offsets into its ranking; the token names the search it belongs to (a digest of
+# the query and filters), so a cursor of another search is refused rather than silently misapplied.
+
+
+def search_key(query: str, category: str, subcategory: str) -> str:
+    return hashlib.sha256(f"{query.strip()}\n{category}\n{subcategory}".encode()).hexdigest()[:16]
+
+
+def encode_search_token(offset: int, key: str) -> str:
+    return base64.urlsafe_b64encode(f"{offset}:{key}".encode()).decode()
+
+
+def decode_search_token(token: str, key: str) -> int:
+    try:
+        offset, _, token_key = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+        value = int(offset)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise InvalidArgumentError("malformed page_token") from error
+    if token_key != key or value < 0:
+        raise InvalidArgumentError("page_token belongs to another query or filter")
+    return value
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The distinct values of the entries' fields, sorted: category -> subcategories, priorities,
+    audiences (empty values left out)."""
+
+    categories: dict[str, list[str]]
+    priorities: list[str]
+    audiences: list[str]
+
+
 Outcome = Literal["created", "updated", "unchanged"]
 
 
@@ -179,17 +212,39 @@ class KnowledgeBase:
         cursor = self.entries.find({}, {"content_hash": 1})
         return {str(doc["_id"]): str(doc.get("content_hash", "")) async for doc in cursor}
 
-    async def page(self, page_token: str, page_size: int, category: str) -> tuple[list[Entry], str]:
+    async def page(
+        self, page_token: str, page_size: int, category: str, subcategory: str = ""
+    ) -> tuple[list[Entry], str, int]:
+        """One page in id order, the cursor of the next one, and how many entries pass the filters."""
         query: Doc = {}
         if category:
             query["category"] = category
+        if subcategory:
+            query["subcategory"] = subcategory
+        total = int(await self.entries.count_documents(query))
         if page_token:
             query["_id"] = {"$gt": decode_token(page_token)}
         cursor = self.entries.find(query).sort("_id", ASCENDING).limit(page_size + 1)
         docs = [doc async for doc in cursor]
         more = len(docs) > page_size
         entries = [entry_from_doc(doc) for doc in docs[:page_size]]
-        return entries, encode_token(entries[-1].id) if more and entries else ""
+        return entries, encode_token(entries[-1].id) if more and entries else "", total
+
+    async def facets(self) -> Facets:
+        fields = {"category": 1, "subcategory": 1, "priority": 1, "audience": 1}
+        categories: dict[str, set[str]] = {}
+        priorities: set[str] = set()
+        audiences: set[str] = set()
+        async for doc in self.entries.find({}, fields):
+            subcategories = categories.setdefault(str(doc.get("category") or ""), set())
+            subcategories.add(str(doc.get("subcategory") or ""))
+            priorities.add(str(doc.get("priority") or ""))
+            audiences.add(str(doc.get("audience") or ""))
+        return Facets(
+            categories={name: sorted(subs - {""}) for name, subs in sorted(categories.items()) if name},
+            priorities=sorted(priorities - {""}),
+            audiences=sorted(audiences - {""}),
+        )
 
     async def create(self, entry: Entry, source: str = "admin") -> Entry:
         if await self.entries.find_one({"_id": entry.id}, {"_id": 1}) is not None:

@@ -16,6 +16,9 @@ A query goes through:
 The weights were chosen on our own paraphrase set (tests/ml/data/paraphrases.jsonl) and checked on the
 dev set; `python -m services.ml.eval` prints the numbers.
 
+The knowledge base's search (`find`, behind ListEntries with a query) returns every entry sharing a word
+with the query (a BM25 match), ordered by the same fusion; its dense side scores exactly those entries.
+
 Classification is a cascade, because embedding the query costs 25–55 ms of CPU and BM25 under 0.5 ms:
 1. the lexical vote: the category of the best BM25 entry, with its evidence (the best score in units of
    the knowledge base's largest IDF, and its relative margin over the best entry of another category)
@@ -181,16 +184,53 @@ class Retriever:
             return []
         return await self._search(self.prepare(query), limit, category, mode)
 
+    async def find(
+        self, query: str, category: str = "", subcategory: str = "", mode: Mode = "hybrid"
+    ) -> list[Hit]:
+        """Every entry that shares a word with `query` (a BM25 match; of `category` and `subcategory`,
+        when given), most relevant first: the knowledge base's search. Fused as `search` fuses, except
+        that the dense side scores exactly these entries instead of the nearest `candidates`."""
+        if not len(self.catalog):
+            return []
+        prepared = self.prepare(query)
+        lexical = self._lexical(prepared.lexical, category, subcategory)
+        if not lexical:
+            return []
+        best_lexical = max(lexical.values())
+        dense: dict[str, float] = {}
+        if mode != "lexical":
+            vector = await self.embedder.embed_queries([prepared.dense])
+            dense = await self.index.search(vector[0], len(lexical), ids=list(lexical))
+        floor = min(dense.values(), default=0.0)
+        weight = {"hybrid": self.config.lexical_weight, "lexical": 1.0, "dense": 0.0}[mode]
+        hits = []
+        for id_, score in lexical.items():
+            dense_part = dense.get(id_, floor)
+            lexical_part = score / best_lexical
+            hits.append(
+                Hit(self.catalog.by_id[id_], dense_part + weight * lexical_part, dense_part, lexical_part)
+            )
+        hits.sort(key=lambda hit: (-hit.score, hit.entry.id))
+        return hits
+
+    def _lexical(self, text: str, category: str, subcategory: str = "") -> dict[str, float]:
+        """Entry id -> BM25 score of the entries sharing a word with `text`, of the category and
+        subcategory when given."""
+        catalog = self.catalog
+        found: dict[str, float] = {}
+        for index, score in catalog.bm25.scores(tokens(text)).items():
+            entry = catalog.entries[index]
+            if (not category or entry.category == category) and (
+                not subcategory or entry.subcategory == subcategory
+            ):
+                found[entry.id] = score
+        return found
+
     async def _search(self, prepared: PreparedQuery, limit: int, category: str, mode: Mode) -> list[Hit]:
         catalog = self.catalog
         if not tokens(prepared.lexical) and not prepared.lexical.strip():
             return []
-        lexical: dict[str, float] = {}
-        if mode != "dense":
-            for index, score in catalog.bm25.scores(tokens(prepared.lexical)).items():
-                entry = catalog.entries[index]
-                if not category or entry.category == category:
-                    lexical[entry.id] = score
+        lexical = self._lexical(prepared.lexical, category) if mode != "dense" else {}
         if mode == "lexical":
             ranked = sorted(lexical.items(), key=lambda item: (-item[1], item[0]))[:limit]
             return [Hit(catalog.by_id[id_], score, lexical=score) for id_, score in ranked]

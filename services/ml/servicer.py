@@ -74,11 +74,24 @@ class HintsServicer(api_grpc.HintsServiceServicer):
         )
 
     async def ListEntries(self, request: api.ListEntriesRequest, context: Context) -> api.ListEntriesResponse:
-        entries, token = await self._desk.list_entries(
-            request.page_token, request.page_size, request.category
+        page = await self._desk.list_entries(
+            request.page_token, request.page_size, request.category, request.subcategory, request.query
         )
         return api.ListEntriesResponse(
-            entries=[entry_proto(entry) for entry in entries], next_page_token=token
+            entries=[entry_proto(entry) for entry in page.entries],
+            next_page_token=page.next_page_token,
+            total_size=page.total,
+        )
+
+    async def ListFacets(self, request: api.ListFacetsRequest, context: Context) -> api.ListFacetsResponse:
+        facets = await self._desk.facets()
+        return api.ListFacetsResponse(
+            categories=[
+                api.CategoryFacet(name=name, subcategories=subcategories)
+                for name, subcategories in facets.categories.items()
+            ],
+            priorities=facets.priorities,
+            audiences=facets.audiences,
         )
 
     async def UpsertEntry(self, request: api.UpsertEntryRequest, context: Context) -> api.UpsertEntryResponse:

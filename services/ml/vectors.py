@@ -189,15 +189,17 @@ class VectorIndex:
     async def count(self) -> int:
         return int((await self._client.count(self.collection, exact=True)).count)
 
-    async def search(self, vector: Vectors, limit: int, category: str = "") -> dict[str, float]:
-        """Entry id -> weighted mean cosine of the query with the entry's vectors, for the best `limit`."""
-        condition = (
-            models.Filter(
-                must=[models.FieldCondition(key="category", match=models.MatchValue(value=category))]
-            )
-            if category
-            else None
-        )
+    async def search(
+        self, vector: Vectors, limit: int, category: str = "", ids: Sequence[str] | None = None
+    ) -> dict[str, float]:
+        """Entry id -> weighted mean cosine of the query with the entry's vectors, for the best `limit`
+        (of `category`, and among `ids`, when given)."""
+        must: list[models.Condition] = []
+        if category:
+            must.append(models.FieldCondition(key="category", match=models.MatchValue(value=category)))
+        if ids is not None:
+            must.append(models.HasIdCondition(has_id=list(ids)))
+        condition = models.Filter(must=must) if must else None
         response = await self._client.query_points(
             self.collection,
             query=np.asarray(vector, dtype=np.float32).reshape(-1).tolist(),

@@ -125,6 +125,83 @@ async def test_list_entries_pages_through_the_base(stub: api_grpc.HintsServiceAs
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
+MORE = "Дебетовые карты - MORE"
+MORE_LIMITS = "Какие лимиты по карте MORE?"
+
+
+async def test_list_entries_with_a_query_searches_the_whole_base(
+    stub: api_grpc.HintsServiceAsyncStub,
+) -> None:
+    first = await stub.ListEntries(api.ListEntriesRequest(query=MORE_LIMITS, page_size=20))
+    assert first.entries[0].question == MORE_LIMITS
+    assert len(first.entries) == 20
+    assert 20 < first.total_size < 201
+    seen = [entry.id for entry in first.entries]
+    token = first.next_page_token
+    while token:
+        page = await stub.ListEntries(
+            api.ListEntriesRequest(query=MORE_LIMITS, page_size=20, page_token=token)
+        )
+        assert page.total_size == first.total_size
+        seen += [entry.id for entry in page.entries]
+        token = page.next_page_token
+    assert len(seen) == len(set(seen)) == first.total_size
+
+    # Another word form, case and script of the product, and the filters.
+    found = await stub.ListEntries(api.ListEntriesRequest(query="ЛИМИТЫ по карточке more", category=CARDS))
+    assert found.entries[0].question == MORE_LIMITS
+    assert {entry.category for entry in found.entries} == {CARDS}
+    only = await stub.ListEntries(api.ListEntriesRequest(query="лимиты", category=CARDS, subcategory=MORE))
+    assert ([entry.question for entry in only.entries], only.total_size) == ([MORE_LIMITS], 1)
+    paraphrase = await stub.ListEntries(
+        api.ListEntriesRequest(query="нужна ли страховка каско при автокредите", page_size=5)
+    )
+    assert paraphrase.entries[0].question == "Нужно ли КАСКО для автокредита?"
+
+    nothing = await stub.ListEntries(api.ListEntriesRequest(query="ксилофон"))
+    assert (list(nothing.entries), nothing.next_page_token, nothing.total_size) == ([], "", 0)
+    # A blank query is the listing.
+    listing = await stub.ListEntries(api.ListEntriesRequest(query="  ", page_size=500))
+    assert (len(listing.entries), listing.total_size) == (201, 201)
+
+
+async def test_list_entries_refuses_cursors_of_another_query_and_long_queries(
+    stub: api_grpc.HintsServiceAsyncStub,
+) -> None:
+    search = await stub.ListEntries(api.ListEntriesRequest(query=MORE_LIMITS, page_size=5))
+    listing = await stub.ListEntries(api.ListEntriesRequest(page_size=5))
+    for request in (
+        api.ListEntriesRequest(query="вклад", page_token=search.next_page_token),
+        api.ListEntriesRequest(query=MORE_LIMITS, category=CARDS, page_token=search.next_page_token),
+        api.ListEntriesRequest(query=MORE_LIMITS, page_token=listing.next_page_token),
+        api.ListEntriesRequest(page_token=search.next_page_token),
+        api.ListEntriesRequest(query="я" * 1001),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await stub.ListEntries(request)
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert (await stub.ListEntries(api.ListEntriesRequest(query="я" * 1000))).total_size == 0
+
+
+async def test_list_entries_by_subcategory(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    page = await stub.ListEntries(api.ListEntriesRequest(subcategory=MORE, page_size=3))
+    assert len(page.entries) == 3
+    assert page.total_size == 8
+    assert {entry.subcategory for entry in page.entries} == {MORE}
+
+
+async def test_list_facets(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    facets = await stub.ListFacets(api.ListFacetsRequest())
+    assert list(facets.priorities) == ["высокий", "средний"]
+    assert list(facets.audiences) == ["все клиенты", "новые клиенты"]
+    names = [category.name for category in facets.categories]
+    assert names == sorted(names)
+    assert len(names) == 6
+    cards = next(category for category in facets.categories if category.name == CARDS)
+    assert MORE in cards.subcategories
+    assert list(cards.subcategories) == sorted(cards.subcategories)
+
+
 NEW_ENTRY = api.KnowledgeEntry(
     category="Продукты - Карты",
     subcategory="Дебетовые карты - Путешественник",
@@ -143,6 +220,8 @@ async def test_upsert_then_found_then_edit_then_delete(stub: api_grpc.HintsServi
     hints = (await stub.GetHints(api.GetHintsRequest(query=query))).hints
     assert hints[0].entry_id == created.id
     assert hints[0].answer == NEW_ENTRY.answer
+    found = await stub.ListEntries(api.ListEntriesRequest(query="мили по карте путешественник"))
+    assert found.entries[0].id == created.id
 
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await stub.UpsertEntry(api.UpsertEntryRequest(entry=NEW_ENTRY))

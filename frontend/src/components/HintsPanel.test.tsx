@@ -449,3 +449,35 @@ describe('HintsPanel: remember the wording', () => {
     expect(await screen.findByText('Wording saved')).toBeTruthy();
   });
 });
+
+describe('HintsPanel: search the knowledge base', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('searches the whole base on the server and inserts the answer through onUse', async () => {
+    const found = { id: 'kb-7', category: 'Продукты - Карты', subcategory: 'Дебетовые карты - MORE', question: 'Какие лимиты по карте MORE?', answer: 'Лимиты MORE: до 2000 BYN в сутки.', priority: '', audience: '', variants: [] };
+    const urls: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => {
+        const url = String(input);
+        urls.push(url);
+        if (url.endsWith('/hints')) return new Response(JSON.stringify({ items: [HINT], query: 'q' }), { status: 200, headers: { 'content-type': 'application/json' } });
+        return new Response(JSON.stringify({ items: [found], next_cursor: null, total: 1 }), { status: 200, headers: { 'content-type': 'application/json' } });
+      }),
+    );
+    const onUse = vi.fn();
+    render(panel('t-1', 0, onUse));
+    await screen.findByRole('button', { name: /Перезагрузите роутер/ });
+    expect(screen.getByRole('heading', { name: 'Поиск по базе знаний' })).toBeTruthy();
+    expect(urls).toEqual(['/api/v1/tickets/t-1/hints']);
+
+    const box = screen.getByRole('searchbox', { name: 'Поиск по базе знаний' });
+    fireEvent.change(box, { target: { value: 'лимиты MORE' } });
+    fireEvent.submit(box.closest('form')!);
+    fireEvent.click(await screen.findByRole('button', { name: 'Вставить ответ на «Какие лимиты по карте MORE?» в поле ответа' }));
+    expect(onUse).toHaveBeenCalledWith('Лимиты MORE: до 2000 BYN в сутки.');
+    expect(new URL(urls[1]!, 'http://x').searchParams.get('q')).toBe('лимиты MORE');
+  });
+});

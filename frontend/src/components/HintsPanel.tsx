@@ -3,6 +3,7 @@ import { ApiError, api, errorText } from '../api';
 import { useI18n, type Translate } from '../i18n';
 import { customerWording, KB_VARIANTS, knowsWording, variantsOf, withVariant } from '../knowledge';
 import type { Hint } from '../types';
+import { KnowledgeSearch } from './KnowledgeSearch';
 import { ReplyDraft } from './ReplyDraft';
 
 export interface HintsPanelProps {
@@ -35,8 +36,8 @@ const ABSENT = new Set([404, 405, 501]);
 const DOWN = new Set([502, 503, 504]);
 
 /**
- * "Подсказки": suggested answers from the knowledge base for what the customer asked, and a ready reply
- * composed from them on request.
+ * "Подсказки": suggested answers from the knowledge base for what the customer asked, a ready reply
+ * composed from them on request, and a search of the whole base ("Поиск по базе знаний").
  */
 export function HintsPanel({
   ticketId,
@@ -146,6 +147,8 @@ export function HintsPanel({
           </ul>
         )}
       </div>
+      {/* The operator's own search of the whole base; starts empty for every ticket. */}
+      <KnowledgeSearch key={ticketId} onInsert={onUse} />
     </section>
   );
 }

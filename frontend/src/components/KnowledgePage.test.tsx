@@ -17,29 +17,37 @@ interface Call {
   method: string;
   url: string;
   body: unknown;
+  signal: AbortSignal | undefined;
 }
 
-type Route = (call: Call) => Response | undefined;
+type Route = (call: Call) => Response | Promise<Response> | undefined;
+type EntriesPage = { items: KnowledgeEntryPublic[]; next_cursor: string | null; total?: number };
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
-/** fetch answering GET /kb/entries with `pages` (by cursor) and anything else with `route`. */
-function serve(pages: Record<string, { items: KnowledgeEntryPublic[]; next_cursor: string | null }>, route: Route = () => undefined) {
+/**
+ * fetch answering GET /kb/entries with `pages`, keyed by cursor for the listing and by `q` (then `q|cursor`)
+ * for searches, and anything else with `route` (404 when it has no answer).
+ */
+function serve(pages: Record<string, EntriesPage>, route: Route = () => undefined) {
   const calls: Call[] = [];
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = String(input);
       const method = init?.method ?? 'GET';
-      const call = { method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined };
+      const call = { method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined, signal: init?.signal ?? undefined };
       calls.push(call);
       const answer = route(call);
       if (answer) return answer;
       if (method === 'GET' && url.startsWith('/api/v1/kb/entries')) {
-        const cursor = new URL(url, 'http://x').searchParams.get('cursor') ?? '';
-        return json(200, pages[cursor] ?? { items: [], next_cursor: null });
+        const params = new URL(url, 'http://x').searchParams;
+        const cursor = params.get('cursor') ?? '';
+        const q = params.get('q');
+        const key = q === null ? cursor : cursor ? `${q}|${cursor}` : q;
+        return json(200, pages[key] ?? { items: [], next_cursor: null });
       }
       return json(404, { detail: 'Not Found' });
     }),
@@ -47,13 +55,26 @@ function serve(pages: Record<string, { items: KnowledgeEntryPublic[]; next_curso
   return calls;
 }
 
-function renderPage(isAdmin: boolean, onChanged = vi.fn()) {
+/** The GET /kb/entries calls (the page also asks for /kb/facets). */
+function entryCalls(calls: Call[]): Call[] {
+  return calls.filter((call) => call.method === 'GET' && call.url.startsWith('/api/v1/kb/entries'));
+}
+
+function renderPage(isAdmin: boolean, onChanged = vi.fn(), searchDelayMs = 20) {
   render(
     <I18nProvider initialLocale="ru">
-      <KnowledgePage isAdmin={isAdmin} categories={categories} onChanged={onChanged} pageSize={2} />
+      <KnowledgePage isAdmin={isAdmin} categories={categories} onChanged={onChanged} pageSize={2} searchDelayMs={searchDelayMs} />
     </I18nProvider>,
   );
   return onChanged;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
 }
 
 /** The text of the error shown for a form control (its aria-describedby). */
@@ -73,7 +94,7 @@ describe('KnowledgePage', () => {
     vi.unstubAllGlobals();
   });
 
-  it('lists entries, loads more pages and searches the loaded ones on the client', async () => {
+  it('lists entries and loads more pages', async () => {
     const calls = serve({
       '': { items: [entry('1', { question: 'Нет интернета' }), entry('2', { category: 'Оплата', question: 'Списали дважды' })], next_cursor: 'c2' },
       c2: { items: [entry('3', { question: 'Роутер мигает красным' })], next_cursor: null },
@@ -85,23 +106,102 @@ describe('KnowledgePage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Загрузить ещё' }));
     expect(await screen.findByText('Роутер мигает красным')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Загрузить ещё' })).toBeNull();
-    expect(calls.map((call) => call.url)).toEqual(['/api/v1/kb/entries?limit=2', '/api/v1/kb/entries?cursor=c2&limit=2']);
-
-    fireEvent.change(screen.getByLabelText('Поиск по загруженным записям'), { target: { value: 'роутер' } });
-    expect(screen.queryByText('Нет интернета')).toBeNull();
-    expect(screen.getByText('Роутер мигает красным')).toBeTruthy();
-    expect(screen.getByText('Показано 1 из 3 загруженных')).toBeTruthy();
-    expect(calls).toHaveLength(2);
+    expect(entryCalls(calls).map((call) => call.url)).toEqual(['/api/v1/kb/entries?limit=2', '/api/v1/kb/entries?cursor=c2&limit=2']);
   });
 
-  it('asks the server again for a category', async () => {
+  it('searches on the server once typing pauses, and pages through the results', async () => {
+    const q = 'Какие лимиты по карте MORE?';
+    const calls = serve({
+      '': { items: [entry('1', { question: 'Нет интернета' })], next_cursor: 'c2', total: 201 },
+      // Not among the loaded entries: only the server knows them.
+      [q]: { items: [entry('m1', { question: q }), entry('m2', { question: 'Какие преимущества у карты MORE?' })], next_cursor: 's2', total: 3 },
+      [`${q}|s2`]: { items: [entry('m3', { question: 'Где можно использовать карту MORE?' })], next_cursor: null, total: 3 },
+    });
+    renderPage(false);
+    await screen.findByText('Нет интернета');
+
+    const box = screen.getByLabelText('Поиск по базе знаний');
+    fireEvent.change(box, { target: { value: 'Какие' } });
+    fireEvent.change(box, { target: { value: `  ${q} ` } });
+    expect(await screen.findByText(q)).toBeTruthy();
+    expect(screen.queryByText('Нет интернета')).toBeNull();
+    expect(screen.getByRole('status').textContent).toBe('Найдено записей: 3');
+    // One request for the burst of typing, for the trimmed text.
+    const searches = () => entryCalls(calls).filter((call) => call.url.includes('q='));
+    expect(searches().map((call) => call.url)).toEqual([`/api/v1/kb/entries?q=${encodeURIComponent(q).replace(/%20/g, '+')}&limit=2`]);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Загрузить ещё' }));
+    expect(await screen.findByText('Где можно использовать карту MORE?')).toBeTruthy();
+    expect(new URL(searches()[1]!.url, 'http://x').searchParams.get('cursor')).toBe('s2');
+    expect(new URL(searches()[1]!.url, 'http://x').searchParams.get('q')).toBe(q);
+    expect(screen.getAllByRole('heading', { level: 3 })).toHaveLength(3);
+
+    // Clearing the box lists the base again.
+    fireEvent.change(box, { target: { value: '' } });
+    expect(await screen.findByText('Нет интернета')).toBeTruthy();
+    expect(screen.queryByText(q)).toBeNull();
+  });
+
+  it('says when nothing is found, and Enter searches without waiting', async () => {
     const calls = serve({ '': { items: [entry('1')], next_cursor: null } });
+    renderPage(false, vi.fn(), 60_000);
+    await screen.findByText('Вопрос 1');
+
+    const box = screen.getByLabelText('Поиск по базе знаний');
+    fireEvent.change(box, { target: { value: 'ксилофон' } });
+    fireEvent.submit(box.closest('form')!);
+    expect(await screen.findByText('Ничего не найдено')).toBeTruthy();
+    expect(screen.queryByText('Вопрос 1')).toBeNull();
+    expect(entryCalls(calls).map((call) => new URL(call.url, 'http://x').searchParams.get('q'))).toEqual([null, 'ксилофон']);
+  });
+
+  it('cancels a stale search and ignores its late answer', async () => {
+    const slow = deferred<Response>();
+    const calls = serve(
+      {
+        '': { items: [entry('1')], next_cursor: null },
+        вклад: { items: [entry('v1', { question: 'Как открыть вклад?' })], next_cursor: null, total: 1 },
+      },
+      (call) => (call.url.includes('q=%D0%BA%D0%B0%D1%80%D1%82%D0%B0') ? slow.promise : undefined),
+    );
     renderPage(false);
     await screen.findByText('Вопрос 1');
 
+    const box = screen.getByLabelText('Поиск по базе знаний');
+    fireEvent.change(box, { target: { value: 'карта' } });
+    await waitFor(() => expect(entryCalls(calls)).toHaveLength(2));
+    fireEvent.change(box, { target: { value: 'вклад' } });
+    expect(await screen.findByText('Как открыть вклад?')).toBeTruthy();
+    const [, stale, fresh] = entryCalls(calls);
+    expect(stale!.signal?.aborted).toBe(true);
+    expect(fresh!.signal?.aborted).toBe(false);
+
+    slow.resolve(json(200, { items: [entry('c1', { question: 'Устаревший ответ' })], next_cursor: null, total: 1 }));
+    // The late answer is dropped: a later search through the same page shows it stayed out.
+    fireEvent.change(box, { target: { value: 'кредит' } });
+    expect(await screen.findByText('Ничего не найдено')).toBeTruthy();
+    expect(entryCalls(calls)).toHaveLength(4);
+    expect(screen.queryByText('Устаревший ответ')).toBeNull();
+  });
+
+  it('asks the server again for a category and a subcategory', async () => {
+    const calls = serve({ '': { items: [entry('1')], next_cursor: null } });
+    renderPage(false);
+    await screen.findByText('Вопрос 1');
+    const subcategory = screen.getByLabelText('Подкатегория') as HTMLSelectElement;
+    expect(subcategory.disabled).toBe(true);
+
     fireEvent.change(screen.getByLabelText('Категория'), { target: { value: 'Оплата' } });
-    await waitFor(() => expect(calls).toHaveLength(2));
-    expect(calls[1]!.url).toBe(`/api/v1/kb/entries?category=${encodeURIComponent('Оплата')}&limit=2`);
+    await waitFor(() => expect(entryCalls(calls)).toHaveLength(2));
+    expect(entryCalls(calls)[1]!.url).toBe(`/api/v1/kb/entries?category=${encodeURIComponent('Оплата')}&limit=2`);
+    expect(subcategory.disabled).toBe(false);
+    expect(Array.from(subcategory.options).map((option) => option.value)).toEqual(['', 'Карты']);
+
+    fireEvent.change(subcategory, { target: { value: 'Карты' } });
+    await waitFor(() => expect(entryCalls(calls)).toHaveLength(3));
+    expect(entryCalls(calls)[2]!.url).toBe(
+      `/api/v1/kb/entries?category=${encodeURIComponent('Оплата')}&subcategory=${encodeURIComponent('Карты')}&limit=2`,
+    );
   });
 
   it('is read-only for operators', async () => {
@@ -143,8 +243,8 @@ describe('KnowledgePage', () => {
     expect(within(form).getByRole('alert').textContent).toContain('Исправьте отмеченные поля');
     expect(document.activeElement).toBe(field('Категория'));
 
-    // Typing clears a field's error.
-    fireEvent.change(field('Категория'), { target: { value: ' Сеть ' } });
+    // Picking clears a field's error.
+    fireEvent.change(field('Категория'), { target: { value: 'Сеть' } });
     expect(errorOf(field('Категория'))).toBeNull();
     fireEvent.change(field('Пример вопроса'), { target: { value: 'Нет сети' } });
     fireEvent.change(field('Шаблонный ответ'), { target: { value: 'Перезагрузите роутер.' } });
@@ -160,6 +260,87 @@ describe('KnowledgePage', () => {
     expect(alert).toContain('Исправьте отмеченные поля');
     expect(alert).toContain('Value error, duplicate question');
     await waitFor(() => expect(document.activeElement).toBe(field('Пример вопроса')));
+  });
+
+  it('picks category, subcategory, priority and audience from the values in use, or adds a new subcategory', async () => {
+    const created = entry('9', { category: 'Оплата', subcategory: 'Переводы', question: 'Как перевести?', answer: 'В приложении.' });
+    const calls = serve({ '': { items: [entry('1', { priority: 'низкий' })], next_cursor: null } }, (call) => {
+      if (call.url === '/api/v1/kb/facets') return json(200, { priorities: ['высокий', 'средний'], audiences: ['все клиенты', 'новые клиенты'] });
+      return call.method === 'POST' ? json(201, created) : undefined;
+    });
+    renderPage(true);
+    await screen.findByText('Вопрос 1');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Новая запись' }));
+    const form = screen.getByRole('region', { name: 'Новая запись базы знаний' });
+    const select = (name: string) => within(form).getByLabelText(name) as HTMLSelectElement;
+    const texts = (name: string) => Array.from(select(name).options).map((option) => option.textContent);
+    expect(select('Категория').tagName).toBe('SELECT');
+    expect(texts('Категория')).toEqual(['Выберите категорию', 'Оплата', 'Сеть', 'Новая категория…']);
+    expect(texts('Подкатегория')).toEqual(['Без подкатегории', 'Новая подкатегория…']);
+    // The server's values, and those of the loaded entries.
+    await waitFor(() => expect(texts('Приоритет')).toEqual(['Не указано', 'высокий', 'низкий', 'средний']));
+    expect(texts('Целевая аудитория')).toEqual(['Не указано', 'все клиенты', 'новые клиенты']);
+
+    fireEvent.change(select('Категория'), { target: { value: 'Оплата' } });
+    expect(texts('Подкатегория')).toEqual(['Без подкатегории', 'Карты', 'Новая подкатегория…']);
+    const addSubcategory = within(select('Подкатегория')).getByRole('option', { name: 'Новая подкатегория…' }) as HTMLOptionElement;
+    fireEvent.change(select('Подкатегория'), { target: { value: addSubcategory.value } });
+    const newSubcategory = within(form).getByLabelText('Название новой подкатегории');
+    expect(document.activeElement).toBe(newSubcategory);
+    fireEvent.change(newSubcategory, { target: { value: 'Переводы' } });
+    fireEvent.change(select('Приоритет'), { target: { value: 'высокий' } });
+    fireEvent.change(select('Целевая аудитория'), { target: { value: 'все клиенты' } });
+    fireEvent.change(within(form).getByLabelText('Пример вопроса'), { target: { value: 'Как перевести?' } });
+    fireEvent.change(within(form).getByLabelText('Шаблонный ответ'), { target: { value: 'В приложении.' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Добавить' }));
+
+    expect(await screen.findByText('Запись добавлена')).toBeTruthy();
+    expect(calls.find((call) => call.method === 'POST')!.body).toEqual({
+      category: 'Оплата',
+      subcategory: 'Переводы',
+      question: 'Как перевести?',
+      answer: 'В приложении.',
+      priority: 'высокий',
+      audience: 'все клиенты',
+      variants: [],
+    });
+  });
+
+  it('takes a new category typed in place of a pick, and checks it like any other field', async () => {
+    const calls = serve({ '': { items: [], next_cursor: null } }, (call) => (call.method === 'POST' ? json(201, entry('9')) : undefined));
+    renderPage(true);
+    await screen.findByText('В базе знаний пока нет записей');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Новая запись' }));
+    const form = screen.getByRole('region', { name: 'Новая запись базы знаний' });
+    const category = within(form).getByLabelText('Категория') as HTMLSelectElement;
+    fireEvent.change(category, { target: { value: 'Сеть' } });
+    fireEvent.change(within(form).getByLabelText('Подкатегория'), { target: { value: 'Wi-Fi' } });
+    const addCategory = within(category).getByRole('option', { name: 'Новая категория…' }) as HTMLOptionElement;
+    fireEvent.change(category, { target: { value: addCategory.value } });
+    const typed = within(form).getByLabelText('Название новой категории');
+    expect(document.activeElement).toBe(typed);
+    // Another category: the old one's subcategory is not kept.
+    expect((within(form).getByLabelText('Подкатегория') as HTMLSelectElement).value).toBe('');
+    expect(Array.from((within(form).getByLabelText('Подкатегория') as HTMLSelectElement).options).map((option) => option.textContent)).toEqual([
+      'Без подкатегории',
+      'Новая подкатегория…',
+    ]);
+
+    fireEvent.change(within(form).getByLabelText('Пример вопроса'), { target: { value: 'Есть ли вклад онлайн?' } });
+    fireEvent.change(within(form).getByLabelText('Шаблонный ответ'), { target: { value: 'Да.' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Добавить' }));
+    expect(typed.getAttribute('aria-invalid')).toBe('true');
+    expect(errorOf(typed)).toBe('Обязательное поле');
+    await waitFor(() => expect(document.activeElement).toBe(typed));
+    expect(calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+
+    fireEvent.change(typed, { target: { value: 'Вклады' } });
+    expect(typed.getAttribute('aria-invalid')).toBeNull();
+    fireEvent.click(within(form).getByRole('button', { name: 'Добавить' }));
+    expect(await screen.findByText('Запись добавлена')).toBeTruthy();
+    expect(calls.find((call) => call.method === 'POST')!.body).toMatchObject({ category: 'Вклады', subcategory: '' });
   });
 
   it('adds a created entry to the top and reports the change', async () => {
@@ -220,11 +401,6 @@ describe('KnowledgePage', () => {
     expect(toggle.getAttribute('aria-expanded')).toBe('true');
     const list = screen.getByRole('list', { name: 'Другие формулировки' });
     expect(within(list).getAllByRole('listitem').map((item) => item.textContent)).toEqual(['Пропал интернет', 'Не грузятся сайты']);
-
-    // The search looks at the phrasings too.
-    fireEvent.change(screen.getByLabelText('Поиск по загруженным записям'), { target: { value: 'сайты' } });
-    expect(screen.queryByText('Списали дважды')).toBeNull();
-    expect(screen.getByText('Нет интернета')).toBeTruthy();
   });
 
   it('edits the other phrasings as lines of a textarea and sends them as a list', async () => {

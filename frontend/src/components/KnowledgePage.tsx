@@ -1,16 +1,17 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
-import { ApiError, api, errorText } from '../api';
+import { ApiError, api, errorText, KB_QUERY_MAX } from '../api';
 import { useI18n } from '../i18n';
 import {
+  distinctValues,
   emptyEntry,
   hasErrors,
   KB_FIELDS,
   KB_FORM_FIELDS,
   KB_LIMITS,
   KB_VARIANTS,
+  NEW_OPTION,
   normalizeEntry,
   saveErrors,
-  searchEntries,
   subcategoriesOf,
   upsertEntry,
   validateEntry,
@@ -23,7 +24,7 @@ import {
   type KbFormField,
 } from '../knowledge';
 import type { LoadStatus } from '../state';
-import type { CategoryPublic, KnowledgeEntryInput, KnowledgeEntryPublic } from '../types';
+import type { CategoryPublic, KnowledgeEntryInput, KnowledgeEntryPublic, KnowledgeFacetsPublic } from '../types';
 
 export interface KnowledgePageProps {
   isAdmin: boolean;
@@ -31,55 +32,117 @@ export interface KnowledgePageProps {
   /** The knowledge base changed (categories may have too). */
   onChanged: () => void;
   pageSize?: number;
+  /** Quiet period after the last keystroke before the server is asked (Enter asks at once). */
+  searchDelayMs?: number;
 }
 
 const PAGE_SIZE = 50;
+export const KB_SEARCH_DELAY_MS = 300;
 
 interface ListState {
   entries: KnowledgeEntryPublic[];
   nextCursor: string | null;
+  /** Matching entries over all pages, when the server says. */
+  total: number | null;
   status: LoadStatus;
   loadingMore: boolean;
   error: string | null;
 }
 
-const LOADING: ListState = { entries: [], nextCursor: null, status: 'loading', loadingMore: false, error: null };
+const LOADING: ListState = { entries: [], nextCursor: null, total: null, status: 'loading', loadingMore: false, error: null };
 
 function shorten(text: string, limit = 80): string {
   const chars = Array.from(text);
   return chars.length > limit ? `${chars.slice(0, limit - 1).join('')}…` : text;
 }
 
-/** "База знаний": everyone reads the entries behind hints; admins add, edit and delete them. */
-export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_SIZE }: KnowledgePageProps) {
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+/** The priorities and audiences to offer: those the server names (GET /kb/facets) and those of the loaded entries. */
+function useFacets(entries: readonly KnowledgeEntryPublic[], version: number): { priority: string[]; audience: string[] } {
+  const [facets, setFacets] = useState<KnowledgeFacetsPublic | null>(null);
+  useEffect(() => {
+    const controller = new AbortController();
+    api
+      .knowledgeFacets(controller.signal)
+      .then((value) => {
+        if (!controller.signal.aborted) setFacets(value);
+      })
+      // An older gateway without /kb/facets: the loaded entries' values only.
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [version]);
+  return useMemo(() => {
+    const list = (values: unknown) => (Array.isArray(values) ? values.filter((item): item is string => typeof item === 'string') : []);
+    return {
+      priority: distinctValues([...list(facets?.priorities), ...entries.map((entry) => entry.priority)]),
+      audience: distinctValues([...list(facets?.audiences), ...entries.map((entry) => entry.audience)]),
+    };
+  }, [facets, entries]);
+}
+
+/**
+ * "База знаний": everyone reads and searches the entries behind hints (the search is the server's, over
+ * the whole base); admins add, edit and delete them.
+ */
+export function KnowledgePage({
+  isAdmin,
+  categories,
+  onChanged,
+  pageSize = PAGE_SIZE,
+  searchDelayMs = KB_SEARCH_DELAY_MS,
+}: KnowledgePageProps) {
   const { t } = useI18n();
   const ids = useId();
   const [category, setCategory] = useState('');
+  const [subcategory, setSubcategory] = useState('');
+  /** What the search box says; `query` is what was last asked for (after a quiet moment). */
   const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
   const [list, setList] = useState<ListState>(LOADING);
   /** null: no form; 'new': the create form; else the id of the entry being edited. */
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
   const [deletingId, setDeletingId] = useState<string | null>(null);
+  const [facetsVersion, setFacetsVersion] = useState(0);
   const version = useRef(0);
+  const inFlight = useRef<AbortController | null>(null);
   const sentinel = useRef<HTMLDivElement>(null);
   const listRef = useRef(list);
   listRef.current = list;
+
+  // The server is asked once typing pauses; clearing the box lists the base at once.
+  useEffect(() => {
+    const next = search.trim();
+    if (next === query) return;
+    if (!next) {
+      setQuery('');
+      return;
+    }
+    const timer = setTimeout(() => setQuery(next), searchDelayMs);
+    return () => clearTimeout(timer);
+  }, [search, query, searchDelayMs]);
 
   const load = useCallback(
     (cursor: string | null) => {
       const current = version.current;
       api
-        .listKnowledge({ category: category || undefined, cursor, limit: pageSize })
+        .listKnowledge(
+          { category: category || undefined, subcategory: subcategory || undefined, q: query || undefined, cursor, limit: pageSize },
+          inFlight.current?.signal,
+        )
         .then((page) => {
           if (current !== version.current) return;
           setList((previous) => {
             const known = new Set(cursor ? previous.entries.map((entry) => entry.id) : []);
-            const items = page.items.filter((entry) => !known.has(entry.id));
+            const items = (Array.isArray(page.items) ? page.items : []).filter((entry) => !known.has(entry.id));
             return {
               entries: cursor ? [...previous.entries, ...items] : items,
               nextCursor: page.next_cursor,
+              total: typeof page.total === 'number' ? page.total : null,
               status: 'ready',
               loadingMore: false,
               error: null,
@@ -87,19 +150,22 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
           });
         })
         .catch((error: unknown) => {
-          if (current !== version.current) return;
+          if (current !== version.current || isAbort(error)) return;
           setList((previous) => ({ ...previous, status: 'error', loadingMore: false, error: errorText(error, t) }));
         });
     },
-    [category, pageSize, t],
+    [category, subcategory, query, pageSize, t],
   );
 
-  // A new category filter starts again from the first page (late pages of the old filter are dropped).
+  // New filters or a new query start again from the first page; the old request is cancelled.
   useEffect(() => {
     version.current += 1;
+    inFlight.current?.abort();
+    inFlight.current = new AbortController();
     setList(LOADING);
     load(null);
-  }, [category, pageSize]);
+  }, [category, subcategory, query, pageSize]);
+  useEffect(() => () => inFlight.current?.abort(), []);
 
   const loadMore = useCallback(() => {
     const current = listRef.current;
@@ -120,8 +186,8 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
     }
   };
 
-  // Infinite scroll, only while not searching (a search would otherwise pull in the whole base).
-  const canAutoLoad = !search.trim() && list.nextCursor !== null && list.status === 'ready' && !list.loadingMore;
+  // Infinite scroll, searching or not: the server pages either way.
+  const canAutoLoad = list.nextCursor !== null && list.status === 'ready' && !list.loadingMore;
   useEffect(() => {
     const target = sentinel.current;
     if (!target || !canAutoLoad || typeof IntersectionObserver === 'undefined') return;
@@ -132,23 +198,23 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
     return () => observer.disconnect();
   }, [canAutoLoad, loadMore, list.entries.length]);
 
-  const shown = useMemo(() => searchEntries(list.entries, search), [list.entries, search]);
   const categoryOptions = withCurrent(
     categories.map((item) => item.name),
     category,
   );
-  const suggestions = useMemo(
-    () => ({
-      priority: [...new Set(list.entries.map((entry) => entry.priority).filter(Boolean))].sort(),
-      audience: [...new Set(list.entries.map((entry) => entry.audience).filter(Boolean))].sort(),
-    }),
-    [list.entries],
-  );
+  const subcategoryOptions = withCurrent(subcategoriesOf(categories, category), subcategory);
+  const suggestions = useFacets(list.entries, facetsVersion);
+
+  const chooseCategory = (value: string) => {
+    setCategory(value);
+    setSubcategory('');
+  };
 
   const saved = (entry: KnowledgeEntryPublic, message: string) => {
-    setList((previous) => ({ ...previous, entries: upsertEntry(previous.entries, entry, category) }));
+    setList((previous) => ({ ...previous, entries: upsertEntry(previous.entries, entry, category, subcategory) }));
     setEditing(null);
     setNotice(message);
+    setFacetsVersion((value) => value + 1);
     onChanged();
   };
 
@@ -172,7 +238,11 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
     } finally {
       setDeletingId(null);
     }
-    setList((previous) => ({ ...previous, entries: previous.entries.filter((item) => item.id !== entry.id) }));
+    setList((previous) => ({
+      ...previous,
+      entries: previous.entries.filter((item) => item.id !== entry.id),
+      total: previous.total === null ? null : Math.max(0, previous.total - 1),
+    }));
     if (editing === entry.id) setEditing(null);
     onChanged();
   };
@@ -200,7 +270,7 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
           <KnowledgeForm
             title={t('kb.newTitle')}
             submitLabel={t('kb.create')}
-            initial={emptyEntry(category)}
+            initial={{ ...emptyEntry(category), subcategory }}
             categories={categories}
             suggestions={suggestions}
             onSubmit={create}
@@ -214,12 +284,35 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
           <h2 id={`${ids}-list`} className="visually-hidden">
             {t('kb.list')}
           </h2>
-          <form className="kb__filters" role="search" onSubmit={(event) => event.preventDefault()}>
+          <form
+            className="kb__filters"
+            role="search"
+            onSubmit={(event) => {
+              event.preventDefault();
+              setQuery(search.trim());
+            }}
+          >
             <div className="field">
               <label htmlFor={`${ids}-category`}>{t('kb.category')}</label>
-              <select id={`${ids}-category`} value={category} onChange={(event) => setCategory(event.target.value)}>
+              <select id={`${ids}-category`} value={category} onChange={(event) => chooseCategory(event.target.value)}>
                 <option value="">{t('common.allCategories')}</option>
                 {categoryOptions.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={`${ids}-subcategory`}>{t('kb.subcategory')}</label>
+              <select
+                id={`${ids}-subcategory`}
+                value={subcategory}
+                disabled={!category || subcategoryOptions.length === 0}
+                onChange={(event) => setSubcategory(event.target.value)}
+              >
+                <option value="">{t('kb.allSubcategories')}</option>
+                {subcategoryOptions.map((name) => (
                   <option key={name} value={name}>
                     {name}
                   </option>
@@ -233,9 +326,13 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
                 type="search"
                 value={search}
                 placeholder={t('kb.searchPlaceholder')}
+                aria-describedby={`${ids}-search-hint`}
                 onChange={(event) => setSearch(event.target.value)}
-                maxLength={200}
+                maxLength={KB_QUERY_MAX}
               />
+              <span className="field__hint" id={`${ids}-search-hint`}>
+                {t('kb.searchHint')}
+              </span>
             </div>
           </form>
 
@@ -246,17 +343,17 @@ export function KnowledgePage({ isAdmin, categories, onChanged, pageSize = PAGE_
           )}
 
           <div aria-busy={list.status === 'loading' || list.loadingMore}>
+            <p className="muted small kb__found" role="status">
+              {query && list.status === 'ready' && list.entries.length > 0
+                ? t('kb.found', { count: list.total ?? list.entries.length })
+                : ''}
+            </p>
             {list.status === 'loading' && <p className="placeholder">{t('common.loading')}</p>}
-            {list.status !== 'loading' && search.trim() && list.entries.length > 0 && (
-              <p className="muted small" role="status">
-                {t('kb.shown', { shown: shown.length, loaded: list.entries.length })}
-              </p>
-            )}
-            {list.status === 'ready' && shown.length === 0 && (
-              <p className="placeholder">{list.entries.length === 0 && !search.trim() ? t('kb.empty') : t('kb.nothingFound')}</p>
+            {list.status === 'ready' && list.entries.length === 0 && (
+              <p className="placeholder">{query ? t('kb.nothingFound') : t('kb.empty')}</p>
             )}
             <ul className="kb__list">
-              {shown.map((entry) =>
+              {list.entries.map((entry) =>
                 editing === entry.id && isAdmin ? (
                   <li key={entry.id}>
                     <KnowledgeForm
@@ -372,6 +469,7 @@ export interface KnowledgeFormProps {
   submitLabel: string;
   initial: KnowledgeEntryInput;
   categories: readonly CategoryPublic[];
+  /** The priorities and audiences to choose from. */
   suggestions?: { priority: string[]; audience: string[] };
   /** Saves the (trimmed, checked) entry; a thrown error is shown on the form. */
   onSubmit: (input: KnowledgeEntryInput) => Promise<void>;
@@ -379,6 +477,9 @@ export interface KnowledgeFormProps {
 }
 
 const MULTILINE: ReadonlySet<KbField> = new Set(['question', 'answer']);
+/** Fields picked from the values in use; category and subcategory may also get a new value. */
+type PickedField = 'category' | 'subcategory' | 'priority' | 'audience';
+const PICKED: ReadonlySet<KbField> = new Set<KbField>(['category', 'subcategory', 'priority', 'audience']);
 
 /** Create or edit one entry: the form's own checks first, then the server's 422 next to the fields. */
 export function KnowledgeForm({ title, submitLabel, initial, categories, suggestions, onSubmit, onCancel }: KnowledgeFormProps) {
@@ -392,6 +493,8 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
     priority: initial.priority,
     audience: initial.audience,
   }));
+  /** Whether a new category / subcategory is being typed instead of picked. */
+  const [adding, setAdding] = useState({ category: false, subcategory: false });
   /** The variants, one per line. */
   const [variantsText, setVariantsText] = useState(() => variantsToText(variantsOf(initial)));
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -399,11 +502,20 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
 
-  const lists: Partial<Record<KbField, string[]>> = {
-    category: categories.map((item) => item.name),
-    subcategory: subcategoriesOf(categories, values.category.trim()),
-    priority: suggestions?.priority ?? [],
-    audience: suggestions?.audience ?? [],
+  /** The subcategories of `category`, with the entry's own when it keeps its category. */
+  const subcategoriesFor = (category: string): string[] =>
+    category === initial.category.trim()
+      ? withCurrent(subcategoriesOf(categories, category), initial.subcategory.trim())
+      : subcategoriesOf(categories, category);
+
+  const options: Record<PickedField, string[]> = {
+    category: withCurrent(
+      categories.map((item) => item.name),
+      initial.category.trim(),
+    ),
+    subcategory: adding.category ? [] : subcategoriesFor(values.category.trim()),
+    priority: withCurrent(suggestions?.priority ?? [], initial.priority.trim()),
+    audience: withCurrent(suggestions?.audience ?? [], initial.audience.trim()),
   };
 
   const clearError = (field: KbFormField) => {
@@ -413,6 +525,14 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
     setValues((previous) => ({ ...previous, [field]: value }));
     clearError(field);
   };
+  const pickCategory = (value: string, typing: boolean) => {
+    // A subcategory picked from the old category's list does not carry over to another category.
+    const keep = adding.subcategory || (!typing && subcategoriesFor(value.trim()).includes(values.subcategory.trim()));
+    setValues((previous) => ({ ...previous, category: value, subcategory: keep ? previous.subcategory : '' }));
+    clearError('category');
+  };
+  const setAddingField = (field: 'category' | 'subcategory', value: boolean) =>
+    setAdding((previous) => (previous[field] === value ? previous : { ...previous, [field]: value }));
   const changeVariants = (value: string) => {
     setVariantsText(value);
     clearError('variants');
@@ -465,7 +585,34 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
         {KB_FIELDS.map((field) => {
           const id = `${ids}-${field}`;
           const error = errors[field];
-          const options = lists[field];
+          if (PICKED.has(field)) {
+            const picked = field as PickedField;
+            const addable = picked === 'category' || picked === 'subcategory';
+            return (
+              <PickerField
+                key={field}
+                id={id}
+                field={field}
+                label={t(`kb.field.${field}`)}
+                value={values[field]}
+                options={options[picked]}
+                emptyLabel={t(picked === 'category' ? 'kb.pick.category' : picked === 'subcategory' ? 'kb.pick.noSubcategory' : 'kb.pick.notSet')}
+                newOption={
+                  addable
+                    ? {
+                        label: t(picked === 'category' ? 'kb.pick.newCategory' : 'kb.pick.newSubcategory'),
+                        inputLabel: t(picked === 'category' ? 'kb.field.newCategory' : 'kb.field.newSubcategory'),
+                        adding: adding[picked as 'category' | 'subcategory'],
+                        onAdding: (value) => setAddingField(picked as 'category' | 'subcategory', value),
+                      }
+                    : undefined
+                }
+                error={error}
+                disabled={busy}
+                onChange={(value, typing) => (field === 'category' ? pickCategory(value, typing) : change(field, value))}
+              />
+            );
+          }
           const common = {
             id,
             name: field,
@@ -482,19 +629,7 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
               {MULTILINE.has(field) ? (
                 <textarea {...common} rows={field === 'answer' ? 6 : 2} onChange={(event) => change(field, event.target.value)} />
               ) : (
-                <input
-                  {...common}
-                  list={options && options.length ? `${id}-options` : undefined}
-                  autoComplete="off"
-                  onChange={(event) => change(field, event.target.value)}
-                />
-              )}
-              {options && options.length > 0 && (
-                <datalist id={`${id}-options`}>
-                  {options.map((option) => (
-                    <option key={option} value={option} />
-                  ))}
-                </datalist>
+                <input {...common} autoComplete="off" onChange={(event) => change(field, event.target.value)} />
               )}
               {error && (
                 <span className="field__error" id={`${id}-error`}>
@@ -527,6 +662,99 @@ export function KnowledgeForm({ title, submitLabel, initial, categories, suggest
         </div>
       </form>
     </section>
+  );
+}
+
+interface PickerFieldProps {
+  id: string;
+  field: KbField;
+  label: string;
+  value: string;
+  /** The values to pick from (the current one among them). */
+  options: readonly string[];
+  /** The label of the empty choice ("not set"). */
+  emptyLabel: string;
+  /** A "new…" choice that reveals a text input for a value not in `options`. */
+  newOption?: { label: string; inputLabel: string; adding: boolean; onAdding: (adding: boolean) => void };
+  error: string | undefined;
+  disabled: boolean;
+  /** `typing`: the value comes from the new-value input rather than the list. */
+  onChange: (value: string, typing: boolean) => void;
+}
+
+/**
+ * A select of the values in use; with `newOption`, its last choice ("Новая категория…") shows a text input
+ * for a new value. The control that holds the value carries the field's name (the error focus finds it).
+ */
+function PickerField({ id, field, label, value, options, emptyLabel, newOption, error, disabled, onChange }: PickerFieldProps) {
+  const adding = newOption?.adding ?? false;
+  const inputRef = useRef<HTMLInputElement>(null);
+  const focusInput = useRef(false);
+  useEffect(() => {
+    if (adding && focusInput.current) inputRef.current?.focus();
+    focusInput.current = false;
+  }, [adding]);
+  const errorId = `${id}-error`;
+  const invalid = (active: boolean) => ({
+    'aria-invalid': active && error ? true : undefined,
+    'aria-describedby': active && error ? errorId : undefined,
+  });
+  const { min, max } = KB_LIMITS[field];
+  return (
+    <div className={`field kb-form__field kb-form__field--${field}`}>
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={adding ? undefined : field}
+        value={adding ? NEW_OPTION : value}
+        disabled={disabled}
+        required={min > 0}
+        {...invalid(!adding)}
+        onChange={(event) => {
+          const next = event.target.value;
+          if (next === NEW_OPTION) {
+            focusInput.current = true;
+            newOption?.onAdding(true);
+            onChange('', true);
+          } else {
+            newOption?.onAdding(false);
+            onChange(next, false);
+          }
+        }}
+      >
+        <option value="">{emptyLabel}</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+        {newOption && <option value={NEW_OPTION}>{newOption.label}</option>}
+      </select>
+      {adding && newOption && (
+        <>
+          <label htmlFor={`${id}-new`} className="kb-form__new-label">
+            {newOption.inputLabel}
+          </label>
+          <input
+            ref={inputRef}
+            id={`${id}-new`}
+            name={field}
+            value={value}
+            disabled={disabled}
+            required={min > 0}
+            maxLength={max}
+            autoComplete="off"
+            {...invalid(true)}
+            onChange={(event) => onChange(event.target.value, true)}
+          />
+        </>
+      )}
+      {error && (
+        <span className="field__error" id={errorId}>
+          {error}
+        </span>
+      )}
+    </div>
   );
 }
 

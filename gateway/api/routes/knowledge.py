@@ -7,11 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
-from gateway.models import CategoryPublic, KnowledgeEntriesPage, KnowledgeEntryCreate, KnowledgeEntryPublic
+from gateway.models import (
+    CategoryPublic,
+    KnowledgeEntriesPage,
+    KnowledgeEntryCreate,
+    KnowledgeEntryPublic,
+    KnowledgeFacetsPublic,
+)
 from t1.ml.v1 import hints_service_pb2 as ml
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
-MAX_PAGES = 20
+MAX_QUERY_CHARS = 200
 
 
 def entry_view(entry: ml.KnowledgeEntry) -> KnowledgeEntryPublic:
@@ -34,30 +40,46 @@ async def list_entries(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     category: Annotated[str | None, Query(max_length=200)] = None,
+    subcategory: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_QUERY_CHARS,
+            description="words to find in the question, answer and other phrasings; the entries that "
+            "share a word with it, most relevant first (empty: every entry, in id order)",
+        ),
+    ] = None,
 ) -> KnowledgeEntriesPage:
     response = await context.hints.ListEntries(
-        ml.ListEntriesRequest(page_token=cursor or "", page_size=limit, category=category or "")
+        ml.ListEntriesRequest(
+            page_token=cursor or "",
+            page_size=limit,
+            category=category or "",
+            subcategory=subcategory or "",
+            query=q or "",
+        )
     )
     return KnowledgeEntriesPage(
-        items=[entry_view(entry) for entry in response.entries], next_cursor=response.next_page_token or None
+        items=[entry_view(entry) for entry in response.entries],
+        next_cursor=response.next_page_token or None,
+        total=response.total_size,
     )
 
 
 @router.get("/categories")
 async def list_categories(_operator: CurrentOperator, context: ContextDep) -> list[CategoryPublic]:
     """Every category with its subcategories, sorted, for filters and pickers."""
-    found: dict[str, set[str]] = {}
-    token = ""
-    for _page in range(MAX_PAGES):
-        response = await context.hints.ListEntries(ml.ListEntriesRequest(page_token=token, page_size=500))
-        for entry in response.entries:
-            subcategories = found.setdefault(entry.category, set())
-            if entry.subcategory:
-                subcategories.add(entry.subcategory)
-        token = response.next_page_token
-        if not token:
-            break
-    return [CategoryPublic(name=name, subcategories=sorted(subs)) for name, subs in sorted(found.items())]
+    response = await context.hints.ListFacets(ml.ListFacetsRequest())
+    return [
+        CategoryPublic(name=item.name, subcategories=list(item.subcategories)) for item in response.categories
+    ]
+
+
+@router.get("/facets")
+async def list_facets(_operator: CurrentOperator, context: ContextDep) -> KnowledgeFacetsPublic:
+    """The priorities and audiences the entries use, sorted, for the entry form's pickers."""
+    response = await context.hints.ListFacets(ml.ListFacetsRequest())
+    return KnowledgeFacetsPublic(priorities=list(response.priorities), audiences=list(response.audiences))
 
 
 @router.post("/entries", status_code=status.HTTP_201_CREATED)

@@ -24,15 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ct1/ml/v1/hints_service.proto\x12\x08t1.ml.v1\"p\n\x04Hint\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\"\x9b\x01\n\x0eKnowledgeEntry\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x13\n\x0bsubcategory\x18\x03 \x01(\t\x12\x10\n\x08question\x18\x04 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x05 \x01(\t\x12\x10\n\x08priority\x18\x06 \x01(\t\x12\x10\n\x08\x61udience\x18\x07 \x01(\t\x12\x10\n\x08variants\x18\x08 \x03(\t\"A\n\x0fGetHintsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\"1\n\x10GetHintsResponse\x12\x1d\n\x05hints\x18\x01 \x03(\x0b\x32\x0e.t1.ml.v1.Hint\"#\n\x13\x43lassifyTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"Q\n\x14\x43lassifyTextResponse\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x13\n\x0bsubcategory\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\"%\n\x14\x43lassifyTextsRequest\x12\r\n\x05texts\x18\x01 \x03(\t\"N\n\x15\x43lassifyTextsResponse\x12\x35\n\x0f\x63lassifications\x18\x01 \x03(\x0b\x32\x1c.t1.ml.v1.TextClassification\"O\n\x12TextClassification\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x13\n\x0bsubcategory\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\"M\n\x12ListEntriesRequest\x12\x12\n\npage_token\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\"Y\n\x13ListEntriesResponse\x12)\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"=\n\x12UpsertEntryRequest\x12\'\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\">\n\x13UpsertEntryResponse\x12\'\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\"&\n\x12\x44\x65leteEntryRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"\x15\n\x13\x44\x65leteEntryResponse\"\x1d\n\x1bReindexKnowledgeBaseRequest\"P\n\x1cReindexKnowledgeBaseResponse\x12\x10\n\x08\x65mbedded\x18\x01 \x01(\x05\x12\x0f\n\x07removed\x18\x02 \x01(\x05\x12\r\n\x05total\x18\x03 \x01(\x05\"t\n\x13\x43omposeReplyRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x13\n\x0bhints_limit\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x15\n\rcustomer_name\x18\x05 \x01(\t\"\x92\x01\n\x14\x43omposeReplyResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12%\n\x06source\x18\x02 \x01(\x0e\x32\x15.t1.ml.v1.ReplySource\x12\r\n\x05model\x18\x03 \x01(\t\x12\x1d\n\x05hints\x18\x04 \x03(\x0b\x32\x0e.t1.ml.v1.Hint\x12\x17\n\x0f\x66\x61llback_reason\x18\x05 \x01(\t*s\n\x0bReplySource\x12\x1c\n\x18REPLY_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10REPLY_SOURCE_LLM\x10\x01\x12\x19\n\x15REPLY_SOURCE_TEMPLATE\x10\x02\x12\x15\n\x11REPLY_SOURCE_NONE\x10\x03\x32\x8c\x05\n\x0cHintsService\x12\x41\n\x08GetHints\x12\x19.t1.ml.v1.GetHintsRequest\x1a\x1a.t1.ml.v1.GetHintsResponse\x12M\n\x0c\x43lassifyText\x12\x1d.t1.ml.v1.ClassifyTextRequest\x1a\x1e.t1.ml.v1.ClassifyTextResponse\x12P\n\rClassifyTexts\x12\x1e.t1.ml.v1.ClassifyTextsRequest\x1a\x1f.t1.ml.v1.ClassifyTextsResponse\x12J\n\x0bListEntries\x12\x1c.t1.ml.v1.ListEntriesRequest\x1a\x1d.t1.ml.v1.ListEntriesResponse\x12J\n\x0bUpsertEntry\x12\x1c.t1.ml.v1.UpsertEntryRequest\x1a\x1d.t1.ml.v1.UpsertEntryResponse\x12J\n\x0b\x44\x65leteEntry\x12\x1c.t1.ml.v1.DeleteEntryRequest\x1a\x1d.t1.ml.v1.DeleteEntryResponse\x12\x65\n\x14ReindexKnowledgeBase\x12%.t1.ml.v1.ReindexKnowledgeBaseRequest\x1a&.t1.ml.v1.ReindexKnowledgeBaseResponse\x12M\n\x0c\x43omposeReply\x12\x1d.t1.ml.v1.ComposeReplyRequest\x1a\x1e.t1.ml.v1.ComposeReplyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ct1/ml/v1/hints_service.proto\x12\x08t1.ml.v1\"p\n\x04Hint\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x10\n\x08question\x18\x02 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x03 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x04 \x01(\t\x12\x13\n\x0bsubcategory\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\"\x9b\x01\n\x0eKnowledgeEntry\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x13\n\x0bsubcategory\x18\x03 \x01(\t\x12\x10\n\x08question\x18\x04 \x01(\t\x12\x0e\n\x06\x61nswer\x18\x05 \x01(\t\x12\x10\n\x08priority\x18\x06 \x01(\t\x12\x10\n\x08\x61udience\x18\x07 \x01(\t\x12\x10\n\x08variants\x18\x08 \x03(\t\"A\n\x0fGetHintsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\"1\n\x10GetHintsResponse\x12\x1d\n\x05hints\x18\x01 \x03(\x0b\x32\x0e.t1.ml.v1.Hint\"#\n\x13\x43lassifyTextRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\"Q\n\x14\x43lassifyTextResponse\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x13\n\x0bsubcategory\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\"%\n\x14\x43lassifyTextsRequest\x12\r\n\x05texts\x18\x01 \x03(\t\"N\n\x15\x43lassifyTextsResponse\x12\x35\n\x0f\x63lassifications\x18\x01 \x03(\x0b\x32\x1c.t1.ml.v1.TextClassification\"O\n\x12TextClassification\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x13\n\x0bsubcategory\x18\x02 \x01(\t\x12\x12\n\nconfidence\x18\x03 \x01(\x01\"q\n\x12ListEntriesRequest\x12\x12\n\npage_token\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x13\n\x0bsubcategory\x18\x04 \x01(\t\x12\r\n\x05query\x18\x05 \x01(\t\"m\n\x13ListEntriesResponse\x12)\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"\x13\n\x11ListFacetsRequest\"h\n\x12ListFacetsResponse\x12+\n\ncategories\x18\x01 \x03(\x0b\x32\x17.t1.ml.v1.CategoryFacet\x12\x12\n\npriorities\x18\x02 \x03(\t\x12\x11\n\taudiences\x18\x03 \x03(\t\"4\n\rCategoryFacet\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x15\n\rsubcategories\x18\x02 \x03(\t\"=\n\x12UpsertEntryRequest\x12\'\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\">\n\x13UpsertEntryResponse\x12\'\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x18.t1.ml.v1.KnowledgeEntry\"&\n\x12\x44\x65leteEntryRequest\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\"\x15\n\x13\x44\x65leteEntryResponse\"\x1d\n\x1bReindexKnowledgeBaseRequest\"P\n\x1cReindexKnowledgeBaseResponse\x12\x10\n\x08\x65mbedded\x18\x01 \x01(\x05\x12\x0f\n\x07removed\x18\x02 \x01(\x05\x12\r\n\x05total\x18\x03 \x01(\x05\"t\n\x13\x43omposeReplyRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x13\n\x0bhints_limit\x18\x02 \x01(\x05\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\x12\x15\n\rcustomer_name\x18\x05 \x01(\t\"\x92\x01\n\x14\x43omposeReplyResponse\x12\x0c\n\x04text\x18\x01 \x01(\t\x12%\n\x06source\x18\x02 \x01(\x0e\x32\x15.t1.ml.v1.ReplySource\x12\r\n\x05model\x18\x03 \x01(\t\x12\x1d\n\x05hints\x18\x04 \x03(\x0b\x32\x0e.t1.ml.v1.Hint\x12\x17\n\x0f\x66\x61llback_reason\x18\x05 \x01(\t*s\n\x0bReplySource\x12\x1c\n\x18REPLY_SOURCE_UNSPECIFIED\x10\x00\x12\x14\n\x10REPLY_SOURCE_LLM\x10\x01\x12\x19\n\x15REPLY_SOURCE_TEMPLATE\x10\x02\x12\x15\n\x11REPLY_SOURCE_NONE\x10\x03\x32\xd5\x05\n\x0cHintsService\x12\x41\n\x08GetHints\x12\x19.t1.ml.v1.GetHintsRequest\x1a\x1a.t1.ml.v1.GetHintsResponse\x12M\n\x0c\x43lassifyText\x12\x1d.t1.ml.v1.ClassifyTextRequest\x1a\x1e.t1.ml.v1.ClassifyTextResponse\x12P\n\rClassifyTexts\x12\x1e.t1.ml.v1.ClassifyTextsRequest\x1a\x1f.t1.ml.v1.ClassifyTextsResponse\x12J\n\x0bListEntries\x12\x1c.t1.ml.v1.ListEntriesRequest\x1a\x1d.t1.ml.v1.ListEntriesResponse\x12G\n\nListFacets\x12\x1b.t1.ml.v1.ListFacetsRequest\x1a\x1c.t1.ml.v1.ListFacetsResponse\x12J\n\x0bUpsertEntry\x12\x1c.t1.ml.v1.UpsertEntryRequest\x1a\x1d.t1.ml.v1.UpsertEntryResponse\x12J\n\x0b\x44\x65leteEntry\x12\x1c.t1.ml.v1.DeleteEntryRequest\x1a\x1d.t1.ml.v1.DeleteEntryResponse\x12\x65\n\x14ReindexKnowledgeBase\x12%.t1.ml.v1.ReindexKnowledgeBaseRequest\x1a&.t1.ml.v1.ReindexKnowledgeBaseResponse\x12M\n\x0c\x43omposeReply\x12\x1d.t1.ml.v1.ComposeReplyRequest\x1a\x1e.t1.ml.v1.ComposeReplyResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 't1.ml.v1.hints_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REPLYSOURCE']._serialized_start=1492
-  _globals['_REPLYSOURCE']._serialized_end=1607
+  _globals['_REPLYSOURCE']._serialized_start=1729
+  _globals['_REPLYSOURCE']._serialized_end=1844
   _globals['_HINT']._serialized_start=42
   _globals['_HINT']._serialized_end=154
   _globals['_KNOWLEDGEENTRY']._serialized_start=157
@@ -52,25 +52,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TEXTCLASSIFICATION']._serialized_start=671
   _globals['_TEXTCLASSIFICATION']._serialized_end=750
   _globals['_LISTENTRIESREQUEST']._serialized_start=752
-  _globals['_LISTENTRIESREQUEST']._serialized_end=829
-  _globals['_LISTENTRIESRESPONSE']._serialized_start=831
-  _globals['_LISTENTRIESRESPONSE']._serialized_end=920
-  _globals['_UPSERTENTRYREQUEST']._serialized_start=922
-  _globals['_UPSERTENTRYREQUEST']._serialized_end=983
-  _globals['_UPSERTENTRYRESPONSE']._serialized_start=985
-  _globals['_UPSERTENTRYRESPONSE']._serialized_end=1047
-  _globals['_DELETEENTRYREQUEST']._serialized_start=1049
-  _globals['_DELETEENTRYREQUEST']._serialized_end=1087
-  _globals['_DELETEENTRYRESPONSE']._serialized_start=1089
-  _globals['_DELETEENTRYRESPONSE']._serialized_end=1110
-  _globals['_REINDEXKNOWLEDGEBASEREQUEST']._serialized_start=1112
-  _globals['_REINDEXKNOWLEDGEBASEREQUEST']._serialized_end=1141
-  _globals['_REINDEXKNOWLEDGEBASERESPONSE']._serialized_start=1143
-  _globals['_REINDEXKNOWLEDGEBASERESPONSE']._serialized_end=1223
-  _globals['_COMPOSEREPLYREQUEST']._serialized_start=1225
-  _globals['_COMPOSEREPLYREQUEST']._serialized_end=1341
-  _globals['_COMPOSEREPLYRESPONSE']._serialized_start=1344
-  _globals['_COMPOSEREPLYRESPONSE']._serialized_end=1490
-  _globals['_HINTSSERVICE']._serialized_start=1610
-  _globals['_HINTSSERVICE']._serialized_end=2262
+  _globals['_LISTENTRIESREQUEST']._serialized_end=865
+  _globals['_LISTENTRIESRESPONSE']._serialized_start=867
+  _globals['_LISTENTRIESRESPONSE']._serialized_end=976
+  _globals['_LISTFACETSREQUEST']._serialized_start=978
+  _globals['_LISTFACETSREQUEST']._serialized_end=997
+  _globals['_LISTFACETSRESPONSE']._serialized_start=999
+  _globals['_LISTFACETSRESPONSE']._serialized_end=1103
+  _globals['_CATEGORYFACET']._serialized_start=1105
+  _globals['_CATEGORYFACET']._serialized_end=1157
+  _globals['_UPSERTENTRYREQUEST']._serialized_start=1159
+  _globals['_UPSERTENTRYREQUEST']._serialized_end=1220
+  _globals['_UPSERTENTRYRESPONSE']._serialized_start=1222
+  _globals['_UPSERTENTRYRESPONSE']._serialized_end=1284
+  _globals['_DELETEENTRYREQUEST']._serialized_start=1286
+  _globals['_DELETEENTRYREQUEST']._serialized_end=1324
+  _globals['_DELETEENTRYRESPONSE']._serialized_start=1326
+  _globals['_DELETEENTRYRESPONSE']._serialized_end=1347
+  _globals['_REINDEXKNOWLEDGEBASEREQUEST']._serialized_start=1349
+  _globals['_REINDEXKNOWLEDGEBASEREQUEST']._serialized_end=1378
+  _globals['_REINDEXKNOWLEDGEBASERESPONSE']._serialized_start=1380
+  _globals['_REINDEXKNOWLEDGEBASERESPONSE']._serialized_end=1460
+  _globals['_COMPOSEREPLYREQUEST']._serialized_start=1462
+  _globals['_COMPOSEREPLYREQUEST']._serialized_end=1578
+  _globals['_COMPOSEREPLYRESPONSE']._serialized_start=1581
+  _globals['_COMPOSEREPLYRESPONSE']._serialized_end=1727
+  _globals['_HINTSSERVICE']._serialized_start=1847
+  _globals['_HINTSSERVICE']._serialized_end=2572
 # @@protoc_insertion_point(module_scope)

@@ -109,22 +109,50 @@ class TextClassification(_message.Message):
     def __init__(self, category: _Optional[str] = ..., subcategory: _Optional[str] = ..., confidence: _Optional[float] = ...) -> None: ...
 
 class ListEntriesRequest(_message.Message):
-    __slots__ = ("page_token", "page_size", "category")
+    __slots__ = ("page_token", "page_size", "category", "subcategory", "query")
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
     page_token: str
     page_size: int
     category: str
-    def __init__(self, page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ...) -> None: ...
+    subcategory: str
+    query: str
+    def __init__(self, page_token: _Optional[str] = ..., page_size: _Optional[int] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
 
 class ListEntriesResponse(_message.Message):
-    __slots__ = ("entries", "next_page_token")
+    __slots__ = ("entries", "next_page_token", "total_size")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[KnowledgeEntry]
     next_page_token: str
-    def __init__(self, entries: _Optional[_Iterable[_Union[KnowledgeEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_size: int
+    def __init__(self, entries: _Optional[_Iterable[_Union[KnowledgeEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...
+
+class ListFacetsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListFacetsResponse(_message.Message):
+    __slots__ = ("categories", "priorities", "audiences")
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    PRIORITIES_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCES_FIELD_NUMBER: _ClassVar[int]
+    categories: _containers.RepeatedCompositeFieldContainer[CategoryFacet]
+    priorities: _containers.RepeatedScalarFieldContainer[str]
+    audiences: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, categories: _Optional[_Iterable[_Union[CategoryFacet, _Mapping]]] = ..., priorities: _Optional[_Iterable[str]] = ..., audiences: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CategoryFacet(_message.Message):
+    __slots__ = ("name", "subcategories")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SUBCATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    subcategories: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., subcategories: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class UpsertEntryRequest(_message.Message):
     __slots__ = ("entry",)

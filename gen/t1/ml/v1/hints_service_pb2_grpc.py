@@ -55,6 +55,11 @@ class HintsServiceStub:
                 request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesRequest.SerializeToString,
                 response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesResponse.FromString,
                 _registered_method=True)
+        self.ListFacets = channel.unary_unary(
+                '/t1.ml.v1.HintsService/ListFacets',
+                request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListFacetsRequest.SerializeToString,
+                response_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListFacetsResponse.FromString,
+                _registered_method=True)
         self.UpsertEntry = channel.unary_unary(
                 '/t1.ml.v1.HintsService/UpsertEntry',
                 request_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.UpsertEntryRequest.SerializeToString,
@@ -104,7 +109,16 @@ class HintsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListEntries(self, request, context):
-        """ListEntries pages through the knowledge base.
+        """ListEntries pages through the knowledge base, or through the entries that match a text query,
+        most relevant first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFacets(self, request, context):
+        """ListFacets returns the distinct values of the entries' categories (with their subcategories),
+        priorities and audiences: what filters and the entry form's pickers offer.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -162,6 +176,11 @@ def add_HintsServiceServicer_to_server(servicer, server):
                     servicer.ListEntries,
                     request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesRequest.FromString,
                     response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesResponse.SerializeToString,
+            ),
+            'ListFacets': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFacets,
+                    request_deserializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListFacetsRequest.FromString,
+                    response_serializer=t1_dot_ml_dot_v1_dot_hints__service__pb2.ListFacetsResponse.SerializeToString,
             ),
             'UpsertEntry': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertEntry,
@@ -293,6 +312,33 @@ class HintsService:
             '/t1.ml.v1.HintsService/ListEntries',
             t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesRequest.SerializeToString,
             t1_dot_ml_dot_v1_dot_hints__service__pb2.ListEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFacets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/t1.ml.v1.HintsService/ListFacets',
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ListFacetsRequest.SerializeToString,
+            t1_dot_ml_dot_v1_dot_hints__service__pb2.ListFacetsResponse.FromString,
             options,
             channel_credentials,
             insecure,

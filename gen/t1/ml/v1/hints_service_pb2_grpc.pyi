@@ -42,7 +42,13 @@ class HintsServiceStub:
     would. INVALID_ARGUMENT for more than 256 texts.
     """
     ListEntries: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ListEntriesRequest, _hints_service_pb2.ListEntriesResponse]
-    """ListEntries pages through the knowledge base."""
+    """ListEntries pages through the knowledge base, or through the entries that match a text query,
+    most relevant first.
+    """
+    ListFacets: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.ListFacetsRequest, _hints_service_pb2.ListFacetsResponse]
+    """ListFacets returns the distinct values of the entries' categories (with their subcategories),
+    priorities and audiences: what filters and the entry form's pickers offer.
+    """
     UpsertEntry: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.UpsertEntryRequest, _hints_service_pb2.UpsertEntryResponse]
     """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it."""
     DeleteEntry: _grpc.UnaryUnaryMultiCallable[_hints_service_pb2.DeleteEntryRequest, _hints_service_pb2.DeleteEntryResponse]
@@ -70,7 +76,13 @@ class HintsServiceAsyncStub(HintsServiceStub):
     would. INVALID_ARGUMENT for more than 256 texts.
     """
     ListEntries: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ListEntriesRequest, _hints_service_pb2.ListEntriesResponse]  # type: ignore[assignment]
-    """ListEntries pages through the knowledge base."""
+    """ListEntries pages through the knowledge base, or through the entries that match a text query,
+    most relevant first.
+    """
+    ListFacets: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.ListFacetsRequest, _hints_service_pb2.ListFacetsResponse]  # type: ignore[assignment]
+    """ListFacets returns the distinct values of the entries' categories (with their subcategories),
+    priorities and audiences: what filters and the entry form's pickers offer.
+    """
     UpsertEntry: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.UpsertEntryRequest, _hints_service_pb2.UpsertEntryResponse]  # type: ignore[assignment]
     """UpsertEntry creates an entry (empty id) or replaces an existing one, and re-indexes it."""
     DeleteEntry: _aio.UnaryUnaryMultiCallable[_hints_service_pb2.DeleteEntryRequest, _hints_service_pb2.DeleteEntryResponse]  # type: ignore[assignment]
@@ -119,7 +131,19 @@ class HintsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _hints_service_pb2.ListEntriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_hints_service_pb2.ListEntriesResponse, _abc.Awaitable[_hints_service_pb2.ListEntriesResponse]]:
-        """ListEntries pages through the knowledge base."""
+        """ListEntries pages through the knowledge base, or through the entries that match a text query,
+        most relevant first.
+        """
+
+    @_abc_1.abstractmethod
+    def ListFacets(
+        self,
+        request: _hints_service_pb2.ListFacetsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_hints_service_pb2.ListFacetsResponse, _abc.Awaitable[_hints_service_pb2.ListFacetsResponse]]:
+        """ListFacets returns the distinct values of the entries' categories (with their subcategories),
+        priorities and audiences: what filters and the entry form's pickers offer.
+        """
 
     @_abc_1.abstractmethod
     def UpsertEntry(
