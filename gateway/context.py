@@ -15,6 +15,7 @@ from gateway.domain.accounts import Accounts
 from gateway.domain.attachments import AttachmentStore
 from gateway.domain.file_links import FileLinks
 from gateway.domain.operators import OperatorRepository
+from gateway.domain.read_markers import ReadMarkers
 from gateway.domain.sessions import LoginLimiter, SessionStore
 from gateway.domain.templates import TemplateRepository
 from gateway.domain.typing_indicator import TypingPublisher
@@ -44,6 +45,7 @@ class AppContext:
     accounts: Accounts
     sessions: SessionStore
     login_limiter: LoginLimiter
+    read_markers: ReadMarkers
     file_links: FileLinks
     attachments: AttachmentStore
     templates: TemplateRepository
@@ -85,6 +87,7 @@ class AppContext:
                 settings.login_window_s,
             ),
             file_links=file_links,
+            read_markers=ReadMarkers(redis),
             attachments=AttachmentStore(s3, settings.s3_bucket, file_links),
             templates=TemplateRepository(mongo, settings.mongo_db),
             typing=TypingPublisher(typing_producer(settings)),

@@ -228,9 +228,11 @@ class RatingPublic(BaseModel):
 
 
 class TicketDetailPublic(TicketPublic):
-    """A ticket with the customer's rating (null when not rated, or when stats did not answer in time)."""
+    """A ticket with the customer's rating (null when not rated, or when stats did not answer in time) and
+    whether the customer wrote since the caller last read it (their read marker)."""
 
     rating: RatingPublic | None = None
+    unread: bool = False
 
 
 class HistoryTicketPublic(BaseModel):

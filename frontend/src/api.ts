@@ -466,6 +466,11 @@ export class ApiClient {
     return this.request('GET', `/tickets/${encodeURIComponent(id)}/timeline`, { signal });
   }
 
+  /** The operator has read the ticket up to the customer's last message (their read marker, kept on the server). */
+  markRead(id: string): Promise<void> {
+    return this.request('POST', `/tickets/${encodeURIComponent(id)}/read`);
+  }
+
   takeTicket(id: string): Promise<TicketPublic> {
     return this.request('POST', `/tickets/${encodeURIComponent(id)}/take`);
   }

@@ -453,3 +453,21 @@ describe('the waiting order of the queue and my tickets', () => {
     expect(ids(next)).toEqual(['t-2', 't-3', 't-1']);
   });
 });
+
+describe('read markers', () => {
+  it('shows the dots the server keeps: unread listed tickets are marked, the open one is not', () => {
+    let state = consoleReducer(initialState(ME), { type: 'ticket/select', id: 't-open' });
+    state = consoleReducer(state, {
+      type: 'list/loaded',
+      version: state.listVersion,
+      page: { items: [ticket('t-new', { unread: true }), ticket('t-read', { unread: false }), ticket('t-open', { unread: true })], next_cursor: null },
+      append: false,
+    });
+    expect(state.marks['t-new']?.unread).toBe(true);
+    expect(state.marks['t-read']).toBeUndefined();
+    expect(state.marks['t-open']).toBeUndefined();
+
+    state = consoleReducer(state, { type: 'ticket/select', id: 't-new' });
+    expect(state.marks['t-new']).toBeUndefined();
+  });
+});

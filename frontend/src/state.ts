@@ -259,6 +259,19 @@ export function needsFileUrls(message: MessagePublic, known: readonly MessagePub
   );
 }
 
+/** Unread dots survive reloads: the server's read markers say which listed tickets have unseen messages. */
+function withServerUnread(
+  marks: Record<string, TicketMark>,
+  items: readonly TicketPublic[],
+  selectedId: string | null,
+): Record<string, TicketMark> {
+  const unread = items.filter((ticket) => ticket.unread && ticket.id !== selectedId && !marks[ticket.id]?.unread);
+  if (unread.length === 0) return marks;
+  const next = { ...marks };
+  for (const ticket of unread) next[ticket.id] = { unread: true, updated: next[ticket.id]?.updated ?? false };
+  return next;
+}
+
 function withoutMark(marks: Record<string, TicketMark>, id: string): Record<string, TicketMark> {
   if (!(id in marks)) return marks;
   const next = { ...marks };
@@ -319,6 +332,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return {
         ...state,
         tickets,
+        marks: withServerUnread(state.marks, action.page.items, state.selectedId),
         nextCursor: action.page.next_cursor,
         listStatus: 'ready',
         loadingMore: false,

@@ -70,6 +70,8 @@ export interface TicketPublic {
    * the stats service did not answer in time.
    */
   rating?: RatingPublic | null;
+  /** Lists and GET /tickets/{id}: the customer wrote since this operator last read the ticket (server-side read marker). */
+  unread?: boolean;
 }
 
 /** A customer's rating of a closed ticket (gateway/models.py RatingPublic). */

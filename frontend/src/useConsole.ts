@@ -9,6 +9,11 @@ import type { LiveEvent, MessagePublic, OperatorPublic, TicketPublic } from './t
 
 const PAGE_SIZE = 50;
 
+/** Move the operator's read marker; a failure only leaves the dot for the next load. */
+function markRead(id: string): void {
+  api.markRead(id).catch(() => undefined);
+}
+
 export interface ConsoleApi {
   state: ConsoleState;
   liveStatus: LiveStatus;
@@ -104,10 +109,23 @@ export function useConsole(me: OperatorPublic, t: Translate, onLiveEvent?: (even
     (id: string | null) => {
       const previous = stateRef.current.selectedId;
       dispatch({ type: 'ticket/select', id });
-      if (id && id !== previous) loadOpenTicket(id);
+      if (id && id !== previous) {
+        loadOpenTicket(id);
+        markRead(id);
+      }
     },
     [loadOpenTicket],
   );
+
+  // The open ticket is read again when the tab comes back into view.
+  useEffect(() => {
+    const onVisible = () => {
+      const id = stateRef.current.selectedId;
+      if (id && document.visibilityState === 'visible') markRead(id);
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, []);
 
   const reloadMessages = useCallback(() => {
     const id = stateRef.current.selectedId;
@@ -142,6 +160,15 @@ export function useConsole(me: OperatorPublic, t: Translate, onLiveEvent?: (even
         const before = stateRef.current;
         dispatch({ type: 'live', event });
         listener.current?.(event);
+        // A customer's message on the open ticket, in a tab in view, is read as it arrives.
+        if (
+          event.type === 'message.created' &&
+          event.message?.direction === 'customer' &&
+          event.ticket_id === before.selectedId &&
+          document.visibilityState === 'visible'
+        ) {
+          markRead(event.ticket_id);
+        }
         // Live messages carry no file links: fetch the open conversation again to show new files.
         if (
           (event.type === 'message.created' || event.type === 'message.updated') &&

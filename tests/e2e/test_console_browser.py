@@ -82,6 +82,7 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
     # T takes the ticket (a keyboard shortcut); a click on the first hint fills the reply; Ctrl+Enter sends.
     await page.locator("body").press("t")
     await expect(page.get_by_role("button", name="Взять")).to_have_count(0)
+    await expect(page.get_by_role("tab", name=re.compile("Мои"))).to_contain_text("1")  # the tab's counter
     first_hint = page.locator(".hints__list .hint").first
     answer = (await first_hint.locator(".hint__answer").inner_text()).strip()
     await first_hint.click()
@@ -97,7 +98,7 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
 
     # A note stays with the operators: the next reply reaches the customer, the note never does.
     await page.get_by_role("checkbox", name="Заметка").check()
-    await page.get_by_role("textbox", name="Внутренняя заметка").fill(
+    await page.get_by_label("Внутренняя заметка", exact=True).fill(
         "Клиентка просила перезвонить после обеда"
     )
     await page.get_by_role("button", name="Добавить заметку").click()

@@ -271,12 +271,12 @@ async def test_reindex_after_a_direct_change(
 
 async def test_compose_reply_without_llm_is_the_best_template(stub: api_grpc.HintsServiceAsyncStub) -> None:
     response = await stub.ComposeReply(
-        api.ComposeReplyRequest(query="Потеряла карточку, что делать?", hints_limit=2)
+        api.ComposeReplyRequest(query="Потеряла карточку, что делать?", hints_limit=2, customer_name="Анна")
     )
     assert response.source == api.REPLY_SOURCE_TEMPLATE
     assert response.fallback_reason == "llm not configured"
     assert len(response.hints) == 2
-    assert response.text == response.hints[0].answer.strip()
+    assert response.text == f"Здравствуйте, Анна! {response.hints[0].answer.strip()}"
     nothing = await stub.ComposeReply(api.ComposeReplyRequest(query=" 🙂 "))
     assert (nothing.source, nothing.text, list(nothing.hints)) == (api.REPLY_SOURCE_NONE, "", [])
 
@@ -290,10 +290,10 @@ async def test_compose_reply_through_the_llm(harness: Harness) -> None:
         fake.add_rule("Если карточка утеряна, сразу заблокируйте её в приложении.", contains="утрат")
         response = await stub.ComposeReply(api.ComposeReplyRequest(query="Потеряла карточку, что делать?"))
         assert response.source == api.REPLY_SOURCE_LLM
-        assert response.text == "Если карточка утеряна, сразу заблокируйте её в приложении."
+        assert response.text == "Здравствуйте! Если карточка утеряна, сразу заблокируйте её в приложении."
         assert response.model
         assert "Действия при утрате карточки" in [hint.question for hint in response.hints]
         fake.fail(Fault("error", count=5, status=500))
         fallback = await stub.ComposeReply(api.ComposeReplyRequest(query="Потеряла карточку, что делать?"))
         assert fallback.source == api.REPLY_SOURCE_TEMPLATE
-        assert fallback.text == fallback.hints[0].answer.strip()
+        assert fallback.text == f"Здравствуйте! {fallback.hints[0].answer.strip()}"

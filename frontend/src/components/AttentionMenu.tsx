@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useI18n } from '../i18n';
 import type { AttentionApi } from '../useAttention';
+import { Icon } from './Icon';
 
 /** The top bar's bell: opt in to a sound and desktop notifications for new tickets and my customers' messages. */
 export function AttentionMenu({ attention }: { attention: AttentionApi }) {
@@ -36,7 +37,7 @@ export function AttentionMenu({ attention }: { attention: AttentionApi }) {
         title={t('attention.title')}
         onClick={() => setOpen((value) => !value)}
       >
-        <span aria-hidden="true">{on ? '🔔' : '🔕'}</span>
+        <Icon name={on ? 'bell' : 'bell-off'} size={17} />
         <span className="visually-hidden">{t('attention.title')}</span>
       </button>
       {open && (

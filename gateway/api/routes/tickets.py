@@ -117,9 +117,12 @@ async def list_tickets(
     response = await context.tickets.ListTickets(request)
     closed = [ticket.id for ticket in response.tickets if ticket.status == ticket_pb2.TICKET_STATUS_CLOSED]
     ratings = await ticket_ratings(context, closed)
+    unread = await context.read_markers.unread(operator.operator_id, response.tickets)
     return TicketsPage(
         items=[
-            TicketDetailPublic(**ticket_view(ticket).model_dump(), rating=ratings.get(ticket.id))
+            TicketDetailPublic(
+                **ticket_view(ticket).model_dump(), rating=ratings.get(ticket.id), unread=ticket.id in unread
+            )
             for ticket in response.tickets
         ],
         next_cursor=response.next_page_token or None,
@@ -146,8 +149,20 @@ async def count_tickets(operator: CurrentOperator, context: ContextDep) -> Ticke
 async def get_ticket(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> TicketDetailPublic:
     """The ticket, with the customer's rating when there is one (stats owns it; without stats in time the
     ticket comes without it)."""
-    ticket = ticket_view(await visible_ticket(context, operator, ticket_id))
-    return TicketDetailPublic(**ticket.model_dump(), rating=await ticket_rating(context, ticket_id))
+    found = await visible_ticket(context, operator, ticket_id)
+    unread = await context.read_markers.unread(operator.operator_id, [found])
+    return TicketDetailPublic(
+        **ticket_view(found).model_dump(),
+        rating=await ticket_rating(context, ticket_id),
+        unread=ticket_id in unread,
+    )
+
+
+@router.post("/{ticket_id}/read", status_code=status.HTTP_204_NO_CONTENT)
+async def mark_read(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> None:
+    """The operator has read the ticket up to the customer's last message (their read marker moves there;
+    it never moves back)."""
+    await context.read_markers.mark_read(operator.operator_id, await visible_ticket(context, operator, ticket_id))
 
 
 async def ticket_rating(context: AppContext, ticket_id: str) -> RatingPublic | None:
