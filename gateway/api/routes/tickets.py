@@ -162,7 +162,8 @@ async def get_ticket(ticket_id: str, operator: CurrentOperator, context: Context
 async def mark_read(ticket_id: str, operator: CurrentOperator, context: ContextDep) -> None:
     """The operator has read the ticket up to the customer's last message (their read marker moves there;
     it never moves back)."""
-    await context.read_markers.mark_read(operator.operator_id, await visible_ticket(context, operator, ticket_id))
+    ticket = await visible_ticket(context, operator, ticket_id)
+    await context.read_markers.mark_read(operator.operator_id, ticket)
 
 
 async def ticket_rating(context: AppContext, ticket_id: str) -> RatingPublic | None:
