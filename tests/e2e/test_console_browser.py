@@ -98,9 +98,7 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
 
     # A note stays with the operators: the next reply reaches the customer, the note never does.
     await page.get_by_role("checkbox", name="Заметка").check()
-    await page.get_by_label("Внутренняя заметка", exact=True).fill(
-        "Клиентка просила перезвонить после обеда"
-    )
+    await page.get_by_label("Внутренняя заметка", exact=True).fill("Клиентка просила перезвонить после обеда")
     await page.get_by_role("button", name="Добавить заметку").click()
     await expect(page.locator(".bubble", has_text="перезвонить после обеда")).to_be_visible()
     await page.get_by_role("checkbox", name="Заметка").uncheck()
