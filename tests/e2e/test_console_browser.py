@@ -59,6 +59,13 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
     stack = assisted_stack
     screens = Screens("console-laptop")
     anna = await stack.operator("anna")
+    # The desk's canned replies are there before the shift starts (the console caches them for a minute).
+    template = await stack.api.post(
+        "/api/v1/templates",
+        json={"title": "Перевыпуск карточки", "text": "{имя}, новую карточку можно заказать в приложении."},
+        headers=stack.admin.headers,
+    )
+    assert template.status_code == 201, template.text
     page = await signed_in(browser, stack, anna, LAPTOP)
     await screens.take(page, "signed-in")
 
@@ -109,6 +116,18 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
     assert all("перезвонить" not in (message.text or "") for message in (first, second))
     await screens.take(page, "note-and-reply")
 
+    # A canned reply: / opens the picker; the template is filled in for this customer.
+    reply = page.get_by_label("Ответ клиенту")
+    await reply.fill("/перевып")
+    option = page.get_by_role("option", name=re.compile("Перевыпуск карточки"))
+    await expect(option).to_be_visible()
+    await screens.take(page, "canned-reply-picker")
+    await reply.press("Enter")
+    await expect(reply).to_have_value("Иван, новую карточку можно заказать в приложении.")
+    await reply.press("Enter")
+    *_, canned = await stack.bot_sent(chat_id, 3, "sendMessage")
+    assert canned.text == "Иван, новую карточку можно заказать в приложении."
+
     # The address survives a reload and back/forward.
     await page.reload()
     await expect(page.get_by_role("heading", level=2)).to_be_visible()
@@ -137,6 +156,41 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
     await page.reload()
     await expect(page.locator('[data-section="customer"]')).to_have_attribute("open", "")
     await screens.take(page, "details-open")
+
+    # Closing while the customer's last message is unanswered asks twice; the customer is told it closed.
+    await stack.customer_says(chat_id, "А сколько стоит перевыпуск?")
+    await expect(page.locator(".bubble", has_text="сколько стоит перевыпуск")).to_be_visible()
+    await page.get_by_role("button", name="Закрыть", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Закрыть обращение")
+    await expect(dialog).to_contain_text("Последнее сообщение клиента осталось без ответа")
+    await screens.take(page, "close-warning")
+    await dialog.get_by_role("button", name="Всё равно закрыть").click()
+    await expect(page.locator(".conversation__sub")).to_contain_text("Закрыто")
+    sent_before = len(stack.telegram.state.bot_messages(chat_id, "sendMessage"))
+    await stack.bot_sent(chat_id, sent_before + 1)  # the closing message with the rating buttons
+    await screens.take(page, "closed")
+
+
+async def test_the_queue_puts_the_longest_waiting_customer_first(stack: Stack, browser: Browser) -> None:
+    screens = Screens("console-queue-order")
+    zoya = await stack.operator("zoya")
+    first, second, third = chat(), chat(), chat()
+    for chat_id, text in (
+        (first, "Первый: не работает карта"),
+        (second, "Второй: как оплатить кредит"),
+        (third, "Третий: забыл пароль"),
+    ):
+        await stack.customer_says(chat_id, text)
+        await stack.ticket_of(chat_id, zoya)
+    await stack.customer_says(first, "Первый: всё ещё жду ответа")  # the newest activity, the longest wait
+
+    page = await signed_in(browser, stack, zoya, LAPTOP)
+    items = page.locator(".ticket-item")
+    await expect(items).to_have_count(3, timeout=20_000)
+    names = [await items.nth(index).inner_text() for index in range(3)]
+    assert ["Первый" in names[0], "Второй" in names[1], "Третий" in names[2]] == [True, True, True], names
+    await expect(items.first).to_contain_text("ждёт")
+    await screens.take(page, "queue-by-waiting")
 
 
 async def test_the_console_on_a_phone(stack: Stack, browser: Browser) -> None:
