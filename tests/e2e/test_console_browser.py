@@ -160,14 +160,15 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
     # Closing while the customer's last message is unanswered asks twice; the customer is told it closed.
     await stack.customer_says(chat_id, "А сколько стоит перевыпуск?")
     await expect(page.locator(".bubble", has_text="сколько стоит перевыпуск")).to_be_visible()
+    sent_before = len(stack.telegram.state.bot_messages(chat_id))
     await page.get_by_role("button", name="Закрыть", exact=True).click()
     dialog = page.get_by_role("dialog", name="Закрыть обращение")
     await expect(dialog).to_contain_text("Последнее сообщение клиента осталось без ответа")
     await screens.take(page, "close-warning")
     await dialog.get_by_role("button", name="Всё равно закрыть").click()
     await expect(page.locator(".conversation__sub")).to_contain_text("Закрыто")
-    sent_before = len(stack.telegram.state.bot_messages(chat_id, "sendMessage"))
-    await stack.bot_sent(chat_id, sent_before + 1)  # the closing message with the rating buttons
+    *_, closing = await stack.bot_sent(chat_id, sent_before + 1)
+    assert closing.payload.get("reply_markup"), "the closing message asks for a rating"
     await screens.take(page, "closed")
 
 
