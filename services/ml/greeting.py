@@ -1,7 +1,7 @@
 """A reply to a customer opens with a greeting, by name when the customer gave a usable one.
 
 Composed replies (the LLM's and the template answers) often start straight with the facts; a support desk
-greets first. A reply that greets already is left as it is."""
+greets first. A reply that greets already keeps its greeting, with the name added when it has none."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+){0,2}$")
 MAX_NAME_CHARS = 40
 
 GREETINGS = {"ru": ("Здравствуйте, {name}!", "Здравствуйте!"), "en": ("Hello, {name}!", "Hello!")}
+# A greeting with no name after it («Здравствуйте!», "Good morning."): the name goes in before the mark.
+_BARE_GREETING = re.compile(
+    r"^(\s*(?:здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро|hello|hi|good\s+(?:morning|afternoon|evening)))"
+    r"\s*([!.])",
+    re.IGNORECASE,
+)
 
 
 def usable_name(name: str) -> str:
@@ -31,9 +37,12 @@ def usable_name(name: str) -> str:
 def with_greeting(text: str, language: str, name: str = "") -> str:
     """`text` opening with a greeting in `language` (Russian unless English), by name when usable."""
     body = text.strip()
-    if not body or _GREETED.match(body):
-        return body
-    named, plain = GREETINGS["en" if language == "en" else "ru"]
     addressed = usable_name(name)
+    if not body:
+        return body
+    if _GREETED.match(body):
+        # «Здравствуйте!» -> «Здравствуйте, Иван!»; a greeting that names someone already stays as it is.
+        return _BARE_GREETING.sub(rf"\1, {addressed}\2", body, count=1) if addressed else body
+    named, plain = GREETINGS["en" if language == "en" else "ru"]
     greeting = named.format(name=addressed) if addressed else plain
     return f"{greeting} {body}"

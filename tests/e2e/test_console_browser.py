@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from fakes.telegram.state import CallRecord
 from tests.e2e.conftest import Operator, Stack
 from tests.support.browser import Screens, chromium, horizontal_overflow
 
@@ -229,3 +230,86 @@ async def test_the_console_on_a_phone(stack: Stack, browser: Browser) -> None:
     await expect(item).to_be_visible()
     await expect(page).to_have_url(re.compile(r"/$"))
     await screens.take(page, "back-to-queue")
+
+
+async def test_a_returning_customer(assisted_stack: Stack, browser: Browser) -> None:
+    """Unread marks that survive a reload, the customer's earlier ticket with its rating and transcript,
+    the ticket's timeline, «печатает…» in Telegram, a greeting in the ready reply, the knowledge base
+    searched on the server, and the console's assets served immutable and compressed."""
+    stack = assisted_stack
+    screens = Screens("console-returning-customer")
+    lida = await stack.operator("lida")
+    chat_id = chat()
+    _earlier, closing = await stack.handled_and_closed(
+        lida, chat_id, "Как подключить СМС-оповещения?", "Подключить оповещения можно в интернет-банке."
+    )
+    await stack.press(chat_id, closing, "5")
+    await stack.customer_says(chat_id, "Потеряла карточку, что делать?")
+    await stack.ticket_of(chat_id, lida)
+
+    page = await browser.new_page(viewport=LAPTOP, locale="ru-RU")  # type: ignore[arg-type]
+    assets: list[dict[str, str]] = []
+    page.on(
+        "response",
+        lambda response: assets.append(response.headers) if "/assets/index-" in response.url else None,
+    )
+    await page.goto(stack.gateway_url)
+    await page.get_by_label("Логин").fill(lida.username)
+    await page.get_by_label("Пароль").fill(f"пароль-{lida.username}")
+    await page.get_by_role("button", name="Войти").click()
+    item = page.locator(".ticket-item", has_text="Потеряла карточку")
+    await expect(item).to_be_visible(timeout=20_000)
+    assert assets, "the console's script and stylesheet were fetched"
+    for headers in assets:
+        assert "immutable" in headers.get("cache-control", ""), headers
+        assert headers.get("content-encoding") in {"br", "gzip"}, headers
+
+    # Unread: a dot and the count in the tab's title, still there after a reload (the server keeps them).
+    await expect(item.locator(".dot")).to_be_visible()
+    await expect(page).to_have_title(re.compile(r"^\(1\) T1 Support"))
+    await page.reload()
+    await expect(item.locator(".dot")).to_be_visible(timeout=20_000)
+    await expect(page).to_have_title(re.compile(r"^\(1\) T1 Support"))
+    await screens.take(page, "unread-after-reload")
+
+    await item.click()
+    await expect(page).to_have_title("T1 Support")
+    await page.reload()
+    await expect(page.locator(".bubble", has_text="Потеряла карточку")).to_be_visible()
+    await expect(page.locator(".ticket-item", has_text="Потеряла карточку").locator(".dot")).to_have_count(0)
+
+    # The customer's earlier ticket: rated 5, its conversation readable here.
+    await page.get_by_role("button", name=re.compile("Обращения клиента")).click()
+    earlier = page.locator(".customer-history__entry").first
+    await expect(earlier).to_be_visible()
+    await expect(page.locator(".customer-history").get_by_role("img", name=re.compile("5"))).to_be_visible()
+    await earlier.click()
+    await expect(page.locator(".customer-history")).to_contain_text(
+        "Подключить оповещения можно в интернет-банке"
+    )
+    await page.get_by_role("button", name=re.compile("Хронология")).click()
+    await expect(page.get_by_text("Клиент открыл обращение")).to_be_visible()
+    await screens.take(page, "history-and-timeline", full_page=True)
+
+    # Typing a reply shows «печатает…» to the customer.
+    await page.get_by_label("Ответ клиенту").press_sequentially("Здравствуйте")
+
+    def typing_sent() -> list[CallRecord] | None:
+        return stack.telegram.state.calls_of("sendChatAction", chat_id) or None
+
+    [call] = await stack.telegram.state.wait_for(typing_sent, timeout_s=30)
+    assert call.params["action"] == "typing"
+
+    # The ready reply greets the customer by name.
+    await page.get_by_label("Ответ клиенту").fill("")
+    await page.get_by_role("button", name="Составить ответ").click()
+    draft = page.locator(".draft__text")
+    await expect(draft).to_contain_text("Здравствуйте, Иван!", timeout=30_000)
+    await screens.take(page, "ready-reply")
+
+    # The knowledge base page asks the server: all 201 entries are searched, not the loaded page.
+    await page.get_by_role("link", name="База знаний").click()
+    await page.get_by_label("Поиск по базе знаний").fill("Какие лимиты по карте MORE?")
+    first = page.locator(".kb-entry__question").first
+    await expect(first).to_have_text("Какие лимиты по карте MORE?", timeout=20_000)
+    await screens.take(page, "knowledge-search")

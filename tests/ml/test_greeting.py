@@ -20,15 +20,27 @@ def test_a_reply_without_a_greeting_gets_one_by_name() -> None:
     "reply",
     [
         "Здравствуйте, Иван! Лимит — 2 000 BYN.",
-        "здравствуйте! Лимит — 2 000 BYN.",
-        "Добрый день! Карта будет готова через 5 дней.",
         "Доброе утро, Анна. Всё готово.",
-        "Hello! The card is ready.",
         "Good evening, the card is ready.",
+        "Привет! Всё готово.",
     ],
 )
-def test_a_reply_that_greets_already_is_left_alone(reply: str) -> None:
+def test_a_reply_that_greets_by_name_or_casually_is_left_alone(reply: str) -> None:
     assert with_greeting(reply, "ru", "Иван") == reply
+
+
+@pytest.mark.parametrize(
+    ("reply", "named"),
+    [
+        ("здравствуйте! Лимит — 2 000 BYN.", "здравствуйте, Иван! Лимит — 2 000 BYN."),
+        ("Добрый день! Карта будет готова через 5 дней.", "Добрый день, Иван! Карта будет готова через 5 дней."),
+        ("Hello! The card is ready.", "Hello, Иван! The card is ready."),
+        ("Здравствуйте. Карта готова.", "Здравствуйте, Иван. Карта готова."),
+    ],
+)
+def test_a_greeting_without_a_name_gets_the_name(reply: str, named: str) -> None:
+    assert with_greeting(reply, "ru", "Иван") == named
+    assert with_greeting(reply, "ru", "") == reply
 
 
 @pytest.mark.parametrize("name", ["", "xX_pro_Xx", "Иван123", "https://t.me/x", "🙂", "a" * 41])
