@@ -22,6 +22,36 @@ LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
+# Records desktop notifications and chimes instead of showing and playing them.
+RECORD_ALERTS = """() => {
+  window.__alerts = [];
+  window.__chimes = 0;
+  class RecordedNotification {
+    static permission = 'granted';
+    static requestPermission = async () => 'granted';
+    constructor(title, options) { window.__alerts.push({ title, body: (options && options.body) || '' }); }
+    close() {}
+  }
+  window.Notification = RecordedNotification;
+  const node = () => ({ connect: () => node(), start() {}, stop() {}, frequency: {},
+    gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} } });
+  window.AudioContext = class {
+    get currentTime() { return 0; }
+    get destination() { return {}; }
+    createOscillator() { window.__chimes += 1; return node(); }
+    createGain() { return node(); }
+  };
+}"""
+BACKGROUND = """() => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  document.hasFocus = () => false;
+}"""
+FOREGROUND = """() => {
+  delete document.visibilityState;
+  document.hasFocus = () => true;
+}"""
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     async with chromium() as launched:
@@ -34,6 +64,7 @@ def chat() -> int:
 
 async def signed_in(browser: Browser, stack: Stack, operator: Operator, viewport: dict[str, int]) -> Page:
     page = await browser.new_page(viewport=viewport, locale="ru-RU")  # type: ignore[arg-type]
+    await page.context.grant_permissions(["notifications"], origin=stack.gateway_url)
     await page.goto(stack.gateway_url)
     await page.get_by_label("Логин").fill(operator.username)
     await page.get_by_label("Пароль").fill(f"пароль-{operator.username}")
@@ -158,8 +189,24 @@ async def test_an_operators_conversation_on_a_laptop(assisted_stack: Stack, brow
     await expect(page.locator('[data-section="customer"]')).to_have_attribute("open", "")
     await screens.take(page, "details-open")
 
-    # Closing while the customer's last message is unanswered asks twice; the customer is told it closed.
+    # With the tab in the background, a customer's message on my ticket chimes and shows a desktop
+    # notification, once the operator opted in (the browser's Notification and audio are recorded here).
+    await page.evaluate(RECORD_ALERTS)
+    await page.get_by_role("button", name="Оповещения").click()
+    await page.get_by_label("Звук").check()
+    await page.get_by_label("Уведомления на рабочем столе").check()
+    await screens.take(page, "alerts-opted-in")
+    await page.keyboard.press("Escape")
+    chimes_before = await page.evaluate("() => window.__chimes")
+    await page.evaluate(BACKGROUND)
     await stack.customer_says(chat_id, "А сколько стоит перевыпуск?")
+    await page.wait_for_function("() => window.__alerts.length > 0", timeout=20_000)
+    alerts = await page.evaluate("() => window.__alerts")
+    assert alerts == [{"title": "Новое сообщение: Иван Петров", "body": "А сколько стоит перевыпуск?"}]
+    assert await page.evaluate("() => window.__chimes") > chimes_before
+    await page.evaluate(FOREGROUND)
+
+    # Closing while the customer's last message is unanswered asks twice; the customer is told it closed.
     await expect(page.locator(".bubble", has_text="сколько стоит перевыпуск")).to_be_visible()
     sent_before = len(stack.telegram.state.bot_messages(chat_id))
     await page.get_by_role("button", name="Закрыть", exact=True).click()
