@@ -348,3 +348,15 @@ describe('error text', () => {
     expect(newClientId()).not.toBe(newClientId());
   });
 });
+
+describe('errorText', () => {
+  const t = (key: string, params?: Record<string, string | number>) => `${key}${params ? JSON.stringify(params) : ''}`;
+
+  it('says a service is unavailable in words, not with its technical detail', () => {
+    for (const status of [502, 503, 504]) {
+      expect(errorText(new ApiError(status, 'upstream service error: unavailable'), t as never)).toBe('error.unavailable');
+    }
+    expect(errorText(new ApiError(500, 'boom'), t as never)).toBe('boom');
+    expect(errorText(new ApiError(503, 'x'), t as never, { 503: 'hints.unavailable' as never })).toBe('hints.unavailable');
+  });
+});

@@ -136,6 +136,8 @@ export function errorText(
     if (error.status === 429 && error.retryAfter !== null) {
       return t('error.tooManyRequests', { seconds: error.retryAfter });
     }
+    // A service behind the gateway is down or slow: its technical detail means nothing to an operator.
+    if (error.status >= 502 && error.status <= 504) return t('error.unavailable');
     if (error.status >= 500 && !error.detail) return t('error.server', { status: error.status });
     return error.detail || t('error.http', { status: error.status });
   }

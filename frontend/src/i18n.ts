@@ -66,6 +66,7 @@ const ru = {
 
   'error.network': 'Нет связи с сервером. Проверьте подключение и повторите.',
   'error.server': 'Ошибка сервера ({status}). Повторите позже.',
+  'error.unavailable': 'Сервис временно недоступен. Повторите чуть позже.',
   'error.http': 'Ошибка запроса ({status})',
   'error.unknown': 'Неизвестная ошибка',
   'error.tooManyRequests': 'Слишком много запросов. Повторите через {seconds} с.',
@@ -542,6 +543,7 @@ const en: Record<MessageKey, string> = {
 
   'error.network': 'Cannot reach the server. Check the connection and try again.',
   'error.server': 'Server error ({status}). Try again later.',
+  'error.unavailable': 'The service is unavailable for the moment. Try again shortly.',
   'error.http': 'Request failed ({status})',
   'error.unknown': 'Unknown error',
   'error.tooManyRequests': 'Too many requests. Try again in {seconds} s.',

@@ -96,7 +96,7 @@ describe('knowledge entry form rules', () => {
 
   it('shows other errors as one message', () => {
     expect(saveErrors(new ApiError(403, 'admins only'), t)).toEqual({ fields: {}, general: 'Изменять базу знаний могут только администраторы' });
-    expect(saveErrors(new ApiError(503, ''), t).general).toBe('Ошибка сервера (503). Повторите позже.');
+    expect(saveErrors(new ApiError(503, ''), t).general).toBe('Сервис временно недоступен. Повторите чуть позже.');
     expect(saveErrors(new ApiError(0, ''), t).general).toBe(t('error.network'));
   });
 });

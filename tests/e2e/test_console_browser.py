@@ -278,6 +278,15 @@ async def test_the_console_on_a_phone(stack: Stack, browser: Browser) -> None:
     await expect(page).to_have_url(re.compile(r"/$"))
     await screens.take(page, "back-to-queue")
 
+    # The other pages fit a phone too.
+    for name, path in (("База знаний", "/kb"), ("Статистика", "/stats")):
+        await page.get_by_role("link", name=name).click()
+        await expect(page).to_have_url(re.compile(f"{path}$"))
+        await expect(page.locator("main")).to_be_visible()
+        await page.wait_for_load_state("networkidle")
+        assert await horizontal_overflow(page) <= 0, f"{path} scrolls sideways on a phone"
+        await screens.take(page, path.strip("/"), full_page=True)
+
 
 async def test_a_returning_customer(assisted_stack: Stack, browser: Browser) -> None:
     """Unread marks that survive a reload, the customer's earlier ticket with its rating and transcript,

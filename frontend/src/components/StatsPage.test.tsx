@@ -282,7 +282,7 @@ describe('StatsPage', () => {
     renderPage(admin);
 
     const alerts = await screen.findAllByRole('alert');
-    await waitFor(() => expect(screen.getAllByRole('alert').map((alert) => alert.textContent)).toEqual(['stats service unavailable Повторить', 'Not Found']));
+    await waitFor(() => expect(screen.getAllByRole('alert').map((alert) => alert.textContent)).toEqual(['Сервис временно недоступен. Повторите чуть позже. Повторить', 'Not Found']));
     expect(alerts.length).toBeGreaterThan(0);
     expect(screen.queryByTestId('kpi-tickets_created')).toBeNull();
     // what did come is still shown
@@ -293,7 +293,7 @@ describe('StatsPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
     await waitFor(() => expect(kpi('tickets_created').textContent).toContain(`1${NBSP}234`));
     expect(urls.length).toBeGreaterThan(asked);
-    expect(screen.queryByText('stats service unavailable')).toBeNull();
+    expect(screen.queryByText(/Сервис временно недоступен/)).toBeNull();
   });
 
   it('speaks English', async () => {
