@@ -3,6 +3,7 @@
  * notification for a new ticket in the queue or a customer's new message on one of my tickets.
  */
 import type { KeyValueStorage } from './api';
+import { localStore } from './prefs';
 import type { LiveEvent } from './types';
 
 export interface AttentionPrefs {
@@ -12,14 +13,6 @@ export interface AttentionPrefs {
 
 export const NO_ALERTS: AttentionPrefs = { sound: false, desktop: false };
 const PREFS_KEY = 't1.attention';
-
-function localStore(): KeyValueStorage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
 
 /** One choice per operator and browser: sound and desktop notifications are off until chosen. */
 export function storedAttention(operatorId: string, storage: KeyValueStorage | null = localStore()): AttentionPrefs {

@@ -11,6 +11,15 @@ function sessionStore(): KeyValueStorage | null {
   }
 }
 
+/** This browser's lasting storage, or null where it is blocked (choices then last until a reload). */
+export function localStore(): KeyValueStorage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
 /** One key per operator: someone else signing in on this tab starts with all categories. */
 function categoryKey(operatorId: string): string {
   return `${QUEUE_CATEGORY_KEY}.${operatorId}`;

@@ -1,10 +1,11 @@
 import { useCallback, useState, type ReactNode } from 'react';
+import { localStore } from '../prefs';
 
 const STORAGE_PREFIX = 't1.disclosure.';
 
 function storedOpen(name: string, fallback: boolean): boolean {
   try {
-    const value = localStorage.getItem(STORAGE_PREFIX + name);
+    const value = localStore()?.getItem(STORAGE_PREFIX + name) ?? null;
     return value === null ? fallback : value === 'open';
   } catch {
     return fallback;
@@ -18,7 +19,7 @@ export function useDisclosure(name: string, defaultOpen: boolean): [boolean, (op
     (next: boolean) => {
       setOpen(next);
       try {
-        localStorage.setItem(STORAGE_PREFIX + name, next ? 'open' : 'closed');
+        localStore()?.setItem(STORAGE_PREFIX + name, next ? 'open' : 'closed');
       } catch {
         // storage blocked: the choice lasts until the page is reloaded
       }
