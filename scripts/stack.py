@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from infra.engines import credentials
 from infra.engines.__main__ import ENGINES, SECRETS_FILE, service_env
 from infra.engines.base import DATA_DIR, REPO_ROOT, port_open
+from infra.engines.prometheus import Prometheus
 from t1lib.private_files import PRIVATE_DIR, PRIVATE_FILE, append_private
 
 
@@ -178,7 +179,23 @@ def start(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return process
 
 
+def scrape_targets() -> list[tuple[str, str]]:
+    """(service, host:port) of every service's /metrics under `make up`."""
+    return [
+        (service.name, f"127.0.0.1:{service.env['T1_METRICS_PORT']}")
+        for service in services()
+        if "T1_METRICS_PORT" in service.env
+    ]
+
+
+def prometheus() -> Prometheus:
+    engine = ENGINES["prometheus"]
+    assert isinstance(engine, Prometheus)
+    return engine
+
+
 def stop_recorded() -> None:
+    prometheus().remove_targets("stack")
     for pid_file in PID_DIR.glob("stack-*.pid"):
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.killpg(int(pid_file.read_text()), signal.SIGTERM)
@@ -209,6 +226,7 @@ def main() -> int:
         print(error, file=sys.stderr)
         stop_recorded()
         return 1
+    prometheus().write_targets("stack", scrape_targets())
     print("\nT1 Support is up.\n\nEngines:")
     for engine in ENGINES.values():
         print(f"  {engine.name:<17} {engine.url()}")
