@@ -42,6 +42,7 @@ from gateway.core.static import CompressedStaticFiles
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
 from t1lib.private_files import write_private
+from t1lib.tracing import instrument_fastapi
 
 logger = logging.getLogger(__name__)
 # A file's form fields and part headers besides the file itself.
@@ -126,6 +127,8 @@ def create_app(settings: Settings) -> FastAPI:
     console = Path(settings.console_dir)
     if (console / "index.html").is_file():
         app.mount("/", SinglePageApp(directory=console, html=True), name="console")
+    # Spans for the API's requests; the console's files and the live socket (hours long) get none.
+    instrument_fastapi(app, excluded_urls=r"^https?://[^/]+/(?!api/),/api/v1/ws$")
     return app
 
 

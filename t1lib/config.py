@@ -12,7 +12,24 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ENV_PREFIX = "T1_"
 
 
-class BaseServiceSettings(BaseSettings):
+class TracingSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+
+    tracing_endpoint: str = Field(
+        default="",
+        description="OTLP/gRPC endpoint of the trace backend, e.g. http://127.0.0.1:4317; empty turns "
+        "tracing off",
+    )
+    tracing_sample_ratio: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="share of traces recorded where they start (a customer's message, an operator's "
+        "request); the rest of a trace follows its start's decision",
+    )
+
+
+class BaseServiceSettings(TracingSettings):
     """Fields every service has. Environment variables are prefixed with T1_."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 from t1lib.config import BaseServiceSettings, load_settings
 from t1lib.logs import configure_logging
 from t1lib.telemetry import configure_telemetry
+from t1lib.tracing import configure_tracing
 
 ServiceSettingsT = TypeVar("ServiceSettingsT", bound=BaseServiceSettings)
 
@@ -34,6 +35,7 @@ def start_service(settings_type: type[ServiceSettingsT]) -> ServiceSettingsT:
     telemetry configured from them."""
     settings = load_settings(settings_type)
     configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
+    configure_tracing(settings.service_name, settings)
     configure_telemetry(settings.service_name, settings.metrics_port)
     tune_gc()
     return settings

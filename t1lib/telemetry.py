@@ -1,4 +1,4 @@
-"""OpenTelemetry tracing (ids propagate through Kafka headers and gRPC) and Prometheus metrics."""
+"""Prometheus metrics, and the tracer accessor (the provider is set up by t1lib.tracing)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import time
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 KAFKA_EVENTS = Counter(
@@ -45,12 +43,11 @@ def _time_gc(phase: str, info: dict[str, Any]) -> None:
 
 
 def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
-    """Install a tracer provider (so every log line and event carries a trace id) and serve /metrics."""
+    """Time the garbage collector and serve /metrics (tracing: t1lib.tracing)."""
     global _configured
     if _configured:
         return
     _configured = True
-    trace.set_tracer_provider(TracerProvider(resource=Resource.create({"service.name": service_name})))
     gc.callbacks.append(_time_gc)
     if metrics_port:
         start_http_server(metrics_port, addr="127.0.0.1")

@@ -19,13 +19,14 @@ import sys
 from infra.engines import credentials, tools
 from infra.engines.base import DATA_DIR, HOST, Engine, log
 from infra.engines.ferretdb import FerretDB
+from infra.engines.jaeger import Jaeger
 from infra.engines.kafka import Kafka
 from infra.engines.prometheus import Prometheus
 from infra.engines.redis import Redis
 from infra.engines.s3 import S3
 
 ENGINES: dict[str, Engine] = {
-    engine.name: engine for engine in (Kafka(), FerretDB(), Redis(), S3(), Prometheus())
+    engine.name: engine for engine in (Kafka(), FerretDB(), Redis(), S3(), Prometheus(), Jaeger())
 }
 
 
@@ -49,9 +50,10 @@ SECRETS_FILE = DATA_DIR / "secrets.env"
 def service_env() -> dict[str, str]:
     """What every process of the install needs: the engines' addresses with their credentials, and the
     token the components show each other over gRPC (all generated on first use, kept in SECRETS_FILE)."""
-    s3, redis = ENGINES["s3"], ENGINES["redis"]
+    s3, redis, jaeger = ENGINES["s3"], ENGINES["redis"], ENGINES["jaeger"]
     assert isinstance(s3, S3)
     assert isinstance(redis, Redis)
+    assert isinstance(jaeger, Jaeger)
     return {
         "T1_KAFKA_BOOTSTRAP": ENGINES["kafka"].url(),
         "T1_MONGO_URL": ENGINES["mongo"].url(),
@@ -61,6 +63,8 @@ def service_env() -> dict[str, str]:
         "T1_S3_ACCESS_KEY": s3.access_key,
         "T1_S3_SECRET_KEY": s3.secret_key,
         "T1_PROMETHEUS_URL": ENGINES["prometheus"].url(),
+        "T1_TRACING_ENDPOINT": jaeger.otlp_endpoint(),
+        "T1_JAEGER_URL": jaeger.url(),
         credentials.SERVICE_TOKEN: credentials.ensure(SECRETS_FILE)[credentials.SERVICE_TOKEN],
     }
 

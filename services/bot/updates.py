@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable
+from contextlib import AbstractContextManager
 from typing import Any
 
+from opentelemetry.trace import Span, SpanKind
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from services.bot.incoming import IncomingMessage
+from t1lib.telemetry import tracer
 
 # PTB's own semaphore (taken before do_process_update) must never make an update wait: waiters there are
 # woken in an order we do not control, and an update waiting for its chat would hold a slot. So its bound
@@ -58,7 +61,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._in_flight += 1
         self._idle.clear()
         try:
-            await self._process_in_order(update, coroutine)
+            with _update_span(update):
+                await self._process_in_order(update, coroutine)
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:
@@ -99,6 +103,21 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release: Application.stop() has already waited for every update it took."""
+
+
+def _update_span(update: object) -> AbstractContextManager[Span]:
+    """The root of a customer message's trace: from the update taken from Telegram to everything after."""
+    attributes: dict[str, int] = {}
+    chat_id = _chat_of(update)
+    if chat_id is not None:
+        attributes["telegram.chat.id"] = chat_id
+    if isinstance(update, IncomingMessage):
+        attributes["telegram.message.id"] = update.message_id
+    elif isinstance(update, Update):
+        attributes["telegram.update.id"] = update.update_id
+    return tracer(__name__).start_as_current_span(
+        "telegram update", kind=SpanKind.CONSUMER, attributes=attributes
+    )
 
 
 def _chat_of(update: object) -> int | None:

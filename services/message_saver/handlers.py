@@ -36,7 +36,9 @@ def batch_handlers(intake: Intake) -> Mapping[type[Message], BatchHandler]:
     async def on_ticket_created_batch(
         items: Sequence[tuple[tickets_events.TicketCreated, EventContext]],
     ) -> Acks:
-        return await intake.customer_messages([event for event, _context in items])
+        return await intake.customer_messages(
+            [event for event, _context in items], [context.trace for _event, context in items]
+        )
 
     async def on_title_generated_batch(
         items: Sequence[tuple[summarizer.ChatTitleGenerated, EventContext]],

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from google.protobuf.message import Message
+from opentelemetry.context import Context
 
 from services.message_saver import convert, domain, timeline
 from services.message_saver.convert import Doc
@@ -66,10 +67,16 @@ class Intake:
         else:
             await self._publish_stored(stored)
 
-    async def customer_messages(self, events: Sequence[tickets_events.TicketCreated]) -> Acks:
+    async def customer_messages(
+        self, events: Sequence[tickets_events.TicketCreated], traces: Sequence[Context | None] = ()
+    ) -> Acks:
         """A poll's customer messages at once; returns the acknowledgements of their notifications, still
         to come. Raises when anything fails (the consumer then hands the events to `customer_message`
-        one by one)."""
+        one by one). `traces`: each event's trace, which its notifications continue."""
+        trace_of = {
+            domain.customer_message_id(event.chat_id, event.telegram_message_id): trace
+            for event, trace in zip(events, traces, strict=False)
+        }
         for event in events:
             domain.validate_customer_message(
                 event.chat_id, event.telegram_message_id, event.text, len(event.attachments)
@@ -92,13 +99,14 @@ class Intake:
             for index, message in enumerate(batch.messages):
                 if message["_id"] in stored_before:
                     batch.messages[index] = await self._repo.get_message(message["_id"]) or message
+        caused = [
+            (notice, trace_of.get(str(message["_id"])))
+            for batch in together
+            for message in batch.messages
+            for notice in self._notices(message, batch.ticket or {}, batch.shown)
+        ]
         acks = await self._publisher.hand_over_all(
-            [
-                notice
-                for batch in together
-                for message in batch.messages
-                for notice in self._notices(message, batch.ticket or {}, batch.shown)
-            ]
+            [notice for notice, _trace in caused], [trace for _notice, trace in caused] if traces else None
         )
         await asyncio.gather(*(self._one_by_one(batch.events) for batch in alone))
         return acks

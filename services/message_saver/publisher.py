@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from google.protobuf.message import Message
+from opentelemetry.context import Context
 
 from services.message_saver import convert, domain
 from t1.notifications.v1 import events_pb2 as notifications
@@ -27,9 +28,12 @@ class Publisher:
         """Publish in this order (kept per key), waiting for every acknowledgement together."""
         await self._producer.publish_many(events)
 
-    async def hand_over_all(self, events: Sequence[Message]) -> Acks:
-        """Publish in this order (kept per key); the acknowledgements are the caller's to wait for."""
-        return await self._producer.hand_over(events)
+    async def hand_over_all(
+        self, events: Sequence[Message], causes: Sequence[Context | None] | None = None
+    ) -> Acks:
+        """Publish in this order (kept per key); the acknowledgements are the caller's to wait for.
+        `causes`: the trace each event continues (the current one without)."""
+        return await self._producer.hand_over(events, causes)
 
     async def notify(
         self,

@@ -11,11 +11,13 @@ from t1lib.config import load_settings
 from t1lib.logs import configure_logging
 from t1lib.runtime import run_until_signalled
 from t1lib.telemetry import configure_telemetry
+from t1lib.tracing import configure_tracing
 
 
 def main() -> None:
     settings = load_settings(MlSettings)
     configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
+    configure_tracing(settings.service_name, settings)
     configure_telemetry(settings.service_name, settings.metrics_port)
 
     async def serve(stop: asyncio.Event) -> None:

@@ -7,15 +7,19 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import JSONResponse
+from opentelemetry import context as otel_context
+from opentelemetry.context import Context
+from opentelemetry.trace import Span, SpanKind
 
 from services.notifications.access import until_revoked
 from services.notifications.config import Settings
 from services.notifications.hub import Hub
 from t1.notifications.v1 import events_pb2
+from t1lib import tracing
 from t1lib.access import AccessGuard
 from t1lib.auth import InvalidTokenError, decode_access_token
 from t1lib.kafka.consumer import EventConsumer, EventContext
@@ -23,6 +27,7 @@ from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 from t1lib.live_auth import PROTOCOL, bearer_token
 from t1lib.stores import redis_client
+from t1lib.telemetry import tracer
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +40,13 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
     guard = AccessGuard(redis)
 
     async def on_notification(event: events_pb2.WebsocketNotification, _context: EventContext) -> None:
-        hub.publish(event)
+        hub.publish(event, otel_context.get_current() if tracing.enabled() else None)
 
     async def on_notifications(
         items: Sequence[tuple[events_pb2.WebsocketNotification, EventContext]],
     ) -> None:
-        for event, _context in items:  # in poll order, which keeps each ticket's order
-            hub.publish(event)
+        for event, context in items:  # in poll order, which keeps each ticket's order
+            hub.publish(event, context.trace)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -110,8 +115,12 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
                 if not texts and connection.overflowed:
                     await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="too slow; reconnect")
                     break
-                for text in texts:
-                    await websocket.send_text(text)
+                for outgoing in texts:
+                    if outgoing.trace is None:
+                        await websocket.send_text(outgoing.text)
+                        continue
+                    with send_span(outgoing.trace, principal.operator_id):
+                        await websocket.send_text(outgoing.text)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
@@ -120,6 +129,13 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
             revoked.cancel()
 
     return app
+
+
+def send_span(trace: Context, operator_id: str) -> AbstractContextManager[Span]:
+    """The last hop of a customer's message: the event written to an operator's console."""
+    return tracer(__name__).start_as_current_span(
+        "websocket send", context=trace, kind=SpanKind.PRODUCER, attributes={"t1.operator.id": operator_id}
+    )
 
 
 async def _drain_client(websocket: WebSocket) -> None:

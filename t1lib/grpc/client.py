@@ -10,6 +10,7 @@ import grpc
 from pydantic import SecretStr
 
 from t1lib.grpc.auth import BlockingServiceTokenInterceptor, token_interceptors
+from t1lib.tracing import grpc_client_interceptors
 
 
 class DefaultDeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
@@ -38,7 +39,11 @@ def open_channel(target: str, token: SecretStr | str, default_timeout_s: float =
     deadline on every unary call."""
     return grpc.aio.insecure_channel(
         target,
-        interceptors=[*token_interceptors(token), DefaultDeadlineInterceptor(default_timeout_s)],
+        interceptors=[
+            *grpc_client_interceptors(),
+            *token_interceptors(token),
+            DefaultDeadlineInterceptor(default_timeout_s),
+        ],
     )
 
 

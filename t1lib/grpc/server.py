@@ -18,6 +18,7 @@ from t1lib.errors import DomainError
 from t1lib.grpc.auth import ServiceTokenInterceptor
 from t1lib.grpc.errors import status_for
 from t1lib.telemetry import GRPC_REQUESTS, GRPC_SECONDS
+from t1lib.tracing import grpc_server_interceptors
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,9 @@ async def start_server(
     `register` adds the service's servicers; `service_names` are their full names, reported as SERVING
     by the health service and listed by reflection. Every call but health checks must carry `token`.
     """
-    server = grpc.aio.server(interceptors=[ServiceTokenInterceptor(token), ErrorMappingInterceptor()])
+    server = grpc.aio.server(
+        interceptors=[*grpc_server_interceptors(), ServiceTokenInterceptor(token), ErrorMappingInterceptor()]
+    )
     register(server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)

@@ -36,11 +36,19 @@ def encode(event: Message, registry: TopicRegistry = REGISTRY) -> EncodedEvent:
     return record
 
 
-def encode_many(events: Sequence[Message], registry: TopicRegistry = REGISTRY) -> list[EncodedEvent]:
-    """The events as records, each with the current trace context (taken once for them all)."""
+def trace_headers() -> Headers:
+    """The current trace context as record headers (W3C traceparent/tracestate)."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
-    trace_headers = [(name, value.encode()) for name, value in carrier.items()]
+    return [(name, value.encode()) for name, value in carrier.items()]
+
+
+def encode_many(
+    events: Sequence[Message], registry: TopicRegistry = REGISTRY, traced: Headers | None = None
+) -> list[EncodedEvent]:
+    """The events as records, each with `traced` headers (by default the current trace context, taken
+    once for them all)."""
+    context_headers = trace_headers() if traced is None else traced
     records: list[EncodedEvent] = []
     for event in events:
         spec = registry.for_message(event)
@@ -51,7 +59,7 @@ def encode_many(events: Sequence[Message], registry: TopicRegistry = REGISTRY) -
             (HEADER_TYPE, spec.type_name.encode()),
             (HEADER_CONTENT_TYPE, _CONTENT_TYPE_BYTES),
             (HEADER_EVENT_ID, event_id.encode()),
-            *trace_headers,
+            *context_headers,
         ]
         key = spec.key_of(event).encode()
         records.append(EncodedEvent(spec.name, key, event.SerializeToString(), headers))

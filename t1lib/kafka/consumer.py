@@ -14,13 +14,18 @@ from typing import Any, NamedTuple
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka import Message as KafkaMessage
 from google.protobuf.message import Message
-from opentelemetry import propagate
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.trace import Link, Span, SpanKind
 
+from t1lib import tracing
 from t1lib.config import KafkaSettings
 from t1lib.errors import PermanentEventError
 from t1lib.kafka.codec import Headers, RecordHeaders, UndecodableMessageError, decode, headers_dict
 from t1lib.kafka.lag import export_lag
 from t1lib.kafka.producer import Acks, EventProducer
+from t1lib.kafka.spans import process_span
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 from t1lib.logs import ticket_context
 from t1lib.telemetry import KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
@@ -38,6 +43,9 @@ class EventContext(NamedTuple):
     key: str | None
     raw_headers: RecordHeaders
     attempt: int
+    # The trace this record's handling belongs to, for work done on its behalf (set in batches when
+    # tracing is on: t1lib.tracing.within(context.trace)).
+    trace: Context | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -343,10 +351,27 @@ class EventConsumer:
         """The acknowledgements left to wait for when the batch handler took every record; None sends
         them through the per-record path."""
         started = time.perf_counter()
-        with tracer(__name__).start_as_current_span(f"consume {topic} batch") as span:
-            span.set_attribute("messaging.batch.message_count", len(items))
+        parents = [propagate.extract(item.context.headers) for item in items] if tracing.enabled() else []
+        # The batch's span continues the first record's trace; each other record gets a span in its own
+        # trace, linked with the batch's (messaging conventions for batch processing).
+        with process_span(
+            topic,
+            self._group_id,
+            parents[0] if parents else None,
+            count=len(items),
+            links=tracing.links_to(parents[1:]),
+        ) as batch_span:
+            own_spans = [
+                self._record_span(topic, item, parent, batch_span)
+                for item, parent in zip(items[1:], parents[1:], strict=False)
+            ]
+            contexts = [otel_context.get_current(), *(trace.set_span_in_context(span) for span in own_spans)]
+            handed = [
+                (item.event, item.context._replace(trace=contexts[index]) if parents else item.context)
+                for index, item in enumerate(items)
+            ]
             try:
-                acks = await self._batch_handlers[topic]([(item.event, item.context) for item in items])
+                acks = await self._batch_handlers[topic](handed)
             except Exception as error:
                 logger.warning(
                     "batch handler failed for %d records; handling them one by one: %r",
@@ -355,6 +380,9 @@ class EventConsumer:
                     exc_info=True,
                 )
                 return None
+            finally:
+                for span in own_spans:
+                    span.end()
         KAFKA_HANDLER_SECONDS.labels(topic, self._group_id).observe(time.perf_counter() - started)
         KAFKA_EVENTS.labels(topic, self._group_id, "ok").inc(len(items))
         return acks or Acks()
@@ -376,14 +404,36 @@ class EventConsumer:
 
     async def _process(self, item: _Item) -> None:
         handler = self._handlers[item.context.topic]
-        span_name = f"consume {item.context.topic}"
+        context = item.context
         with (
-            ticket_context(item.context.key),
-            tracer(__name__).start_as_current_span(
-                span_name, context=propagate.extract(item.context.headers)
+            ticket_context(context.key),
+            process_span(
+                context.topic,
+                self._group_id,
+                propagate.extract(context.headers),
+                partition=context.partition,
+                offset=context.offset,
+                key=context.key,
             ),
         ):
             await self._handle_with_retries(handler, item)
+
+    def _record_span(self, topic: str, item: _Item, parent: Context, batch: Span) -> Span:
+        """A record's own span of a batch, in the record's trace."""
+        return tracer(__name__).start_span(
+            f"process {topic}",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            links=[Link(batch.get_span_context())],
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": topic,
+                "messaging.consumer.group.name": self._group_id,
+                "messaging.destination.partition.id": str(item.context.partition),
+                "messaging.kafka.offset": item.context.offset,
+            },
+        )
 
     async def _handle_with_retries(self, handler: Handler, item: _Item) -> None:
         record = item.record

@@ -7,15 +7,19 @@ import contextlib
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import groupby
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka import Message as KafkaMessage
 from google.protobuf.message import Message
+from opentelemetry.context import Context
 
 from t1lib.config import DEFAULT_KAFKA_LINGER_MS, KafkaSettings
-from t1lib.kafka.codec import EncodedEvent, Headers, encode, encode_many
+from t1lib.kafka.codec import EncodedEvent, Headers, encode_many
+from t1lib.kafka.spans import runs, send_span
 from t1lib.kafka.topics import REGISTRY, TopicRegistry
+from t1lib.tracing import within
 
 logger = logging.getLogger(__name__)
 
@@ -102,16 +106,31 @@ class EventProducer:
                 loop.call_soon_threadsafe(_settle, outcomes)
 
     async def publish(self, event: Message) -> None:
-        await self.publish_raw(encode(event, self._registry))
+        await (await self.hand_over([event])).wait()
 
     async def publish_many(self, events: Sequence[Message]) -> None:
         """Produce the events in this order (kept per partition), then wait for every acknowledgement."""
         await (await self.hand_over(events)).wait()
 
-    async def hand_over(self, events: Sequence[Message]) -> Acks:
-        """Produce the events in this order (kept per partition) without waiting for the broker."""
-        records = encode_many(events, self._registry)
-        return Acks([await self._produce(r.topic, r.key, r.value, r.headers) for r in records])
+    async def hand_over(
+        self, events: Sequence[Message], causes: Sequence[Context | None] | None = None
+    ) -> Acks:
+        """Produce the events in this order (kept per partition) without waiting for the broker. Each
+        event continues the trace of its cause (the context of the record it was made for) when
+        `causes` is given, else the current one."""
+        deliveries = []
+        for cause, run in runs(events, causes):
+            with within(cause):
+                for topic, of_topic in self._by_topic(run):
+                    with send_span(topic, len(of_topic)):
+                        records = encode_many(of_topic, self._registry)
+                    deliveries += [await self._produce(r.topic, r.key, r.value, r.headers) for r in records]
+        return Acks(deliveries)
+
+    def _by_topic(self, events: Sequence[Message]) -> Iterator[tuple[str, list[Message]]]:
+        """Consecutive events of one topic (a span each), in order."""
+        for topic, run in groupby(events, key=lambda event: self._registry.for_message(event).name):
+            yield topic, list(run)
 
     async def publish_raw(self, record: EncodedEvent) -> None:
         await self.send(record.topic, record.key, record.value, record.headers)

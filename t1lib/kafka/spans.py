@@ -1,0 +1,80 @@
+"""Spans of Kafka records, after OpenTelemetry's messaging semantic conventions: `send <topic>` (producer)
+and `process <topic>` (consumer), the consumer's parented to the record's `traceparent` header."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+
+from google.protobuf.message import Message
+from opentelemetry.context import Context
+from opentelemetry.trace import Link, Span, SpanKind
+
+from t1lib import tracing
+from t1lib.telemetry import tracer
+
+SYSTEM = "kafka"
+
+
+def send_span(topic: str, count: int) -> AbstractContextManager[Span | None]:
+    """The span of handing `count` records of `topic` to the broker (nothing when tracing is off)."""
+    if not tracing.enabled():
+        return nullcontext()
+    return tracer(__name__).start_as_current_span(
+        f"send {topic}",
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": SYSTEM,
+            "messaging.operation.type": "send",
+            "messaging.operation.name": "send",
+            "messaging.destination.name": topic,
+            "messaging.batch.message_count": count,
+        },
+    )
+
+
+def process_span(
+    topic: str,
+    group: str,
+    parent: Context | None,
+    *,
+    partition: int | None = None,
+    offset: int | None = None,
+    key: str | None = None,
+    count: int = 1,
+    links: Sequence[Link] = (),
+) -> AbstractContextManager[Span]:
+    attributes: dict[str, str | int] = {
+        "messaging.system": SYSTEM,
+        "messaging.operation.type": "process",
+        "messaging.operation.name": "process",
+        "messaging.destination.name": topic,
+        "messaging.consumer.group.name": group,
+    }
+    if count != 1:
+        attributes["messaging.batch.message_count"] = count
+    if partition is not None:
+        attributes["messaging.destination.partition.id"] = str(partition)
+    if offset is not None:
+        attributes["messaging.kafka.offset"] = offset
+    if key is not None:
+        attributes["messaging.kafka.message.key"] = key
+    return tracer(__name__).start_as_current_span(
+        f"process {topic}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes, links=links
+    )
+
+
+def runs(
+    events: Sequence[Message], causes: Sequence[Context | None] | None
+) -> Iterator[tuple[Context | None, Sequence[Message]]]:
+    """Consecutive events that share a cause (the context of the record whose handling made them)."""
+    if causes is None:
+        yield None, events
+        return
+    if len(causes) != len(events):
+        raise ValueError(f"{len(causes)} causes for {len(events)} events")
+    start = 0
+    for index in range(1, len(events) + 1):
+        if index == len(events) or causes[index] is not causes[start]:
+            yield causes[start], events[start:index]
+            start = index
