@@ -23,7 +23,7 @@ from t1lib.kafka.lag import export_lag
 from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 from t1lib.logs import ticket_context
-from t1lib.telemetry import KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
+from t1lib.telemetry import KAFKA_DEAD_LETTERS, KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -430,6 +430,7 @@ class EventConsumer:
         ]
         await self._dlq.send(dlq_topic(topic), record.key(), record.value(), headers)
         KAFKA_EVENTS.labels(topic, self._group_id, "dead_lettered").inc()
+        KAFKA_DEAD_LETTERS.labels(topic, self._group_id).inc()
         logger.error("record sent to %s: %s: %s", dlq_topic(topic), reason, error)
 
 
