@@ -438,8 +438,10 @@ async def test_consumer_lag_is_exported_while_behind_and_falls_to_zero_once_caug
     def lag() -> float | None:
         """Summed over the partitions (None before any is reported)."""
         lags = [
-            METRICS.get_sample_value("t1_kafka_consumer_lag", {"topic": topic, "group": group, "partition": p})
-            for p in map(str, range(PARTITIONS))
+            METRICS.get_sample_value(
+                "t1_kafka_consumer_lag", {"topic": topic, "group": group, "partition": number}
+            )
+            for number in map(str, range(PARTITIONS))
         ]
         known = [value for value in lags if value is not None]
         return sum(known) if known else None
