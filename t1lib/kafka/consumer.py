@@ -110,6 +110,9 @@ class EventConsumer:
             registry.for_message(event_type).name: handler
             for event_type, handler in (batch_handlers or {}).items()
         }
+        for topic in self._handlers:
+            # At 0 from the start: an alert on increase() then sees this group's first dead letter too.
+            KAFKA_DEAD_LETTERS.labels(topic, group_id)
         missing = set(self._batch_handlers) - set(self._handlers)
         if missing:
             raise ValueError(f"batch handlers need a per-record handler too: {sorted(missing)}")

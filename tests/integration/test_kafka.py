@@ -187,6 +187,8 @@ async def test_poison_records_go_to_dlq_and_consumption_continues(
 
     group = f"g-{uuid.uuid4()}"
     consumer = consumer_for(bootstrap, registry, producer, group, handler, max_attempts=2, backoff_s=0.01)
+    # exported at 0 before any dead letter, so increase() over a window sees the first one
+    assert METRICS.get_sample_value("t1_kafka_dead_letters_total", {"topic": topic, "group": group}) == 0
     await run_until(consumer, done)
     assert handled == [good_before.event_id, good_after.event_id]
     # the topics are this test's own (a unique prefix), so the counters started at nothing
