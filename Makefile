@@ -6,11 +6,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUF := tools/buf/node_modules/.bin/buf
 ENGINES := python3 -m infra.engines
+# promtool comes with Debian's prometheus package, which the engine manager installs (infra/engines/prometheus.py).
+PROMTOOL := promtool
+RULES := deploy/prometheus/rules.yml
+RULES_TEST := deploy/prometheus/rules.test.yml
 # buf breaking compares proto/ with this git ref (main by default; CI compares a clone of main with itself).
 BREAKING_AGAINST ?= main
 
 .PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints \
-	infra-up infra-down infra-status bench
+	infra-up infra-down infra-status bench promtool rules-check rules-test
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,12 +35,21 @@ breaking: bootstrap  ## buf breaking (FILE) against $(BREAKING_AGAINST)
 	  $(BUF) breaking --against '.git#ref=$(BREAKING_AGAINST)'; \
 	else echo "buf breaking: $(BREAKING_AGAINST) has no buf.yaml yet; nothing to compare"; fi
 
-lint: bootstrap check-gen breaking  ## buf lint + format, ruff, mypy, stale gen/, breaking changes
+lint: bootstrap check-gen breaking rules-check  ## buf lint + format, ruff, mypy, stale gen/, breaking changes, Prometheus rules
 	$(BUF) lint
 	$(BUF) format --diff --exit-code
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+
+promtool:  ## install promtool when missing (the prometheus package, as `python3 -m infra.engines install prometheus` does)
+	@command -v $(PROMTOOL) >/dev/null || $(ENGINES) install prometheus
+
+rules-check: promtool  ## promtool check rules: the recording and alert rules parse
+	$(PROMTOOL) check rules $(RULES)
+
+rules-test: promtool  ## promtool test rules: each alert fires and stays quiet as its tests say
+	$(PROMTOOL) test rules $(RULES_TEST)
 
 fmt: bootstrap  ## format proto and Python
 	$(BUF) format -w
@@ -61,7 +74,7 @@ console: frontend/node_modules/.package-lock.json  ## build the operator console
 test-console: frontend/node_modules/.package-lock.json  ## typecheck and test the console
 	cd frontend && npm run typecheck && npm test
 
-test: lint test-console console infra-up  ## install, start the engines, run the whole suite
+test: lint rules-test test-console console infra-up  ## install, start the engines, run the whole suite
 	$(VENV)/bin/pytest
 
 test-unit: bootstrap  ## the tests that need no engine

@@ -38,6 +38,7 @@ from gateway.core.errors import (
     validation_error_handler,
 )
 from gateway.core.headers import SecurityHeaders
+from gateway.core.metrics import HttpMetrics
 from gateway.core.static import CompressedStaticFiles
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["*"],
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HttpMetrics)  # last added, outermost: it times the other middleware too
     app.add_exception_handler(grpc.aio.AioRpcError, grpc_error_handler)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

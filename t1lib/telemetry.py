@@ -18,8 +18,36 @@ KAFKA_HANDLER_SECONDS = Histogram(
 )
 KAFKA_CONSUMER_LAG = Gauge(
     "t1_kafka_consumer_lag",
-    "Records of a topic not yet handled by a consumer group (high watermark minus the stored offset)",
+    "Records of a partition not yet handled by a consumer group (high watermark minus the stored offset)",
+    ["topic", "group", "partition"],
+)
+KAFKA_DEAD_LETTERS = Counter(
+    "t1_kafka_dead_letters_total",
+    "Records a consumer group sent to <topic>.dlq, by source topic",
     ["topic", "group"],
+)
+KAFKA_PRODUCED = Counter(
+    "t1_kafka_produced_total", "Records produced and acknowledged by the broker", ["topic"]
+)
+HTTP_REQUESTS = Counter(
+    "t1_http_requests_total",
+    "HTTP requests served, by route template (never the raw path), method and status code",
+    ["route", "method", "code"],
+)
+HTTP_SECONDS = Histogram(
+    "t1_http_request_seconds",
+    "HTTP request latency, by route template and method",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+WS_CONNECTIONS = Gauge("t1_ws_connections", "Open operator WebSocket connections")
+TICKETS_OPEN = Gauge("t1_tickets_open", "Tickets not closed, by status (open, assigned)", ["status"])
+OLDEST_WAITING_CUSTOMER_SECONDS = Gauge(
+    "t1_oldest_waiting_customer_seconds",
+    "How long the customer waiting longest for an answer has waited (0 when nobody waits)",
+)
+OPERATOR_OPEN_TICKETS = Gauge(
+    "t1_operator_open_tickets", "Tickets assigned to an operator and not closed", ["operator"]
 )
 GRPC_REQUESTS = Counter("t1_grpc_requests_total", "gRPC requests served, by status code", ["method", "code"])
 GRPC_SECONDS = Histogram("t1_grpc_request_seconds", "gRPC request latency", ["method"])

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import grpc
 import redis.asyncio as redis_async
@@ -20,6 +21,7 @@ from services.message_saver.config import MessageSaverSettings
 from services.message_saver.convert import Doc
 from services.message_saver.delivery import DeliveryTracker
 from services.message_saver.desk import TicketDesk
+from services.message_saver.desk_metrics import DeskGauges
 from services.message_saver.domain import SequenceClock
 from services.message_saver.handlers import batch_handlers, handlers
 from services.message_saver.intake import Intake
@@ -71,6 +73,7 @@ class App:
     _search_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _checkpoint_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _relay_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _desk_metrics_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -99,6 +102,8 @@ class App:
         if self.repository.single_writer:
             self._checkpoint_task = asyncio.create_task(self._write_checkpoints(), name="checkpoints")
         self._relay_task = asyncio.create_task(self._relay_outbox(), name="outbox-relay")
+        if settings.desk_metrics_interval_s > 0 and self.repository.views is not None:
+            self._desk_metrics_task = asyncio.create_task(self._export_desk_metrics(), name="desk-metrics")
         if self.ocr_consumer is not None:
             self._ocr_task = asyncio.create_task(self.ocr_consumer.run(), name="message_saver-ocr-consumer")
         if self.search_consumer is not None:
@@ -124,6 +129,18 @@ class App:
                 await self.outbox.relay(min_age_s=settings.outbox_min_age_s)
             except Exception:  # the entries stay; the next round tries again
                 logger.exception("relaying the outbox failed")
+
+    async def _export_desk_metrics(self) -> None:
+        """The desk's gauges (desk_metrics.py), from the read model, now and then every interval."""
+        views = self.repository.views
+        assert views is not None
+        gauges = DeskGauges()
+        while True:
+            try:
+                gauges.show(await views.desk_figures(), datetime.now(UTC))
+            except Exception:  # Redis away: the gauges keep their last values until it is back
+                logger.exception("reading the desk's figures failed")
+            await asyncio.sleep(self.settings.desk_metrics_interval_s)
 
     async def _prepare_views(self) -> None:
         """Rebuild the lists' read model when Redis has none; else reload what a crash left pending."""
@@ -159,8 +176,9 @@ class App:
         if self._stopped:
             return
         self._stopped = True
-        if self._relay_task is not None:
-            self._relay_task.cancel()
+        for periodic in (self._relay_task, self._desk_metrics_task):
+            if periodic is not None:
+                periodic.cancel()
         self.consumer.stop()
         for extra in (self.ocr_consumer, self.search_consumer):
             if extra is not None:

@@ -67,6 +67,12 @@ class MessageSaverSettings(
     outbox_abandon_after_s: float = Field(
         default=600.0, gt=0, description="an entry whose reply or close was never stored is dropped after"
     )
+    desk_metrics_interval_s: float = Field(
+        default=15.0,
+        ge=0,
+        description="how often the desk's gauges (open tickets, oldest waiting customer, tickets per "
+        "operator) are read from the lists' read model; 0: never",
+    )
     views_prefix: str = Field(
         default="", description="prefix of the views' Redis keys; empty: t1:<mongo db>:"
     )

@@ -31,6 +31,7 @@ from typing import Any
 import redis.asyncio as redis_async
 
 from services.message_saver import convert, domain
+from services.message_saver.desk_metrics import DeskFigures
 from t1.tickets.v1 import ticket_pb2 as pb
 
 logger = logging.getLogger(__name__)
@@ -261,6 +262,32 @@ class TicketViews:
                 pipe.zcard(key)
             queue, queue_waiting, mine, mine_waiting, others = (int(size) for size in await pipe.execute())
         return Counts(queue, queue_waiting, mine, mine_waiting, queue + others if include_all else 0)
+
+    async def desk_figures(self) -> DeskFigures:
+        """The desk's gauges (desk_metrics.py): the sizes of the active status views, the first member
+        of their waiting views, and the assignees of the assigned tickets (read from their protos:
+        as many as there are assigned tickets, never the whole store)."""
+        statuses = [str(status) for status in domain.ACTIVE_STATUSES]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for status in statuses:
+                pipe.zcard(self._key("s", status))
+            for status in statuses:
+                pipe.zrange(self._key("w", "s", status), 0, 0, withscores=True)
+            pipe.zrange(self._key("s", str(domain.Status.ASSIGNED)), 0, -1)
+            answers = await pipe.execute()
+        sizes, firsts, assigned = answers[: len(statuses)], answers[len(statuses) : -1], answers[-1]
+        waiting_since = [int(score) for first in firsts for _member, score in first]
+        by_operator: dict[str, int] = {}
+        ids = [member.decode() if isinstance(member, bytes) else str(member) for member in assigned]
+        for start in range(0, len(ids), REBUILD_CHUNK):
+            for ticket in await self._load(ids[start : start + REBUILD_CHUNK]):
+                if ticket is not None and ticket.assignee_id:
+                    by_operator[ticket.assignee_id] = by_operator.get(ticket.assignee_id, 0) + 1
+        return DeskFigures(
+            open_by_status=dict(zip(statuses, (int(size) for size in sizes), strict=True)),
+            oldest_waiting_since_ms=min(waiting_since, default=None),
+            open_by_operator=by_operator,
+        )
 
     async def _collect(
         self, query: ViewQuery, sources: list[str], after: Position | None, limit: int, *, waiting: bool

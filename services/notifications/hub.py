@@ -13,6 +13,7 @@ from opentelemetry.context import Context
 from services.notifications.routing import full_payload, payload_for
 from t1.notifications.v1 import events_pb2
 from t1lib.auth import Principal
+from t1lib.telemetry import WS_CONNECTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +63,14 @@ class Hub:
     def connect(self, principal: Principal) -> Connection:
         connection = Connection(principal, self._queue_size)
         self._connections.add(connection)
+        WS_CONNECTIONS.inc()
         return connection
 
     def disconnect(self, connection: Connection) -> None:
-        self._connections.discard(connection)
+        """Forget the connection (again is harmless: a slow one is dropped before its socket closes)."""
+        if connection in self._connections:
+            self._connections.discard(connection)
+            WS_CONNECTIONS.dec()
 
     @property
     def size(self) -> int:

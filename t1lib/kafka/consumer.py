@@ -28,7 +28,7 @@ from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.spans import process_span
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 from t1lib.logs import ticket_context
-from t1lib.telemetry import KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
+from t1lib.telemetry import KAFKA_DEAD_LETTERS, KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +118,9 @@ class EventConsumer:
             registry.for_message(event_type).name: handler
             for event_type, handler in (batch_handlers or {}).items()
         }
+        for topic in self._handlers:
+            # At 0 from the start: an alert on increase() then sees this group's first dead letter too.
+            KAFKA_DEAD_LETTERS.labels(topic, group_id)
         missing = set(self._batch_handlers) - set(self._handlers)
         if missing:
             raise ValueError(f"batch handlers need a per-record handler too: {sorted(missing)}")
@@ -480,6 +483,7 @@ class EventConsumer:
         ]
         await self._dlq.send(dlq_topic(topic), record.key(), record.value(), headers)
         KAFKA_EVENTS.labels(topic, self._group_id, "dead_lettered").inc()
+        KAFKA_DEAD_LETTERS.labels(topic, self._group_id).inc()
         logger.error("record sent to %s: %s: %s", dlq_topic(topic), reason, error)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 from collections import deque
@@ -19,6 +20,7 @@ from t1lib.config import DEFAULT_KAFKA_LINGER_MS, KafkaSettings
 from t1lib.kafka.codec import EncodedEvent, Headers, encode_many
 from t1lib.kafka.spans import runs, send_span
 from t1lib.kafka.topics import REGISTRY, TopicRegistry
+from t1lib.telemetry import KAFKA_PRODUCED
 from t1lib.tracing import within
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,8 @@ class EventProducer:
         # Outcomes reported by librdkafka's callbacks (in the poll thread), handed to the event loops in one
         # wake-up per poll rather than one per record.
         self._outcomes: deque[tuple[asyncio.Future[None], KafkaError | None]] = deque()
+        # t1_kafka_produced_total's child per topic, looked up once (this runs for every record)
+        self._produced = functools.cache(KAFKA_PRODUCED.labels)
         self._stopping = threading.Event()
         self._poller = threading.Thread(
             target=self._poll_forever, name=f"{client_id}-producer-poll", daemon=True
@@ -146,6 +150,8 @@ class EventProducer:
 
         def on_delivery(error: KafkaError | None, _message: KafkaMessage) -> None:
             self._outcomes.append((delivered, error))
+            if error is None:
+                self._produced(topic).inc()
 
         while True:
             try:

@@ -21,6 +21,7 @@ from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import TopicRegistry, dlq_topic
 from t1lib.telemetry import configure_telemetry, tracer
+from tests.support.kafka import PARTITIONS
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -184,11 +185,16 @@ async def test_poison_records_go_to_dlq_and_consumption_continues(
         if event.event_id == good_after.event_id:
             done.set()
 
-    consumer = consumer_for(
-        bootstrap, registry, producer, f"g-{uuid.uuid4()}", handler, max_attempts=2, backoff_s=0.01
-    )
+    group = f"g-{uuid.uuid4()}"
+    consumer = consumer_for(bootstrap, registry, producer, group, handler, max_attempts=2, backoff_s=0.01)
+    # exported at 0 before any dead letter, so increase() over a window sees the first one
+    assert METRICS.get_sample_value("t1_kafka_dead_letters_total", {"topic": topic, "group": group}) == 0
     await run_until(consumer, done)
     assert handled == [good_before.event_id, good_after.event_id]
+    # the topics are this test's own (a unique prefix), so the counters started at nothing
+    assert METRICS.get_sample_value("t1_kafka_dead_letters_total", {"topic": topic, "group": group}) == 3
+    assert METRICS.get_sample_value("t1_kafka_produced_total", {"topic": topic}) == 5
+    assert METRICS.get_sample_value("t1_kafka_produced_total", {"topic": dlq_topic(topic)}) == 3
 
     dead = await asyncio.to_thread(read_all, bootstrap, dlq_topic(topic), 3)
     reasons = [headers["dlq-reason"] for _key, _value, headers in dead]
@@ -432,7 +438,15 @@ async def test_consumer_lag_is_exported_while_behind_and_falls_to_zero_once_caug
     topic = registry.for_message(tickets_events.TicketCreated).name
 
     def lag() -> float | None:
-        return METRICS.get_sample_value("t1_kafka_consumer_lag", {"topic": topic, "group": group})
+        """Summed over the partitions (None before any is reported)."""
+        lags = [
+            METRICS.get_sample_value(
+                "t1_kafka_consumer_lag", {"topic": topic, "group": group, "partition": number}
+            )
+            for number in map(str, range(PARTITIONS))
+        ]
+        known = [value for value in lags if value is not None]
+        return sum(known) if known else None
 
     for chat_id in range(1, 31):
         await producer.publish(message(chat_id))

@@ -13,6 +13,7 @@ from websockets.typing import Subprotocol
 from gateway.api.deps import admit, get_context
 from gateway.context import AppContext
 from t1lib.live_auth import PROTOCOL, bearer_token, offered_protocols
+from t1lib.telemetry import WS_CONNECTIONS
 
 router = APIRouter(tags=["live"])
 logger = logging.getLogger(__name__)
@@ -43,14 +44,18 @@ async def live_events(websocket: WebSocket) -> None:
         await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER, reason="live events unavailable")
         return
     await websocket.accept(subprotocol=PROTOCOL)
-    async with upstream:
-        downstream = asyncio.create_task(_relay_down(upstream, websocket))
-        upward = asyncio.create_task(_relay_up(websocket, upstream))
-        _done, pending = await asyncio.wait({downstream, upward}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    WS_CONNECTIONS.inc()
+    try:
+        async with upstream:
+            downstream = asyncio.create_task(_relay_down(upstream, websocket))
+            upward = asyncio.create_task(_relay_up(websocket, upstream))
+            _done, pending = await asyncio.wait({downstream, upward}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+    finally:
+        WS_CONNECTIONS.dec()
     # Notifications' reason reaches the console (a revoked or expired token: sign in again).
     code, reason = upstream.close_code, upstream.close_reason
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
