@@ -16,6 +16,7 @@ import uvloop
 from starlette.types import ASGIApp
 
 from t1lib.config import BaseServiceSettings, load_settings
+from t1lib.health import Readiness, serving
 from t1lib.logs import configure_logging
 from t1lib.telemetry import configure_telemetry
 
@@ -34,7 +35,7 @@ def start_service(settings_type: type[ServiceSettingsT]) -> ServiceSettingsT:
     telemetry configured from them."""
     settings = load_settings(settings_type)
     configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
-    configure_telemetry(settings.service_name, settings.metrics_port)
+    configure_telemetry(settings.service_name, settings.metrics_port, settings.metrics_host)
     tune_gc()
     return settings
 
@@ -64,7 +65,10 @@ def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> Non
 
 
 class ServiceApp(Protocol):
-    """A service's wiring: started, run until stop is asked (or it fails), then stopped."""
+    """A service's wiring: started, run until stop is asked (or it fails), then stopped; its `readiness`
+    (the engines it needs) is reported on /readyz while it runs."""
+
+    readiness: Readiness
 
     async def start(self) -> None: ...
 
@@ -80,7 +84,8 @@ def run_app(build: Callable[[], Awaitable[ServiceApp]]) -> None:
         app = await build()
         try:
             await app.start()
-            await app.wait(stop)
+            async with serving(app.readiness):
+                await app.wait(stop)
         finally:
             await app.stop()
 

@@ -10,7 +10,9 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram
+
+from t1lib.health import OpsServer
 
 KAFKA_EVENTS = Counter(
     "t1_kafka_events_total", "Kafka events handled, by outcome", ["topic", "group", "outcome"]
@@ -44,8 +46,9 @@ def _time_gc(phase: str, info: dict[str, Any]) -> None:
         GC_PAUSE_SECONDS.labels(str(info.get("generation", ""))).observe(time.perf_counter() - _gc_started[0])
 
 
-def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
-    """Install a tracer provider (so every log line and event carries a trace id) and serve /metrics."""
+def configure_telemetry(service_name: str, metrics_port: int = 0, metrics_host: str = "127.0.0.1") -> None:
+    """Install a tracer provider (so every log line and event carries a trace id) and start the ops
+    server: /metrics, /livez and /readyz on metrics_host:metrics_port (t1lib.health; port 0: none)."""
     global _configured
     if _configured:
         return
@@ -53,7 +56,7 @@ def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
     trace.set_tracer_provider(TracerProvider(resource=Resource.create({"service.name": service_name})))
     gc.callbacks.append(_time_gc)
     if metrics_port:
-        start_http_server(metrics_port, addr="127.0.0.1")
+        OpsServer(metrics_host, metrics_port).start()
 
 
 @functools.lru_cache(maxsize=256)
