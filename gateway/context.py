@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import grpc
 import redis.asyncio as redis_async
+from minio import Minio
 from pymongo import AsyncMongoClient
 
 from gateway.core.config import Settings
@@ -19,14 +21,30 @@ from gateway.domain.read_markers import ReadMarkers
 from gateway.domain.sessions import LoginLimiter, SessionStore
 from gateway.domain.templates import TemplateRepository
 from gateway.domain.typing_indicator import TypingPublisher
+from t1.ml.v1 import hints_service_pb2
 from t1.ml.v1 import hints_service_pb2_grpc as hints_grpc
+from t1.stats.v1 import stats_service_pb2
 from t1.stats.v1 import stats_service_pb2_grpc as stats_grpc
+from t1.tickets.v1 import ticket_service_pb2
 from t1.tickets.v1 import ticket_service_pb2_grpc as tickets_grpc
 from t1lib.access import AccessGuard
 from t1lib.grpc.client import open_channel
+from t1lib.health import (
+    GrpcCheck,
+    HttpCheck,
+    KafkaCheck,
+    MongoCheck,
+    Readiness,
+    RedisCheck,
+    S3Check,
+)
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import registry_with_prefix
 from t1lib.stores import ensure_bucket, mongo_client, redis_client, s3_client
+
+TICKET_SERVICE = ticket_service_pb2.DESCRIPTOR.services_by_name["TicketService"].full_name
+HINTS_SERVICE = hints_service_pb2.DESCRIPTOR.services_by_name["HintsService"].full_name
+STATS_SERVICE = stats_service_pb2.DESCRIPTOR.services_by_name["StatsService"].full_name
 
 
 @dataclass
@@ -50,6 +68,7 @@ class AppContext:
     attachments: AttachmentStore
     templates: TemplateRepository
     typing: TypingPublisher
+    readiness: Readiness
 
     @classmethod
     async def create(cls, settings: Settings) -> AppContext:
@@ -66,6 +85,7 @@ class AppContext:
         await operators.create_indexes()
         access = AccessGuard(redis)
         file_links = FileLinks(settings.jwt_secret.get_secret_value(), settings.file_link_ttl_s)
+        producer = typing_producer(settings)
         return cls(
             settings=settings,
             mongo=mongo,
@@ -90,7 +110,8 @@ class AppContext:
             read_markers=ReadMarkers(redis),
             attachments=AttachmentStore(s3, settings.s3_bucket, file_links),
             templates=TemplateRepository(mongo, settings.mongo_db),
-            typing=TypingPublisher(typing_producer(settings)),
+            typing=TypingPublisher(producer),
+            readiness=readiness(settings, mongo, redis, s3, producer, channel, ml_channel, stats_channel),
         )
 
     async def close(self) -> None:
@@ -100,6 +121,41 @@ class AppContext:
         await self.stats_channel.close()
         await self.redis.aclose()
         await self.mongo.close()
+
+
+def readiness(
+    settings: Settings,
+    mongo: AsyncMongoClient[dict[str, Any]],
+    redis: redis_async.Redis,
+    s3: Minio,
+    producer: EventProducer,
+    tickets: grpc.aio.Channel,
+    ml: grpc.aio.Channel,
+    stats: grpc.aio.Channel,
+) -> Readiness:
+    """Required: what logging in and working the tickets needs (MongoDB: operators; Redis: sessions;
+    message_saver: the tickets). The rest degrades the console (200, status "degraded"): ml (hints,
+    drafts, knowledge base), stats (the statistics page), notifications (live updates: the console
+    reloads over REST), S3 (files), Kafka (only «печатает…» to the customer)."""
+    return Readiness(
+        [
+            MongoCheck(mongo),
+            RedisCheck(redis),
+            GrpcCheck("message_saver", tickets, TICKET_SERVICE),
+            GrpcCheck("ml", ml, HINTS_SERVICE, required=False),
+            GrpcCheck("stats", stats, STATS_SERVICE, required=False),
+            HttpCheck("notifications", notifications_probe_url(settings.notifications_ws_url), False),
+            S3Check(s3, settings.s3_bucket, required=False),
+            KafkaCheck(producer, required=False),
+        ]
+    )
+
+
+def notifications_probe_url(ws_url: str) -> str:
+    """notifications' /readyz beside its WebSocket endpoint: ws://host:port/ws → http://host:port/readyz."""
+    parts = urlsplit(ws_url)
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return urlunsplit((scheme, parts.netloc, "/readyz", "", ""))
 
 
 def typing_producer(settings: Settings) -> EventProducer:

@@ -18,6 +18,7 @@ from starlette.types import Scope
 from gateway.api.routes import (
     auth,
     files,
+    health,
     knowledge,
     operators,
     search,
@@ -42,6 +43,7 @@ from gateway.core.metrics import HttpMetrics
 from gateway.core.static import CompressedStaticFiles
 from t1lib.errors import DomainError
 from t1lib.grpc.errors import status_for
+from t1lib.health import Probes, serving
 from t1lib.private_files import write_private
 from t1lib.tracing import instrument_fastapi
 
@@ -55,7 +57,10 @@ async def domain_error_handler(_request: Request, error: Exception) -> JSONRespo
     return JSONResponse(status_code=http_status_for(status_for(error)), content={"detail": str(error)})
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, probes: Probes | None = None) -> FastAPI:
+    """`probes` answer /livez and /readyz (a new one unless given); the process's ops server reports the
+    same readiness."""
+    probes = probes or Probes()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -79,7 +84,8 @@ def create_app(settings: Settings) -> FastAPI:
         await context.accounts.publish_all()
         app.state.context = context
         try:
-            yield
+            async with serving(context.readiness, probes):
+                yield
         finally:
             await context.close()
 
@@ -89,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         max_body_size=settings.max_json_body_bytes,
     )
+    app.state.probes = probes
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -122,9 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
     api.include_router(tickets.uploads, max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
     app.include_router(api)
 
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    app.include_router(health.router)
 
     console = Path(settings.console_dir)
     if (console / "index.html").is_file():

@@ -366,3 +366,21 @@ class TimeseriesPublic(BaseModel):
     time_zone: str
     metric: StatsMetricName
     points: list[TimeseriesPointPublic]
+
+
+class LivenessPublic(BaseModel):
+    status: Literal["ok", "stalled"]
+
+
+class CheckPublic(BaseModel):
+    ok: bool
+    required: bool = Field(description="a failing required check makes the gateway unready (503)")
+    latency_ms: float
+    error: str | None = None
+
+
+class ReadinessPublic(BaseModel):
+    status: Literal["ok", "degraded", "failing", "starting", "stopping"] = Field(
+        description="ok; degraded: an optional dependency fails (200); otherwise 503"
+    )
+    checks: dict[str, CheckPublic]

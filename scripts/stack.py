@@ -16,6 +16,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+import httpx
+
 from infra.engines import credentials
 from infra.engines.__main__ import ENGINES, SECRETS_FILE, service_env
 from infra.engines.base import DATA_DIR, REPO_ROOT, port_open
@@ -154,6 +156,25 @@ def wait_listening(service: Service, process: subprocess.Popen[bytes]) -> None:
         )
 
 
+def wait_ready(service: Service, process: subprocess.Popen[bytes], deadline: float) -> None:
+    """Until the service's /readyz (ops server on T1_METRICS_PORT) says 200; a warning naming the failing
+    checks, not a failure, when it does not by `deadline` (the engines may come back)."""
+    metrics_port = service.env.get("T1_METRICS_PORT")
+    if not metrics_port:
+        return
+    url = f"http://127.0.0.1:{metrics_port}/readyz"
+    body = "no answer"
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(httpx.HTTPError):
+            response = httpx.get(url, timeout=3)
+            if response.status_code == 200:
+                return
+            body = response.text
+        time.sleep(0.2)
+    if process.poll() is None:
+        print(f"warning: {service.name} is not ready ({url}): {body}", file=sys.stderr)
+
+
 def make_logs_private() -> None:
     """The logs of earlier runs (engines' too) made readable by this user only."""
     logs = DATA_DIR / "logs"
@@ -221,7 +242,9 @@ def main() -> int:
     try:
         for service in services():
             processes[service.name] = start(service, env)
+            deadline = time.monotonic() + service.start_timeout_s
             wait_listening(service, processes[service.name])
+            wait_ready(service, processes[service.name], deadline)
     except RuntimeError as error:
         print(error, file=sys.stderr)
         stop_recorded()

@@ -37,7 +37,12 @@ class BaseServiceSettings(TracingSettings):
     service_name: str = "t1"
     log_level: str = "INFO"
     log_json: bool = True
-    metrics_port: int = Field(default=0, description="Prometheus /metrics port; 0 disables it")
+    metrics_port: int = Field(
+        default=0, description="port of the ops server (/metrics, /livez, /readyz); 0 disables it"
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="address the ops server listens on (0.0.0.0 in containers)"
+    )
 
 
 # How long a producer gathers records into one request (librdkafka's default; docs/decisions.md).

@@ -16,6 +16,7 @@ import uvloop
 from starlette.types import ASGIApp
 
 from t1lib.config import BaseServiceSettings, load_settings
+from t1lib.health import Readiness, serving
 from t1lib.logs import configure_logging
 from t1lib.telemetry import configure_telemetry
 from t1lib.tracing import configure_tracing
@@ -36,7 +37,7 @@ def start_service(settings_type: type[ServiceSettingsT]) -> ServiceSettingsT:
     settings = load_settings(settings_type)
     configure_logging(settings.service_name, settings.log_level, json_output=settings.log_json)
     configure_tracing(settings.service_name, settings)
-    configure_telemetry(settings.service_name, settings.metrics_port)
+    configure_telemetry(settings.service_name, settings.metrics_port, settings.metrics_host)
     tune_gc()
     return settings
 
@@ -66,7 +67,10 @@ def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> Non
 
 
 class ServiceApp(Protocol):
-    """A service's wiring: started, run until stop is asked (or it fails), then stopped."""
+    """A service's wiring: started, run until stop is asked (or it fails), then stopped; its `readiness`
+    (the engines it needs) is reported on /readyz while it runs."""
+
+    readiness: Readiness
 
     async def start(self) -> None: ...
 
@@ -82,7 +86,8 @@ def run_app(build: Callable[[], Awaitable[ServiceApp]]) -> None:
         app = await build()
         try:
             await app.start()
-            await app.wait(stop)
+            async with serving(app.readiness):
+                await app.wait(stop)
         finally:
             await app.stop()
 

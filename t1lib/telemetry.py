@@ -8,7 +8,9 @@ import time
 from typing import Any
 
 from opentelemetry import trace
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram
+
+from t1lib.health import OpsServer
 
 KAFKA_EVENTS = Counter(
     "t1_kafka_events_total", "Kafka events handled, by outcome", ["topic", "group", "outcome"]
@@ -70,15 +72,16 @@ def _time_gc(phase: str, info: dict[str, Any]) -> None:
         GC_PAUSE_SECONDS.labels(str(info.get("generation", ""))).observe(time.perf_counter() - _gc_started[0])
 
 
-def configure_telemetry(service_name: str, metrics_port: int = 0) -> None:
-    """Time the garbage collector and serve /metrics (tracing: t1lib.tracing)."""
+def configure_telemetry(service_name: str, metrics_port: int = 0, metrics_host: str = "127.0.0.1") -> None:
+    """Time the garbage collector and start the ops server: /metrics, /livez and /readyz on
+    metrics_host:metrics_port (t1lib.health; port 0: none). Tracing: t1lib.tracing."""
     global _configured
     if _configured:
         return
     _configured = True
     gc.callbacks.append(_time_gc)
     if metrics_port:
-        start_http_server(metrics_port, addr="127.0.0.1")
+        OpsServer(metrics_host, metrics_port).start()
 
 
 @functools.lru_cache(maxsize=256)

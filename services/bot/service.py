@@ -26,6 +26,7 @@ from services.bot.typing_indicator import TypingRelay
 from services.bot.updates import BoundedUpdateQueue, ChatOrderedProcessor
 from services.bot.webhook import WebhookServer, webhook_app
 from t1.tickets.v1 import events_pb2 as tickets_events
+from t1lib.health import KafkaCheck, Readiness, RedisCheck, S3Check, serving
 from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.consumer import EventConsumer
 from t1lib.kafka.producer import EventProducer
@@ -134,6 +135,14 @@ class BotService:
             self.webhook = WebhookServer(
                 app, host=settings.bot_webhook_host, port=settings.bot_webhook_port, sock=webhook_socket
             )
+        # Without S3 only files fail (customers' pictures, operators' attachments): degraded, not down.
+        self.readiness = Readiness(
+            [
+                KafkaCheck(self.producer),
+                RedisCheck(self.redis),
+                S3Check(self.s3, settings.s3_bucket, required=False),
+            ]
+        )
         self.started = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -159,7 +168,8 @@ class BotService:
                         "bot started",
                         extra={"fields": {"mode": "webhook" if self.webhook else "polling"}},
                     )
-                    await _until(stop, consumer_task, self.poller.task if self.poller else None)
+                    async with serving(self.readiness):
+                        await _until(stop, consumer_task, self.poller.task if self.poller else None)
                 finally:
                     await self._stop_updates()
                     await self.application.stop()

@@ -35,6 +35,7 @@ from services.message_saver.views import TicketViews
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
 from t1lib.grpc.server import start_server
+from t1lib.health import Check, KafkaCheck, MongoCheck, Readiness, RedisCheck, S3Check
 from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
@@ -66,6 +67,7 @@ class App:
     search: SearchIndex | None = None
     search_consumer: EventConsumer | None = None
     views_redis: redis_async.Redis | None = None
+    readiness: Readiness = field(default_factory=lambda: Readiness([]))
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
     _consumer_task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -97,6 +99,7 @@ class App:
             lambda server: api_grpc.add_TicketServiceServicer_to_server(self.servicer, server),
             [SERVICE_NAME],
             token=settings.service_token,
+            readiness=self.readiness,
         )
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
         if self.repository.single_writer:
@@ -253,6 +256,9 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
     ocr_consumer = (
         _ocr_consumer(settings, registry, repository, publisher, producer) if settings.ocr_enabled else None
     )
+    checks: list[Check] = [KafkaCheck(producer), MongoCheck(client), RedisCheck(views_redis)]
+    if settings.ocr_enabled:  # only the text of pictures waits while S3 is away
+        checks.append(S3Check(s3_client(settings.s3()), settings.s3_bucket, required=False))
     return App(
         settings,
         registry,
@@ -266,6 +272,7 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         search=search,
         search_consumer=None if search is None else _search_consumer(settings, registry, search, producer),
         views_redis=views_redis,
+        readiness=Readiness(checks),
     )
 
 

@@ -26,6 +26,7 @@ from services.ml.servicer import SERVICE_NAME, HintsServicer
 from services.ml.vectors import VectorIndex
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from t1lib.grpc.server import start_server
+from t1lib.health import MongoCheck, QdrantCheck, Readiness
 from t1lib.llm import LlmClient
 from t1lib.stores import mongo_client, qdrant_client
 
@@ -58,6 +59,7 @@ class App:
     embedder: Embedder
     owns_embedder: bool
     llm: LlmClient
+    readiness: Readiness = field(default_factory=lambda: Readiness([]))
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
     _sync_task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -75,6 +77,7 @@ class App:
             lambda server: api_grpc.add_HintsServiceServicer_to_server(HintsServicer(self.desk), server),
             [SERVICE_NAME],
             token=settings.service_token,
+            readiness=self.readiness,
         )
         if settings.ml_sync_interval_s > 0:
             self._sync_task = asyncio.create_task(self._sync_loop(), name="ml-sync")
@@ -131,4 +134,5 @@ async def build_app(settings: MlSettings, embedder: Embedder | None = None) -> A
         Retriever(embedder, index, settings.retriever_config()),
         composer,
     )
-    return App(settings, desk, mongo, qdrant, embedder, owns_embedder, llm)
+    readiness = Readiness([MongoCheck(mongo), QdrantCheck(qdrant)])
+    return App(settings, desk, mongo, qdrant, embedder, owns_embedder, llm, readiness)

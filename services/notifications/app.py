@@ -22,6 +22,7 @@ from t1.notifications.v1 import events_pb2
 from t1lib import tracing
 from t1lib.access import AccessGuard
 from t1lib.auth import InvalidTokenError, decode_access_token
+from t1lib.health import ConditionCheck, KafkaCheck, Probes, Readiness, RedisCheck, health_routes, serving
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
@@ -32,8 +33,13 @@ from t1lib.telemetry import tracer
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, registry: TopicRegistry | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, registry: TopicRegistry | None = None, probes: Probes | None = None
+) -> FastAPI:
+    """`probes` answer the app's /livez and /readyz (a new one unless given; the process's ops server
+    reports the same readiness)."""
     registry = registry or registry_with_prefix(settings.kafka_topic_prefix)
+    probes = probes or Probes()
 
     hub = Hub(settings.connection_queue_size)
     redis = redis_client(settings)
@@ -65,8 +71,16 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         )
         app.state.consumer = consumer
         task = asyncio.create_task(consumer.run())
+        readiness = Readiness(
+            [
+                KafkaCheck(producer),
+                RedisCheck(redis),
+                ConditionCheck("consumer", consumer.assigned.is_set, "no partition assigned yet"),
+            ]
+        )
         try:
-            yield
+            async with serving(readiness, probes):
+                yield
         finally:
             consumer.stop()
             with contextlib.suppress(Exception):
@@ -81,6 +95,8 @@ def create_app(settings: Settings, registry: TopicRegistry | None = None) -> Fas
         ready = app.state.consumer.assigned.is_set()
         body = {"status": "ok" if ready else "starting", "connections": hub.size}
         return JSONResponse(body, status_code=200 if ready else 503)
+
+    app.router.routes.extend(health_routes(probes))
 
     @app.websocket("/ws")
     async def live(websocket: WebSocket) -> None:

@@ -25,6 +25,7 @@ from t1.stats.v1 import events_pb2 as stats_events
 from t1.stats.v1 import stats_service_pb2 as api
 from t1.stats.v1 import stats_service_pb2_grpc as api_grpc
 from t1lib.grpc.server import start_server
+from t1lib.health import KafkaCheck, MongoCheck, Readiness
 from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
@@ -65,6 +66,7 @@ class App:
     desk: StatsDesk
     consumer: EventConsumer
     producer: EventProducer
+    readiness: Readiness = field(default_factory=lambda: Readiness([]))
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
     _consuming: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -86,6 +88,7 @@ class App:
             lambda server: api_grpc.add_StatsServiceServicer_to_server(StatsServicer(self.desk), server),
             [SERVICE_NAME],
             token=settings.service_token,
+            readiness=self.readiness,
         )
 
     async def wait(self, stop: asyncio.Event) -> None:
@@ -151,4 +154,5 @@ async def build_app(settings: StatsSettings, registry: TopicRegistry | None = No
         dlq_producer=producer,
         registry=registry,
     )
-    return App(settings, registry, mongo, desk, consumer, producer)
+    readiness = Readiness([KafkaCheck(producer), MongoCheck(mongo)])
+    return App(settings, registry, mongo, desk, consumer, producer, readiness)

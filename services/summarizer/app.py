@@ -10,10 +10,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import grpc
+
 from services.summarizer.classifier import Classifier
 from services.summarizer.config import SummarizerSettings
 from services.summarizer.summarizer import Summarizer, TitleMaker
+from t1.ml.v1 import hints_service_pb2 as hints_pb
 from t1.summarizer.v1 import events_pb2 as summarizer_pb
+from t1lib.grpc.client import open_channel
+from t1lib.health import Check, GrpcCheck, KafkaCheck, Readiness
 from t1lib.kafka.admin import ensure_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import Acks, EventProducer
@@ -21,6 +26,8 @@ from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
 from t1lib.llm import LlmClient
 
 logger = logging.getLogger(__name__)
+
+ML_SERVICE = hints_pb.DESCRIPTOR.services_by_name["HintsService"].full_name
 
 CONSUMER_STOP_TIMEOUT_S = 40.0  # longer than one title's LLM budget
 
@@ -34,6 +41,8 @@ class App:
     classifier: Classifier
     producer: EventProducer
     consumer: EventConsumer
+    readiness: Readiness = field(default_factory=lambda: Readiness([]))
+    ml_channel: grpc.aio.Channel | None = None
     _consumer_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
@@ -80,6 +89,8 @@ class App:
             await asyncio.to_thread(self.producer.close)
             await self.llm.aclose()
             await self.classifier.close()
+            if self.ml_channel is not None:
+                await self.ml_channel.close()
 
 
 async def build_app(
@@ -134,4 +145,12 @@ async def build_app(
         registry=registry,
         min_batch_interval_s=settings.title_batch_interval_s,
     )
-    return App(settings, registry, summarizer, llm, classifier, producer, consumer)
+    checks: list[Check] = [KafkaCheck(producer)]
+    ml_channel = None
+    address = settings.ml_grpc_addr.strip()
+    if address:  # without ml tickets get titles but no category: degraded
+        ml_channel = open_channel(address, settings.service_token, settings.ml_timeout_s)
+        checks.append(GrpcCheck("ml", ml_channel, ML_SERVICE, required=False))
+    return App(
+        settings, registry, summarizer, llm, classifier, producer, consumer, Readiness(checks), ml_channel
+    )

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from t1lib.errors import DomainError
 from t1lib.grpc.auth import ServiceTokenInterceptor
 from t1lib.grpc.errors import status_for
+from t1lib.health import Readiness, Report
 from t1lib.telemetry import GRPC_REQUESTS, GRPC_SECONDS
 from t1lib.tracing import grpc_server_interceptors
 
@@ -73,11 +74,13 @@ async def start_server(
     service_names: Iterable[str],
     *,
     token: SecretStr,
+    readiness: Readiness | None = None,
 ) -> tuple[grpc.aio.Server, int]:
     """Start a grpc.aio server on `address` ("host:port"; port 0 picks one) and return it and its port.
 
     `register` adds the service's servicers; `service_names` are their full names, reported as SERVING
     by the health service and listed by reflection. Every call but health checks must carry `token`.
+    With `readiness`, the health service follows it: NOT_SERVING while a required dependency fails.
     """
     server = grpc.aio.server(
         interceptors=[*grpc_server_interceptors(), ServiceTokenInterceptor(token), ErrorMappingInterceptor()]
@@ -95,6 +98,15 @@ async def start_server(
     await server.start()
     for name in ["", *names]:
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    if readiness is not None:
+        readiness.on_report(lambda report: _follow(health, ["", *names], report))
     host = address.rsplit(":", 1)[0]
     logger.info("gRPC server listening on %s:%d", host, port)
     return server, port
+
+
+async def _follow(health: HealthServicer, names: list[str], report: Report) -> None:
+    serving = health_pb2.HealthCheckResponse.SERVING
+    status = serving if report.ready else health_pb2.HealthCheckResponse.NOT_SERVING
+    for name in names:
+        await health.set(name, status)

@@ -162,6 +162,11 @@ class EventProducer:
                 await asyncio.sleep(0.05)
         return delivered
 
+    def broker_count(self, timeout_s: float) -> int:
+        """Brokers in the cluster's metadata, asked of a broker now (blocking; KafkaException when none
+        answers within `timeout_s`): the readiness check of a service's Kafka."""
+        return len(self._producer.list_topics(timeout=timeout_s).brokers)
+
     def close(self, timeout_s: float = 10.0) -> None:
         """Deliver what is queued, then stop the poll thread."""
         remaining = self._producer.flush(timeout_s)

@@ -9,7 +9,14 @@ from tests.gateway.conftest import ADMIN_PASSWORD, bearer, login
 
 pytestmark = pytest.mark.integration
 
-PUBLIC_PATHS = {"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/healthz"}
+PUBLIC_PATHS = {
+    "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/logout",
+    "/healthz",
+    "/livez",
+    "/readyz",
+}
 # The signed link is the permission (an <img> sends no token): tests/security/test_uploads.py refuses forged,
 # altered and expired ones.
 LINK_PATHS = {"/api/v1/files/{link}"}

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from confluent_kafka.admin import AdminClient
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -42,10 +43,12 @@ def free_port() -> int:
 async def test_the_process_serves_and_stops_on_sigterm(engines: dict[str, str], tmp_path: Path) -> None:
     suffix = uuid.uuid4().hex[:10]
     port = free_port()
+    metrics_port = free_port()
     prefix = f"test-ms-main-{suffix}."
     env = {
         **os.environ,
         "T1_GRPC_PORT": str(port),
+        "T1_METRICS_PORT": str(metrics_port),
         "T1_MONGO_DB": f"ms_test_main_{suffix}",
         "T1_KAFKA_TOPIC_PREFIX": prefix,
         "T1_CONSUMER_GROUP": f"message_saver-{suffix}",
@@ -78,6 +81,15 @@ async def test_the_process_serves_and_stops_on_sigterm(engines: dict[str, str], 
             return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
 
         await eventually(serving, timeout_s=60, what="the gRPC server")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{metrics_port}", timeout=5) as ops:
+
+            async def ready() -> bool:
+                return (await ops.get("/readyz")).status_code == 200
+
+            await eventually(ready, timeout_s=30, what="/readyz")
+            checks = (await ops.get("/readyz")).json()["checks"]
+            assert {name for name, check in checks.items() if check["ok"]} >= {"kafka", "mongo", "redis"}
+            assert (await ops.get("/livez")).status_code == 200
         await producer.publish(customer_message(800, 1, "Проверка процесса"))
         database = client[env["T1_MONGO_DB"]]
 
