@@ -170,7 +170,7 @@ class ProcessStack:
             "T1_ADMIN_PASSWORD": self.admin_password,
             "T1_ADMIN_PASSWORD_FILE": str(self.dir / "admin-password"),
             "T1_TICKETS_GRPC_ADDR": addr["message_saver"],
-            "T1_ML_GRPC_ADDR": addr["ml"] if "ml" in self.names else "",
+            "T1_ML_GRPC_ADDR": addr["ml"],
             "T1_STATS_GRPC_ADDR": addr["stats"],
             "T1_NOTIFICATIONS_WS_URL": f"ws://{addr['notifications']}/ws",
             "T1_SEARCH_DIR": str(self.dir / "search"),
@@ -195,6 +195,8 @@ class ProcessStack:
             own["T1_NOTIFICATIONS_PORT"] = port
         if name == "gateway":
             own["T1_GATEWAY_PORT"] = port
+        if name == "summarizer" and "ml" not in self.names:
+            own["T1_ML_GRPC_ADDR"] = ""  # titles without categories
         if name == "ml":
             kb = self.kb_file or small_kb(self.dir / "kb.xlsx")
             own |= {"T1_KB_IMPORT_FILE": str(kb), "T1_ML_SYNC_INTERVAL_S": "0"}
@@ -329,7 +331,10 @@ class ProcessStack:
 
     # Playing the customer and the operator
 
-    def customer(self, chat_id: int) -> Customer:
+    def customer(self, chat_id: int | None = None) -> Customer:
+        """A customer in the fake Telegram; by default a chat id no earlier run used: ids of tickets and
+        events derive from it, and the bot remembers deliveries by event id in the shared Redis."""
+        chat_id = chat_id or 1_000_000 + uuid.uuid4().int % 1_000_000_000
         return Customer(httpx.AsyncClient(base_url=self.telegram_url, timeout=30), chat_id)
 
     async def operator(self, username: str = ADMIN_USERNAME, password: str | None = None) -> Operator:
