@@ -294,6 +294,9 @@ class ConsoleSettingsPublic(BaseModel):
 
     sla_warning_s: int = Field(description="a customer waiting this many seconds is shown as a warning")
     sla_breach_s: int = Field(description="a customer waiting this many seconds is shown as an SLA breach")
+    trace_ui_url: str | None = Field(
+        default=None, description="admins only: the trace backend's UI, where a message's trace opens"
+    )
 
 
 class StatsSummaryPublic(BaseModel):

@@ -132,6 +132,7 @@ def stack_env() -> dict[str, str]:
     env.setdefault("T1_NOTIFICATIONS_WS_URL", "ws://127.0.0.1:8006/ws")
     env.setdefault("T1_QDRANT_PATH", str(DATA_DIR / "qdrant"))
     env.setdefault("T1_ML_GRPC_ADDR", "127.0.0.1:8004")
+    env.setdefault("T1_TRACE_UI_URL", env.get("T1_JAEGER_URL", ""))
     env.setdefault("T1_KB_IMPORT_FILE", str(SHARED_KB if SHARED_KB.is_file() else OWN_KB))
     env.setdefault("T1_KB_VARIANTS_FILE", str(KB_VARIANTS))
     if sandbox_mode():

@@ -118,13 +118,28 @@ def within(context: otel_context.Context | None) -> Iterator[None]:
         otel_context.detach(token)
 
 
-def links_to(contexts: Sequence[otel_context.Context | None]) -> list[trace.Link]:
+def recorded_trace_id(context: otel_context.Context | None = None) -> str:
+    """The trace id (32 hex digits) of `context` (default: the current one) when its spans are recorded,
+    so that the trace backend has it; "" otherwise."""
+    span_context = trace.get_current_span(context).get_span_context()
+    if not (span_context.is_valid and span_context.trace_flags.sampled and enabled()):
+        return ""
+    return format(span_context.trace_id, "032x")
+
+
+def links_to(
+    contexts: Sequence[otel_context.Context | None], parent: otel_context.Context | None = None
+) -> list[trace.Link]:
+    """Links to the spans of `contexts`, each once, and none to the parent's (Jaeger would turn the
+    parent-child reference into a mere link)."""
+    seen = {trace.get_current_span(parent).get_span_context().span_id} if parent is not None else set()
     links = []
     for context in contexts:
         if context is None:
             continue
         span_context = trace.get_current_span(context).get_span_context()
-        if span_context.is_valid:
+        if span_context.is_valid and span_context.span_id not in seen:
+            seen.add(span_context.span_id)
             links.append(trace.Link(span_context))
     return links
 

@@ -112,6 +112,8 @@ class MessagePublic(BaseModel):
     delivery_error: str | None = None
     # Operator messages: the id the console chose when sending (it replaces its pending copy by it).
     client_message_id: str | None = None
+    # Admins only: the trace that stored the message (open it at `trace_ui_url`/trace/<id>).
+    trace_id: str | None = None
 
 
 def _time(message: ticket_pb2.Ticket | ticket_pb2.Message, field: str) -> datetime | None:
@@ -154,7 +156,9 @@ def ticket_view(ticket: ticket_pb2.Ticket) -> TicketPublic:
     )
 
 
-def message_view(message: ticket_pb2.Message, link: FileLinker | None = None) -> MessagePublic:
+def message_view(
+    message: ticket_pb2.Message, link: FileLinker | None = None, *, with_trace: bool = False
+) -> MessagePublic:
     return MessagePublic.model_construct(
         id=message.id,
         ticket_id=message.ticket_id,
@@ -180,4 +184,5 @@ def message_view(message: ticket_pb2.Message, link: FileLinker | None = None) ->
         delivery_status=DELIVERY_NAMES.get(message.delivery_status),
         delivery_error=message.delivery_error or None,
         client_message_id=message.client_message_id or None,
+        trace_id=(message.trace_id or None) if with_trace else None,
     )

@@ -72,6 +72,10 @@ class Settings(
     sla_breach_s: int = Field(
         default=900, gt=0, description="a customer waiting this many seconds is shown as a breach of the SLA"
     )
+    trace_ui_url: str = Field(
+        default="",
+        description="the trace backend's UI (Jaeger), where admins open a message's trace; empty: no links",
+    )
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:3001", "http://localhost:3001"]
     )

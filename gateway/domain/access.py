@@ -14,6 +14,11 @@ def may_see(principal: Principal, ticket: ticket_pb2.Ticket) -> bool:
     return ticket.assignee_id == principal.operator_id
 
 
+def may_see_traces(principal: Principal) -> bool:
+    """Trace ids (and the trace backend's link) name the system's inner workings: admins only."""
+    return principal.is_admin
+
+
 def may_act(principal: Principal, ticket: ticket_pb2.Ticket) -> bool:
     """Reply, close, annotate or edit: the assignee or an admin. Open tickets are taken on first reply."""
     if principal.is_admin:

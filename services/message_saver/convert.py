@@ -190,6 +190,7 @@ def message_proto(doc: Mapping[str, Any]) -> pb.Message:
         delivery_error=str(doc.get("delivery_error") or ""),
         delivery_attempt=int(doc.get("delivery_attempt") or 0),
         client_message_id=str(doc.get("client_message_id") or ""),
+        trace_id=str(doc.get("trace_id") or ""),
     )
 
 

@@ -26,6 +26,7 @@ from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1.tickets.v1 import ticket_service_pb2 as api
 from t1lib.errors import ConflictError, InvalidArgumentError, NotFoundError, UnavailableError
+from t1lib.tracing import recorded_trace_id
 
 Status = domain.Status
 NOT_CLOSED = {"status": {"$ne": str(Status.CLOSED)}}
@@ -313,6 +314,7 @@ class TicketDesk:
             "internal": False,
             "seq": self._clock.next(time.time_ns()),
             "stored_at": now,
+            "trace_id": recorded_trace_id(),
         }
 
     async def _record_last_message(self, message: Doc) -> Doc:

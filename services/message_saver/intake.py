@@ -30,6 +30,7 @@ from t1.tickets.v1 import events_pb2 as tickets_events
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1lib.errors import PermanentEventError
 from t1lib.kafka.producer import Acks
+from t1lib.tracing import recorded_trace_id
 
 Notification = domain.Notification
 OPEN_TICKET_ATTEMPTS = 5
@@ -53,6 +54,9 @@ class Intake:
         self._publisher = publisher
         self._clock = clock
         self._placing = asyncio.Semaphore(PLACING_CONCURRENCY)
+        # The trace of each customer message of the polls being stored (by message id), which its
+        # document names and its notifications continue.
+        self._traces: dict[str, Context] = {}
 
     async def customer_message(self, event: tickets_events.TicketCreated) -> None:
         domain.validate_customer_message(
@@ -76,7 +80,18 @@ class Intake:
         trace_of = {
             domain.customer_message_id(event.chat_id, event.telegram_message_id): trace
             for event, trace in zip(events, traces, strict=False)
+            if trace is not None
         }
+        self._traces.update(trace_of)
+        try:
+            return await self._customer_messages(events, trace_of)
+        finally:
+            for message_id in trace_of:
+                self._traces.pop(message_id, None)
+
+    async def _customer_messages(
+        self, events: Sequence[tickets_events.TicketCreated], trace_of: dict[str, Context]
+    ) -> Acks:
         for event in events:
             domain.validate_customer_message(
                 event.chat_id, event.telegram_message_id, event.text, len(event.attachments)
@@ -106,7 +121,7 @@ class Intake:
             for notice in self._notices(message, batch.ticket or {}, batch.shown)
         ]
         acks = await self._publisher.hand_over_all(
-            [notice for notice, _trace in caused], [trace for _notice, trace in caused] if traces else None
+            [notice for notice, _trace in caused], [trace for _notice, trace in caused] if trace_of else None
         )
         await asyncio.gather(*(self._one_by_one(batch.events) for batch in alone))
         return acks
@@ -261,6 +276,7 @@ class Intake:
             "seq": self._clock.next(time.time_ns()),
             "source_event_id": event.event_id,
             "stored_at": now,
+            "trace_id": recorded_trace_id(self._traces.get(message_id)),
         }
 
     async def _publish_new(self, message: Doc, ticket: Doc) -> None:

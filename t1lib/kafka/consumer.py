@@ -362,7 +362,7 @@ class EventConsumer:
             self._group_id,
             parents[0] if parents else None,
             count=len(items),
-            links=tracing.links_to(parents[1:]),
+            links=tracing.links_to(parents[1:], parents[0] if parents else None),
         ) as batch_span:
             own_spans = [
                 self._record_span(topic, item, parent, batch_span)

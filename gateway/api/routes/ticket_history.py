@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from gateway.api.deps import ContextDep, CurrentOperator
 from gateway.api.routes.tickets import fetch_ticket, ticket_rating, ticket_ratings, visible_ticket
+from gateway.domain.access import may_see_traces
 from gateway.models import (
     CustomerHistoryPublic,
     HistoryTicketPublic,
@@ -93,7 +94,9 @@ async def earlier_messages(
     )
     link = context.attachments.link
     return MessagesPage(
-        items=[message_view(message, link) for message in response.messages],
+        items=[
+            message_view(message, link, with_trace=may_see_traces(operator)) for message in response.messages
+        ],
         next_cursor=response.next_page_token or None,
     )
 

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
 from gateway.context import AppContext
 from gateway.core.errors import body_validation_error
-from gateway.domain.access import may_act, may_see
+from gateway.domain.access import may_act, may_see, may_see_traces
 from gateway.domain.hints import hints_query
 from gateway.models import (
     HintPublic,
@@ -210,7 +210,9 @@ async def list_messages(
     )
     link = context.attachments.link
     return MessagesPage(
-        items=[message_view(message, link) for message in response.messages],
+        items=[
+            message_view(message, link, with_trace=may_see_traces(operator)) for message in response.messages
+        ],
         next_cursor=response.next_page_token or None,
     )
 
@@ -407,7 +409,7 @@ async def send_message(
             client_message_id=client_message_id or "",
         )
     )
-    return message_view(stored.message, context.attachments.link)
+    return message_view(stored.message, context.attachments.link, with_trace=may_see_traces(operator))
 
 
 @router.post("/{ticket_id}/messages/{message_id}/retry")

@@ -123,7 +123,7 @@ class Attachment(_message.Message):
     def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[AttachmentKind, str]] = ..., mime_type: _Optional[str] = ..., file_name: _Optional[str] = ..., size: _Optional[int] = ..., s3_key: _Optional[str] = ..., telegram_file_id: _Optional[str] = ..., ocr_text: _Optional[str] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("id", "ticket_id", "direction", "text", "attachments", "edited", "created_at", "edited_at", "operator_id", "telegram_message_id", "internal", "delivery_status", "delivery_error", "delivery_attempt", "client_message_id")
+    __slots__ = ("id", "ticket_id", "direction", "text", "attachments", "edited", "created_at", "edited_at", "operator_id", "telegram_message_id", "internal", "delivery_status", "delivery_error", "delivery_attempt", "client_message_id", "trace_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
@@ -139,6 +139,7 @@ class Message(_message.Message):
     DELIVERY_ERROR_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     CLIENT_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     ticket_id: str
     direction: MessageDirection
@@ -154,7 +155,8 @@ class Message(_message.Message):
     delivery_error: str
     delivery_attempt: int
     client_message_id: str
-    def __init__(self, id: _Optional[str] = ..., ticket_id: _Optional[str] = ..., direction: _Optional[_Union[MessageDirection, str]] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., edited: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., edited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., operator_id: _Optional[str] = ..., telegram_message_id: _Optional[int] = ..., internal: _Optional[bool] = ..., delivery_status: _Optional[_Union[DeliveryStatus, str]] = ..., delivery_error: _Optional[str] = ..., delivery_attempt: _Optional[int] = ..., client_message_id: _Optional[str] = ...) -> None: ...
+    trace_id: str
+    def __init__(self, id: _Optional[str] = ..., ticket_id: _Optional[str] = ..., direction: _Optional[_Union[MessageDirection, str]] = ..., text: _Optional[str] = ..., attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ..., edited: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., edited_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., operator_id: _Optional[str] = ..., telegram_message_id: _Optional[int] = ..., internal: _Optional[bool] = ..., delivery_status: _Optional[_Union[DeliveryStatus, str]] = ..., delivery_error: _Optional[str] = ..., delivery_attempt: _Optional[int] = ..., client_message_id: _Optional[str] = ..., trace_id: _Optional[str] = ...) -> None: ...
 
 class Ticket(_message.Message):
     __slots__ = ("id", "title", "status", "customer", "assignee_id", "created_at", "updated_at", "last_message_at", "last_message_preview", "tags", "priority", "category", "subcategory", "closed_at", "message_count", "waiting_since", "last_customer_message_at")
