@@ -14,7 +14,7 @@ RULES_TEST := deploy/prometheus/rules.test.yml
 BREAKING_AGAINST ?= main
 
 .PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints \
-	infra-up infra-down infra-status bench promtool rules-check rules-test
+	infra-up infra-down infra-status bench promtool rules-check rules-test logs
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -96,6 +96,10 @@ up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it
 
 bench: bootstrap  ## data-path benchmarks as JSON lines (starts what it needs): make bench ARGS="--duration 10 --rates 100"
 	@$(PY) -m bench $(ARGS)
+
+logs:  ## follow the services' logs: make logs [TICKET=id] [TRACE=id] [SERVICE=name] [LEVEL=warning]
+	@$(PY) -m scripts.logs $(if $(TICKET),--ticket "$(TICKET)") $(if $(TRACE),--trace "$(TRACE)") \
+	  $(if $(SERVICE),--service "$(SERVICE)") $(if $(LEVEL),--level "$(LEVEL)")
 
 down:  ## stop the product and the engines
 	@$(PY) -m scripts.stack --stop || true

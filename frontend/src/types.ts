@@ -118,6 +118,8 @@ export interface MessagePublic {
   delivery_error: string | null;
   /** Operator messages: the id the console chose when sending (its pending copy has it). */
   client_message_id?: string | null;
+  /** Admins only: the trace that stored the message, opened at ConsoleSettingsPublic.trace_ui_url. */
+  trace_id?: string | null;
 }
 
 export type DeliveryStatus = 'sending' | 'sent' | 'failed';
@@ -369,6 +371,8 @@ export interface TicketCountsPublic {
 export interface ConsoleSettingsPublic {
   sla_warning_s: number;
   sla_breach_s: number;
+  /** Admins only: the trace backend's UI (Jaeger); a message's trace opens at <url>/trace/<trace_id>. */
+  trace_ui_url?: string | null;
 }
 
 /** GET /tickets/{id}/history: one of the customer's other tickets (gateway/models.py HistoryTicketPublic). */

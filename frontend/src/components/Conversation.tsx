@@ -6,6 +6,7 @@ import { templateValues } from '../templates';
 import { TypingNotifier } from '../typing';
 import type { MessagePublic, OperatorPublic, TicketPublic } from '../types';
 import { useTemplates } from '../useTemplates';
+import { useSla } from '../useUrgency';
 import { Icon } from './Icon';
 import { MessageBubble } from './MessageBubble';
 import { ReplyBox, type ReplyInput } from './ReplyBox';
@@ -152,6 +153,7 @@ export function Conversation(props: ConversationProps) {
   const disabledReason =
     ticket.status === 'closed' ? t('reply.closed') : !canAct ? t('reply.notYours') : null;
   const templates = useTemplates();
+  const traceUi = useSla().trace_ui_url;
   const values = useMemo(() => templateValues(ticket, me), [ticket.id, ticket.customer.name, me.display_name, me.username]);
   const onTyping = useCallback(() => typingNotifier.notify(ticket.id), [ticket.id]);
 
@@ -207,6 +209,7 @@ export function Conversation(props: ConversationProps) {
                 message={message}
                 author={authorOf(message)}
                 onMediaError={onMediaError}
+                traceUrl={traceUi && message.trace_id ? traceLink(traceUi, message.trace_id) : undefined}
                 onRetryDelivery={
                   canAct && ticket.status !== 'closed' && message.delivery_status === 'failed'
                     ? () => retryDelivery(message)
@@ -258,4 +261,9 @@ export function Conversation(props: ConversationProps) {
       />
     </section>
   );
+}
+
+/** A trace in the trace backend's UI (Jaeger: <ui>/trace/<id>). */
+export function traceLink(ui: string, traceId: string): string {
+  return `${ui.replace(/\/+$/, '')}/trace/${encodeURIComponent(traceId)}`;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api';
 import { I18nProvider } from '../i18n';
 import { message } from '../test/fixtures';
+import { traceLink } from './Conversation';
 import { MessageBubble } from './MessageBubble';
 
 const photo = {
@@ -128,5 +129,23 @@ describe('MessageBubble', () => {
       expect(screen.getByText('Not delivered: the customer blocked the bot')).toBeTruthy();
       expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
     });
+  });
+});
+
+describe('MessageBubble trace link', () => {
+  it('links an admin to the message’s trace, and shows nothing without one', () => {
+    const traced = message('m-7', 't-1', { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    const { rerender } = renderRu(
+      <MessageBubble message={traced} author="Иван" traceUrl={traceLink('http://127.0.0.1:16686/', traced.trace_id ?? '')} />,
+    );
+    const link = screen.getByRole('link', { name: 'трасса' });
+    expect(link.getAttribute('href')).toBe('http://127.0.0.1:16686/trace/4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(link.getAttribute('rel')).toContain('noopener');
+    rerender(
+      <I18nProvider initialLocale="ru">
+        <MessageBubble message={traced} author="Иван" />
+      </I18nProvider>,
+    );
+    expect(screen.queryByRole('link', { name: 'трасса' })).toBeNull();
   });
 });

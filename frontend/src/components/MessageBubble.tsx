@@ -12,6 +12,8 @@ export interface MessageBubbleProps {
   onMediaError?: () => void;
   /** Send a reply whose delivery failed again; absent when this operator may not. */
   onRetryDelivery?: () => Promise<void>;
+  /** Admins: where the message's trace opens (the trace backend's UI); absent for operators. */
+  traceUrl?: string;
 }
 
 /** Telegram's reason for a failed delivery, in the operator's words where we know it. */
@@ -129,7 +131,7 @@ function Attachment({ attachment, onMediaError }: { attachment: AttachmentPublic
 }
 
 /** One message of the conversation: customer on the left, operator on the right, system centered, notes yellow. */
-export function MessageBubble({ message, author, onMediaError, onRetryDelivery }: MessageBubbleProps) {
+export function MessageBubble({ message, author, onMediaError, onRetryDelivery, traceUrl }: MessageBubbleProps) {
   const { t, fmt } = useI18n();
   const kind = message.internal ? 'note' : message.direction;
   const time = message.created_at ? fmt.time(message.created_at) : '';
@@ -167,6 +169,11 @@ export function MessageBubble({ message, author, onMediaError, onRetryDelivery }
           </time>
         )}
         {tracked && <DeliveryState message={message} onRetry={onRetryDelivery} />}
+        {traceUrl && (
+          <a className="bubble__trace" href={traceUrl} target="_blank" rel="noopener noreferrer" title={t('message.traceTitle')}>
+            {t('message.trace')}
+          </a>
+        )}
       </footer>
     </article>
   );
