@@ -114,6 +114,12 @@ class EventConsumer:
         self._handlers = {
             registry.for_message(event_type).name: handler for event_type, handler in handlers.items()
         }
+        # Topics keyed by ticket id: their records' log lines name the ticket.
+        self._ticket_keyed = {
+            registry.for_message(event_type).name
+            for event_type in handlers
+            if registry.for_message(event_type).key_field == "ticket_id"
+        }
         self._batch_handlers = {
             registry.for_message(event_type).name: handler
             for event_type, handler in (batch_handlers or {}).items()
@@ -409,7 +415,7 @@ class EventConsumer:
         handler = self._handlers[item.context.topic]
         context = item.context
         with (
-            ticket_context(context.key),
+            ticket_context(context.key if context.topic in self._ticket_keyed else None),
             process_span(
                 context.topic,
                 self._group_id,
