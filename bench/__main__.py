@@ -103,6 +103,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=30.0,
         help="quiet seconds after the sentinel before calling the rest lost",
     )
+    parser.add_argument(
+        "--tracing",
+        choices=["off", "on"],
+        default="off",
+        help="a stack started here exports traces to the local Jaeger (on) or records none (off); "
+        "docs/performance.md compares them",
+    )
     parser.add_argument("--stats-tickets", type=int, default=100_000)
     parser.add_argument("--stats-reviews", type=int, default=50_000)
     parser.add_argument("--stats-days", type=int, default=120, help="days the stats tickets spread over")
@@ -241,6 +248,7 @@ async def run(args: argparse.Namespace, session: Session) -> None:
             "rates": args.rates,
             "duration_s": args.duration,
             "sizes": args.sizes,
+            "tracing": args.tracing if stack.started_here else "as the running stack has it",
         }
     )
     max_rate = max([*args.rates, args.burst_rate, args.ingest_rate])
@@ -341,7 +349,7 @@ def main(argv: list[str]) -> int:
     if not args.no_start:
         ensure_engines()
         if set(args.scenarios) - STACKLESS:
-            stack = ensure_stack()
+            stack = ensure_stack(tracing=args.tracing == "on")
     session = Session(args, stack)
 
     async def bench() -> None:

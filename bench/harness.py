@@ -157,20 +157,26 @@ class Stack:
         self.process = None
 
 
-def ensure_stack(timeout_s: float = 900) -> Stack:
-    """Use the stack listening on 8000, or start `python -m scripts.stack` (as `make up` does) and wait
-    until the gateway, the notifications relay and the Telegram sandbox answer."""
+def ensure_stack(timeout_s: float = 900, *, tracing: bool = False) -> Stack:
+    """Use the stack listening on 8000, or start `python -m scripts.stack` (as `make up` does, but with
+    tracing only when `tracing`) and wait until the gateway, the notifications relay and the Telegram
+    sandbox answer."""
     if port_open(8000):
         note("a stack is already listening on 8000: using it (it stays running)")
         wait_ready(timeout_s)
         return Stack()
     log_path = DATA_DIR / "logs" / "bench-stack.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    note(f"starting the stack (python -m scripts.stack; output in {log_path})")
+    mode = "on" if tracing else "off"
+    note(f"starting the stack (python -m scripts.stack, tracing {mode}; output in {log_path})")
+    env = dict(os.environ)
+    if not tracing:
+        env["T1_TRACING_ENDPOINT"] = ""  # the environment wins over what `make up` sets
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "scripts.stack"],
             cwd=REPO,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
