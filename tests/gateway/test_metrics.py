@@ -21,6 +21,18 @@ def requests(route: str, method: str, code: int) -> float:
     return METRICS.get_sample_value("t1_http_requests_total", labels) or 0.0
 
 
+def with_method(method: str) -> float:
+    """Requests of `method` on any route (a made-up method lands on /healthz, or on the console's files
+    when the console is built: its mount answers every method)."""
+    return sum(
+        sample.value
+        for metric in METRICS.collect()
+        if metric.name == "t1_http_requests"
+        for sample in metric.samples
+        if sample.name == "t1_http_requests_total" and sample.labels.get("method") == method
+    )
+
+
 def timed(route: str, method: str) -> float:
     labels = {"route": route, "method": method}
     return METRICS.get_sample_value("t1_http_request_seconds_count", labels) or 0.0
@@ -44,7 +56,7 @@ async def test_requests_are_counted_and_timed_by_route_template(
         "timed": timed(TEMPLATE, "PUT"),
         "unmatched": requests("unmatched", "GET", 404),
         "health": requests("/healthz", "GET", 200),
-        "other": requests("/healthz", "other", 405),
+        "other": with_method("other"),
     }
     headers = bearer(await login(gateway, admin_name, ADMIN_PASSWORD))
     template_id = uuid.uuid4().hex
@@ -61,5 +73,5 @@ async def test_requests_are_counted_and_timed_by_route_template(
     assert timed(TEMPLATE, "PUT") == before["timed"] + 2
     assert requests("unmatched", "GET", 404) == before["unmatched"] + 1
     assert requests("/healthz", "GET", 200) == before["health"] + 1
-    assert requests("/healthz", "other", 405) == before["other"] + 1  # a made-up method: one label
+    assert with_method("other") == before["other"] + 1  # a made-up method: one label
     assert not [route for route in routes_seen() if template_id in route], "a raw path became a label"

@@ -157,4 +157,4 @@ async def test_the_console_gets_the_sla_thresholds(gateway: httpx.AsyncClient, a
     admin = bearer(await login(gateway, admin_name, ADMIN_PASSWORD))
     response = await gateway.get("/api/v1/console/settings", headers=admin)
     assert response.status_code == 200, response.text
-    assert response.json() == {"sla_warning_s": 300, "sla_breach_s": 900}
+    assert response.json() == {"sla_warning_s": 300, "sla_breach_s": 900, "trace_ui_url": None}

@@ -180,7 +180,7 @@ async def test_metrics_and_probes_answer_while_the_service_loop_is_busy() -> Non
             scraped_s, ready_s, ready = await scraping
     finally:
         await asyncio.to_thread(server.stop)
-    assert scraped_s < 0.5, scraped_s
+    assert scraped_s < 1.0, scraped_s  # the loop is held for 1.5 s: the scrape did not wait for it
     assert ready_s < 1.5, ready_s
     assert ready.status_code == 503
     assert ready.json()["checks"]["loop"]["error"] == "the service's event loop is busy"
