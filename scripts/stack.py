@@ -260,7 +260,11 @@ def main() -> int:
     print(
         f"\nOperator login: {env['T1_ADMIN_USERNAME']} / {env['T1_ADMIN_PASSWORD']}  (kept in {SECRETS_FILE})"
     )
-    print("Logs: .data/logs/. Ctrl-C stops the services; `make down` also stops the engines.\n", flush=True)
+    print(f"Traces:  {ENGINES['jaeger'].url()}  (Jaeger; admins open a message's trace from the console)")
+    print(f"Metrics: {ENGINES['prometheus'].url()}  (Prometheus; alerts at /alerts)")
+    print("Logs:    .data/logs/, followed with `make logs` (TICKET=…, TRACE=…)")
+    print("Where to look for what: docs/observability.md.")
+    print("Ctrl-C stops the services; `make down` also stops the engines.\n", flush=True)
     try:
         while True:
             for name, process in processes.items():
