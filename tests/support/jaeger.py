@@ -72,7 +72,7 @@ class Trace:
         return chain
 
     def describe(self, spans: Iterable[Span] | None = None) -> str:
-        return "; ".join(f"{span.service}:{span.name}" for span in (spans or self.spans))
+        return "; ".join(f"{span.service}:{span.name}" for span in (self.spans if spans is None else spans))
 
 
 async def get_trace(client: httpx.AsyncClient, trace_id: str) -> Trace | None:
