@@ -54,7 +54,18 @@ class KafkaSettings(BaseSettings):
 
     kafka_bootstrap: str = Field(description="Kafka bootstrap servers, e.g. 127.0.0.1:9092")
     kafka_topic_prefix: str = Field(default="", description="prefix of every topic name (shared clusters)")
-    kafka_topic_partitions: int = 3
+    kafka_topic_partitions: int = Field(
+        default=3,
+        ge=1,
+        description="partitions of each topic this install creates (the most consumers "
+        "of one group that share a topic's work)",
+    )
+    kafka_topic_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        description="replicas of each topic this install creates: 1 for one broker, 3 on "
+        "a three-broker cluster",
+    )
     kafka_max_attempts: int = Field(default=5, description="handler attempts before a message goes to DLQ")
     kafka_retry_backoff_s: float = 0.2
     kafka_retry_backoff_max_s: float = 5.0

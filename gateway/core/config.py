@@ -25,7 +25,10 @@ class Settings(
     service_name: str = "gateway"
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
-    tickets_grpc_addr: str = Field(description="message_saver's TicketService address, e.g. 127.0.0.1:8001")
+    tickets_grpc_addr: str = Field(
+        description="message_saver's TicketService address, e.g. 127.0.0.1:8001 (several ip:port separated "
+        "by commas, or dns:///name:port, are balanced round-robin)"
+    )
     ml_grpc_addr: str = Field(default="127.0.0.1:8004", description="ml's HintsService address")
     stats_grpc_addr: str = Field(default="127.0.0.1:8003", description="stats' StatsService address")
     rating_timeout_s: float = Field(

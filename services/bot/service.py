@@ -27,7 +27,7 @@ from services.bot.updates import BoundedUpdateQueue, ChatOrderedProcessor
 from services.bot.webhook import WebhookServer, webhook_app
 from t1.tickets.v1 import events_pb2 as tickets_events
 from t1lib.health import KafkaCheck, Readiness, RedisCheck, S3Check, serving
-from t1lib.kafka.admin import ensure_topics
+from t1lib.kafka.admin import ensure_service_topics
 from t1lib.kafka.consumer import EventConsumer
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
@@ -151,12 +151,7 @@ class BotService:
         try:
             await ensure_bucket(self.s3, self.settings.s3_bucket)
             await self.ratings.comments.load()
-            await asyncio.to_thread(
-                ensure_topics,
-                self.settings.kafka_bootstrap,
-                self.registry,
-                partitions=self.settings.kafka_topic_partitions,
-            )
+            await ensure_service_topics(self.settings, self.registry)
             async with self.application:
                 await self.application.start()
                 consumer_task = asyncio.create_task(self.consumer.run(), name="bot-operator-replies")

@@ -36,7 +36,7 @@ from t1.notifications.v1 import events_pb2 as notifications
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
 from t1lib.grpc.server import start_server
 from t1lib.health import Check, KafkaCheck, MongoCheck, Readiness, RedisCheck, S3Check
-from t1lib.kafka.admin import ensure_topics
+from t1lib.kafka.admin import ensure_service_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
@@ -84,9 +84,7 @@ class App:
 
     async def start(self) -> None:
         settings = self.settings
-        await asyncio.to_thread(
-            ensure_topics, settings.kafka_bootstrap, self.registry, partitions=settings.kafka_topic_partitions
-        )
+        await ensure_service_topics(settings, self.registry)
         await self.repository.create_indexes()
         await self.repository.migrate_active_keys()
         await self._prepare_views()

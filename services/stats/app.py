@@ -26,7 +26,7 @@ from t1.stats.v1 import stats_service_pb2 as api
 from t1.stats.v1 import stats_service_pb2_grpc as api_grpc
 from t1lib.grpc.server import start_server
 from t1lib.health import KafkaCheck, MongoCheck, Readiness
-from t1lib.kafka.admin import ensure_topics
+from t1lib.kafka.admin import ensure_service_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
@@ -77,9 +77,7 @@ class App:
 
     async def start(self) -> None:
         settings = self.settings
-        await asyncio.to_thread(
-            ensure_topics, settings.kafka_bootstrap, self.registry, partitions=settings.kafka_topic_partitions
-        )
+        await ensure_service_topics(settings, self.registry)
         TICKETS.set(await self.desk.load())
         show_csat(self.desk)
         self._consuming = asyncio.create_task(self.consumer.run(), name="stats-consumer")

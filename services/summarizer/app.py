@@ -19,7 +19,7 @@ from t1.ml.v1 import hints_service_pb2 as hints_pb
 from t1.summarizer.v1 import events_pb2 as summarizer_pb
 from t1lib.grpc.client import open_channel
 from t1lib.health import Check, GrpcCheck, KafkaCheck, Readiness
-from t1lib.kafka.admin import ensure_topics
+from t1lib.kafka.admin import ensure_service_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import Acks, EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
@@ -48,9 +48,7 @@ class App:
 
     async def start(self) -> None:
         settings = self.settings
-        await asyncio.to_thread(
-            ensure_topics, settings.kafka_bootstrap, self.registry, partitions=settings.kafka_topic_partitions
-        )
+        await ensure_service_topics(settings, self.registry)
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="summarizer-consumer")
         logger.info(
             "summarizer started",

@@ -3,6 +3,7 @@ applies when the caller sets none). Every gRPC client in the project opens its c
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -34,11 +35,36 @@ class DefaultDeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         return await continuation(client_call_details, request)
 
 
+# Calls spread over every address the target resolves to (several instances of a service: a list of
+# addresses, or a DNS name with several records such as a Kubernetes headless service), not the first one.
+BALANCING = [("grpc.lb_policy_name", "round_robin")]
+
+
+def channel_target(addresses: str) -> str:
+    """The gRPC target of `addresses`: "host:port", "dns:///name:port", or several "ip:port" separated by
+    commas (gRPC's `ipv4:` list)."""
+    parts = [part.strip() for part in addresses.split(",") if part.strip()]
+    if len(parts) <= 1:
+        return addresses.strip()
+    try:
+        for part in parts:
+            host, _, port = part.rpartition(":")
+            ipaddress.IPv4Address(host)
+            int(port)
+    except ValueError:
+        raise ValueError(
+            f"several gRPC addresses must each be IPv4:port, got {addresses!r}; for host names give one DNS "
+            "name that resolves to every instance (dns:///name:port)"
+        ) from None
+    return "ipv4:" + ",".join(parts)
+
+
 def open_channel(target: str, token: SecretStr | str, default_timeout_s: float = 5.0) -> grpc.aio.Channel:
-    """A channel to `target` ("host:port") whose calls carry the service token `token` and a default
-    deadline on every unary call."""
+    """A channel to `target` (see `channel_target`), balanced round-robin over its addresses, whose calls
+    carry the service token `token` and a default deadline on every unary call."""
     return grpc.aio.insecure_channel(
-        target,
+        channel_target(target),
+        options=BALANCING,
         interceptors=[
             *grpc_client_interceptors(),
             *token_interceptors(token),

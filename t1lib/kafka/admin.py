@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
+from t1lib.config import KafkaSettings
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 
 logger = logging.getLogger(__name__)
@@ -18,13 +20,15 @@ def all_topic_names(registry: TopicRegistry = REGISTRY) -> list[str]:
     return names + [dlq_topic(name) for name in names]
 
 
-def ensure_topics(bootstrap: str, registry: TopicRegistry = REGISTRY, *, partitions: int = 3) -> None:
+def ensure_topics(
+    bootstrap: str, registry: TopicRegistry = REGISTRY, *, partitions: int = 3, replication_factor: int = 1
+) -> None:
     """Create every registered topic and its `.dlq` twin that does not exist yet."""
     admin = AdminClient({"bootstrap.servers": bootstrap})
     wanted = all_topic_names(registry)
     existing = set(admin.list_topics(timeout=10).topics)
     missing = [
-        NewTopic(name, num_partitions=partitions, replication_factor=1)
+        NewTopic(name, num_partitions=partitions, replication_factor=replication_factor)
         for name in wanted
         if name not in existing
     ]
@@ -37,3 +41,14 @@ def ensure_topics(bootstrap: str, registry: TopicRegistry = REGISTRY, *, partiti
         except KafkaException as error:
             if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise
+
+
+async def ensure_service_topics(settings: KafkaSettings, registry: TopicRegistry) -> None:
+    """`ensure_topics` with the service's settings (partitions, replication factor), off the event loop."""
+    await asyncio.to_thread(
+        ensure_topics,
+        settings.kafka_bootstrap,
+        registry,
+        partitions=settings.kafka_topic_partitions,
+        replication_factor=settings.kafka_topic_replication_factor,
+    )
