@@ -37,7 +37,13 @@ class DefaultDeadlineInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
 
 # Calls spread over every address the target resolves to (several instances of a service: a list of
 # addresses, or a DNS name with several records such as a Kubernetes headless service), not the first one.
+# One plain address keeps pick_first: it reconnects on the next call after its server restarts, where
+# round_robin fails calls until its reconnection backoff ends.
 BALANCING = [("grpc.lb_policy_name", "round_robin")]
+
+
+def balanced(target: str) -> bool:
+    return target.startswith(("ipv4:", "dns:"))
 
 
 def channel_target(addresses: str) -> str:
@@ -62,9 +68,10 @@ def channel_target(addresses: str) -> str:
 def open_channel(target: str, token: SecretStr | str, default_timeout_s: float = 5.0) -> grpc.aio.Channel:
     """A channel to `target` (see `channel_target`), balanced round-robin over its addresses, whose calls
     carry the service token `token` and a default deadline on every unary call."""
+    resolved = channel_target(target)
     return grpc.aio.insecure_channel(
-        channel_target(target),
-        options=BALANCING,
+        resolved,
+        options=BALANCING if balanced(resolved) else None,
         interceptors=[
             *grpc_client_interceptors(),
             *token_interceptors(token),
