@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
-from opentelemetry.trace import Link, Span, SpanKind
+from opentelemetry.trace import Span
 
 from t1lib import tracing
 from t1lib.config import KafkaSettings
@@ -25,10 +25,10 @@ from t1lib.errors import PermanentEventError
 from t1lib.kafka.codec import Headers, RecordHeaders, UndecodableMessageError, decode, headers_dict
 from t1lib.kafka.lag import export_lag
 from t1lib.kafka.producer import Acks, EventProducer
-from t1lib.kafka.spans import process_span
+from t1lib.kafka.spans import process_span, record_span
 from t1lib.kafka.topics import REGISTRY, TopicRegistry, dlq_topic
 from t1lib.logs import ticket_context
-from t1lib.telemetry import KAFKA_DEAD_LETTERS, KAFKA_EVENTS, KAFKA_HANDLER_SECONDS, tracer
+from t1lib.telemetry import KAFKA_DEAD_LETTERS, KAFKA_EVENTS, KAFKA_HANDLER_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -429,19 +429,9 @@ class EventConsumer:
 
     def _record_span(self, topic: str, item: _Item, parent: Context, batch: Span) -> Span:
         """A record's own span of a batch, in the record's trace."""
-        return tracer(__name__).start_span(
-            f"process {topic}",
-            context=parent,
-            kind=SpanKind.CONSUMER,
-            links=[Link(batch.get_span_context())],
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.operation.type": "process",
-                "messaging.destination.name": topic,
-                "messaging.consumer.group.name": self._group_id,
-                "messaging.destination.partition.id": str(item.context.partition),
-                "messaging.kafka.offset": item.context.offset,
-            },
+        context = item.context
+        return record_span(
+            topic, self._group_id, parent, partition=context.partition, offset=context.offset, batch=batch
         )
 
     async def _handle_with_retries(self, handler: Handler, item: _Item) -> None:

@@ -33,17 +33,9 @@ def send_span(topic: str, count: int) -> AbstractContextManager[Span | None]:
     )
 
 
-def process_span(
-    topic: str,
-    group: str,
-    parent: Context | None,
-    *,
-    partition: int | None = None,
-    offset: int | None = None,
-    key: str | None = None,
-    count: int = 1,
-    links: Sequence[Link] = (),
-) -> AbstractContextManager[Span]:
+def _process_attributes(
+    topic: str, group: str, partition: int | None, offset: int | None, key: str | None, count: int
+) -> dict[str, str | int]:
     attributes: dict[str, str | int] = {
         "messaging.system": SYSTEM,
         "messaging.operation.type": "process",
@@ -59,8 +51,39 @@ def process_span(
         attributes["messaging.kafka.offset"] = offset
     if key is not None:
         attributes["messaging.kafka.message.key"] = key
+    return attributes
+
+
+def process_span(
+    topic: str,
+    group: str,
+    parent: Context | None,
+    *,
+    partition: int | None = None,
+    offset: int | None = None,
+    key: str | None = None,
+    count: int = 1,
+    links: Sequence[Link] = (),
+) -> AbstractContextManager[Span]:
+    """The span of handling records (made current)."""
     return tracer(__name__).start_as_current_span(
-        f"process {topic}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes, links=links
+        f"process {topic}",
+        context=parent,
+        kind=SpanKind.CONSUMER,
+        attributes=_process_attributes(topic, group, partition, offset, key, count),
+        links=links,
+    )
+
+
+def record_span(topic: str, group: str, parent: Context, *, partition: int, offset: int, batch: Span) -> Span:
+    """A record's own span inside a batch, in the record's trace and linked with the batch's (not made
+    current: the caller ends it)."""
+    return tracer(__name__).start_span(
+        f"process {topic}",
+        context=parent,
+        kind=SpanKind.CONSUMER,
+        attributes=_process_attributes(topic, group, partition, offset, None, 1),
+        links=[Link(batch.get_span_context())],
     )
 
 

@@ -12,7 +12,6 @@ or ml does. Every process logs into `log_dir`; `logs()` gives their tails (print
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import secrets
@@ -41,6 +40,7 @@ from infra.engines.prometheus import Prometheus
 from t1lib.kafka.admin import all_topic_names, ensure_topics
 from t1lib.kafka.topics import EVENT_TYPES, TopicRegistry
 from tests.support.knowledge import FAQ
+from tests.support.waiting import eventually, wait_until
 
 SERVICES = ("message_saver", "notifications", "bot", "ml", "summarizer", "stats", "gateway")
 MODULES = {"gateway": "gateway", **{name: f"services.{name}" for name in SERVICES if name != "gateway"}}
@@ -261,20 +261,23 @@ class ProcessStack:
         prometheus().write_targets(self.targets_name, self.metrics_targets())
 
     def _wait_listening(self) -> None:
-        deadline = time.monotonic() + self.start_timeout_s
         waiting = dict(self.processes)
-        while waiting:
+
+        def all_listening() -> bool:
             for name, process in list(waiting.items()):
                 assert process.popen is not None
                 if process.popen.poll() is not None:
                     raise RuntimeError(f"{name} exited with {process.popen.returncode}\n{self.logs()}")
                 if all(port_open(port) for port in process.ports):
                     del waiting[name]
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{sorted(waiting)} did not listen in {self.start_timeout_s} s\n{self.logs()}"
-                )
-            time.sleep(0.2)
+            return not waiting
+
+        try:
+            wait_until(all_listening, self.start_timeout_s, "the services to listen")
+        except TimeoutError:
+            raise RuntimeError(
+                f"{sorted(waiting)} did not listen in {self.start_timeout_s} s\n{self.logs()}"
+            ) from None
 
     def stop(self, timeout_s: float = 15) -> None:
         """SIGTERM to each process (the gateway first: no more calls in), wait, SIGKILL the ones left."""
@@ -367,14 +370,14 @@ class Customer:
 
     async def bot_sent(self, count: int, timeout_s: float = 30) -> list[dict[str, Any]]:
         """What the bot sent to this chat, once it sent at least `count` messages."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            sent = (await self.sandbox.get(f"/sandbox/chats/{self.chat_id}/sent")).json()["result"]
-            if len(sent) >= count:
-                return list(sent)
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"chat {self.chat_id}: the bot sent {len(sent)} of {count} messages")
-            await asyncio.sleep(0.1)
+        sent: list[dict[str, Any]] = []
+
+        async def enough() -> bool:
+            sent[:] = (await self.sandbox.get(f"/sandbox/chats/{self.chat_id}/sent")).json()["result"]
+            return len(sent) >= count
+
+        await eventually(enough, timeout_s, f"chat {self.chat_id}: {count} messages from the bot")
+        return list(sent)
 
     async def press(self, sent: dict[str, Any], text: str) -> None:
         """Presses the inline button labelled `text` under a message the bot sent (`bot_sent` item)."""
@@ -414,15 +417,15 @@ class Operator:
 
     async def ticket_of(self, chat_id: int, timeout_s: float = 30) -> dict[str, Any]:
         """The customer's newest ticket in the operator's list, once it is there."""
-        deadline = time.monotonic() + timeout_s
-        while True:
+        found: list[dict[str, Any]] = []
+
+        async def listed() -> bool:
             page = (await self.api.get("/api/v1/tickets")).json()
-            for item in page["items"]:
-                if item["customer"]["chat_id"] == chat_id:
-                    return dict(item)
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no ticket of chat {chat_id}")
-            await asyncio.sleep(0.1)
+            found[:] = [item for item in page["items"] if item["customer"]["chat_id"] == chat_id][:1]
+            return bool(found)
+
+        await eventually(listed, timeout_s, f"a ticket of chat {chat_id}")
+        return dict(found[0])
 
     async def act(self, ticket_id: str, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST /api/v1/tickets/{id}/{action}: take, messages (a reply: body {"text": ...}), close."""
