@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 import grpc
 import redis.asyncio as redis_async
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from services.message_saver import ocr
 from services.message_saver.config import MessageSaverSettings
@@ -32,14 +35,18 @@ from services.message_saver.repository import Repository
 from services.message_saver.search import SearchIndex, rebuild_from_store
 from services.message_saver.servicer import SERVICE_NAME, TicketServicer
 from services.message_saver.views import TicketViews
+from services.message_saver.writer import WriterRole, advertised_address, writer_lease
 from t1.notifications.v1 import events_pb2 as notifications
 from t1.tickets.v1 import ticket_service_pb2_grpc as api_grpc
+from t1lib.fenced import FencedDatabase
+from t1lib.grpc.forwarding import ForwardingInterceptor
 from t1lib.grpc.server import start_server
 from t1lib.health import Check, KafkaCheck, MongoCheck, Readiness, RedisCheck, S3Check
 from t1lib.kafka.admin import ensure_service_topics
 from t1lib.kafka.consumer import EventConsumer, EventContext
 from t1lib.kafka.producer import EventProducer
 from t1lib.kafka.topics import TopicRegistry, registry_with_prefix
+from t1lib.lease import Lease
 from t1lib.stores import mongo_client, redis_client, s3_client
 
 logger = logging.getLogger(__name__)
@@ -68,8 +75,13 @@ class App:
     search_consumer: EventConsumer | None = None
     views_redis: redis_async.Redis | None = None
     readiness: Readiness = field(default_factory=lambda: Readiness([]))
+    role: WriterRole = field(default_factory=lambda: WriterRole(single_writer=False))
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
+    _forwarder: ForwardingInterceptor | None = field(default=None, repr=False)
+    _writer_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _lease_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     _consumer_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _ocr_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _search_task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -83,22 +95,69 @@ class App:
         return f"{self.settings.grpc_host}:{self.port}"
 
     async def start(self) -> None:
+        """Serve at once; write (consume, relay, checkpoint) now, or once this instance holds the writer
+        lease when the store has a single writer (writer.py): until then TicketService calls are
+        forwarded to the writer."""
         settings = self.settings
         await ensure_service_topics(settings, self.registry)
-        await self.repository.create_indexes()
-        await self.repository.migrate_active_keys()
-        await self._prepare_views()
         if self.search is not None and self.search.is_empty:
             await rebuild_from_store(self.search, self.mongo[settings.mongo_db])
-        # What a crash left unpublished, before any new call can add to it.
-        await self.outbox.relay(min_age_s=0)
+        if self.role.single_writer:
+            self._forwarder = ForwardingInterceptor(
+                [SERVICE_NAME],
+                local=self.role.is_local,
+                target=self.role.writer_address,
+                token=settings.service_token,
+            )
         self._server, self.port = await start_server(
             f"{settings.grpc_host}:{settings.grpc_port}",
             lambda server: api_grpc.add_TicketServiceServicer_to_server(self.servicer, server),
             [SERVICE_NAME],
             token=settings.service_token,
             readiness=self.readiness,
+            interceptors=[] if self._forwarder is None else [self._forwarder],
         )
+        if self.search_consumer is not None:  # every instance keeps its own index (T1_SEARCH_DIR)
+            self._search_task = asyncio.create_task(
+                self.search_consumer.run(), name="message_saver-search-consumer"
+            )
+        lease = self.role.lease
+        if lease is None:
+            await self._start_writing()
+            return
+        lease.name = f"{settings.instance_name}:{self.port}:{uuid.uuid4().hex[:8]}"
+        lease.address = advertised_address(settings, self.port)
+        if await lease.try_acquire():
+            await self._start_writing()
+        else:
+            holder = await lease.current()
+            logger.info(
+                "another instance is the writer; forwarding TicketService calls to it until its lease ends",
+                extra={"fields": {"writer": holder.name if holder else None}},
+            )
+            self._writer_task = asyncio.create_task(self._take_over(lease), name="writer-lease")
+
+    async def _take_over(self, lease: Lease) -> None:
+        await lease.acquire()
+        logger.warning(
+            "this instance is now the writer",
+            extra={"fields": {"fencing": lease.holder and lease.holder.token}},
+        )
+        await self._start_writing()
+        self._writer_task = None  # done: wait() watches the consumers and the lease from now on
+        self._changed.set()
+
+    async def _start_writing(self) -> None:
+        settings = self.settings
+        await self.repository.create_indexes()
+        await self.repository.migrate_active_keys()
+        await self._prepare_views()
+        # What a crash left unpublished, before any new call can add to it.
+        await self.outbox.relay(min_age_s=0)
+        lease = self.role.lease
+        if lease is not None:
+            self._lease_task = asyncio.create_task(lease.keep(self._lease_lost), name="writer-lease-renewal")
+        self.role.started_writing()
         self._consumer_task = asyncio.create_task(self.consumer.run(), name="message_saver-consumer")
         if self.repository.single_writer:
             self._checkpoint_task = asyncio.create_task(self._write_checkpoints(), name="checkpoints")
@@ -107,10 +166,11 @@ class App:
             self._desk_metrics_task = asyncio.create_task(self._export_desk_metrics(), name="desk-metrics")
         if self.ocr_consumer is not None:
             self._ocr_task = asyncio.create_task(self.ocr_consumer.run(), name="message_saver-ocr-consumer")
-        if self.search_consumer is not None:
-            self._search_task = asyncio.create_task(
-                self.search_consumer.run(), name="message_saver-search-consumer"
-            )
+
+    async def _lease_lost(self) -> None:
+        """Another instance may be writing now: stop answering and let the process end (wait() raises),
+        so that its restart joins as a follower with nothing cached."""
+        self.role.stopped_writing()
 
     async def _write_checkpoints(self) -> None:
         """Every second, the documents of tickets whose log grew long or old (ticket_log)."""
@@ -143,6 +203,16 @@ class App:
                 logger.exception("reading the desk's figures failed")
             await asyncio.sleep(self.settings.desk_metrics_interval_s)
 
+    async def _leave_the_writer_role(self) -> None:
+        """Hand the lease over at once, so the next writer need not wait for it to expire."""
+        self.role.stopped_writing()
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+        if self.role.lease is not None:
+            await self.role.lease.release()
+        if self._forwarder is not None:
+            await self._forwarder.close()
+
     async def _prepare_views(self) -> None:
         """Rebuild the lists' read model when Redis has none; else reload what a crash left pending."""
         views = self.repository.views
@@ -157,27 +227,40 @@ class App:
                 logger.warning("ticket views repaired", extra={"fields": {"tickets": repaired}})
 
     async def wait(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set, or a consumer dies (then its error is raised)."""
-        assert self._consumer_task is not None, "start() first"
+        """Until `stop` is set, or a consumer dies or the writer lease is lost (then an error is raised)."""
+        assert self._server is not None, "start() first"
         stopper = asyncio.create_task(stop.wait())
-        consumers = {self._consumer_task: "the Kafka consumer"}
-        if self._ocr_task is not None:
-            consumers[self._ocr_task] = "the OCR consumer"
-        if self._search_task is not None:
-            consumers[self._search_task] = "the search index consumer"
-        await asyncio.wait({stopper, *consumers}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        for task, name in consumers.items():
-            if task.done():
-                task.result()
-                raise RuntimeError(f"{name} stopped unexpectedly")
+        try:
+            while not stopper.done():
+                changed = asyncio.create_task(self._changed.wait())
+                watched = self._watched()
+                await asyncio.wait({stopper, changed, *watched}, return_when=asyncio.FIRST_COMPLETED)
+                changed.cancel()
+                self._changed.clear()
+                for task, name in watched.items():
+                    if task.done():
+                        task.result()
+                        if task is not self._writer_task:  # that one ends once this instance writes
+                            raise RuntimeError(f"{name} stopped unexpectedly")
+        finally:
+            stopper.cancel()
+
+    def _watched(self) -> dict[asyncio.Task[None], str]:
+        tasks = {
+            self._consumer_task: "the Kafka consumer",
+            self._ocr_task: "the OCR consumer",
+            self._search_task: "the search index consumer",
+            self._writer_task: "the wait for the writer lease",
+            self._lease_task: "the writer lease (lost: another instance may be writing)",
+        }
+        return {task: name for task, name in tasks.items() if task is not None}
 
     async def stop(self) -> None:
         """Stop consuming (stored offsets are committed), let RPCs finish, deliver queued events."""
         if self._stopped:
             return
         self._stopped = True
-        for periodic in (self._relay_task, self._desk_metrics_task):
+        for periodic in (self._relay_task, self._desk_metrics_task, self._writer_task):
             if periodic is not None:
                 periodic.cancel()
         self.consumer.stop()
@@ -200,6 +283,7 @@ class App:
                     await self.repository.write_checkpoints(everything=True)
                 except Exception:
                     logger.exception("writing ticket checkpoints at stop failed (the logs keep them)")
+            await self._leave_the_writer_role()
             await asyncio.to_thread(self.producer.close)
             await self.mongo.close()
             if self.views_redis is not None:
@@ -221,8 +305,13 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         single_writer = ferretdb
     views_redis = redis_client(settings, decode_responses=False)
     views = TicketViews(views_redis, settings.views_key_prefix)
+    role = WriterRole(single_writer)
+    database = client[settings.mongo_db]
+    if single_writer:
+        role.lease = writer_lease(settings, views_redis)
+        database = cast("AsyncDatabase[Doc]", FencedDatabase(database, role.lease.fence))
     repository = Repository(
-        client[settings.mongo_db],
+        database,
         single_writer=single_writer,
         views=views,
         secondary_indexes=not ferretdb,
@@ -271,6 +360,7 @@ async def build_app(settings: MessageSaverSettings, registry: TopicRegistry | No
         search_consumer=None if search is None else _search_consumer(settings, registry, search, producer),
         views_redis=views_redis,
         readiness=Readiness(checks),
+        role=role,
     )
 
 

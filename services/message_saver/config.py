@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -44,6 +46,22 @@ class MessageSaverSettings(
     mongo_single_writer: bool | None = Field(
         default=None, description="this instance is the store's only writer; unset: true on FerretDB"
     )
+    # With a single writer, instances take turns through a lease in Redis (t1lib/lease.py): the holder
+    # writes; the others forward TicketService calls to it and take over when its lease expires.
+    writer_lease_ttl_s: float = Field(
+        default=10.0, gt=1, description="the writer lease's time to live: how long a dead writer blocks"
+    )
+    writer_lease_margin_s: float = Field(
+        default=3.0,
+        gt=0,
+        description="the writer stops writing this long before its lease could expire (pauses, clocks)",
+    )
+    grpc_advertised_address: str = Field(
+        default="",
+        description="host:port other instances forward calls to while this one is the writer; empty: the "
+        "gRPC host (or this machine's address when it listens on all interfaces) and port",
+    )
+    instance_name: str = Field(default_factory=socket.gethostname, description="names this instance")
     # A ticket's document lags its log (ticket_log.py) until a checkpoint; loading it catches up.
     checkpoint_after_s: float = Field(
         default=300.0,

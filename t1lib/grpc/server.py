@@ -75,15 +75,22 @@ async def start_server(
     *,
     token: SecretStr,
     readiness: Readiness | None = None,
+    interceptors: Iterable[grpc.aio.ServerInterceptor] = (),
 ) -> tuple[grpc.aio.Server, int]:
     """Start a grpc.aio server on `address` ("host:port"; port 0 picks one) and return it and its port.
 
     `register` adds the service's servicers; `service_names` are their full names, reported as SERVING
     by the health service and listed by reflection. Every call but health checks must carry `token`.
     With `readiness`, the health service follows it: NOT_SERVING while a required dependency fails.
+    `interceptors` run after the token check and inside the error mapping (t1lib.grpc.forwarding).
     """
     server = grpc.aio.server(
-        interceptors=[*grpc_server_interceptors(), ServiceTokenInterceptor(token), ErrorMappingInterceptor()]
+        interceptors=[
+            *grpc_server_interceptors(),
+            ServiceTokenInterceptor(token),
+            ErrorMappingInterceptor(),
+            *interceptors,
+        ]
     )
     register(server)
     health = HealthServicer()
