@@ -63,6 +63,7 @@ class App:
     port: int = 0
     _server: grpc.aio.Server | None = field(default=None, repr=False)
     _sync_task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _follow_task: asyncio.Task[None] | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -81,6 +82,8 @@ class App:
         )
         if settings.ml_sync_interval_s > 0:
             self._sync_task = asyncio.create_task(self._sync_loop(), name="ml-sync")
+        if settings.ml_follow_interval_s > 0:
+            self._follow_task = asyncio.create_task(self._follow_loop(), name="ml-follow")
 
     async def _sync_loop(self) -> None:
         while True:
@@ -90,6 +93,14 @@ class App:
             except Exception:
                 logger.exception("periodic index sync failed; retrying at the next interval")
 
+    async def _follow_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.ml_follow_interval_s)
+            try:
+                await self.desk.follow()
+            except Exception:
+                logger.exception("following the knowledge base's changes failed; retrying")
+
     async def wait(self, stop: asyncio.Event) -> None:
         await stop.wait()
 
@@ -98,10 +109,11 @@ class App:
         if self._stopped:
             return
         self._stopped = True
-        if self._sync_task is not None:
-            self._sync_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sync_task
+        for task in (self._sync_task, self._follow_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         try:
             if self._server is not None:
                 await self._server.stop(grace=self.settings.grpc_grace_s)

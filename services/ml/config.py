@@ -53,6 +53,12 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
     ml_sync_interval_s: float = Field(
         default=60.0, description="seconds between re-syncs of the index from MongoDB; 0 disables them"
     )
+    ml_follow_interval_s: float = Field(
+        default=0.25,
+        ge=0,
+        description="how often the base's revision is read, so that a change made through another ml "
+        "instance is served here within about this long; 0: only the periodic re-sync",
+    )
     ml_dense_query_tokens: int = Field(
         default=24, description="longer queries are cut to their key sentences for the embedding (latency)"
     )

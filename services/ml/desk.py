@@ -73,6 +73,7 @@ class HintsDesk:
         self.composer = composer
         self._lock = asyncio.Lock()
         self._hashes: dict[str, str] = {}
+        self._revision = ""  # the base's revision this instance last synced from
 
     async def start(self, import_path: str | None = None, variants_path: str | None = None) -> SyncReport:
         """Prepare the stores, import `import_path` (with the variants of `variants_path`) into an empty
@@ -97,6 +98,7 @@ class HintsDesk:
             return await self._sync()
 
     async def _sync(self) -> SyncReport:
+        self._revision = await self.knowledge_base.revision()  # before the read: a later change shows
         entries = await self.knowledge_base.all()
         report = await self.index.sync(entries)
         self._set_entries(entries)
@@ -113,6 +115,15 @@ class HintsDesk:
             if await self.knowledge_base.hashes() == self._hashes:
                 return None
             return await self._sync()
+
+    async def follow(self) -> SyncReport | None:
+        """Re-sync when the base's revision moved since this instance last looked: another instance (or
+        the import) changed it. Its own changes move it too; then the hashes match and nothing is done."""
+        revision = await self.knowledge_base.revision()
+        if revision == self._revision:
+            return None
+        self._revision = revision
+        return await self.sync_if_changed()
 
     def _set_entries(self, entries: list[Entry]) -> None:
         self.retriever.set_entries(entries)

@@ -30,6 +30,10 @@ from t1lib.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 Doc = dict[str, Any]
 
 COLLECTION = "kb_entries"
+# One document, rewritten after every change of the base: ml instances poll it (an _id lookup) to learn
+# that another instance or the import changed the base, and re-sync (HintsDesk.follow).
+REVISIONS = "kb_revision"
+REVISION_ID = "current"
 ID_NAMESPACE = uuid.UUID("6f1c3f0e-5a0e-4c38-9d0b-7b3f2d6c1a90")
 FIELDS = ("category", "subcategory", "question", "answer", "priority", "audience")
 MAX_LENGTHS = {
@@ -191,6 +195,17 @@ class KnowledgeBase:
 
     def __init__(self, database: AsyncDatabase[Doc]) -> None:
         self.entries = database[COLLECTION]
+        self._revisions = database[REVISIONS]
+
+    async def revision(self) -> str:
+        """Changes with every change of the base (by any instance, or the import)."""
+        doc = await self._revisions.find_one({"_id": REVISION_ID})
+        return "" if doc is None else str(doc.get("value", ""))
+
+    async def _changed(self) -> None:
+        await self._revisions.replace_one(
+            {"_id": REVISION_ID}, {"value": uuid.uuid4().hex, "at": datetime.now(UTC)}, upsert=True
+        )
 
     async def create_indexes(self) -> None:
         await self.entries.create_index([("category", ASCENDING), ("_id", ASCENDING)])
@@ -253,6 +268,7 @@ class KnowledgeBase:
         await self.entries.insert_one(
             {"_id": entry.id, **self._content(entry), "source": source, "created_at": now, "updated_at": now}
         )
+        await self._changed()
         return entry
 
     async def replace(self, entry: Entry) -> Entry:
@@ -261,12 +277,14 @@ class KnowledgeBase:
         )
         if result.matched_count == 0:
             raise NotFoundError(f"knowledge-base entry {entry.id} not found")
+        await self._changed()
         return entry
 
     async def delete(self, id_: str) -> None:
         result = await self.entries.delete_one({"_id": id_})
         if result.deleted_count == 0:
             raise NotFoundError(f"knowledge-base entry {id_} not found")
+        await self._changed()
 
     async def import_entries(self, entries: Iterable[Entry]) -> ImportReport:
         """Create or update `entries` (keyed by id); entries the file does not name are left alone."""
@@ -302,6 +320,7 @@ class KnowledgeBase:
                 )
         if writes:
             await self.entries.bulk_write(writes, ordered=True)
+            await self._changed()
         return report
 
     @staticmethod

@@ -80,33 +80,53 @@ class VectorIndex:
         self.dim = 0
 
     async def ensure_collection(self) -> None:
-        """Create the collection, or re-create it when its vectors do not fit the embedder."""
+        """Use the collection, creating it when absent. A collection whose vectors do not fit the embedder
+        (another model, another instance's) is never dropped: other instances may be serving from it.
+        This instance then uses a collection named after its vectors' shape."""
         probe = await self._embedder.embed_queries(["probe"])
         self.dim = int(probe.shape[1])
-        if await self._client.collection_exists(self.collection):
-            info = await self._client.get_collection(self.collection)
-            vectors = info.config.params.vectors
-            fits = (
-                isinstance(vectors, dict)
-                and set(vectors) == set(VECTOR_NAMES)
-                and all(params.size == self.dim for params in vectors.values())
-            )
-            if fits:
-                return
-            logger.warning(
-                "re-creating Qdrant collection %s: its vectors do not fit the embedder", self.collection
-            )
-            await self._client.delete_collection(self.collection)
-        await self._client.create_collection(
+        if await self._fits_or_create(self.collection):
+            return
+        shaped = f"{self.collection}-{self._shape()}"
+        logger.warning(
+            "Qdrant collection %s does not fit the embedder (%d dimensions); using %s",
             self.collection,
-            vectors_config={
-                **{
-                    name: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)
-                    for name in TEXT_VECTORS
-                },
-                SEARCH_VECTOR: models.VectorParams(size=self.dim, distance=models.Distance.DOT),
-            },
+            self.dim,
+            shaped,
         )
+        self.collection = shaped
+        if not await self._fits_or_create(shaped):
+            raise RuntimeError(f"Qdrant collection {shaped} does not fit the embedder either")
+
+    async def _fits_or_create(self, name: str) -> bool:
+        """True when `name` exists (or was just created) with this embedder's vectors."""
+        if not await self._client.collection_exists(name):
+            try:
+                await self._client.create_collection(name, vectors_config=self._vectors_config())
+            except Exception:
+                if not await self._client.collection_exists(name):
+                    raise
+                # another instance created it at the same moment: check it like any existing one
+        info = await self._client.get_collection(name)
+        vectors = info.config.params.vectors
+        return (
+            isinstance(vectors, dict)
+            and set(vectors) == set(VECTOR_NAMES)
+            and all(params.size == self.dim for params in vectors.values())
+        )
+
+    def _vectors_config(self) -> dict[str, models.VectorParams]:
+        return {
+            **{
+                name: models.VectorParams(size=self.dim, distance=models.Distance.COSINE)
+                for name in TEXT_VECTORS
+            },
+            SEARCH_VECTOR: models.VectorParams(size=self.dim, distance=models.Distance.DOT),
+        }
+
+    def _shape(self) -> str:
+        shape = f"{self.dim}:{','.join(sorted(VECTOR_NAMES))}"
+        return hashlib.sha256(shape.encode()).hexdigest()[:10]
 
     async def stored_hashes(self) -> dict[str, str]:
         """Point id -> index_hash of every point."""
