@@ -91,8 +91,8 @@ kb-import: bootstrap infra-up  ## import a knowledge-base .xlsx: make kb-import 
 eval-hints: bootstrap  ## hints quality and latency: make eval-hints QUERIES=path.jsonl (prints JSON lines)
 	@$(PY) -m services.ml.eval --queries "$(QUERIES)"
 
-up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it
-	@$(PY) -m scripts.stack
+up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it (SCALE=2: two instances of each service)
+	@$(PY) -m scripts.stack $(if $(SCALE),--scale $(SCALE))
 
 bench: bootstrap  ## data-path benchmarks as JSON lines (starts what it needs): make bench ARGS="--duration 10 --rates 100"
 	@$(PY) -m bench $(ARGS)

@@ -39,6 +39,11 @@ class Service:
     # How long it may take to listen. ml embeds the whole knowledge base on its first start (58 s for the
     # 201 FAQ entries and their variants on a slow 2-core machine, at nice 10 next to the other services).
     start_timeout_s: float = 60
+    kind: str = ""  # the service an instance belongs to (its Prometheus job); empty: `name`
+
+    @property
+    def job(self) -> str:
+        return self.kind or self.name
 
 
 SANDBOX_TOKEN = "123456:t1-sandbox-token"  # noqa: S105 - the local fake accepts any token
@@ -53,6 +58,8 @@ KB_VARIANTS = REPO_ROOT / "data" / "kb" / "vtb_belarus_faq.variants.jsonl"
 STACK_SECRETS: credentials.Generators = {
     "T1_JWT_SECRET": lambda: secrets.token_urlsafe(32),
     "T1_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(9),
+    # Bots behind one webhook URL must agree on Telegram's secret header (`make up SCALE=2`).
+    "T1_BOT_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
 }
 
 
@@ -119,6 +126,81 @@ def services() -> list[Service]:
         ),
     ]
     return listed
+
+
+# `make up SCALE=n`: what a second (third, …) instance of a service needs of its own. Ports move by 10 per
+# instance; per-instance state (search index, Qdrant local mode, which locks its folder) gets its own folder.
+SCALABLE = ("message_saver", "notifications", "bot", "ml", "summarizer", "stats", "gateway")
+PORT_STEP = 10
+BOT_WEBHOOK_PORT = 8090
+BOT_WEBHOOK_URL = f"http://127.0.0.1:{BOT_WEBHOOK_PORT}/telegram/webhook"
+
+
+def scaled(listed: list[Service], scale: int) -> list[Service]:
+    """`listed` with `scale` instances of each scalable service, the copies right after the first."""
+    result: list[Service] = []
+    for service in listed:
+        result.append(service)
+        if service.name not in SCALABLE:
+            continue
+        for number in range(2, scale + 1):
+            result.append(_instance(service, number))
+    return result
+
+
+def _instance(service: Service, number: int) -> Service:
+    shift = PORT_STEP * (number - 1)
+    port = service.port + shift if service.port else 0
+    env = {key: str(int(value) + shift) for key, value in service.env.items() if key.endswith("_PORT")}
+    env |= {key: value for key, value in service.env.items() if not key.endswith("_PORT")}
+    name = f"{service.name}-{number}"
+    if service.name == "message_saver":
+        env |= {
+            "T1_SEARCH_DIR": str(DATA_DIR / f"search-{number}"),
+            "T1_SEARCH_CONSUMER_GROUP": f"{name}-search",
+        }
+    if service.name == "notifications":
+        env["T1_NOTIFICATIONS_PORT"] = str(port)
+    if service.name == "gateway":
+        env["T1_GATEWAY_PORT"] = str(port)
+    if service.name == "ml":
+        env["T1_QDRANT_PATH"] = str(DATA_DIR / f"qdrant-{number}")
+    if (
+        service.name == "stats"
+    ):  # each instance keeps every figure: it reads every event in a group of its own
+        env["T1_CONSUMER_GROUP"] = f"stats-{number}"
+    url = service.url.replace(f":{service.port}", f":{port}") if service.port else service.url
+    return Service(
+        name,
+        service.module,
+        port,
+        env,
+        service.args,
+        url,
+        service.nice,
+        service.start_timeout_s,
+        service.name,
+    )
+
+
+def scaled_env(env: dict[str, str], scale: int) -> dict[str, str]:
+    """Clients reach every instance (gRPC round-robin over the list); the bots share one webhook port."""
+    if scale <= 1:
+        return env
+
+    def every(port: int) -> str:
+        return ",".join(f"127.0.0.1:{port + PORT_STEP * number}" for number in range(scale))
+
+    env = dict(env)
+    env["T1_TICKETS_GRPC_ADDR"] = every(8001)
+    env["T1_ML_GRPC_ADDR"] = every(8004)
+    env["T1_STATS_GRPC_ADDR"] = every(8003)
+    env |= {
+        "T1_BOT_WEBHOOK_URL": BOT_WEBHOOK_URL,
+        "T1_BOT_WEBHOOK_PORT": str(BOT_WEBHOOK_PORT),
+        "T1_BOT_WEBHOOK_REUSE_PORT": "true",
+    }
+    return env
 
 
 def stack_env() -> dict[str, str]:
@@ -201,11 +283,11 @@ def start(service: Service, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return process
 
 
-def scrape_targets() -> list[tuple[str, str]]:
-    """(service, host:port) of every service's /metrics under `make up`."""
+def scrape_targets(listed: list[Service]) -> list[tuple[str, str]]:
+    """(service, host:port) of every instance's /metrics under `make up`."""
     return [
-        (service.name, f"127.0.0.1:{service.env['T1_METRICS_PORT']}")
-        for service in services()
+        (service.job, f"127.0.0.1:{service.env['T1_METRICS_PORT']}")
+        for service in listed
         if "T1_METRICS_PORT" in service.env
     ]
 
@@ -231,6 +313,9 @@ def _interrupt(_signum: int, _frame: object) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stop", action="store_true", help="stop services left by an earlier run")
+    parser.add_argument(
+        "--scale", type=int, default=1, choices=range(1, 4), help="instances of every service that scales"
+    )
     args = parser.parse_args()
     PID_DIR.mkdir(parents=True, exist_ok=True)
     stop_recorded()
@@ -238,10 +323,11 @@ def main() -> int:
         return 0
     signal.signal(signal.SIGTERM, _interrupt)
     make_logs_private()
-    env = stack_env()
+    env = scaled_env(stack_env(), args.scale)
+    listed = scaled(services(), args.scale)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        for service in services():
+        for service in listed:
             processes[service.name] = start(service, env)
             deadline = time.monotonic() + service.start_timeout_s
             wait_listening(service, processes[service.name])
@@ -250,13 +336,15 @@ def main() -> int:
         print(error, file=sys.stderr)
         stop_recorded()
         return 1
-    prometheus().write_targets("stack", scrape_targets())
+    prometheus().write_targets("stack", scrape_targets(listed))
     print("\nT1 Support is up.\n\nEngines:")
     for engine in ENGINES.values():
         print(f"  {engine.name:<17} {engine.url()}")
     print("Services:")
-    for service in services():
+    for service in listed:
         print(f"  {service.name:<17} {service.url or '(background worker)'}")
+    if args.scale > 1:
+        print(f"  (bots in webhook mode, sharing {BOT_WEBHOOK_URL}; see docs/deploy.md)")
     print(
         f"\nOperator login: {env['T1_ADMIN_USERNAME']} / {env['T1_ADMIN_PASSWORD']}  (kept in {SECRETS_FILE})"
     )

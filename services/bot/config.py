@@ -64,10 +64,17 @@ class BotSettings(BaseServiceSettings, KafkaSettings, RedisSettings, S3Settings,
     )
     bot_webhook_url: str = Field(default="", description="public HTTPS URL Telegram posts updates to")
     bot_webhook_secret: SecretStr = Field(
-        default=SecretStr(""), description="X-Telegram-Bot-Api-Secret-Token; random per start when empty"
+        default=SecretStr(""),
+        description="X-Telegram-Bot-Api-Secret-Token; random per start when empty (one instance only: "
+        "instances behind one URL must share it)",
     )
     bot_webhook_host: str = "127.0.0.1"
     bot_webhook_port: int = DEFAULT_WEBHOOK_PORT
+    bot_webhook_reuse_port: bool = Field(
+        default=False,
+        description="listen with SO_REUSEPORT, so that several instances on one machine share the webhook's "
+        "port and the kernel spreads Telegram's connections over them",
+    )
 
     # Calling Telegram.
     bot_send_attempts: int = Field(default=5, description="tries of one Bot API call on network errors")

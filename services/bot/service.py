@@ -133,7 +133,11 @@ class BotService:
             path = urlparse(settings.bot_webhook_url).path or "/"
             app = webhook_app(self.application.bot, self.application.update_queue, path, self.webhook_secret)
             self.webhook = WebhookServer(
-                app, host=settings.bot_webhook_host, port=settings.bot_webhook_port, sock=webhook_socket
+                app,
+                host=settings.bot_webhook_host,
+                port=settings.bot_webhook_port,
+                sock=webhook_socket,
+                reuse_port=settings.bot_webhook_reuse_port,
             )
         # Without S3 only files fail (customers' pictures, operators' attachments): degraded, not down.
         self.readiness = Readiness(

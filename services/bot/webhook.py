@@ -60,8 +60,17 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class WebhookServer:
-    def __init__(self, app: Starlette, *, host: str, port: int, sock: socket.socket | None = None) -> None:
+    def __init__(
+        self,
+        app: Starlette,
+        *,
+        host: str,
+        port: int,
+        sock: socket.socket | None = None,
+        reuse_port: bool = False,
+    ) -> None:
         self._sock = sock
+        self._reuse_port = reuse_port
         self._host = host
         self._port = port
         self._server = _EmbeddedServer(
@@ -77,6 +86,8 @@ class WebhookServer:
         if self._sock is None:
             self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if self._reuse_port:
+                self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             self._sock.bind((self._host, self._port))
         self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]), name="bot-webhook")
         while not self._server.started:

@@ -11,7 +11,7 @@ import yaml  # type: ignore[import-untyped]  # pyyaml comes with schemathesis (d
 
 from infra.engines.base import REPO_ROOT
 from infra.engines.prometheus import Prometheus
-from scripts.stack import scrape_targets
+from scripts.stack import scrape_targets, services
 from tests.observability.dashboards import (
     DASHBOARDS_DIR,
     dashboards,
@@ -61,7 +61,7 @@ def test_compose_prometheus_scrapes_every_service_of_make_up_and_loads_the_rules
     scraped = {
         (group["labels"]["service"], group["targets"][0].rsplit(":", 1)[1]) for group in t1["static_configs"]
     }
-    assert scraped == {(service, address.rsplit(":", 1)[1]) for service, address in scrape_targets()}
+    assert scraped == {(service, address.rsplit(":", 1)[1]) for service, address in scrape_targets(services())}
     for group in t1["static_configs"]:
         assert group["labels"]["job"] == group["labels"]["service"]
 
@@ -79,7 +79,7 @@ def test_compose_prometheus_config_is_valid(tmp_path: Path) -> None:
 
 def test_alloy_ships_every_service_log_with_its_service_and_level() -> None:
     text = ALLOY_CONFIG.read_text()
-    for service, _address in scrape_targets():
+    for service, _address in scrape_targets(services()):
         assert f'{{"__path__" = "/var/log/t1/{service}.log", "service" = "{service}"}}' in text
     assert 'values = { level = "" }' in text
     assert "http://loki:3100/loki/api/v1/push" in text
