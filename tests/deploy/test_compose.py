@@ -15,6 +15,7 @@ import yaml  # type: ignore[import-untyped]  # pyyaml comes with schemathesis (d
 
 from infra.engines.base import REPO_ROOT
 from infra.tools.composecheck import COMPOSE_FILE, ENV_EXAMPLE, check
+from scripts.stack import services as stack_services
 
 Compose = dict[str, Any]
 DOCKERFILE = REPO_ROOT / "Dockerfile"
@@ -196,8 +197,6 @@ def test_dockerignore_keeps_local_state_and_secrets_out() -> None:
 
 def test_every_compose_service_of_the_product_runs_the_image_with_its_module() -> None:
     """The command of each product service is the module scripts/stack.py runs for it."""
-    from scripts.stack import services as stack_services
-
     compose = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
     for service in stack_services():
         name = service.name.replace("_", "-")
