@@ -11,7 +11,7 @@ import yaml  # type: ignore[import-untyped]  # pyyaml comes with schemathesis (d
 
 from infra.engines.base import REPO_ROOT
 from infra.engines.prometheus import Prometheus
-from scripts.stack import scrape_targets, services
+from scripts import stack
 from tests.observability.dashboards import (
     DASHBOARDS_DIR,
     dashboards,
@@ -37,10 +37,17 @@ def mounts(service: str) -> dict[str, str]:
     return found
 
 
+def compose_name(service: str) -> str:
+    """The compose service of a service of `make up` (a DNS name: hyphens, not underscores)."""
+    return service.replace("_", "-")
+
+
 def test_compose_runs_the_observability_stack() -> None:
     services = COMPOSE["services"]
     assert {"prometheus", "grafana", "loki", "alloy", "jaeger"} <= set(services)
-    assert {"16686:16686", "4317:4317", "4318:4318"} <= set(services["jaeger"]["ports"])
+    assert services["jaeger"]["ports"] == ["${T1_JAEGER_PUBLISHED_PORT:-16686}:16686"]
+    for service, _address in stack.scrape_targets(stack.services()):
+        assert services[compose_name(service)]["environment"]["T1_TRACING_ENDPOINT"] == "http://jaeger:4317"
     assert mounts("grafana") == {
         "./deploy/grafana/provisioning": "/etc/grafana/provisioning",
         "./deploy/grafana/dashboards": "/var/lib/grafana/dashboards",
@@ -50,18 +57,26 @@ def test_compose_runs_the_observability_stack() -> None:
     assert prometheus["./deploy/prometheus.yml"] == "/etc/prometheus/prometheus.yml"
     assert prometheus["./deploy/prometheus"] == "/etc/prometheus/t1"
     assert mounts("alloy")["./deploy/alloy/config.alloy"] == "/etc/alloy/config.alloy"
+    assert mounts("alloy")["/var/run/docker.sock"] == "/var/run/docker.sock"  # reads the containers' logs
     named = {volume.split(":")[0] for service in services.values() for volume in service.get("volumes", [])}
-    assert {name for name in named if not name.startswith(("./", "$"))} <= set(COMPOSE["volumes"])
+    assert {name for name in named if not name.startswith(("./", "/", "$"))} <= set(COMPOSE["volumes"])
 
 
 def test_compose_prometheus_scrapes_every_service_of_make_up_and_loads_the_rules() -> None:
+    """Every service of `make up` by its compose name, on the metrics port compose gives it (make up's)."""
     config = yaml.safe_load(SCRAPE_CONFIG.read_text())
     assert config["rule_files"] == ["/etc/prometheus/t1/rules.yml"]
     t1 = next(job for job in config["scrape_configs"] if job["job_name"] == "t1")
-    scraped = {
-        (group["labels"]["service"], group["targets"][0].rsplit(":", 1)[1]) for group in t1["static_configs"]
+    scraped = {(group["labels"]["service"], group["targets"][0]) for group in t1["static_configs"]}
+    expected = {
+        (service, f"{compose_name(service)}:{address.rsplit(':', 1)[1]}")
+        for service, address in stack.scrape_targets(stack.services())
     }
-    assert scraped == {(service, address.rsplit(":", 1)[1]) for service, address in scrape_targets(services())}
+    assert scraped == expected
+    for service, target in scraped:
+        environment = COMPOSE["services"][compose_name(service)]["environment"]
+        assert target == f"{compose_name(service)}:{environment['T1_METRICS_PORT']}"
+        assert environment["T1_METRICS_HOST"] == "0.0.0.0"
     for group in t1["static_configs"]:
         assert group["labels"]["job"] == group["labels"]["service"]
 
@@ -78,9 +93,12 @@ def test_compose_prometheus_config_is_valid(tmp_path: Path) -> None:
 
 
 def test_alloy_ships_every_service_log_with_its_service_and_level() -> None:
+    """Alloy finds the containers labelled t1.service and makes the label Loki's `service`."""
     text = ALLOY_CONFIG.read_text()
-    for service, _address in scrape_targets(services()):
-        assert f'{{"__path__" = "/var/log/t1/{service}.log", "service" = "{service}"}}' in text
+    assert 'values = ["t1.service"]' in text
+    assert 'source_labels = ["__meta_docker_container_label_t1_service"]' in text
+    for service, _address in stack.scrape_targets(stack.services()):
+        assert COMPOSE["services"][compose_name(service)]["labels"] == {"t1.service": service}
     assert 'values = { level = "" }' in text
     assert "http://loki:3100/loki/api/v1/push" in text
 
