@@ -58,6 +58,7 @@ CHECKPOINT_EVERY_S = 1.0
 UNHURRIED_FETCH: dict[str, str | int] = {"fetch.wait.max.ms": 1000, "fetch.min.bytes": 1_000_000}
 # Records the search consumer may take at once: a few seconds of notifications at 1,000 messages/s.
 SEARCH_MAX_BATCH = 10_000
+WRITER_LEASE_TASK = "writer-lease"
 
 
 @dataclass
@@ -135,7 +136,7 @@ class App:
                 "another instance is the writer; forwarding TicketService calls to it until its lease ends",
                 extra={"fields": {"writer": holder.name if holder else None}},
             )
-            self._writer_task = asyncio.create_task(self._take_over(lease), name="writer-lease")
+            self._writer_task = asyncio.create_task(self._take_over(lease), name=WRITER_LEASE_TASK)
 
     async def _take_over(self, lease: Lease) -> None:
         await lease.acquire()
@@ -240,7 +241,7 @@ class App:
                 for task, name in watched.items():
                     if task.done():
                         task.result()
-                        if task is not self._writer_task:  # that one ends once this instance writes
+                        if task.get_name() != WRITER_LEASE_TASK:  # that one ends once this one writes
                             raise RuntimeError(f"{name} stopped unexpectedly")
         finally:
             stopper.cancel()

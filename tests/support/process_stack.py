@@ -73,6 +73,12 @@ def small_kb(path: Path, entries: int = 12) -> Path:
     return path
 
 
+def kind_of(instance: str) -> str:
+    """The service of an instance: "message_saver-2" -> "message_saver"."""
+    base, _, number = instance.rpartition("-")
+    return base if base in SERVICES and number.isdigit() else instance
+
+
 def prometheus() -> Prometheus:
     engine = ENGINES["prometheus"]
     assert isinstance(engine, Prometheus)
@@ -105,13 +111,20 @@ class ProcessStack:
     start_timeout_s: float = 90
     # ml imports this workbook at start; None: small_kb() of the tests' FAQ.
     kb_file: Path | None = None
+    # Instances of a service (default 1), as `make up SCALE=n` runs them: "message_saver", "message_saver-2".
+    scale: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         chosen = set(self.services)
         unknown = chosen - set(SERVICES)
         if unknown:
             raise ValueError(f"unknown services {sorted(unknown)}; known: {SERVICES}")
-        self.names = [name for name in SERVICES if name in chosen]
+        self.names = [
+            instance
+            for name in SERVICES
+            if name in chosen
+            for instance in [name, *(f"{name}-{number}" for number in range(2, self.scale.get(name, 1) + 1))]
+        ]
         self.run = uuid.uuid4().hex[:10]
         self.prefix = f"obs-{self.run}."
         self.database = f"obs_{self.run}"
@@ -119,9 +132,11 @@ class ProcessStack:
         self.registry = TopicRegistry(EVENT_TYPES, prefix=self.prefix)
         self.dir = self.log_dir or Path(tempfile.mkdtemp(prefix="t1-process-stack-"))
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.ports = {name: free_port() for name in (*SERVICES, "telegram", "llm")}
+        self.ports = {name: free_port() for name in {*SERVICES, *self.names, "telegram", "llm"}}
+        self.webhook_ports = {name: free_port() for name in self.names if kind_of(name) == "bot"}
         self.metrics_ports = {name: free_port() for name in self.names}
         self.admin_password = secrets.token_urlsafe(12)
+        self.webhook_secret = secrets.token_urlsafe(24)
         self.processes: dict[str, Process] = {}
         self.engine_env = service_env()
 
@@ -154,6 +169,17 @@ class ProcessStack:
     def group(self, service: str) -> str:
         return f"{service}-{self.run}"
 
+    def instances_of(self, service: str) -> list[str]:
+        return [name for name in self.names if kind_of(name) == service]
+
+    def addresses(self, service: str) -> str:
+        """Every instance's address, as the gRPC clients take them (comma-separated)."""
+        names = self.instances_of(service) or [service]
+        return ",".join(f"127.0.0.1:{self.ports[name]}" for name in names)
+
+    def webhook_url(self, bot: str) -> str:
+        return f"http://127.0.0.1:{self.webhook_ports[bot]}/telegram/webhook"
+
     # Processes
 
     def _env(self) -> dict[str, str]:
@@ -169,9 +195,10 @@ class ProcessStack:
             "T1_ADMIN_USERNAME": ADMIN_USERNAME,
             "T1_ADMIN_PASSWORD": self.admin_password,
             "T1_ADMIN_PASSWORD_FILE": str(self.dir / "admin-password"),
-            "T1_TICKETS_GRPC_ADDR": addr["message_saver"],
-            "T1_ML_GRPC_ADDR": addr["ml"],
-            "T1_STATS_GRPC_ADDR": addr["stats"],
+            "T1_TICKETS_GRPC_ADDR": self.addresses("message_saver"),
+            "T1_ML_GRPC_ADDR": self.addresses("ml"),
+            "T1_STATS_GRPC_ADDR": self.addresses("stats"),
+            "T1_BOT_WEBHOOK_SECRET": self.webhook_secret,
             "T1_NOTIFICATIONS_WS_URL": f"ws://{addr['notifications']}/ws",
             "T1_SEARCH_DIR": str(self.dir / "search"),
             "T1_QDRANT_PATH": str(self.dir / "qdrant"),
@@ -185,21 +212,39 @@ class ProcessStack:
         }
 
     def _own_env(self, name: str) -> dict[str, str]:
+        kind = kind_of(name)
         port = str(self.ports[name])
-        own = {"T1_METRICS_PORT": str(self.metrics_ports[name])}
-        if name in GROUPS:
-            own["T1_CONSUMER_GROUP"] = self.group(name)
-        if name in ("message_saver", "ml", "stats"):
+        own = {"T1_METRICS_PORT": str(self.metrics_ports[name]), "T1_INSTANCE_NAME": name}
+        if kind in GROUPS:
+            # stats instances each keep every figure: every event, in a group of their own
+            own["T1_CONSUMER_GROUP"] = self.group(name if kind == "stats" else kind)
+        if kind in ("message_saver", "ml", "stats"):
             own["T1_GRPC_PORT"] = port
-        if name == "notifications":
+        if kind == "message_saver" and name != kind:  # its own search index
+            own |= {
+                "T1_SEARCH_DIR": str(self.dir / f"search-{name}"),
+                "T1_SEARCH_CONSUMER_GROUP": self.group(name),
+            }
+        if kind == "notifications":
             own["T1_NOTIFICATIONS_PORT"] = port
-        if name == "gateway":
+        if kind == "gateway":
             own["T1_GATEWAY_PORT"] = port
-        if name == "summarizer" and "ml" not in self.names:
+            # gateway-2 relays the sockets of notifications-2, when there is one
+            twin = name.replace("gateway", "notifications")
+            if twin in self.ports and twin in self.names:
+                own["T1_NOTIFICATIONS_WS_URL"] = f"ws://127.0.0.1:{self.ports[twin]}/ws"
+        if kind == "summarizer" and "ml" not in self.names:
             own["T1_ML_GRPC_ADDR"] = ""  # titles without categories
-        if name == "ml":
+        if kind == "ml":
             kb = self.kb_file or small_kb(self.dir / "kb.xlsx")
             own |= {"T1_KB_IMPORT_FILE": str(kb), "T1_ML_SYNC_INTERVAL_S": "0"}
+            own["T1_QDRANT_PATH"] = str(self.dir / f"qdrant-{name}")
+        if kind == "bot" and len(self.instances_of("bot")) > 1:
+            # webhook mode; Telegram posts to the first bot, a test may post to any bot's own port
+            own |= {
+                "T1_BOT_WEBHOOK_URL": self.webhook_url(self.instances_of("bot")[0]),
+                "T1_BOT_WEBHOOK_PORT": str(self.webhook_ports[name]),
+            }
         return own
 
     def _plan(self) -> list[Process]:
@@ -224,13 +269,13 @@ class ProcessStack:
         for name in self.names:
             listens = (
                 (self.ports[name],)
-                if name in ("message_saver", "ml", "stats", "notifications", "gateway")
+                if kind_of(name) in ("message_saver", "ml", "stats", "notifications", "gateway")
                 else ()
             )
             plan.append(
                 Process(
                     name,
-                    [sys.executable, "-m", MODULES[name]],
+                    [sys.executable, "-m", MODULES[kind_of(name)]],
                     {**env, **self._own_env(name)},
                     self.dir / f"{name}.log",
                     (*listens, self.metrics_ports[name]),
@@ -340,8 +385,11 @@ class ProcessStack:
         chat_id = chat_id or 1_000_000 + uuid.uuid4().int % 1_000_000_000
         return Customer(httpx.AsyncClient(base_url=self.telegram_url, timeout=30), chat_id)
 
-    async def operator(self, username: str = ADMIN_USERNAME, password: str | None = None) -> Operator:
-        api = httpx.AsyncClient(base_url=self.gateway_url, timeout=30)
+    async def operator(
+        self, username: str = ADMIN_USERNAME, password: str | None = None, gateway: str = "gateway"
+    ) -> Operator:
+        """Logged in through `gateway` (an instance's name: "gateway", "gateway-2")."""
+        api = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.ports[gateway]}", timeout=30)
         return await Operator.login(api, username, password or self.admin_password)
 
 
