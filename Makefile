@@ -14,7 +14,7 @@ RULES_TEST := deploy/prometheus/rules.test.yml
 BREAKING_AGAINST ?= main
 
 .PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints \
-	infra-up infra-down infra-status bench promtool rules-check rules-test logs
+	infra-up infra-down infra-status bench promtool rules-check rules-test chart-check logs
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ breaking: bootstrap  ## buf breaking (FILE) against $(BREAKING_AGAINST)
 	  $(BUF) breaking --against '.git#ref=$(BREAKING_AGAINST)'; \
 	else echo "buf breaking: $(BREAKING_AGAINST) has no buf.yaml yet; nothing to compare"; fi
 
-lint: bootstrap check-gen breaking rules-check  ## buf lint + format, ruff, mypy, stale gen/, breaking changes, Prometheus rules
+lint: bootstrap check-gen breaking rules-check chart-check  ## buf lint + format, ruff, mypy, stale gen/, breaking changes, Prometheus rules, the Helm chart
 	$(BUF) lint
 	$(BUF) format --diff --exit-code
 	$(VENV)/bin/ruff check .
@@ -50,6 +50,11 @@ rules-check: promtool  ## promtool check rules: the recording and alert rules pa
 
 rules-test: promtool  ## promtool test rules: each alert fires and stays quiet as its tests say
 	$(PROMTOOL) test rules $(RULES_TEST)
+
+# helm (v4) and kubeconform are built with Go from infra/helm/go.mod, the Kubernetes schemas made offline (cached
+# under ~/.cache/t1; the first run takes a few minutes).
+chart-check: bootstrap  ## helm lint + helm template | kubeconform -strict of deploy/helm/t1-support (default and ci/*-values.yaml)
+	$(PY) -m infra.helm
 
 fmt: bootstrap  ## format proto and Python
 	$(BUF) format -w

@@ -4,17 +4,14 @@ and go.sum beside this file (a `tool` directive), with bounded in-memory storage
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 
-from infra.engines.base import BIN_DIR, CACHE_DIR, HOST, Engine, env_port, http_ok, run
-from infra.engines.s3 import go_binary
+from infra.engines.base import HOST, Engine, env_port, http_ok
+from infra.engines.golang import build_tool, tool_binary
 
 VERSION = "v1.75.0"
 TOOL = "github.com/jaegertracing/jaeger/cmd/jaeger"
 MODULE_DIR = Path(__file__).resolve().parent
-DIGEST = hashlib.sha256((MODULE_DIR / "go.sum").read_bytes()).hexdigest()[:12]
 # Traces kept in memory; the oldest go first. ~20 spans a message: some hundred MB at most.
 MAX_TRACES = 20_000
 
@@ -34,7 +31,7 @@ class Jaeger(Engine):
 
     @property
     def binary(self) -> Path:
-        return BIN_DIR / f"jaeger-{VERSION}-{DIGEST}"
+        return tool_binary(MODULE_DIR, "jaeger", VERSION)
 
     @property
     def config_file(self) -> Path:
@@ -44,18 +41,7 @@ class Jaeger(Engine):
         return self.binary.is_file()
 
     def install(self) -> None:
-        BIN_DIR.mkdir(parents=True, exist_ok=True)
-        build = CACHE_DIR / "build" / self.binary.name
-        shutil.rmtree(build, ignore_errors=True)
-        try:
-            build.mkdir(parents=True)
-            for name in ("go.mod", "go.sum"):  # go may touch them: only in this copy
-                shutil.copyfile(MODULE_DIR / name, build / name)
-            tmp = self.binary.with_name(self.binary.name + ".tmp")
-            run([go_binary(), "build", "-trimpath", "-o", tmp, TOOL], cwd=build, env={"CGO_ENABLED": "0"})
-            tmp.replace(self.binary)
-        finally:
-            shutil.rmtree(build, ignore_errors=True)
+        build_tool(MODULE_DIR, TOOL, self.binary)
 
     def config(self) -> str:
         return f"""service:
