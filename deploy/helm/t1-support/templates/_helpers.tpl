@@ -160,10 +160,6 @@ gateway:
 {{- if and (gt $ml 1) (not .Values.qdrant.url) -}}
 {{- fail (printf "ml: %d replicas need a Qdrant server (qdrant.url): local mode locks its folder to one process" $ml) -}}
 {{- end -}}
-{{- $saver := int (include "t1.maxReplicas" .Values.messageSaver) -}}
-{{- if and (gt $saver 1) .Values.mongodb.ferretdb -}}
-{{- fail (printf "messageSaver: %d replicas need MongoDB: on FerretDB (mongodb.ferretdb) message_saver must be the only writer" $saver) -}}
-{{- end -}}
 {{- if and .Values.bot.webhook.enabled .Values.bot.webhook.url -}}
 {{- if not (hasPrefix "https://" .Values.bot.webhook.url) -}}
 {{- fail "bot.webhook.url must be an https:// URL (Telegram posts only to HTTPS)" -}}
