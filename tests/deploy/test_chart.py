@@ -1,5 +1,5 @@
-"""The Helm chart's check (`make chart-check`): helm lint and helm template | kubeconform -strict pass with the
-default and the scaled values, and each of them fails on what it is there to catch: values the chart refuses
+"""The Helm chart's check (`make chart-check`): helm lint and helm template | kubeconform -strict pass with
+the default and the scaled values, and each fails on what it is there to catch: values the chart refuses
 (a second bot without the webhook, a second ml without a Qdrant server, a webhook Telegram cannot post to)
 and a manifest Kubernetes would reject."""
 
@@ -100,7 +100,8 @@ def test_the_check_fails_on_a_broken_template(tmp_path: Path) -> None:
     chart = tmp_path / "t1-support"
     shutil.copytree(CHART, chart)
     service = chart / "templates" / "services.yaml"
-    service.write_text(service.read_text().replace("  clusterIP: None", "  clusterIP: None\n  headless: true"))
+    broken = service.read_text().replace("  clusterIP: None", "  clusterIP: None\n  headless: true")
+    service.write_text(broken)
     failures = check([], chart=chart)
     assert len(failures) == 1
     assert failures[0].startswith("kubeconform (default values) failed")
