@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml  # type: ignore[import-untyped]  # pyyaml comes with schemathesis (dev); no stubs installed
 
 from infra.helm import CHART, HELM, KUBECONFORM, template, validate
 from infra.helm.__main__ import check
@@ -43,6 +44,24 @@ def test_scaled_values_run_several_pods_behind_headless_grpc_services() -> None:
     assert manifests.count("kind: HorizontalPodAutoscaler") == 5
     assert "name: t1_kafka_consumer_lag" in manifests
     assert f'value: "{WEBHOOK}"' in manifests
+
+
+def test_every_pod_is_probed_and_locked_down() -> None:
+    rendered = template([SCALED])
+    assert rendered.returncode == 0, rendered.stderr
+    deployments = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc and doc["kind"] == "Deployment"]
+    assert len(deployments) == 7
+    for deployment in deployments:
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        (container,) = pod["containers"]
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+        probe_port = "http" if container["name"] == "gateway" else "ops"
+        assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": probe_port}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": probe_port}
+        assert set(container["resources"]) == {"requests", "limits"}
+        assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
 
 
 @pytest.mark.parametrize(
