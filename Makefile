@@ -14,7 +14,7 @@ RULES_TEST := deploy/prometheus/rules.test.yml
 BREAKING_AGAINST ?= main
 
 .PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints \
-	infra-up infra-down infra-status bench promtool rules-check rules-test compose-check logs
+	infra-up infra-down infra-status bench promtool rules-check rules-test compose-check chart-check logs
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,7 +35,7 @@ breaking: bootstrap  ## buf breaking (FILE) against $(BREAKING_AGAINST)
 	  $(BUF) breaking --against '.git#ref=$(BREAKING_AGAINST)'; \
 	else echo "buf breaking: $(BREAKING_AGAINST) has no buf.yaml yet; nothing to compare"; fi
 
-lint: bootstrap check-gen breaking rules-check compose-check  ## buf lint + format, ruff, mypy, stale gen/, breaking changes, Prometheus rules, compose
+lint: bootstrap check-gen breaking rules-check compose-check chart-check  ## buf lint + format, ruff, mypy, stale gen/, breaking changes, Prometheus rules, compose, the Helm chart
 	$(BUF) lint
 	$(BUF) format --diff --exit-code
 	$(VENV)/bin/ruff check .
@@ -53,6 +53,11 @@ rules-test: promtool  ## promtool test rules: each alert fires and stays quiet a
 
 compose-check:  ## docker-compose.yml against the Compose spec and our rules (checker built with Go, cached)
 	@python3 -m infra.tools.composecheck
+
+# helm (v4) and kubeconform are built with Go from infra/helm/go.mod, the Kubernetes schemas made offline (cached
+# under ~/.cache/t1; the first run takes a few minutes).
+chart-check: bootstrap  ## helm lint + helm template | kubeconform -strict of deploy/helm/t1-support (default and ci/*-values.yaml)
+	$(PY) -m infra.helm
 
 fmt: bootstrap  ## format proto and Python
 	$(BUF) format -w

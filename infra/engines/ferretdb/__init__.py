@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from infra.engines.base import BIN_DIR, CACHE_DIR, HOST, Engine, log, port_open, run
+from infra.engines.golang import go_binary
 
 MODULE_DIR = Path(__file__).resolve().parent
 UPSTREAM = "github.com/FerretDB/FerretDB"
@@ -144,13 +145,6 @@ def _copy_tree(src: Path, dst: Path) -> None:
 def _remove_tree(path: Path) -> None:
     if path.exists():
         shutil.rmtree(path)
-
-
-def go_binary() -> str:
-    found = shutil.which("go") or shutil.which("go", path="/usr/local/go/bin")
-    if found is None:
-        raise RuntimeError("mongo: Go toolchain not found (need go >= 1.24 on PATH) to build FerretDB")
-    return found
 
 
 class FerretDB(Engine):

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.engines import gobuild
-from infra.engines.base import BIN_DIR, HOST, Engine, env_port, http_ok
+from infra.engines.base import HOST, Engine, env_port, http_ok
+from infra.engines.golang import build_tool, tool_binary
 
 VERSION = "v1.75.0"
 TOOL = "github.com/jaegertracing/jaeger/cmd/jaeger"
 MODULE_DIR = Path(__file__).resolve().parent
-MODULE_FILES = ("go.mod", "go.sum")
-DIGEST = gobuild.digest(MODULE_DIR, ["go.sum"])
 # Traces kept in memory; the oldest go first. ~20 spans a message: some hundred MB at most.
 MAX_TRACES = 20_000
 
@@ -33,7 +31,7 @@ class Jaeger(Engine):
 
     @property
     def binary(self) -> Path:
-        return BIN_DIR / f"jaeger-{VERSION}-{DIGEST}"
+        return tool_binary(MODULE_DIR, "jaeger", VERSION)
 
     @property
     def config_file(self) -> Path:
@@ -43,7 +41,7 @@ class Jaeger(Engine):
         return self.binary.is_file()
 
     def install(self) -> None:
-        gobuild.build(MODULE_DIR, MODULE_FILES, TOOL, self.binary)
+        build_tool(MODULE_DIR, TOOL, self.binary)
 
     def config(self) -> str:
         return f"""service:

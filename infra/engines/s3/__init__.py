@@ -16,16 +16,10 @@ from pathlib import Path
 
 from infra.engines import credentials
 from infra.engines.base import BIN_DIR, HOST, Engine, run
+from infra.engines.golang import go_binary
 
 VERSION = "v1.8.0"
 PACKAGE = "github.com/versity/versitygw/cmd/versitygw"
-
-
-def go_binary() -> str:
-    found = shutil.which("go") or shutil.which("go", path="/usr/local/go/bin")
-    if found is None:
-        raise RuntimeError("s3: Go toolchain not found (need go >= 1.25 on PATH) to build versitygw")
-    return found
 
 
 def _xattrs_supported(directory: Path) -> bool:

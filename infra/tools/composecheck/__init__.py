@@ -10,13 +10,13 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.engines import gobuild
 from infra.engines.base import BIN_DIR, REPO_ROOT
+from infra.engines.golang import build_tool, sum_digest
 
 COMPOSE_GO = "v2.16.2"  # v2.17 wants a newer Go than the toolchain here
 MODULE_DIR = Path(__file__).resolve().parent
 MODULE_FILES = ("go.mod", "go.sum", "main.go")
-BINARY = BIN_DIR / f"composecheck-{COMPOSE_GO}-{gobuild.digest(MODULE_DIR, MODULE_FILES)}"
+BINARY = BIN_DIR / f"composecheck-{COMPOSE_GO}-{sum_digest(MODULE_DIR, MODULE_FILES)}"
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
@@ -26,7 +26,7 @@ ALSO = ("gateway",)
 
 def ensure_built() -> Path:
     if not BINARY.is_file():
-        gobuild.build(MODULE_DIR, MODULE_FILES, ".", BINARY)
+        build_tool(MODULE_DIR, ".", BINARY, MODULE_FILES)
     return BINARY
 
 
