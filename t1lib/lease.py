@@ -26,6 +26,8 @@ from t1lib.errors import UnavailableError
 
 logger = logging.getLogger(__name__)
 
+# The fencing counter outlives any lease by far; an install left alone that long starts again from 1.
+TOKEN_KEPT_S = 30 * 24 * 3600
 # Renew only while the key still names this holder (another may have taken it after it expired).
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -110,7 +112,10 @@ class Lease:
         return self.holder is not None and self.fence.is_open
 
     async def try_acquire(self) -> bool:
-        token = int(await self._redis.incr(f"{self.key}:token"))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(f"{self.key}:token")
+            pipe.expire(f"{self.key}:token", TOKEN_KEPT_S)
+            token = int((await pipe.execute())[0])
         holder = Holder(self.name, self.address, token)
         started = time.monotonic()
         if not await self._redis.set(self.key, holder.encode(), nx=True, px=self._ttl_ms):
