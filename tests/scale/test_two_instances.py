@@ -21,7 +21,9 @@ import signal
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -38,13 +40,13 @@ from tests.support.waiting import eventually, wait_until
 
 pytestmark = pytest.mark.integration
 
-SCALE = {"message_saver": 2, "notifications": 2, "bot": 2, "gateway": 2}
+SCALE = {"message_saver": 2, "notifications": 2, "bot": 2, "gateway": 2, "stats": 2}
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, engines: dict[str, str]) -> Iterator[ProcessStack]:
     with ProcessStack(
-        ["message_saver", "notifications", "bot", "gateway"],
+        ["message_saver", "notifications", "bot", "gateway", "stats"],
         scale=SCALE,
         log_dir=tmp_path_factory.mktemp("two-instances"),
         # a killed writer is replaced within seconds, not the default 10
@@ -198,6 +200,38 @@ async def test_each_notifications_instance_delivers_to_its_own_sockets(stack: Pr
 async def _until_seen(socket: websockets.ClientConnection, text: str) -> None:
     while text not in str(await socket.recv()):
         pass
+
+
+async def test_both_stats_instances_count_every_ticket(stack: ProcessStack) -> None:
+    """Each stats instance reads every event (a group of its own), so whichever answers, the figures agree."""
+    admin = await stack.operator()
+    customers = [stack.customer() for _ in range(3)]
+    for customer in customers:
+        await customer.says("Хочу закрыть счёт")
+    for customer in customers:
+        ticket = await admin.ticket_of(customer.chat_id)
+        await admin.take(ticket["id"])
+        await admin.reply(ticket["id"], "Счёт закрыт.")
+        await admin.close_ticket(ticket["id"])
+    today = datetime.now(ZoneInfo("Europe/Minsk")).date().isoformat()
+    window = {"from": today, "to": today}
+    asked = {
+        "stats": grpc_calls(stack, "stats", "GetSummary"),
+        "stats-2": grpc_calls(stack, "stats-2", "GetSummary"),
+    }
+
+    async def both_count_them() -> bool:
+        answers = [(await admin.api.get("/api/v1/stats/summary", params=window)).json() for _ in range(4)]
+        return all(answer["tickets_closed"] >= len(customers) for answer in answers)
+
+    await eventually(both_count_them, 60, "both stats instances to count the closed tickets")
+    answers = [(await admin.api.get("/api/v1/stats/summary", params=window)).json() for _ in range(4)]
+    assert all(answer == answers[0] for answer in answers), answers
+    for instance, before in asked.items():  # the gateway's calls went round both instances
+        assert grpc_calls(stack, instance, "GetSummary") > before
+    for customer in customers:
+        await customer.close()
+    await admin.close()
 
 
 def grpc_calls(stack: ProcessStack, instance: str, method: str) -> float:
