@@ -50,10 +50,43 @@ def test_scaled_values_run_several_pods_behind_headless_grpc_services() -> None:
     assert f'value: "{WEBHOOK}"' in manifests
 
 
+def test_pods_that_need_a_whole_stream_each_have_a_group_of_their_own() -> None:
+    """stats pods keep every figure and message_saver pods a whole search index: each reads every event, in
+    a consumer group named after the pod; stats pods have stable names (a StatefulSet), so a restarted pod
+    keeps its group's offsets."""
+    rendered = template([SCALED])
+    assert rendered.returncode == 0, rendered.stderr
+    docs = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc]
+    workloads = {
+        doc["metadata"]["name"].rsplit("-", 1)[-1]: doc
+        for doc in docs
+        if doc["kind"] in ("Deployment", "StatefulSet")
+    }
+    assert workloads["stats"]["kind"] == "StatefulSet"
+    env = {
+        item["name"]: item.get("value")
+        for item in workloads["stats"]["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["T1_CONSUMER_GROUP"] == "stats-$(POD_NAME)"
+    saver = next(doc for name, doc in workloads.items() if name == "saver")
+    env = {
+        item["name"]: item.get("value") for item in saver["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["T1_SEARCH_CONSUMER_GROUP"] == "message_saver-search-$(POD_NAME)"
+    scaled = {
+        doc["spec"]["scaleTargetRef"]["name"]: doc["spec"]["scaleTargetRef"]["kind"]
+        for doc in docs
+        if doc["kind"] == "HorizontalPodAutoscaler"
+    }
+    for name, kind in scaled.items():
+        assert kind == ("StatefulSet" if name.endswith("stats") else "Deployment")
+
+
 def test_every_pod_is_probed_and_locked_down() -> None:
     rendered = template([SCALED])
     assert rendered.returncode == 0, rendered.stderr
-    deployments = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc and doc["kind"] == "Deployment"]
+    workloads = ("Deployment", "StatefulSet")
+    deployments = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc and doc["kind"] in workloads]
     assert len(deployments) == 7
     for deployment in deployments:
         pod = deployment["spec"]["template"]["spec"]
