@@ -48,6 +48,7 @@ class Service:
 
 SANDBOX_TOKEN = "123456:t1-sandbox-token"  # noqa: S105 - the local fake accepts any token
 SANDBOX_PORT = 8081
+NOTIFICATIONS_PORT = 8006
 
 PID_DIR = DATA_DIR / "run"
 # The knowledge base the project was given; imported on the first start when the KB is empty.
@@ -92,9 +93,9 @@ def services() -> list[Service]:
         Service(
             "notifications",
             "services.notifications",
-            8006,
+            NOTIFICATIONS_PORT,
             {"T1_METRICS_PORT": "9103"},
-            url="ws://127.0.0.1:8006/ws  (relayed by the gateway at /api/v1/ws)",
+            url=f"ws://127.0.0.1:{NOTIFICATIONS_PORT}/ws  (relayed by the gateway at /api/v1/ws)",
         ),
         Service("bot", "services.bot", 0, {"T1_METRICS_PORT": "9104"}),
         Service(
@@ -161,8 +162,9 @@ def _instance(service: Service, number: int) -> Service:
         }
     if service.name == "notifications":
         env["T1_NOTIFICATIONS_PORT"] = str(port)
-    if service.name == "gateway":
+    if service.name == "gateway":  # relays the sockets of its own notifications instance
         env["T1_GATEWAY_PORT"] = str(port)
+        env["T1_NOTIFICATIONS_WS_URL"] = f"ws://127.0.0.1:{NOTIFICATIONS_PORT + shift}/ws"
     if service.name == "ml":
         env["T1_QDRANT_PATH"] = str(DATA_DIR / f"qdrant-{number}")
     if (
@@ -211,7 +213,7 @@ def stack_env() -> dict[str, str]:
     env = {**service_env(), **saved, **os.environ}
     env.setdefault("T1_ADMIN_USERNAME", "admin")
     env.setdefault("T1_TICKETS_GRPC_ADDR", "127.0.0.1:8001")
-    env.setdefault("T1_NOTIFICATIONS_WS_URL", "ws://127.0.0.1:8006/ws")
+    env.setdefault("T1_NOTIFICATIONS_WS_URL", f"ws://127.0.0.1:{NOTIFICATIONS_PORT}/ws")
     env.setdefault("T1_QDRANT_PATH", str(DATA_DIR / "qdrant"))
     env.setdefault("T1_ML_GRPC_ADDR", "127.0.0.1:8004")
     env.setdefault("T1_TRACE_UI_URL", env.get("T1_JAEGER_URL", ""))
