@@ -175,6 +175,55 @@ async def test_both_bots_share_the_replies_and_each_reply_reaches_its_customer_o
     await admin.close()
 
 
+async def test_a_killed_bot_hands_its_partitions_over_and_every_reply_arrives_once(
+    stack: ProcessStack,
+) -> None:
+    """SIGKILL one bot while replies flow: the other takes over its partitions (after the group's session
+    timeout), and what the dead one had taken but not acknowledged is delivered again, once (the ledger)."""
+    wait_until(lambda: len(group_members(stack, stack.group("bot"))) == 2, 60, "two bots in the group")
+    every_partition = set().union(*group_members(stack, stack.group("bot")).values())
+    admin = await stack.operator()
+    customers = [stack.customer() for _ in range(8)]
+    for customer in customers:
+        await customer.says("Не пришли деньги")
+    tickets = [await admin.ticket_of(customer.chat_id) for customer in customers]
+    for ticket in tickets:
+        await admin.take(ticket["id"])
+
+    async def reply_round(text: str) -> None:
+        await asyncio.gather(*(admin.reply(ticket["id"], text) for ticket in tickets))
+
+    first_round = asyncio.create_task(reply_round("Проверяем перевод."))
+    process = stack.processes["bot-2"].popen
+    assert process is not None
+    os.killpg(process.pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    await first_round
+    await reply_round("Перевод найден.")
+    wait_until(
+        lambda: list(group_members(stack, stack.group("bot")).values()) == [every_partition],
+        60,
+        "the surviving bot to hold every partition",
+    )
+    print(f"bot-2's partitions moved {time.monotonic() - killed_at:.1f} s after the SIGKILL")
+    await reply_round("Что-нибудь ещё?")  # the sentinel: once it arrived, a duplicate would have too
+    for customer in customers:
+        texts: list[str] = []
+
+        async def sentinel_arrived(customer: Customer = customer, texts: list[str] = texts) -> bool:
+            sent = (await customer.sandbox.get(f"/sandbox/chats/{customer.chat_id}/sent")).json()["result"]
+            texts[:] = [str(item["message"].get("text")) for item in sent]
+            return "Что-нибудь ещё?" in texts
+
+        await eventually(sentinel_arrived, 90, f"the sentinel reply in chat {customer.chat_id}")
+        replies = [
+            text for text in texts if text in ("Проверяем перевод.", "Перевод найден.", "Что-нибудь ещё?")
+        ]
+        assert replies == ["Проверяем перевод.", "Перевод найден.", "Что-нибудь ещё?"], texts
+        await customer.close()
+    await admin.close()
+
+
 async def test_each_notifications_instance_delivers_to_its_own_sockets(stack: ProcessStack) -> None:
     admin = await stack.operator()
     sockets = [
