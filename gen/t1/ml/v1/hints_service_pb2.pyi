@@ -19,20 +19,22 @@ REPLY_SOURCE_TEMPLATE: ReplySource
 REPLY_SOURCE_NONE: ReplySource
 
 class Hint(_message.Message):
-    __slots__ = ("entry_id", "question", "answer", "category", "subcategory", "score")
+    __slots__ = ("entry_id", "question", "answer", "category", "subcategory", "score", "probability")
     ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
     QUESTION_FIELD_NUMBER: _ClassVar[int]
     ANSWER_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     SUBCATEGORY_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
+    PROBABILITY_FIELD_NUMBER: _ClassVar[int]
     entry_id: str
     question: str
     answer: str
     category: str
     subcategory: str
     score: float
-    def __init__(self, entry_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
+    probability: float
+    def __init__(self, entry_id: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., score: _Optional[float] = ..., probability: _Optional[float] = ...) -> None: ...
 
 class KnowledgeEntry(_message.Message):
     __slots__ = ("id", "category", "subcategory", "question", "answer", "priority", "audience", "variants")
@@ -55,20 +57,26 @@ class KnowledgeEntry(_message.Message):
     def __init__(self, id: _Optional[str] = ..., category: _Optional[str] = ..., subcategory: _Optional[str] = ..., question: _Optional[str] = ..., answer: _Optional[str] = ..., priority: _Optional[str] = ..., audience: _Optional[str] = ..., variants: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetHintsRequest(_message.Message):
-    __slots__ = ("query", "limit", "category")
+    __slots__ = ("query", "limit", "category", "messages")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
     query: str
     limit: int
     category: str
-    def __init__(self, query: _Optional[str] = ..., limit: _Optional[int] = ..., category: _Optional[str] = ...) -> None: ...
+    messages: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, query: _Optional[str] = ..., limit: _Optional[int] = ..., category: _Optional[str] = ..., messages: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetHintsResponse(_message.Message):
-    __slots__ = ("hints",)
+    __slots__ = ("hints", "no_good_hint", "intent")
     HINTS_FIELD_NUMBER: _ClassVar[int]
+    NO_GOOD_HINT_FIELD_NUMBER: _ClassVar[int]
+    INTENT_FIELD_NUMBER: _ClassVar[int]
     hints: _containers.RepeatedCompositeFieldContainer[Hint]
-    def __init__(self, hints: _Optional[_Iterable[_Union[Hint, _Mapping]]] = ...) -> None: ...
+    no_good_hint: bool
+    intent: str
+    def __init__(self, hints: _Optional[_Iterable[_Union[Hint, _Mapping]]] = ..., no_good_hint: _Optional[bool] = ..., intent: _Optional[str] = ...) -> None: ...
 
 class ClassifyTextRequest(_message.Message):
     __slots__ = ("text",)
