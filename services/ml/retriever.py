@@ -88,6 +88,10 @@ class RetrieverConfig:
     # vote, with a category only from this score up.
     classify_max_dense: int = 1
     classify_shed_min_score: float = 1.4
+    # Hint probability: logistic weights over the hit's features (see `hint_features`); None: not
+    # calibrated (probability 0). Below `hint_threshold` a hint is not likely to answer the customer.
+    hint_calibration: tuple[float, ...] | None = None
+    hint_threshold: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Hit:
     score: float
     dense: float = 0.0
     lexical: float = 0.0
+    probability: float = 0.0
 
 
 @dataclass(frozen=True)
