@@ -1,4 +1,4 @@
-"""`python -m services.ml.eval --queries FILE.jsonl [--kb FAQ.xlsx] [--variants FILE.jsonl] [--offtopic FILE.jsonl]`:
+"""`python -m services.ml.eval --queries FILE.jsonl [--kb FAQ.xlsx] [--variants FILE] [--offtopic FILE]`:
 retrieval quality and latency, one JSON line per method, then one per query style (hybrid), then the
 off-topic figure. `--all` runs the whole suite (this FAQ and the second-domain set in data/eval, tune and
 held-out splits; `make eval-hints-all`).
