@@ -60,7 +60,7 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
         "instance is served here within about this long; 0: only the periodic re-sync",
     )
     ml_dense_query_tokens: int = Field(
-        default=24, description="longer queries are cut to their key sentences for the embedding (latency)"
+        default=40, description="longer queries are cut to their key sentences for the embedding (latency)"
     )
     ml_lexical_weight: float = Field(default=0.03, description="weight of BM25 (0..1 of the best) in fusion")
     ml_candidates: int = Field(default=50, description="dense candidates fetched from Qdrant per query")

