@@ -249,7 +249,7 @@ async def hint_rows(
             rows.groups.append(group)
 
 
-def predict(weights: Sequence[float], features: np.ndarray) -> np.ndarray:
+def predict(weights: Sequence[float] | np.ndarray, features: np.ndarray) -> np.ndarray:
     design = np.hstack([features, np.ones((len(features), 1))])
     result: np.ndarray = 1 / (1 + np.exp(-(design @ np.asarray(weights))))
     return result
