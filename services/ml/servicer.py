@@ -41,6 +41,7 @@ def hint_proto(hit: Hit) -> api.Hint:
         category=entry.category,
         subcategory=entry.subcategory,
         score=hit.score,
+        probability=hit.probability,
     )
 
 
@@ -50,7 +51,9 @@ class HintsServicer(api_grpc.HintsServiceServicer):
 
     async def GetHints(self, request: api.GetHintsRequest, context: Context) -> api.GetHintsResponse:
         hits = await self._desk.hints(request.query, request.limit, request.category)
-        return api.GetHintsResponse(hints=[hint_proto(hit) for hit in hits])
+        return api.GetHintsResponse(
+            hints=[hint_proto(hit) for hit in hits], no_good_hint=not self._desk.good_hint(hits)
+        )
 
     async def ClassifyText(
         self, request: api.ClassifyTextRequest, context: Context

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import Stemmer  # type: ignore[import-not-found]
 
@@ -218,67 +220,60 @@ def latin_words(text: str) -> set[str]:
     return {word.lower() for word in _LATIN_WORD.findall(text) if len(word) > 1}
 
 
-# --- colloquial banking Russian -------------------------------------------------------------------------
+# --- colloquial Russian ---------------------------------------------------------------------------------
 
-# Everyday words customers use for what the knowledge base names formally. Applied to queries only, as a
-# whole-word replacement (the stem of each key is matched, so endings may vary).
-_COLLOQUIAL: tuple[tuple[str, str], ...] = (
-    (r"скок[ао]|скоко|сколька", "сколько"),
-    (r"щас|щаз", "сейчас"),
-    (r"чё|чо|чe", "что"),
-    (r"тока|токо", "только"),
-    (r"нада|нужн[оа]\s+ли", "нужно ли"),
-    (r"плз|пжл|пж|пожалуйста", ""),
-    (r"доки|докум[еи]нты", "документы"),
-    (r"бабок|бабк[иаоу]|бабл[оау]|деньжат|лаве", "деньги"),
-    (r"налик[а-я]*|налом|нала|кэш|кеш", "наличные"),
-    (r"безнал[а-я]*", "безналичные"),
-    (r"кредитк[аиуеой]+", "кредитная карта"),
-    (r"дебетовк[аиуеой]+", "дебетовая карта"),
-    (r"карточк[аиуеой]+|картк[аиуеой]+", "карточка"),
-    (r"кредос[а-я]*|кредитос[а-я]*", "кредит"),
-    (r"ипотек[а-я]*", "ипотека"),
-    (r"зарплатн[а-я]+\s+карт[а-я]*", "зарплатная карточка"),
-    (r"закин[а-я]*|кинуть|скинуть|положить\s+денег", "пополнить"),
-    (r"гл[яе]нуть|позырить|чекнуть", "посмотреть"),
-    (r"инет[а-я]*|интернет[уе]", "интернет"),
-    (r"прил[аоу]?|прилк[аиуе]|приложух[аиуе]|приложк[аиуе]|апп[а-я]*", "приложение"),
-    (r"мобильник[а-я]*|мобилк[а-я]*", "телефон"),
-    (r"смс[кк][аиуе]|смск[аиуе]|смсок|эсэмэс[а-я]*", "SMS"),
-    (r"смс|sms", "SMS"),
-    (r"пин|пинкод|пин-код[а-я]*", "ПИН-код"),
-    (r"банкомат[а-я]*|атм|atm", "банкомат"),
-    (r"отделени[а-я]*|офис[а-я]*|филиал[а-я]*", "отделение"),
-    (r"заблочил[а-я]*|заблокал[а-я]*|блокнул[а-я]*", "заблокировали"),
-    (r"разблоч[а-я]*|разблокн[а-я]*", "разблокировать"),
-    (r"процент(?:ы|ов)?\s+годовых", "процентная ставка"),
-    (r"потребкредит[а-я]*|потребительск[а-я]*\s+кредит[а-я]*", "потребительский кредит"),
-    (r"автокредит[а-я]*", "автокредит"),
-    (r"вкладик[а-я]*|депозитик[а-я]*", "вклад"),
-    (r"юан[а-я]*|cny|юан", "юани CNY"),
-    (r"баксы|баксах|бакс[оа]в?|доллар[а-я]*|usd", "доллары USD"),
-    (r"евро|eur", "евро EUR"),
-    (r"россрочк[а-я]*|рассрочк[а-я]*", "рассрочка"),
-)
-_COLLOQUIAL_PATTERNS = tuple(
-    (re.compile(rf"(?<![0-9a-zа-яё])(?:{pattern})(?![0-9a-zа-яё])", re.IGNORECASE), canonical)
-    for pattern, canonical in _COLLOQUIAL
-)
+# Everyday words customers use for what a knowledge base names formally, from data/colloquial_ru.tsv.
+# Applied to queries only, as a whole-word replacement.
+LEXICON_FILE = Path(__file__).resolve().parent / "data" / "colloquial_ru.tsv"
 
 
-# Each pattern without its case folding and its word-boundary lookarounds, matched against the casefolded
-# text: a necessary condition for the full pattern, checked ~4 times faster, so most patterns are skipped.
-_COLLOQUIAL_CORES = tuple(re.compile(pattern) for pattern, _canonical in _COLLOQUIAL)
+def read_lexicon(path: Path = LEXICON_FILE) -> tuple[tuple[str, str], ...]:
+    """(pattern, replacement) pairs of a lexicon file: `pattern<TAB>replacement`, # comments."""
+    pairs = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        pattern, separator, replacement = line.partition("\t")
+        if not separator or not pattern.strip():
+            raise ValueError(f"{path}: line {number}: expected 'pattern<TAB>replacement'")
+        re.compile(pattern)
+        pairs.append((pattern.strip(), replacement.strip()))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled lexicon. Each pattern's core (without case folding and word-boundary lookarounds, matched
+    against the casefolded text) is a necessary condition checked ~4 times faster, so most are skipped."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+    @cached_property
+    def _compiled(self) -> tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...]:
+        return tuple(
+            (
+                re.compile(pattern),
+                re.compile(rf"(?<![0-9a-zа-яё])(?:{pattern})(?![0-9a-zа-яё])", re.IGNORECASE),
+                replacement,
+            )
+            for pattern, replacement in self.pairs
+        )
+
+    def apply(self, text: str) -> str:
+        folded = text.casefold()
+        for core, pattern, replacement in self._compiled:
+            if core.search(folded):
+                text = pattern.sub(replacement, text)
+                folded = text.casefold()
+        return _SPACES.sub(" ", text).strip()
+
+
+COLLOQUIAL = Lexicon(read_lexicon())
 
 
 def formalise(text: str) -> str:
-    """Replace colloquial words ("скока", "доки", "налик", "кредитка") with the knowledge base's words."""
-    folded = text.casefold()
-    for core, (pattern, canonical) in zip(_COLLOQUIAL_CORES, _COLLOQUIAL_PATTERNS, strict=True):
-        if core.search(folded):
-            text = pattern.sub(canonical, text)
-            folded = text.casefold()
-    return _SPACES.sub(" ", text).strip()
+    """Replace colloquial words ("скока", "доки", "налик", "симка") with the written ones."""
+    return COLLOQUIAL.apply(text)
 
 
 # --- long queries ---------------------------------------------------------------------------------------

@@ -32,11 +32,15 @@ from services.ml.text import clean_query, formalise
 
 logger = logging.getLogger(__name__)
 
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 TEXT_VECTORS = ("sqa", "sq", "sq_query", "phrasings")
 # Measured on tests/ml/data/paraphrases.jsonl (the dev set only checked): 0.6 on the variants' centroid
 # (1.5 times the three others together) was best among 0.33-0.67.
 PHRASINGS_WEIGHT = 0.6
+# An entry without variants: (sqa, sq, sq_query). Equal thirds, chosen on both FAQs' tune sets without
+# variants (services/ml/README.md); the old fallback (sq_query standing in for the centroid, 0.73 on it)
+# was fitted to entries that all had variants.
+PLAIN_WEIGHTS = (1 / 3, 1 / 3, 1 / 3)
 SEARCH_VECTOR = "mean"
 VECTOR_NAMES = (*TEXT_VECTORS, SEARCH_VECTOR)
 SCROLL_PAGE = 512
@@ -56,6 +60,18 @@ def passage_texts(entry: Entry) -> tuple[str, str, str]:
 def phrasing_texts(entry: Entry) -> list[str]:
     """The variants as the retriever sees a query (greetings dropped, colloquial words formalised)."""
     return [text for text in (formalise(clean_query(variant)) for variant in entry.variants) if text]
+
+
+def search_vector(entry: Entry, sqa: Vectors, sq: Vectors, sq_query: Vectors, phrasings: Vectors) -> Vectors:
+    """The weighted sum searched: with variants, PHRASINGS_WEIGHT on their centroid and the rest shared by
+    the three others; without, PLAIN_WEIGHTS over (sqa, sq, sq_query)."""
+    if phrasing_texts(entry):
+        others = (1 - PHRASINGS_WEIGHT) / 3
+        result: Vectors = others * (sqa + sq + sq_query) + PHRASINGS_WEIGHT * phrasings
+        return result
+    a, b, c = PLAIN_WEIGHTS
+    plain: Vectors = a * sqa + b * sq + c * sq_query
+    return plain
 
 
 def index_hash(entry: Entry, embedder_name: str) -> str:
@@ -164,7 +180,6 @@ class VectorIndex:
         sqa, sq = await self._embed_passages(texts)
         sq_query = await self._embedder.embed_queries([t[2] for t in texts])
         phrasings = await self._phrasings(entries, sq_query)
-        others = (1 - PHRASINGS_WEIGHT) / 3
         points = [
             models.PointStruct(
                 id=entry.id,
@@ -173,9 +188,7 @@ class VectorIndex:
                     "sq": sq[i].tolist(),
                     "sq_query": sq_query[i].tolist(),
                     "phrasings": phrasings[i].tolist(),
-                    SEARCH_VECTOR: (
-                        others * (sqa[i] + sq[i] + sq_query[i]) + PHRASINGS_WEIGHT * phrasings[i]
-                    ).tolist(),
+                    SEARCH_VECTOR: search_vector(entry, sqa[i], sq[i], sq_query[i], phrasings[i]).tolist(),
                 },
                 payload={**entry.fields(), "index_hash": index_hash(entry, self._embedder.name)},
             )
