@@ -53,6 +53,26 @@ async def test_empty_query_gets_no_hints(stub: api_grpc.HintsServiceAsyncStub) -
     assert list((await stub.GetHints(api.GetHintsRequest(query="  👍 "))).hints) == []
 
 
+async def test_hints_from_the_conversation_s_intent(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    opening = "Добрый день! Потеряла карточку, что мне теперь делать?"
+    asked = await stub.GetHints(api.GetHintsRequest(messages=[opening]))
+    assert asked.intent == "Потеряла карточку, что мне теперь делать?"
+    assert "Действия при утрате карточки" in [hint.question for hint in asked.hints]
+    # Chit-chat after it: the same intent, the same hints; `query` is ignored when messages are given.
+    chased = await stub.GetHints(
+        api.GetHintsRequest(messages=[opening, "Алло, вы тут?", "ау", "???"], query="вклад в юанях")
+    )
+    assert chased.intent == asked.intent
+    assert [hint.entry_id for hint in chased.hints] == [hint.entry_id for hint in asked.hints]
+    # Nothing but chit-chat: nothing to search for.
+    idle = await stub.GetHints(api.GetHintsRequest(messages=["Здравствуйте", "Алло, вы тут?"]))
+    assert (idle.intent, list(idle.hints)) == ("", [])
+    # Without messages the query is searched, and is the intent.
+    plain = await stub.GetHints(api.GetHintsRequest(query="кредит онлайн"))
+    assert plain.intent == "кредит онлайн"
+    assert plain.hints
+
+
 async def test_category_filter(stub: api_grpc.HintsServiceAsyncStub) -> None:
     query = "можно ли открыть онлайн?"
     for category in (CARDS, DEPOSITS):
