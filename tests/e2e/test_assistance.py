@@ -94,7 +94,9 @@ async def test_title_category_hints_and_reply_draft(assisted_stack: Stack) -> No
         await stack.api.post(f"/api/v1/tickets/{ticket_id}/reply-draft", json={}, headers=alice.headers)
     ).json()
     assert fallback["source"] == "template"
-    assert fallback["text"] == f"Здравствуйте, Иван! {fallback['hints'][0]['answer'].strip()}"
+    # Without the LLM: the greeting by name, the (relevant part of the) best answer, a closing line.
+    assert fallback["text"].startswith("Здравствуйте, Иван! При утрате карточки")
+    assert fallback["text"].endswith("\n\nЕсли останутся вопросы — пишите.")
     assert "503" in fallback["fallback_reason"]
 
 

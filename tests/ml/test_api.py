@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from fakes.llm import FakeLlm, Fault
 from services.ml.app import App
+from services.ml.focus import focused_answer
 from t1.ml.v1 import hints_service_pb2 as api
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from tests.ml.conftest import Harness
@@ -296,7 +297,9 @@ async def test_compose_reply_without_llm_is_the_best_template(stub: api_grpc.Hin
     assert response.source == api.REPLY_SOURCE_TEMPLATE
     assert response.fallback_reason == "llm not configured"
     assert len(response.hints) == 2
-    assert response.text == f"Здравствуйте, Анна! {response.hints[0].answer.strip()}"
+    # The greeting by name, the part of the best answer that answers the question, a closing line.
+    focused = focused_answer(response.hints[0].answer, "Потеряла карточку, что делать?")
+    assert response.text == f"Здравствуйте, Анна! {focused}\n\nЕсли останутся вопросы — пишите."
     nothing = await stub.ComposeReply(api.ComposeReplyRequest(query=" 🙂 "))
     assert (nothing.source, nothing.text, list(nothing.hints)) == (api.REPLY_SOURCE_NONE, "", [])
 
@@ -316,4 +319,5 @@ async def test_compose_reply_through_the_llm(harness: Harness) -> None:
         fake.fail(Fault("error", count=5, status=500))
         fallback = await stub.ComposeReply(api.ComposeReplyRequest(query="Потеряла карточку, что делать?"))
         assert fallback.source == api.REPLY_SOURCE_TEMPLATE
-        assert fallback.text == f"Здравствуйте! {fallback.hints[0].answer.strip()}"
+        focused = focused_answer(fallback.hints[0].answer, "Потеряла карточку, что делать?")
+        assert fallback.text == f"Здравствуйте! {focused}\n\nЕсли останутся вопросы — пишите."
