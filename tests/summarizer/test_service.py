@@ -80,7 +80,7 @@ async def test_llm_failing_after_the_retries_gives_the_offline_title(harness: Ha
     harness.llm.fail(Fault("error", status=503, count=3))
     await harness.start()
     title = await harness.title_for(await harness.request("Добрый день! Заблокировали карту, помогите"))
-    assert (title.title, title.source, title.model) == ("Заблокировали карту", FALLBACK, "")
+    assert (title.title, title.source, title.model) == ("Блокировка карты", FALLBACK, "")
     assert [call.status for call in harness.llm.state.completions()] == [503, 503, 503]
 
 
