@@ -160,8 +160,10 @@ class HintsDesk:
     async def compose_reply(
         self, query: str, hints_limit: int, category: str, language: str, customer_name: str = ""
     ) -> ComposedReply:
+        # The query is the customer's messages, one a line: search their intent, as GetHints does.
+        search = retriever_intent(self.retriever, query.splitlines()) or query
         hits = await self.hints(
-            query, DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS), category
+            search, DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS), category
         )
         return await self.composer.compose(query, hits, language, customer_name)
 

@@ -2,9 +2,7 @@ from gateway.domain.hints import (
     MAX_CONVERSATION_CHARS,
     MAX_CONVERSATION_MESSAGES,
     MAX_MESSAGE_CHARS,
-    MAX_QUERY_CHARS,
     hints_messages,
-    hints_query,
 )
 from t1.tickets.v1 import ticket_pb2
 
@@ -25,29 +23,6 @@ def message(
     )
 
 
-def test_recent_customer_messages_with_ocr_oldest_first() -> None:
-    history = [
-        message("Здравствуйте"),
-        message("Не проходит оплата картой"),
-        message("Уточните, пожалуйста, карту", OPERATOR),
-        message("Вот скриншот", ocr="Операция отклонена: превышен лимит"),
-        message("заметка", OPERATOR, internal=True),
-    ]
-    assert hints_query(history) == (
-        "Здравствуйте\nНе проходит оплата картой\nВот скриншот Операция отклонена: превышен лимит"
-    )
-
-
-def test_only_the_last_three_and_capped_length() -> None:
-    history = [message(f"вопрос {index}") for index in range(6)]
-    assert hints_query(history) == "вопрос 3\nвопрос 4\nвопрос 5"
-    assert len(hints_query([message("а" * 5000)])) == MAX_QUERY_CHARS
-
-
-def test_no_customer_text_gives_an_empty_query() -> None:
-    assert hints_query([message("Ответ оператора", OPERATOR)]) == ""
-
-
 def test_the_conversation_is_the_opening_request_and_the_latest_messages() -> None:
     opening = [
         message("", ocr="", id_="m0"),
@@ -61,7 +36,7 @@ def test_the_conversation_is_the_opening_request_and_the_latest_messages() -> No
     assert messages[1:] == [f"сообщение {index}" for index in range(3, 12)]
 
 
-def test_the_opening_is_not_repeated_when_it_is_among_the_latest() -> None:
+def test_the_opening_is_not_repeated_when_it_is_among_the_latest_and_photos_count() -> None:
     history = [
         message("Здравствуйте, не приходит СМС", id_="m1"),
         message("Уточните номер", OPERATOR, id_="m2"),

@@ -300,6 +300,17 @@ async def test_compose_reply_without_llm_is_the_best_template(stub: api_grpc.Hin
     # The greeting by name, the part of the best answer that answers the question, a closing line.
     focused = focused_answer(response.hints[0].answer, "Потеряла карточку, что делать?")
     assert response.text == f"Здравствуйте, Анна! {focused}\n\nЕсли останутся вопросы — пишите."
+    # The messages' intent is searched: chit-chat after the question changes nothing (searched as it is,
+    # it put «Где можно использовать карту MORE?» first).
+    asked = await stub.ComposeReply(api.ComposeReplyRequest(query="Как оформить карту MORE?", hints_limit=2))
+    chased = await stub.ComposeReply(
+        api.ComposeReplyRequest(
+            query="Как оформить карту MORE?\nАлло, вы тут?\nау\nну что там?\nвы где?\nжду ответа",
+            hints_limit=2,
+        )
+    )
+    assert chased.hints[0].question == "Как оформить карту MORE?"
+    assert [hint.entry_id for hint in chased.hints] == [hint.entry_id for hint in asked.hints]
     nothing = await stub.ComposeReply(api.ComposeReplyRequest(query=" 🙂 "))
     assert (nothing.source, nothing.text, list(nothing.hints)) == (api.REPLY_SOURCE_NONE, "", [])
 

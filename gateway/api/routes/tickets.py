@@ -16,7 +16,7 @@ from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
 from gateway.context import AppContext
 from gateway.core.errors import body_validation_error
 from gateway.domain.access import may_act, may_see, may_see_traces
-from gateway.domain.hints import hints_messages, hints_query
+from gateway.domain.hints import hints_messages
 from gateway.models import (
     HintPublic,
     HintsPublic,
@@ -282,10 +282,15 @@ REPLY_SOURCES: dict[int, ReplySourceName] = {ml.REPLY_SOURCE_LLM: "llm", ml.REPL
 async def draft_reply(
     ticket_id: str, body: ReplyDraftCreate, operator: CurrentOperator, context: ContextDep
 ) -> ReplyDraftPublic:
-    """A ready reply to what the customer asked: written by the LLM from the best hints when one is
-    configured, else (or when it fails) the best hint's template answer. The operator edits and sends it."""
+    """A ready reply to what the customer asked (the conversation's intent, as for the hints): written by
+    the LLM from the best hints when one is configured, else (or when it fails) from the best hint's
+    template answer. The operator edits and sends it."""
     ticket = await visible_ticket(context, operator, ticket_id)
-    query = hints_query(await recent_messages(context, ticket_id))
+    opening, recent = await asyncio.gather(
+        opening_messages(context, ticket_id), recent_messages(context, ticket_id)
+    )
+    # The conversation, one message a line: ml searches its intent, as for the hints.
+    query = "\n".join(hints_messages(opening, recent))
     if not query:
         return ReplyDraftPublic(text="", source="none", model="", fallback_reason="", hints=[], query="")
     response = await context.hints.ComposeReply(
