@@ -13,7 +13,7 @@ RULES_TEST := deploy/prometheus/rules.test.yml
 # buf breaking compares proto/ with this git ref (main by default; CI compares a clone of main with itself).
 BREAKING_AGAINST ?= main
 
-.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints eval-hints-all \
+.PHONY: help bootstrap gen check-gen breaking lint fmt test test-unit test-console console up down kb-import eval-hints eval-hints-all eval-intent \
 	infra-up infra-down infra-status bench promtool rules-check rules-test compose-check chart-check logs
 
 help:  ## list the targets
@@ -104,6 +104,9 @@ eval-hints: bootstrap  ## hints quality and latency: make eval-hints QUERIES=pat
 
 eval-hints-all: bootstrap  ## hints figures of this FAQ and the second-domain set (data/eval), tune and held-out
 	@$(PY) -m services.ml.eval --all
+
+eval-intent: bootstrap  ## hints for conversations: make eval-intent CONVERSATIONS=data/eval/conversations/vtb.jsonl
+	@$(PY) -m services.ml.eval_intent --conversations "$(or $(CONVERSATIONS),data/eval/conversations/vtb.jsonl)"
 
 up: bootstrap console infra-up  ## run the product on loopback; Ctrl-C stops it (SCALE=2: two instances of each service)
 	@$(PY) -m scripts.stack $(if $(SCALE),--scale $(SCALE))

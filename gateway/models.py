@@ -115,12 +115,19 @@ class HintPublic(BaseModel):
     question: str
     category: str
     subcategory: str
-    score: float
+    score: float = Field(description="relevance, comparable only within one response")
+    probability: float = Field(
+        default=0.0, description="calibrated probability (0..1) that the entry answers the customer"
+    )
 
 
 class HintsPublic(BaseModel):
     items: list[HintPublic]
-    query: str
+    query: str = Field(description="the text searched (the same as intent)")
+    intent: str = Field(
+        default="", description="the conversation's intent: unchanged intent, unchanged hints"
+    )
+    no_good_hint: bool = Field(default=False, description="no hint is likely enough to answer the customer")
 
 
 class ReplyDraftCreate(RequestBody):

@@ -213,6 +213,11 @@ const ru = {
 
   'hints.title': 'Подсказки',
   'hints.none': 'Подсказок нет',
+  'hints.probability': 'вероятность {percent}%',
+  'hints.probabilityTip': 'Насколько вероятно, что эта запись отвечает на вопрос клиента',
+  'hints.noGood': 'Нет подходящей подсказки',
+  'hints.noGoodNote': 'Ни одна запись базы знаний, скорее всего, не отвечает клиенту.',
+  'hints.browse': 'Показать ближайшие записи ({count})',
   'hints.use': 'Вставить ответ в поле ввода',
   'hints.unavailable': 'Подсказки недоступны',
   'hints.question': 'Вопрос из базы знаний',
@@ -692,6 +697,11 @@ const en: Record<MessageKey, string> = {
 
   'hints.title': 'Suggestions',
   'hints.none': 'No suggestions',
+  'hints.probability': 'probability {percent}%',
+  'hints.probabilityTip': 'How likely this entry answers the customer',
+  'hints.noGood': 'No suitable suggestion',
+  'hints.noGoodNote': 'Most likely no knowledge-base entry answers the customer.',
+  'hints.browse': 'Show the closest entries ({count})',
   'hints.use': 'Insert the answer into the reply box',
   'hints.unavailable': 'Suggestions are unavailable',
   'hints.question': 'Knowledge-base question',

@@ -136,13 +136,21 @@ export interface Hint {
   question: string;
   category: string;
   subcategory: string;
+  /** Relevance, comparable only within one answer: not shown. */
   score: number;
+  /** Calibrated probability (0..1) that the entry answers the customer (absent from older gateways). */
+  probability?: number;
 }
 
 /** GET /tickets/{id}/hints: the hints and the text they were found for. */
 export interface HintsPublic {
   items: Hint[];
+  /** The text searched: the conversation's intent. */
   query: string;
+  /** The conversation's intent, as ml derived it: the same intent, the same hints. */
+  intent?: string;
+  /** No hint is likely enough to answer the customer; `items` are still there to browse. */
+  no_good_hint?: boolean;
 }
 
 export type ReplySource = 'llm' | 'template' | 'none';

@@ -4,7 +4,9 @@ With an LLM configured (T1_LLM_API_KEY), the model rewrites the hints' template 
 that answers what the customer asked, in the customer's language. Everything else degrades to the best
 hint's template answer, never to an error: no LLM configured, a timeout, an error, an empty or cut-off
 answer, or an answer that states a figure the knowledge base does not (a bank's reply must not invent
-amounts, rates or phone numbers)."""
+amounts, rates or phone numbers). The template reply is the part of the answer that answers the
+customer's question (services/ml/focus.py: a long answer's relevant sentences) with a closing line.
+Either reply opens with a greeting, by the customer's name when it is usable."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from services.ml.greeting import with_greeting
+from services.ml.focus import focused_answer
+from services.ml.greeting import with_closing, with_greeting
+from services.ml.intent import conversation_intent
 from services.ml.retriever import Hit
 from services.ml.text import is_transliterated
 from t1lib.llm import LlmClient, LlmError, LlmTimeoutError, system, user
@@ -107,10 +111,12 @@ class ReplyComposer:
             return ComposedReply("", "none")
         lang = reply_language(query, language)
         reply = await self._compose(query, hits, lang)
-        return replace(reply, text=with_greeting(reply.text, lang, customer_name))
+        text = reply.text if reply.source == "llm" else with_closing(reply.text, lang)
+        return replace(reply, text=with_greeting(text, lang, customer_name))
 
     async def _compose(self, query: str, hits: Sequence[Hit], lang: str) -> ComposedReply:
-        template = hits[0].entry.answer.strip()
+        # What the customer asks, chit-chat aside (the query is their last messages, one a line).
+        template = focused_answer(hits[0].entry.answer, conversation_intent(query.splitlines()) or query)
         if not self._llm.enabled:
             return ComposedReply(template, "template", hits, fallback_reason="llm not configured")
         prompt = SYSTEM_PROMPT.format(language=LANGUAGE_NAMES.get(lang, f"«{lang}»"))

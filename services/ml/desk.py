@@ -17,6 +17,7 @@ from pathlib import Path
 from prometheus_client import Counter
 
 from services.ml.composer import ComposedReply, ReplyComposer
+from services.ml.intent import conversation_intent
 from services.ml.kb import (
     Entry,
     Facets,
@@ -39,6 +40,9 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 MAX_QUERY_CHARS = 1000
 MAX_CLASSIFY_BATCH = 256
+# A conversation's intent reads its opening and latest messages, each cut: bounded work per request.
+MAX_INTENT_MESSAGES = 20
+MAX_INTENT_MESSAGE_CHARS = 2000
 DEFAULT_REPLY_HINTS = 3
 MAX_REPLY_HINTS = 5
 
@@ -50,6 +54,19 @@ CLASSIFICATIONS = Counter(
 )
 for _source in SOURCES:
     CLASSIFICATIONS.labels(_source)
+
+
+def retriever_intent(retriever: Retriever, messages: Sequence[str]) -> str:
+    """`conversation_intent` with the words weighed by the retriever's knowledge base (the opening and
+    the latest MAX_INTENT_MESSAGES - 1 messages, each cut to MAX_INTENT_MESSAGE_CHARS)."""
+    if len(messages) > MAX_INTENT_MESSAGES:
+        messages = [messages[0], *messages[len(messages) - MAX_INTENT_MESSAGES + 1 :]]
+    catalog = retriever.catalog
+    return conversation_intent(
+        [message[:MAX_INTENT_MESSAGE_CHARS] for message in messages],
+        lambda text: catalog.bm25.weight(retriever.lexical_text(text)),
+        catalog.max_idf,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,11 +158,18 @@ class HintsDesk:
         threshold = self.retriever.config.hint_threshold
         return any(hit.probability >= threshold for hit in hits)
 
+    def intent(self, messages: Sequence[str]) -> str:
+        """The conversation's intent (services/ml/intent.py) from its customer messages, oldest first:
+        the opening and the latest MAX_INTENT_MESSAGES - 1, each cut to MAX_INTENT_MESSAGE_CHARS."""
+        return retriever_intent(self.retriever, messages)
+
     async def compose_reply(
         self, query: str, hints_limit: int, category: str, language: str, customer_name: str = ""
     ) -> ComposedReply:
+        # The query is the customer's messages, one a line: search their intent, as GetHints does.
+        search = retriever_intent(self.retriever, query.splitlines()) or query
         hits = await self.hints(
-            query, DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS), category
+            search, DEFAULT_REPLY_HINTS if hints_limit <= 0 else min(hints_limit, MAX_REPLY_HINTS), category
         )
         return await self.composer.compose(query, hits, language, customer_name)
 

@@ -1,7 +1,9 @@
-"""A reply to a customer opens with a greeting, by name when the customer gave a usable one.
+"""A reply to a customer opens with a greeting, by name when the customer gave a usable one; a reply made
+without an LLM also ends with a closing line.
 
 Composed replies (the LLM's and the template answers) often start straight with the facts; a support desk
-greets first. A reply that greets already keeps its greeting, with the name added when it has none."""
+greets first. A reply that greets already keeps its greeting, with the name added when it has none. A reply
+that already invites further questions keeps its own ending."""
 
 from __future__ import annotations
 
@@ -46,3 +48,20 @@ def with_greeting(text: str, language: str, name: str = "") -> str:
     named, plain = GREETINGS["en" if language == "en" else "ru"]
     greeting = named.format(name=addressed) if addressed else plain
     return f"{greeting} {body}"
+
+
+CLOSINGS = {"ru": "Если останутся вопросы — пишите.", "en": "If you have any other questions, just write."}
+# Endings that already invite the customer back («Обращайтесь!», «Если остались вопросы, звоните…»).
+_CLOSED = re.compile(
+    r"(?:обращайтесь|пишите|остал(?:ись|ось|ся)\s+вопрос|останутся\s+вопрос|будем\s+рады\s+помочь"
+    r"|any\s+(?:other|more|further)\s+questions|feel\s+free|let\s+us\s+know)[^.!?]*[.!?]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def with_closing(text: str, language: str) -> str:
+    """`text` ending with a closing line in `language` (Russian unless English), on a line of its own."""
+    body = text.strip()
+    if not body or _CLOSED.search(body):
+        return body
+    return f"{body}\n\n{CLOSINGS['en' if language == 'en' else 'ru']}"

@@ -50,9 +50,10 @@ class HintsServicer(api_grpc.HintsServiceServicer):
         self._desk = desk
 
     async def GetHints(self, request: api.GetHintsRequest, context: Context) -> api.GetHintsResponse:
-        hits = await self._desk.hints(request.query, request.limit, request.category)
+        query = self._desk.intent(list(request.messages)) if request.messages else request.query
+        hits = await self._desk.hints(query, request.limit, request.category) if query.strip() else []
         return api.GetHintsResponse(
-            hints=[hint_proto(hit) for hit in hits], no_good_hint=not self._desk.good_hint(hits)
+            hints=[hint_proto(hit) for hit in hits], no_good_hint=not self._desk.good_hint(hits), intent=query
         )
 
     async def ClassifyText(

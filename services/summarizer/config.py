@@ -33,8 +33,12 @@ class SummarizerSettings(BaseServiceSettings, KafkaSettings, LlmSettings, Servic
         default=DEFAULT_ML_GRPC_ADDR, description="ml's HintsService host:port; empty skips categories"
     )
     ml_timeout_s: float = Field(default=2.0, gt=0, description="deadline of ClassifyText")
+    # Measured with `python -m services.ml.eval_classify` (services/summarizer/README.md): from 0.85 the
+    # categories given are right 93.7% of the time (91.3% of answerable texts get one) and 35% of texts the
+    # knowledge base does not answer (leasing, a SWIFT transfer) get one; with no floor 90.1% and 45%.
+    # 0.9 drops clear questions too (a lost card at 0.889).
     classify_min_confidence: float = Field(
-        default=0.0, ge=0, le=1, description="categories with a lower ClassifyText confidence are left empty"
+        default=0.85, ge=0, le=1, description="categories with a lower ClassifyText confidence are left empty"
     )
     title_max_length: int = Field(default=TITLE_LIMIT, ge=10, le=TITLE_LIMIT)
     title_temperature: float = Field(default=0.2, ge=0, le=2)

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from services.summarizer.nominal import noun_phrase
+
 TITLE_LIMIT = 60
 NO_TEXT_TITLE = "Обращение без описания проблемы"
 LLM_ANSWER_LIMIT = 150  # a longer "title" is an essay: the model ignored the instructions
@@ -96,6 +98,8 @@ _CHATTER = re.compile(
 _TAIL = re.compile(
     r"[\s,.;:!?—–-]*(?:(?:что\s+(?:мне\s+|нам\s+)?(?:теперь\s+)?делать|как\s+(?:мне\s+)?быть|"
     r"(?:очень\s+)?(?:помогите|подскажите)(?:\s+пожалуйста)?|(?:заранее\s+)?спасибо(?:\s+заранее)?|"
+    r"как\s+(?:это|мне\s+это)\s+сделать|(?:это|так)\s+(?:возможно|можно|реально)|возможно\s+ли\s+это|"
+    r"почему|зачем|"
     r"what\s+(?:should|can|do)\s+(?:i|we)\s+do|(?:please\s+)?help(?:\s+me)?|thanks(?:\s+in\s+advance)?|"
     r"пожалуйста|please|срочно|asap)"
     r"[\s,.;:!?]*)+$",
@@ -161,6 +165,11 @@ _LLM_REFUSAL = re.compile(
     r"unable\s+to\s+(?:help|comply)|language\s+model",
     re.IGNORECASE,
 )
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_SUBORDINATE = re.compile(
+    r"[\s,]+(?:после\s+того,?\s+как|потому\s+что|так\s+как|из-за\s+того,?\s+что|хотя|когда|если|чтобы)\b.*$",
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"[*_`#>]+|^\s*(?:[-•]|\d+[.)])\s+")
 
 
@@ -181,7 +190,25 @@ def fallback_title(messages: Sequence[str], limit: int = TITLE_LIMIT) -> str:
         if attachments:
             return _attachments_title(attachments, limit)
         return NO_TEXT_TITLE
-    return finish_title(_key_clause(best[2], limit), limit) or NO_TEXT_TITLE
+    return finish_title(_key_clause(_named(best[2], limit), limit), limit) or NO_TEXT_TITLE
+
+
+def _named(sentence: str, limit: int) -> str:
+    """A Russian sentence as a noun phrase naming the problem (nominal.noun_phrase), without a trailing
+    subordinate clause when that makes it fit («Блокировка карты после того как я …» → «Блокировка
+    карты»)."""
+    if not _CYRILLIC.search(sentence):
+        return sentence
+    phrase = noun_phrase(sentence)
+    if len(phrase) > limit:
+        shorter = _SUBORDINATE.sub("", phrase)
+        if shorter != phrase and len(shorter.split()) >= 2:
+            return shorter
+        # The named action is the point («Заказ перевыпуска карты, срок заканчивается …»).
+        first = phrase.split(",")[0]
+        if phrase != sentence and len(first.split()) >= 2:
+            return first
+    return phrase
 
 
 def clean_llm_title(answer: str, limit: int = TITLE_LIMIT, language: str = "ru") -> str | None:
@@ -307,6 +334,8 @@ def _score(cleaned: str, original: str) -> int:
     if _ASKS.search(cleaned):
         score += 1
     if len(cleaned.split()) >= 2:
+        score += 1
+    if len(cleaned.split()) >= 4:  # «Какие условия?» says less than the request before it
         score += 1
     return score
 

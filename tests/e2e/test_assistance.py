@@ -50,10 +50,26 @@ async def test_title_category_hints_and_reply_draft(assisted_stack: Stack) -> No
     hints = await stack.api.get(f"/api/v1/tickets/{ticket_id}/hints", headers=alice.headers)
     assert hints.status_code == 200, hints.text
     body = hints.json()
-    assert body["query"] == LOST_CARD
+    # The conversation's intent: the request without its greeting.
+    assert body["intent"] == body["query"] == "Потеряла карточку вашего банка, что мне теперь делать?"
     assert len(body["items"]) == 3
     assert body["items"][0]["question"] == "Действия при утрате карточки"
     assert body["items"][0]["entry_id"]
+    assert 0.0 <= body["items"][0]["probability"] <= 1.0
+    assert isinstance(body["no_good_hint"], bool)
+
+    # «Алло, вы тут?» changes neither the intent nor the hints.
+    await stack.customer_says(chat_id, "Алло, вы тут?")
+    await live.wait(
+        lambda e: (
+            e["type"] == "message.created"
+            and e["ticket_id"] == ticket_id
+            and e["message"]["text"] == "Алло, вы тут?"
+        )
+    )
+    again = (await stack.api.get(f"/api/v1/tickets/{ticket_id}/hints", headers=alice.headers)).json()
+    assert again["intent"] == body["intent"]
+    assert [item["entry_id"] for item in again["items"]] == [item["entry_id"] for item in body["items"]]
 
     draft = await stack.api.post(f"/api/v1/tickets/{ticket_id}/reply-draft", json={}, headers=alice.headers)
     assert draft.status_code == 200, draft.text
@@ -78,7 +94,9 @@ async def test_title_category_hints_and_reply_draft(assisted_stack: Stack) -> No
         await stack.api.post(f"/api/v1/tickets/{ticket_id}/reply-draft", json={}, headers=alice.headers)
     ).json()
     assert fallback["source"] == "template"
-    assert fallback["text"] == f"Здравствуйте, Иван! {fallback['hints'][0]['answer'].strip()}"
+    # Without the LLM: the greeting by name, the (relevant part of the) best answer, a closing line.
+    assert fallback["text"].startswith("Здравствуйте, Иван! При утрате карточки")
+    assert fallback["text"].endswith("\n\nЕсли останутся вопросы — пишите.")
     assert "503" in fallback["fallback_reason"]
 
 

@@ -1,5 +1,6 @@
-"""Hints read what the customer said last, however long the ticket's history and however many replies
-the operators wrote since (gateway `recent_messages` over message_saver's ListMessages)."""
+"""Hints read the customer's opening request and what they said last, however long the ticket's history
+and however many replies the operators wrote since (gateway `opening_messages` and `recent_messages` over
+message_saver's ListMessages)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 
-from gateway.api.routes.tickets import recent_messages
+from gateway.api.routes.tickets import opening_messages, recent_messages
 from gateway.context import AppContext
-from gateway.domain.hints import hints_query
+from gateway.domain.hints import MAX_CONVERSATION_MESSAGES, hints_messages
 from services.message_saver.app import App
 from t1.tickets.v1 import ticket_pb2 as pb
 from t1.tickets.v1 import ticket_service_pb2 as api
@@ -50,4 +51,7 @@ async def test_hints_use_the_newest_customer_messages_of_a_long_history(
     assert recent, "no customer messages read"
     assert {message.direction for message in recent} == {pb.MESSAGE_DIRECTION_CUSTOMER}
     assert recent[-1].text == f"вопрос {CUSTOMER_MESSAGES}"
-    assert hints_query(recent) == "\n".join(f"вопрос {number}" for number in (58, 59, 60))
+    opening = await opening_messages(context, ticket_id)
+    assert opening[0].text == "вопрос 1"
+    latest = range(CUSTOMER_MESSAGES - MAX_CONVERSATION_MESSAGES + 2, CUSTOMER_MESSAGES + 1)
+    assert hints_messages(opening, recent) == ["вопрос 1", *(f"вопрос {number}" for number in latest)]

@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from fakes.llm import FakeLlm, Fault
 from services.ml.app import App
+from services.ml.focus import focused_answer
 from t1.ml.v1 import hints_service_pb2 as api
 from t1.ml.v1 import hints_service_pb2_grpc as api_grpc
 from tests.ml.conftest import Harness
@@ -51,6 +52,26 @@ async def test_limit_defaults_to_three_and_is_capped(stub: api_grpc.HintsService
 
 async def test_empty_query_gets_no_hints(stub: api_grpc.HintsServiceAsyncStub) -> None:
     assert list((await stub.GetHints(api.GetHintsRequest(query="  👍 "))).hints) == []
+
+
+async def test_hints_from_the_conversation_s_intent(stub: api_grpc.HintsServiceAsyncStub) -> None:
+    opening = "Добрый день! Потеряла карточку, что мне теперь делать?"
+    asked = await stub.GetHints(api.GetHintsRequest(messages=[opening]))
+    assert asked.intent == "Потеряла карточку, что мне теперь делать?"
+    assert "Действия при утрате карточки" in [hint.question for hint in asked.hints]
+    # Chit-chat after it: the same intent, the same hints; `query` is ignored when messages are given.
+    chased = await stub.GetHints(
+        api.GetHintsRequest(messages=[opening, "Алло, вы тут?", "ау", "???"], query="вклад в юанях")
+    )
+    assert chased.intent == asked.intent
+    assert [hint.entry_id for hint in chased.hints] == [hint.entry_id for hint in asked.hints]
+    # Nothing but chit-chat: nothing to search for.
+    idle = await stub.GetHints(api.GetHintsRequest(messages=["Здравствуйте", "Алло, вы тут?"]))
+    assert (idle.intent, list(idle.hints)) == ("", [])
+    # Without messages the query is searched, and is the intent.
+    plain = await stub.GetHints(api.GetHintsRequest(query="кредит онлайн"))
+    assert plain.intent == "кредит онлайн"
+    assert plain.hints
 
 
 async def test_category_filter(stub: api_grpc.HintsServiceAsyncStub) -> None:
@@ -276,7 +297,20 @@ async def test_compose_reply_without_llm_is_the_best_template(stub: api_grpc.Hin
     assert response.source == api.REPLY_SOURCE_TEMPLATE
     assert response.fallback_reason == "llm not configured"
     assert len(response.hints) == 2
-    assert response.text == f"Здравствуйте, Анна! {response.hints[0].answer.strip()}"
+    # The greeting by name, the part of the best answer that answers the question, a closing line.
+    focused = focused_answer(response.hints[0].answer, "Потеряла карточку, что делать?")
+    assert response.text == f"Здравствуйте, Анна! {focused}\n\nЕсли останутся вопросы — пишите."
+    # The messages' intent is searched: chit-chat after the question changes nothing (searched as it is,
+    # it put «Где можно использовать карту MORE?» first).
+    asked = await stub.ComposeReply(api.ComposeReplyRequest(query="Как оформить карту MORE?", hints_limit=2))
+    chased = await stub.ComposeReply(
+        api.ComposeReplyRequest(
+            query="Как оформить карту MORE?\nАлло, вы тут?\nау\nну что там?\nвы где?\nжду ответа",
+            hints_limit=2,
+        )
+    )
+    assert chased.hints[0].question == "Как оформить карту MORE?"
+    assert [hint.entry_id for hint in chased.hints] == [hint.entry_id for hint in asked.hints]
     nothing = await stub.ComposeReply(api.ComposeReplyRequest(query=" 🙂 "))
     assert (nothing.source, nothing.text, list(nothing.hints)) == (api.REPLY_SOURCE_NONE, "", [])
 
@@ -296,4 +330,5 @@ async def test_compose_reply_through_the_llm(harness: Harness) -> None:
         fake.fail(Fault("error", count=5, status=500))
         fallback = await stub.ComposeReply(api.ComposeReplyRequest(query="Потеряла карточку, что делать?"))
         assert fallback.source == api.REPLY_SOURCE_TEMPLATE
-        assert fallback.text == f"Здравствуйте! {fallback.hints[0].answer.strip()}"
+        focused = focused_answer(fallback.hints[0].answer, "Потеряла карточку, что делать?")
+        assert fallback.text == f"Здравствуйте! {focused}\n\nЕсли останутся вопросы — пишите."

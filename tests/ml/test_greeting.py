@@ -1,10 +1,11 @@
-"""Replies open with a greeting, by name when the customer has a usable one, and never twice."""
+"""Replies open with a greeting, by name when the customer has a usable one, and never twice; template
+replies end with a closing line."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.ml.greeting import usable_name, with_greeting
+from services.ml.greeting import usable_name, with_closing, with_greeting
 
 
 def test_a_reply_without_a_greeting_gets_one_by_name() -> None:
@@ -57,3 +58,17 @@ def test_names_of_any_script_and_compound_names_are_kept() -> None:
     assert usable_name("  jean  luc ") == "Jean luc"
     assert usable_name("O'Neil") == "O'Neil"
     assert with_greeting("", "ru", "Иван") == ""
+
+
+def test_a_template_reply_ends_with_a_closing_line() -> None:
+    assert with_closing("Карта выдаётся за 15 минут.", "ru") == (
+        "Карта выдаётся за 15 минут.\n\nЕсли останутся вопросы — пишите."
+    )
+    assert with_closing("It takes 15 minutes.", "en") == (
+        "It takes 15 minutes.\n\nIf you have any other questions, just write."
+    )
+    # A reply that invites the customer back already keeps its own ending; nothing gets nothing.
+    assert with_closing("Карта выдаётся за 15 минут. Если остались вопросы, обращайтесь!", "ru") == (
+        "Карта выдаётся за 15 минут. Если остались вопросы, обращайтесь!"
+    )
+    assert with_closing("  ", "ru") == ""

@@ -80,7 +80,7 @@ async def test_llm_failing_after_the_retries_gives_the_offline_title(harness: Ha
     harness.llm.fail(Fault("error", status=503, count=3))
     await harness.start()
     title = await harness.title_for(await harness.request("Добрый день! Заблокировали карту, помогите"))
-    assert (title.title, title.source, title.model) == ("Заблокировали карту", FALLBACK, "")
+    assert (title.title, title.source, title.model) == ("Блокировка карты", FALLBACK, "")
     assert [call.status for call in harness.llm.state.completions()] == [503, 503, 503]
 
 
@@ -125,7 +125,7 @@ async def test_the_category_from_ml_lands_in_the_event(harness: Harness) -> None
 
 async def test_waiting_requests_are_classified_together(harness: Harness) -> None:
     harness.hints.answer = hints_pb.ClassifyTextResponse(
-        category="Карты", subcategory="Оплата", confidence=0.9
+        category="Карты", subcategory="Оплата", confidence=0.95
     )
     # Published before the instance starts, so its first polls find them waiting.
     requests = [await harness.request(f"{PAYMENT} №{number}") for number in range(8)]
@@ -136,6 +136,16 @@ async def test_waiting_requests_are_classified_together(harness: Harness) -> Non
         assert title.event_id == output_event_id(request.event_id)
     assert sorted(harness.hints.texts) == sorted(f"{PAYMENT} №{number}" for number in range(8))
     assert harness.hints.calls < len(requests)
+
+
+async def test_by_default_a_category_under_0_85_is_left_empty(harness: Harness) -> None:
+    harness.hints.answer = hints_pb.ClassifyTextResponse(
+        category="Продукты - Кредиты", subcategory="Потребительские - На всё про всё", confidence=0.84
+    )
+    await harness.start()
+    title = await harness.title_for(await harness.request("Какая ставка по ипотеке на квартиру?"))
+    assert (title.category, title.subcategory) == ("", "")
+    assert title.title
 
 
 async def test_an_unsure_ml_leaves_the_category_empty(harness: Harness) -> None:

@@ -86,21 +86,61 @@ async def test_an_english_customer_gets_an_english_reply(fake: FakeLlm, composer
     assert "английском" in fake.state.completions()[0].messages[0]["content"]
 
 
+CLOSING = "\n\nЕсли останутся вопросы — пишите."
+
+
 async def test_without_an_api_key_the_template_answer_is_the_reply(fake: FakeLlm, composer: Composer) -> None:
-    reply = await composer(api_key="").compose(QUERY, HITS)
+    reply = await composer(api_key="").compose(QUERY, HITS, customer_name="Ольга")
     assert (reply.source, reply.text, reply.fallback_reason) == (
         "template",
-        f"Здравствуйте! {HITS[0].entry.answer}",
+        f"Здравствуйте, Ольга! {HITS[0].entry.answer}{CLOSING}",
         "llm not configured",
     )
     assert fake.state.completions() == []
+    english = await composer(api_key="").compose("How much is the MORE card?", HITS, customer_name="Olga")
+    assert (
+        english.text == f"Hello, Olga! {HITS[0].entry.answer}\n\nIf you have any other questions, just write."
+    )
+
+
+LOST_CARD = Entry(
+    "e3",
+    "Частные клиенты",
+    "Банковские карточки",
+    "Действия при утрате карточки",
+    "При утрате карточки рекомендуется незамедлительно заблокировать её любым доступным способом:\n"
+    "- через интернет-банк или мобильное приложение;\n"
+    "- с помощью услуги «USSD-блокировка»: отправьте с номера телефона, известного банку, команду "
+    "13021XXXX#, где XXXX — последние четыре цифры номера карточки;\n"
+    "- по телефонам контакт-центра +375 17 309 15 15 и +375 29 309 15 15.\n"
+    "Новую карточку можно заказать в приложении или в любом офисе банка. Перевыпуск стоит 5 BYN, "
+    "срок изготовления до 10 рабочих дней.",
+)
+
+
+async def test_the_template_reply_keeps_what_the_customer_asked(fake: FakeLlm, composer: Composer) -> None:
+    hits = [Hit(LOST_CARD, 0.9)]
+    query = "Здравствуйте\nпотеряла карту, как её заблокировать через USSD?\nАлло, вы тут?"
+    reply = await composer(api_key="").compose(query, hits, customer_name="Анна")
+    assert reply.text == (
+        "Здравствуйте, Анна! При утрате карточки рекомендуется незамедлительно заблокировать её любым "
+        "доступным способом:\n- с помощью услуги «USSD-блокировка»: отправьте с номера телефона, известного "
+        "банку, команду 13021XXXX#, где XXXX — последние четыре цифры номера карточки;" + CLOSING
+    )
+    # Asked about the new card: the lead and what is said of reissuing, not the ways to block it.
+    reissue = await composer(api_key="").compose("сколько стоит перевыпуск новой карточки", hits)
+    assert "Перевыпуск стоит 5 BYN" in reissue.text
+    assert "USSD" not in reissue.text
+    # A question that matches nothing beyond the lead: the whole answer.
+    whole = await composer(api_key="").compose("что делать при утрате?", hits)
+    assert whole.text == f"Здравствуйте! {LOST_CARD.answer}{CLOSING}"
 
 
 async def test_provider_errors_fall_back_to_the_template(fake: FakeLlm, composer: Composer) -> None:
     fake.fail(Fault("error", count=2, status=503))
     reply = await composer().compose(QUERY, HITS)
     assert reply.source == "template"
-    assert reply.text == f"Здравствуйте! {HITS[0].entry.answer}"
+    assert reply.text == f"Здравствуйте! {HITS[0].entry.answer}{CLOSING}"
     assert "503" in reply.fallback_reason
     assert len(fake.state.completions()) == 2  # the first attempt and one retry
 
@@ -151,3 +191,4 @@ async def test_the_fakes_default_answer_is_a_reply(fake: FakeLlm, composer: Comp
     assert reply.source == "llm"
     assert reply.text.startswith("Здравствуйте!")
     assert HITS[0].entry.answer in reply.text
+    assert not reply.text.endswith(CLOSING)  # the LLM writes its own ending

@@ -9,7 +9,8 @@ function respond(status: number, body: unknown) {
   return fetch;
 }
 
-const HINT = { entry_id: 'kb-1', answer: 'Перезагрузите роутер.', question: 'Нет интернета', category: 'Сеть', subcategory: 'Wi-Fi', score: 0.87 };
+const HINT = { entry_id: 'kb-1', answer: 'Перезагрузите роутер.', question: 'Нет интернета', category: 'Сеть', subcategory: 'Wi-Fi', score: 0.87, probability: 0.82 };
+const FORSAZH = { entry_id: 'kb-2', answer: 'Карта Форсаж выдаётся за 15 минут.', question: 'За сколько минут выдается карта Форсаж?', category: 'Карты', subcategory: 'Форсаж', score: 0.91, probability: 0.12 };
 
 function panel(ticketId: string, refreshKey: number | string, onUse: (answer: string) => void = () => undefined, delay = 500, isAdmin = false) {
   return (
@@ -34,7 +35,79 @@ describe('HintsPanel', () => {
     expect(onUse).toHaveBeenCalledWith('Перезагрузите роутер.');
     expect(screen.getByText('Нет интернета')).toBeTruthy();
     expect(screen.getByText('Сеть › Wi-Fi')).toBeTruthy();
-    expect(screen.getByText('87%')).toBeTruthy();
+    // The calibrated probability, not the raw score.
+    expect(screen.getByText('вероятность 82%')).toBeTruthy();
+    expect(screen.queryByText(/87/)).toBeNull();
+  });
+
+  it('shows no percentage for a hint without a probability (an older gateway)', async () => {
+    const { probability: _unused, ...plain } = HINT;
+    respond(200, { items: [plain], query: 'нет интернета' });
+    render(panel('t-1', 0));
+    await screen.findByRole('button', { name: /Перезагрузите роутер/ });
+    expect(screen.queryByText(/вероятность|%/)).toBeNull();
+  });
+
+  it('says there is no good hint, with the hints collapsed but browsable', async () => {
+    respond(200, { items: [FORSAZH, HINT], query: 'где мой заказ пиццы', intent: 'где мой заказ пиццы', no_good_hint: true });
+    const onUse = vi.fn();
+    render(panel('t-1', 0, onUse));
+    const status = await screen.findByText('Нет подходящей подсказки');
+    expect(status.closest('[role="status"]')).toBeTruthy();
+    const details = screen.getByText('Показать ближайшие записи (2)').closest('details')!;
+    expect(details.open).toBe(false);
+    const hint = screen.getByRole('button', { name: /Карта Форсаж выдаётся/, hidden: true });
+    expect(details.contains(hint)).toBe(true);
+    fireEvent.click(screen.getByText('Показать ближайшие записи (2)'));
+    fireEvent.click(hint);
+    expect(onUse).toHaveBeenCalledWith('Карта Форсаж выдаётся за 15 минут.');
+    expect(screen.getByText('вероятность 12%')).toBeTruthy();
+  });
+
+  it('keeps the hints shown while the intent stays the same, and refreshes them when it changes', async () => {
+    const fraud = 'С карты списали деньги, я не совершал эту покупку';
+    const fetch = respond(200, { items: [HINT], query: fraud, intent: fraud, no_good_hint: false });
+    const { rerender } = render(panel('t-1', 0, undefined, 10));
+    const shown = await screen.findByRole('button', { name: /Перезагрузите роутер/ });
+
+    // «Алло, вы тут?»: ml answers the same intent (with other hints, say, after a knowledge-base edit):
+    // the panel keeps what it shows, the very same element.
+    fetch.mockImplementation(async () => json(200, { items: [FORSAZH], query: fraud, intent: fraud, no_good_hint: false }));
+    rerender(panel('t-1', 1, undefined, 10));
+    await waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
+    await act(async () => {
+      await new Promise((done) => setTimeout(done, 30));
+    });
+    expect(screen.getByRole('button', { name: /Перезагрузите роутер/ })).toBe(shown);
+    expect(screen.queryByText(/Карта Форсаж выдаётся/)).toBeNull();
+
+    // The customer adds something the intent did not have: a new intent, new hints.
+    const more = `${fraud}\nсписали 300 рублей в магазине`;
+    fetch.mockImplementation(async () => json(200, { items: [FORSAZH], query: more, intent: more, no_good_hint: false }));
+    rerender(panel('t-1', 2, undefined, 10));
+    expect(await screen.findByRole('button', { name: /Карта Форсаж выдаётся/ })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Перезагрузите роутер/ })).toBeNull();
+  });
+
+  it('refreshes every time when the server names no intent (an older gateway)', async () => {
+    const fetch = respond(200, { items: [HINT], query: 'q' });
+    const { rerender } = render(panel('t-1', 0, undefined, 10));
+    await screen.findByRole('button', { name: /Перезагрузите роутер/ });
+    fetch.mockImplementation(async () => json(200, { items: [FORSAZH], query: 'q' }));
+    rerender(panel('t-1', 1, undefined, 10));
+    expect(await screen.findByRole('button', { name: /Карта Форсаж выдаётся/ })).toBeTruthy();
+  });
+
+  it('says it in English too', async () => {
+    respond(200, { items: [HINT], query: 'x', intent: 'x', no_good_hint: true });
+    render(
+      <I18nProvider initialLocale="en">
+        <HintsPanel ticketId="t-1" refreshKey={0} onUse={() => undefined} />
+      </I18nProvider>,
+    );
+    expect(await screen.findByText('No suitable suggestion')).toBeTruthy();
+    expect(screen.getByText('Show the closest entries (1)')).toBeTruthy();
+    expect(screen.getByText('probability 82%')).toBeTruthy();
   });
 
   it('hides itself while the backend has no hints endpoint', async () => {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, api, errorText } from '../api';
 import { useI18n, type Translate } from '../i18n';
 import { customerWording, KB_VARIANTS, knowsWording, variantsOf, withVariant } from '../knowledge';
-import type { Hint } from '../types';
+import type { Hint, HintsPublic } from '../types';
 import { KnowledgeSearch } from './KnowledgeSearch';
 import { ReplyDraft } from './ReplyDraft';
 
@@ -24,8 +24,12 @@ export const HINTS_REFRESH_DELAY_MS = 800;
 
 type HintsState =
   | { status: 'loading' }
-  /** `query`: what the hints were found for (the customer's last messages, with OCR text of photos). */
-  | { status: 'ready'; items: Hint[]; query: string }
+  /**
+   * `query`: what the hints were found for (the conversation's intent, with OCR text of photos);
+   * `intent`: the same, as the server names it: while it stays, the hints shown stay too.
+   * `noGoodHint`: no hint is likely enough to answer the customer (the hints are still there to browse).
+   */
+  | { status: 'ready'; items: Hint[]; query: string; intent: string; noGoodHint: boolean }
   | { status: 'error'; message: string }
   /** The hints service is down (502/503/504): a quiet note, asked again on the next change. */
   | { status: 'down' }
@@ -70,11 +74,9 @@ export function HintsPanel({
         .hints(ticketId, controller.signal)
         .then((result) => {
           if (controller.signal.aborted) return;
-          setState({
-            status: 'ready',
-            items: Array.isArray(result?.items) ? result.items : [],
-            query: typeof result?.query === 'string' ? result.query : '',
-          });
+          const next = readyState(result);
+          // The same intent as shown: keep what is on screen (no flicker when the customer writes «Алло?»).
+          setState((shown) => (sameIntent(shown, next) ? shown : next));
         })
         .catch((error: unknown) => {
           if (controller.signal.aborted) return;
@@ -118,38 +120,96 @@ export function HintsPanel({
           </p>
         )}
         {state.status === 'ready' && state.items.length === 0 && <p className="muted">{t('hints.none')}</p>}
-        {state.status === 'ready' && state.items.length > 0 && (
-          <ul className="hints__list">
-            {state.items.map((hint, index) => (
-              <li key={`${index}-${hint.question}`}>
-                <button type="button" className="hint" onClick={() => onUse(hint.answer)} title={t('hints.use')}>
-                  {hint.question && (
-                    <span className="hint__question">
-                      <span className="visually-hidden">{t('hints.question')}: </span>
-                      {hint.question}
-                    </span>
-                  )}
-                  <span className="hint__answer">{hint.answer}</span>
-                  <span className="hint__meta">
-                    {hint.category && (
-                      <span className="chip chip--category chip--small" title={[hint.category, hint.subcategory].filter(Boolean).join(' › ')}>
-                        {[hint.category, hint.subcategory].filter(Boolean).join(' › ')}
-                      </span>
-                    )}
-                    {Number.isFinite(hint.score) && (
-                      <span className="hint__score">{Math.round(Math.max(0, Math.min(1, hint.score)) * 100)}%</span>
-                    )}
-                  </span>
-                </button>
-                {isAdmin && <LearnWording hint={hint} wording={customerWording(state.query)} learning={learning} />}
-              </li>
-            ))}
-          </ul>
+        {state.status === 'ready' && state.items.length > 0 && state.noGoodHint && (
+          <div className="hints__no-good" role="status">
+            <p className="hints__no-good-title">{t('hints.noGood')}</p>
+            <p className="muted">{t('hints.noGoodNote')}</p>
+            {/* Collapsed, and collapsed again for another intent (the key). */}
+            <details key={state.intent} className="hints__browse">
+              <summary>{t('hints.browse', { count: state.items.length })}</summary>
+              <HintList items={state.items} query={state.query} onUse={onUse} isAdmin={isAdmin} learning={learning} />
+            </details>
+          </div>
+        )}
+        {state.status === 'ready' && state.items.length > 0 && !state.noGoodHint && (
+          <HintList items={state.items} query={state.query} onUse={onUse} isAdmin={isAdmin} learning={learning} />
         )}
       </div>
       {/* The operator's own search of the whole base; starts empty for every ticket. */}
       <KnowledgeSearch key={ticketId} onInsert={onUse} />
     </section>
+  );
+}
+
+function readyState(result: HintsPublic | null | undefined): HintsState & { status: 'ready' } {
+  const query = typeof result?.query === 'string' ? result.query : '';
+  return {
+    status: 'ready',
+    items: Array.isArray(result?.items) ? result.items : [],
+    query,
+    intent: typeof result?.intent === 'string' ? result.intent : '',
+    noGoodHint: result?.no_good_hint === true,
+  };
+}
+
+/** Both answers name the same, non-empty intent: the hints shown still stand. */
+function sameIntent(shown: HintsState, next: HintsState & { status: 'ready' }): boolean {
+  return shown.status === 'ready' && next.intent !== '' && shown.intent === next.intent;
+}
+
+/** The hint's calibrated probability as a whole percentage, or null when the server sent none. */
+export function hintPercent(hint: Hint): number | null {
+  const probability = hint.probability;
+  if (typeof probability !== 'number' || !Number.isFinite(probability)) return null;
+  return Math.round(Math.max(0, Math.min(1, probability)) * 100);
+}
+
+interface HintListProps {
+  items: Hint[];
+  query: string;
+  onUse: (answer: string) => void;
+  isAdmin: boolean;
+  learning: Learning;
+}
+
+function HintList({ items, query, onUse, isAdmin, learning }: HintListProps) {
+  const { t } = useI18n();
+  return (
+    <ul className="hints__list">
+      {items.map((hint, index) => (
+        <li key={`${index}-${hint.question}`}>
+          <button type="button" className="hint" onClick={() => onUse(hint.answer)} title={t('hints.use')}>
+            {hint.question && (
+              <span className="hint__question">
+                <span className="visually-hidden">{t('hints.question')}: </span>
+                {hint.question}
+              </span>
+            )}
+            <span className="hint__answer">{hint.answer}</span>
+            <span className="hint__meta">
+              {hint.category && (
+                <span className="chip chip--category chip--small" title={[hint.category, hint.subcategory].filter(Boolean).join(' › ')}>
+                  {[hint.category, hint.subcategory].filter(Boolean).join(' › ')}
+                </span>
+              )}
+              <HintProbability hint={hint} />
+            </span>
+          </button>
+          {isAdmin && <LearnWording hint={hint} wording={customerWording(query)} learning={learning} />}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function HintProbability({ hint }: { hint: Hint }) {
+  const { t } = useI18n();
+  const percent = hintPercent(hint);
+  if (percent === null) return null;
+  return (
+    <span className="hint__score" title={t('hints.probabilityTip')}>
+      {t('hints.probability', { percent })}
+    </span>
   );
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC
 from typing import Annotated, Literal
@@ -15,7 +16,7 @@ from gateway.api.deps import AdminOperator, ContextDep, CurrentOperator
 from gateway.context import AppContext
 from gateway.core.errors import body_validation_error
 from gateway.domain.access import may_act, may_see, may_see_traces
-from gateway.domain.hints import hints_query
+from gateway.domain.hints import hints_messages
 from gateway.models import (
     HintPublic,
     HintsPublic,
@@ -49,8 +50,10 @@ uploads = APIRouter(prefix="/tickets", tags=["tickets"])
 StatusName = Literal["open", "assigned", "closed"]
 OrderName = Literal["activity", "waiting"]
 ORDERS = {"activity": pb.TICKET_ORDER_UNSPECIFIED, "waiting": pb.TICKET_ORDER_WAITING_LONGEST}
-# Customer messages read for hints: the query uses the last few with words (hints.MAX_MESSAGES).
+# Customer messages read for hints: the latest (hints.MAX_CONVERSATION_MESSAGES at most are sent) and
+# the oldest few, for the opening request (the first with text).
 RECENT_CUSTOMER_MESSAGES = 10
+OPENING_CUSTOMER_MESSAGES = 3
 
 
 async def fetch_ticket(context: AppContext, ticket_id: str) -> ticket_pb2.Ticket:
@@ -231,6 +234,18 @@ async def recent_messages(context: AppContext, ticket_id: str) -> list[ticket_pb
     return list(response.messages)
 
 
+async def opening_messages(context: AppContext, ticket_id: str) -> list[ticket_pb2.Message]:
+    """The customer's first messages: where the opening request is."""
+    response = await context.tickets.ListMessages(
+        pb.ListMessagesRequest(
+            ticket_id=ticket_id,
+            page_size=OPENING_CUSTOMER_MESSAGES,
+            direction=ticket_pb2.MESSAGE_DIRECTION_CUSTOMER,
+        )
+    )
+    return list(response.messages)
+
+
 @router.get("/{ticket_id}/hints")
 async def ticket_hints(
     ticket_id: str,
@@ -239,15 +254,25 @@ async def ticket_hints(
     limit: Annotated[int, Query(ge=1, le=10)] = 3,
     category: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HintsPublic:
-    """Knowledge-base answers for what the customer asked recently (text and photos' OCR text)."""
+    """Knowledge-base answers for what the customer needs: ml derives the conversation's intent from the
+    opening request and the latest customer messages (text and photos' OCR text), chit-chat aside.
+    `intent` (also in `query`) is the text searched: while it stays the same, so do the hints."""
     await visible_ticket(context, operator, ticket_id)
-    query = hints_query(await recent_messages(context, ticket_id))
-    if not query:
-        return HintsPublic(items=[], query="")
-    response = await context.hints.GetHints(
-        ml.GetHintsRequest(query=query, limit=limit, category=category or "")
+    opening, recent = await asyncio.gather(
+        opening_messages(context, ticket_id), recent_messages(context, ticket_id)
     )
-    return HintsPublic(items=[hint_view(hint) for hint in response.hints], query=query)
+    messages = hints_messages(opening, recent)
+    if not messages:
+        return HintsPublic(items=[], query="", intent="", no_good_hint=False)
+    response = await context.hints.GetHints(
+        ml.GetHintsRequest(messages=messages, limit=limit, category=category or "")
+    )
+    return HintsPublic(
+        items=[hint_view(hint) for hint in response.hints],
+        query=response.intent,
+        intent=response.intent,
+        no_good_hint=response.no_good_hint,
+    )
 
 
 REPLY_SOURCES: dict[int, ReplySourceName] = {ml.REPLY_SOURCE_LLM: "llm", ml.REPLY_SOURCE_TEMPLATE: "template"}
@@ -257,10 +282,15 @@ REPLY_SOURCES: dict[int, ReplySourceName] = {ml.REPLY_SOURCE_LLM: "llm", ml.REPL
 async def draft_reply(
     ticket_id: str, body: ReplyDraftCreate, operator: CurrentOperator, context: ContextDep
 ) -> ReplyDraftPublic:
-    """A ready reply to what the customer asked: written by the LLM from the best hints when one is
-    configured, else (or when it fails) the best hint's template answer. The operator edits and sends it."""
+    """A ready reply to what the customer asked (the conversation's intent, as for the hints): written by
+    the LLM from the best hints when one is configured, else (or when it fails) from the best hint's
+    template answer. The operator edits and sends it."""
     ticket = await visible_ticket(context, operator, ticket_id)
-    query = hints_query(await recent_messages(context, ticket_id))
+    opening, recent = await asyncio.gather(
+        opening_messages(context, ticket_id), recent_messages(context, ticket_id)
+    )
+    # The conversation, one message a line: ml searches its intent, as for the hints.
+    query = "\n".join(hints_messages(opening, recent))
     if not query:
         return ReplyDraftPublic(text="", source="none", model="", fallback_reason="", hints=[], query="")
     response = await context.hints.ComposeReply(
@@ -291,6 +321,7 @@ def hint_view(hint: ml.Hint) -> HintPublic:
         category=hint.category,
         subcategory=hint.subcategory,
         score=hint.score,
+        probability=hint.probability,
     )
 
 
