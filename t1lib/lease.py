@@ -77,6 +77,11 @@ class Fence:
         self._open_until = 0.0
 
     @property
+    def closes_at(self) -> float:
+        """When the fence closes (time.monotonic()) unless the lease is renewed first."""
+        return self._open_until
+
+    @property
     def is_open(self) -> bool:
         return time.monotonic() < self._open_until
 

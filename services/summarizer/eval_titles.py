@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from services.summarizer.titles import TITLE_LIMIT, fallback_title
+from t1lib.jsonl import read_jsonl
 
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "data" / "eval" / "titles.jsonl"
 _OPENER_WORDS = """что как где когда почему зачем сколько какой какая какое какие каков какова
@@ -43,14 +44,14 @@ class Labelled:
 
 
 def read_titles(path: str | Path) -> list[Labelled]:
-    items = []
-    with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                data = json.loads(line)
-                must = tuple(tuple(str(stem).casefold() for stem in group) for group in data["must"])
-                items.append(Labelled(tuple(data["messages"]), str(data["title"]), must))
-    return items
+    return read_jsonl(
+        path,
+        lambda data: Labelled(
+            tuple(data["messages"]),
+            str(data["title"]),
+            tuple(tuple(str(stem).casefold() for stem in group) for group in data["must"]),
+        ),
+    )
 
 
 def words(text: str) -> list[str]:

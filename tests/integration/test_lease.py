@@ -15,6 +15,7 @@ import redis.asyncio as redis_async
 from t1lib.config import RedisSettings
 from t1lib.lease import Lease, LeaseLostError
 from t1lib.stores import redis_client
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -55,12 +56,12 @@ async def test_a_paused_holder_is_fenced_off_before_another_can_take_over(redis:
     assert await first.try_acquire()
     first.fence.check()
     started = time.monotonic()
+    assert not await second.try_acquire()
     # first never renews (a pause): its fence closes at ttl - margin, before the key expires at ttl
-    while first.fence.is_open:
-        assert not await second.try_acquire()
-        await asyncio.sleep(0.05)
+    await eventually(lambda: not first.fence.is_open, 5, "the paused holder's fence to close")
     closed_after = time.monotonic() - started
     assert 0.9 <= closed_after < 1.5
+    assert not await second.try_acquire()  # the key outlives the fence by the margin
     with pytest.raises(LeaseLostError):
         first.fence.check()
     await asyncio.wait_for(second.acquire(poll_s=0.05), 5)
@@ -76,12 +77,12 @@ async def test_renewal_keeps_the_lease_past_its_time_to_live(redis: redis_async.
     async def on_lost() -> None:
         lost.set()
 
+    first_deadline = first.fence.closes_at
     keeper = asyncio.create_task(first.keep(on_lost))
-    deadline = time.monotonic() + 4  # well past the 1.5 s ttl
-    while time.monotonic() < deadline:
-        assert first.held
-        assert not await second.try_acquire()
-        await asyncio.sleep(0.1)
+    # Renewed until its fence stands two time-to-lives past where the first acquisition put it.
+    await eventually(lambda: first.fence.closes_at > first_deadline + 2 * first.ttl_s, 10, "renewals")
+    assert first.held
+    assert not await second.try_acquire()
     assert not lost.is_set()
     keeper.cancel()
     await first.release()
